@@ -1,0 +1,4 @@
+//! One folder per capability: its pages, components, server functions and persistence.
+
+pub mod auth;
+pub mod home;

@@ -1,0 +1,4 @@
+//! Server-only infrastructure shared by every feature: the database and the audit/event log.
+
+pub mod audit;
+pub mod db;

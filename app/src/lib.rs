@@ -1,0 +1,16 @@
+//! The ePEP app, shared by the server (feature `ssr`) and the WASM client (feature `hydrate`).
+//!
+//! - `domain`: pure rules with no Leptos and no `cfg`, compiled into both targets.
+//! - `features`: one folder per capability: pages, components, server functions, persistence.
+//! - `ui`: small accessible components shared by the features.
+//! - `infra` (server only): the database, migrations and the audit/event log.
+
+pub mod domain;
+pub mod features;
+pub mod shell;
+pub mod ui;
+
+#[cfg(feature = "ssr")]
+pub mod infra;
+
+pub use shell::{App, shell};

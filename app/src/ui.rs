@@ -1,0 +1,5 @@
+//! Small accessible components following GOV.UK Design System patterns, in our own styling.
+
+pub mod error_summary;
+pub mod layout;
+pub mod password_input;

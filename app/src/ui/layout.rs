@@ -1,0 +1,52 @@
+//! The page frame: skip link, header, main landmark, footer.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn PageLayout(children: Children) -> impl IntoView {
+    view! {
+        <a href="#main-content" class="skip-link">"Skip to main content"</a>
+        <header class="site-header">
+            <div class="width-container site-header__inner">
+                <a href="/" class="site-header__name">
+                    <span class="site-header__logo" aria-hidden="true">"PEP"</span>
+                    "ePEP"
+                </a>
+                <nav aria-label="Account">
+                    <a href="/sign-in" class="site-header__link">"Sign in"</a>
+                </nav>
+            </div>
+        </header>
+        <div class="width-container">
+            <main id="main-content" class="main" tabindex="-1">
+                {children()}
+            </main>
+        </div>
+        <footer class="site-footer">
+            <div class="width-container">
+                <p>
+                    "ePEP: Personal Education Plans for children in care, written together by the "
+                    "Virtual School, schools, social workers, carers and young people."
+                </p>
+            </div>
+        </footer>
+    }
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text="Page not found" />
+        <h1 class="heading-xl">"Page not found"</h1>
+        <p class="body">"If you typed the web address, check it is correct."</p>
+        <p class="body">
+            "If you pasted the web address, check you copied the entire address. "
+            <a href="/">"Go to the start page"</a>"."
+        </p>
+    }
+}
