@@ -5,6 +5,9 @@
 //! - `ui`: small accessible components shared by the features.
 //! - `infra` (server only): the database, migrations and the audit/event log.
 
+// Leptos views are deeply nested types; release builds need more room to compute their layout.
+#![recursion_limit = "256"]
+
 pub mod domain;
 pub mod features;
 pub mod shell;

@@ -1,4 +1,5 @@
-//! Logging: `tracing` to stderr, filtered by `RUST_LOG` (default `info`, quieter dependencies).
+//! Logging: `tracing` to stderr (stdout stays free for command output), filtered by `RUST_LOG`
+//! (default `info`, quieter dependencies).
 
 use tracing_subscriber::EnvFilter;
 
@@ -9,5 +10,6 @@ pub fn init() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
+        .with_writer(std::io::stderr)
         .try_init();
 }

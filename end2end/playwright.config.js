@@ -1,0 +1,49 @@
+// Browser tests against the release build, in Debian's Chromium (never a downloaded browser).
+// The server is started by Playwright on its own port with a throwaway SQLite database and the
+// demo data; scripts/test builds it first.
+const { defineConfig } = require('@playwright/test');
+const os = require('os');
+const path = require('path');
+const fs = require('fs');
+
+const port = Number(process.env.E2E_PORT || 3900);
+const serverBin = process.env.EPEP_SERVER_BIN ||
+  path.join(os.homedir(), '.cache/epep/target/release/server');
+const dbDir = fs.mkdtempSync(path.join(os.tmpdir(), 'epep-e2e-'));
+
+module.exports = defineConfig({
+  testDir: './tests',
+  fullyParallel: true,
+  workers: 2,
+  retries: 0,
+  reporter: [['list']],
+  timeout: 30_000,
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+      args: [
+        '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      ],
+    },
+  },
+  projects: [
+    { name: 'mobile', use: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true } },
+    { name: 'desktop', use: { viewport: { width: 1280, height: 800 } } },
+  ],
+  webServer: {
+    command: `"${serverBin}" serve --demo`,
+    url: `http://127.0.0.1:${port}/healthz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    cwd: path.join(__dirname, '..'),
+    env: {
+      DATABASE_URL: `sqlite://${dbDir}/epep.db`,
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      LEPTOS_SITE_ROOT: process.env.LEPTOS_SITE_ROOT || path.join(__dirname, '..', 'target', 'site'),
+      RUST_LOG: 'warn',
+    },
+  },
+});

@@ -1,0 +1,15 @@
+//! Integration tests: the database on SQLite and PostgreSQL, the HTTP app on port 0, and the
+//! server binary as an operator runs it. One test binary, so the link happens once.
+
+#![expect(
+    clippy::unwrap_used,
+    reason = "a test should stop loudly at the first unexpected error"
+)]
+
+mod integration {
+    pub mod cli;
+    pub mod database;
+    pub mod demo_data;
+    pub mod http;
+    pub mod support;
+}

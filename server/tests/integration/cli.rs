@@ -1,0 +1,109 @@
+//! The server binary as an operator meets it: clear errors and exit codes, graceful shutdown.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::support::free_port;
+
+fn server() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_server"));
+    command
+        .env("RUST_LOG", "info")
+        .env_remove("DATABASE_URL")
+        .env_remove("EPEP_DEMO");
+    command
+}
+
+fn run_to_end(command: &mut Command) -> (bool, String) {
+    let output = command.output().expect("server runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.success(), text)
+}
+
+#[test]
+fn a_bad_database_url_exits_non_zero_saying_what_to_write() {
+    let (ok, text) =
+        run_to_end(server().args(["--database-url", "mysql://root:hunter2@db/epep", "migrate"]));
+    assert!(!ok);
+    assert!(text.contains("use sqlite://PATH"), "{text}");
+    assert!(!text.contains("hunter2"), "the password leaked: {text}");
+    assert!(!text.contains("panicked"), "{text}");
+}
+
+#[test]
+fn an_unreachable_database_exits_non_zero_with_the_reason() {
+    let port = free_port();
+    let url = format!("postgres://epep:secret@127.0.0.1:{port}/epep");
+    let (ok, text) = run_to_end(server().args(["--database-url", &url, "migrate"]));
+    assert!(!ok);
+    assert!(text.contains("the database is not available"), "{text}");
+    assert!(text.contains("cannot open the database"), "{text}");
+    assert!(!text.contains("secret"), "{text}");
+}
+
+#[test]
+fn a_port_in_use_exits_non_zero_naming_the_port() {
+    let dir = tempfile::tempdir().unwrap();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let url = format!("sqlite://{}/epep.db", dir.path().display());
+    let (ok, text) = run_to_end(server().args(["--database-url", &url, "serve", "--addr", &addr]));
+    assert!(!ok);
+    assert!(text.contains(&format!("cannot listen on {addr}")), "{text}");
+    assert!(text.contains("LEPTOS_SITE_ADDR"), "{text}");
+}
+
+#[test]
+fn migrate_and_seed_demo_create_the_database_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/nested/epep.db", dir.path().display());
+    let (ok, text) = run_to_end(server().args(["--database-url", &url, "seed-demo"]));
+    assert!(ok, "{text}");
+    assert!(text.contains("demo data loaded: 12 children"), "{text}");
+    assert!(dir.path().join("nested/epep.db").exists());
+    let (ok, text) = run_to_end(server().args(["--database-url", &url, "seed-demo"]));
+    assert!(ok, "{text}");
+    assert!(text.contains("already present"), "{text}");
+}
+
+#[test]
+fn sigterm_stops_the_server_gracefully() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let child = server()
+        .args([
+            "--database-url",
+            &format!("sqlite://{}/epep.db", dir.path().display()),
+        ])
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = child.wait_with_output().unwrap();
+    let log = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "exit status {:?}: {log}",
+        output.status
+    );
+    assert!(log.contains("shutting down"), "{log}");
+    assert!(log.contains("ePEP stopped"), "{log}");
+}

@@ -1,0 +1,125 @@
+//! The schema on both backends: migrations, constraints, types and the event-log revisions.
+
+use super::support::TestDb;
+use app::on_db;
+use chrono::NaiveDate;
+
+fn migration_versions(backend: &str) -> Vec<String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../migrations")
+        .join(backend);
+    let mut versions: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".sql"))
+        .collect();
+    versions.sort();
+    versions
+}
+
+#[test]
+fn both_backends_have_the_same_migrations() {
+    let sqlite = migration_versions("sqlite");
+    let postgres = migration_versions("postgres");
+    assert!(!sqlite.is_empty(), "no migrations found");
+    assert_eq!(
+        sqlite, postgres,
+        "migrations/sqlite and migrations/postgres must match one to one"
+    );
+    // And the embedded migrators agree with the folders.
+    let embedded = |m: &sqlx::migrate::Migrator| {
+        m.iter()
+            .map(|m| (m.version, m.description.to_string()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        embedded(&app::infra::db::SQLITE_MIGRATIONS),
+        embedded(&app::infra::db::POSTGRES_MIGRATIONS)
+    );
+}
+
+#[tokio::test]
+async fn migrations_apply_and_reapplying_changes_nothing() {
+    for t in TestDb::each_backend().await {
+        t.db.migrate().await.expect("second run is a no-op");
+        let roles: i64 = on_db!(&t.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM roles").fetch_one(pool).await.unwrap());
+        assert_eq!(roles, 6, "{}", t.db.backend_name());
+        t.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn sqlite_is_opened_in_wal_mode_with_foreign_keys_on() {
+    let t = TestDb::sqlite().await;
+    let app::infra::db::Db::Sqlite(pool) = &t.db else {
+        unreachable!()
+    };
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_eq!(mode, "wal");
+    let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_eq!(fk, 1);
+    t.finish().await;
+}
+
+#[tokio::test]
+async fn foreign_keys_and_checks_are_enforced_on_both_backends() {
+    for t in TestDb::each_backend().await {
+        let name = t.db.backend_name();
+        let orphan = on_db!(&t.db, pool => sqlx::query(
+            "INSERT INTO schools (id, council_id, name, kind, phase, local_authority, created_at) \
+             VALUES ('s1', 'no-such-council', 'X', 'community', 'primary', 'X', $1)")
+            .bind(chrono::Utc::now()).execute(pool).await.map(|_| ()));
+        assert!(orphan.is_err(), "{name}: a school needs a council");
+        let bad_period = on_db!(&t.db, pool => sqlx::query(
+            "INSERT INTO councils (id, name, created_at) VALUES ('c1', 'C', $1)")
+            .bind(chrono::Utc::now()).execute(pool).await.map(|_| ()));
+        bad_period.unwrap();
+        let backwards = on_db!(&t.db, pool => {
+            sqlx::query("INSERT INTO calendars (id, council_id, name, created_at) VALUES ('cal', 'c1', 'Cal', $1)")
+                .bind(chrono::Utc::now()).execute(pool).await.unwrap();
+            sqlx::query("INSERT INTO calendar_periods (id, calendar_id, starts_on, ends_on, kind, label) VALUES ('p', 'cal', $1, $2, 'term', 'Backwards')")
+                .bind(NaiveDate::from_ymd_opt(2026, 9, 2)).bind(NaiveDate::from_ymd_opt(2026, 9, 1))
+                .execute(pool).await.map(|_| ())
+        });
+        assert!(
+            backwards.is_err(),
+            "{name}: a period cannot end before it starts"
+        );
+        let unknown_kind = on_db!(&t.db, pool => sqlx::query(
+            "INSERT INTO calendar_periods (id, calendar_id, starts_on, ends_on, kind, label) VALUES ('q', 'cal', $1, $1, 'festival', 'X')")
+            .bind(NaiveDate::from_ymd_opt(2026, 9, 1)).execute(pool).await.map(|_| ()));
+        assert!(
+            unknown_kind.is_err(),
+            "{name}: period kinds are a closed list"
+        );
+        t.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn dates_round_trip_and_sort_the_same_on_both_backends() {
+    for t in TestDb::each_backend().await {
+        let dates = [(2027, 1, 4), (2026, 12, 21), (2026, 9, 1)]
+            .map(|(y, m, d)| NaiveDate::from_ymd_opt(y, m, d).unwrap());
+        let back: Vec<NaiveDate> = on_db!(&t.db, pool => {
+            sqlx::query("INSERT INTO councils (id, name, created_at) VALUES ('c', 'C', $1)")
+                .bind(chrono::Utc::now()).execute(pool).await.unwrap();
+            sqlx::query("INSERT INTO calendars (id, council_id, name, created_at) VALUES ('cal', 'c', 'Cal', $1)")
+                .bind(chrono::Utc::now()).execute(pool).await.unwrap();
+            for (n, date) in dates.iter().enumerate() {
+                sqlx::query("INSERT INTO calendar_periods (id, calendar_id, starts_on, ends_on, kind, label) VALUES ($1, 'cal', $2, $2, 'inset', 'INSET')")
+                    .bind(format!("p{n}")).bind(date).execute(pool).await.unwrap();
+            }
+            sqlx::query_scalar("SELECT starts_on FROM calendar_periods WHERE starts_on >= $1 ORDER BY starts_on")
+                .bind(NaiveDate::from_ymd_opt(2026, 10, 1)).fetch_all(pool).await.unwrap()
+        });
+        assert_eq!(back, vec![dates[1], dates[0]], "{}", t.db.backend_name());
+        t.finish().await;
+    }
+}

@@ -1,0 +1,157 @@
+//! The demo data: loads on both backends, looks like a real Virtual School, and loads once.
+
+use super::support::TestDb;
+use app::domain::pep::PepState;
+use app::on_db;
+use server::demo::{SeedOutcome, seed};
+
+async fn count(t: &TestDb, sql: &str) -> i64 {
+    on_db!(&t.db, pool => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await.unwrap())
+}
+
+#[tokio::test]
+async fn demo_data_covers_every_role_phase_and_state_and_loads_once() {
+    for t in TestDb::each_backend().await {
+        let name = t.db.backend_name();
+        let first = seed(&t.db).await.expect("demo loads");
+        assert!(
+            matches!(
+                first,
+                SeedOutcome::Loaded {
+                    children: 12,
+                    users: 10,
+                    ..
+                }
+            ),
+            "{name}: {first:?}"
+        );
+
+        assert_eq!(count(&t, "SELECT COUNT(*) FROM schools").await, 3, "{name}");
+        assert_eq!(
+            count(&t, "SELECT COUNT(*) FROM children").await,
+            12,
+            "{name}"
+        );
+        assert_eq!(
+            count(&t, "SELECT COUNT(DISTINCT role) FROM users").await,
+            6,
+            "{name}"
+        );
+        assert_eq!(
+            count(
+                &t,
+                "SELECT COUNT(*) FROM users WHERE role = 'designated_teacher'"
+            )
+            .await,
+            2
+        );
+        assert_eq!(
+            count(
+                &t,
+                "SELECT COUNT(*) FROM users WHERE role = 'social_worker'"
+            )
+            .await,
+            2
+        );
+        assert_eq!(
+            count(&t, "SELECT COUNT(*) FROM users WHERE role = 'carer'").await,
+            2
+        );
+        assert_eq!(
+            count(&t, "SELECT COUNT(*) FROM users WHERE role = 'young_person'").await,
+            2
+        );
+        assert_eq!(
+            count(&t, "SELECT COUNT(DISTINCT phase) FROM peps").await,
+            3,
+            "{name}"
+        );
+        assert_eq!(
+            count(
+                &t,
+                "SELECT COUNT(*) FROM education_episodes WHERE status = 'neet'"
+            )
+            .await,
+            1
+        );
+        let states: Vec<String> = on_db!(&t.db, pool => sqlx::query_scalar("SELECT DISTINCT state FROM peps ORDER BY state").fetch_all(pool).await.unwrap());
+        assert_eq!(
+            states.len(),
+            PepState::ALL.len(),
+            "{name}: a PEP in each state: {states:?}"
+        );
+        // The academy's two-week October half-term and its own INSET days.
+        assert_eq!(
+            count(&t, "SELECT COUNT(*) FROM calendar_periods WHERE calendar_id = 'demo-calendar-riverside' AND kind = 'holiday' AND starts_on = '2026-10-19' AND ends_on = '2026-10-30'").await,
+            1, "{name}"
+        );
+        assert!(count(&t, "SELECT COUNT(*) FROM calendar_periods WHERE calendar_id = 'demo-calendar-riverside' AND kind = 'inset'").await >= 3);
+        // Every role × section × state has a stored right.
+        assert_eq!(
+            count(&t, "SELECT COUNT(*) FROM section_rights").await as usize,
+            app::domain::policy::default_section_rights().len()
+        );
+        // One ended assignment, for testing access that has lapsed.
+        assert_eq!(
+            count(
+                &t,
+                "SELECT COUNT(*) FROM assignments WHERE ends_on IS NOT NULL"
+            )
+            .await,
+            1
+        );
+
+        let before = count(&t, "SELECT COUNT(*) FROM audit_events").await;
+        assert_eq!(
+            seed(&t.db).await.unwrap(),
+            SeedOutcome::AlreadyPresent,
+            "{name}"
+        );
+        assert_eq!(
+            count(&t, "SELECT COUNT(*) FROM audit_events").await,
+            before,
+            "{name}: second load writes nothing"
+        );
+        assert_eq!(count(&t, "SELECT COUNT(*) FROM children").await, 12);
+        t.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn each_pep_event_log_counts_up_from_one_to_the_pep_revision() {
+    for t in TestDb::each_backend().await {
+        seed(&t.db).await.unwrap();
+        let rows: Vec<(String, i64, i64, i64)> = on_db!(&t.db, pool => sqlx::query_as(
+            "SELECT p.id, p.revision, COUNT(a.id), COALESCE(MAX(a.revision), 0) \
+             FROM peps p LEFT JOIN audit_events a ON a.pep_id = p.id GROUP BY p.id, p.revision")
+            .fetch_all(pool).await.unwrap());
+        assert!(rows.len() >= 12);
+        for (pep, revision, events, max_revision) in rows {
+            assert!(events >= 1, "{pep} has no events");
+            assert_eq!(revision, events, "{pep}: revisions are 1..=n without gaps");
+            assert_eq!(revision, max_revision, "{pep}");
+        }
+        // The database refuses a second event with the same revision.
+        let duplicate = on_db!(&t.db, pool => sqlx::query(
+            "INSERT INTO audit_events (occurred_at, action, entity, pep_id, revision) \
+             VALUES ($1, 'test', 'pep', 'demo-child-kai-pep-2026-autumn', 1)")
+            .bind(chrono::Utc::now()).execute(pool).await.map(|_| ()));
+        assert!(duplicate.is_err(), "{}", t.db.backend_name());
+        t.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn demo_passwords_are_stored_as_argon2id_hashes() {
+    let t = TestDb::sqlite().await;
+    seed(&t.db).await.unwrap();
+    let hashes: Vec<String> = on_db!(&t.db, pool => sqlx::query_scalar("SELECT password_hash FROM users").fetch_all(pool).await.unwrap());
+    assert_eq!(hashes.len(), 10);
+    for hash in &hashes {
+        assert!(hash.starts_with("$argon2id$"), "{hash}");
+        assert!(!hash.contains(server::demo::DEMO_PASSWORD));
+    }
+    let unique: std::collections::HashSet<_> = hashes.iter().collect();
+    assert_eq!(unique.len(), hashes.len(), "every hash has its own salt");
+    t.finish().await;
+}

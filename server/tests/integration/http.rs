@@ -1,0 +1,126 @@
+//! The real app on port 0 with a fresh database: pages, health check, request ids, errors.
+
+use super::support::TestDb;
+use server::cli::ServeArgs;
+use server::http::{AppState, leptos_options, router};
+
+struct TestApp {
+    base: String,
+    client: reqwest::Client,
+    db: TestDb,
+}
+
+async fn spawn_app(db: TestDb) -> TestApp {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let args = ServeArgs {
+        addr,
+        site_root: "target/site".into(),
+        demo: false,
+    };
+    let state = AppState {
+        leptos_options: leptos_options(&args),
+        db: db.db.clone(),
+    };
+    tokio::spawn(async move { axum::serve(listener, router(state)).await.unwrap() });
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    TestApp {
+        base: format!("http://{addr}"),
+        client,
+        db,
+    }
+}
+
+impl TestApp {
+    async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+#[tokio::test]
+async fn healthz_reports_the_database_on_both_backends() {
+    for db in TestDb::each_backend().await {
+        let backend = db.db.backend_name();
+        let app = spawn_app(db).await;
+        let response = app.get("/healthz").await;
+        assert_eq!(response.status(), 200, "{backend}");
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["status"], "ok");
+        assert_eq!(body["database"], backend);
+        app.db.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn healthz_says_unavailable_when_the_database_is_gone() {
+    let app = spawn_app(TestDb::sqlite().await).await;
+    app.db.db.close().await;
+    let response = app.get("/healthz").await;
+    assert_eq!(response.status(), 503);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["status"], "unavailable");
+}
+
+#[tokio::test]
+async fn pages_render_on_the_server() {
+    let app = spawn_app(TestDb::sqlite().await).await;
+    let home = app.get("/").await;
+    assert_eq!(home.status(), 200);
+    assert!(
+        home.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let html = home.text().await.unwrap();
+    assert!(html.contains(r#"<html lang="en-GB""#), "{html}");
+    assert!(
+        html.contains("Personal Education Plans for children in care</h1>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("/pkg/epep.js"),
+        "the page loads the client: {html}"
+    );
+
+    let sign_in = app.get("/sign-in").await.text().await.unwrap();
+    assert!(sign_in.contains(r#"<label class="label" for="email">Email address</label>"#));
+    assert!(sign_in.contains(r#"autocomplete="current-password""#));
+    app.db.finish().await;
+}
+
+#[tokio::test]
+async fn an_unknown_page_is_a_404_with_help() {
+    let app = spawn_app(TestDb::sqlite().await).await;
+    let response = app.get("/no-such-page").await;
+    assert_eq!(response.status(), 404);
+    assert!(response.text().await.unwrap().contains("Page not found"));
+    app.db.finish().await;
+}
+
+#[tokio::test]
+async fn every_response_carries_a_request_id_and_keeps_one_it_was_given() {
+    let app = spawn_app(TestDb::sqlite().await).await;
+    let generated = app.get("/healthz").await;
+    let id = generated.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(id.len(), 36, "a UUID: {id}");
+    let given = app
+        .client
+        .get(format!("{}/healthz", app.base))
+        .header("x-request-id", "support-ticket-4711")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(given.headers()["x-request-id"], "support-ticket-4711");
+    app.db.finish().await;
+}
