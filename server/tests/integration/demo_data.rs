@@ -150,6 +150,21 @@ async fn demo_passwords_are_stored_as_argon2id_hashes() {
     for hash in &hashes {
         assert!(hash.starts_with("$argon2id$"), "{hash}");
         assert!(!hash.contains(server::demo::DEMO_PASSWORD));
+        let parsed = argon2::PasswordHash::new(hash).unwrap();
+        argon2::PasswordVerifier::verify_password(
+            &argon2::Argon2::default(),
+            server::demo::DEMO_PASSWORD.as_bytes(),
+            &parsed,
+        )
+        .expect("the demo password verifies against its hash");
+        assert!(
+            argon2::PasswordVerifier::verify_password(
+                &argon2::Argon2::default(),
+                b"wrong",
+                &parsed
+            )
+            .is_err()
+        );
     }
     let unique: std::collections::HashSet<_> = hashes.iter().collect();
     assert_eq!(unique.len(), hashes.len(), "every hash has its own salt");
