@@ -68,6 +68,7 @@ ensure_wasm_opt() {
 }
 
 ensure_build_tools() {
+  command -v brotli >/dev/null 2>&1 || apt_install brotli
   ensure_wasm_target
   ensure_wasm_bindgen
   ensure_wasm_opt

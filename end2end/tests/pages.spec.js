@@ -75,3 +75,11 @@ test('nothing overflows sideways at 320 px', async ({ browser }) => {
   }
   await context.close();
 });
+
+test('the client is sent compressed to browsers that accept it', async ({ request }) => {
+  for (const [encoding, expected] of [['br', 'br'], ['gzip', 'gzip'], ['identity', undefined]]) {
+    const response = await request.get('/pkg/epep_bg.wasm', { headers: { 'Accept-Encoding': encoding } });
+    expect(response.status()).toBe(200);
+    expect(response.headers()['content-encoding'], encoding).toBe(expected);
+  }
+});
