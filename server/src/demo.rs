@@ -787,7 +787,12 @@ pub async fn seed(db: &Db) -> Result<SeedOutcome, sqlx::Error> {
                 if *state != PepState::Scheduled {
                     append_audit_event!(tx, &AuditEvent {
                         occurred_at: now,
-                        actor_id: Some("demo-user-dt-brookfield"),
+                        actor_id: Some(match school_id {
+                            Some("demo-school-brookfield") => "demo-user-dt-brookfield",
+                            Some("demo-school-riverside") => "demo-user-dt-riverside",
+                            // No designated teacher user at Northdale High, or no school.
+                            _ => "demo-user-advisor",
+                        }),
                         action: "pep.state_changed",
                         entity: "pep",
                         entity_id: Some(pep_id),
