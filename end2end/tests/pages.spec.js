@@ -30,6 +30,8 @@ test.describe('before hydration', () => {
 test('after hydration the password can be shown and hidden', async ({ page }) => {
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  // A Content Security Policy refusal shows up as a console error, not a page error.
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   await page.goto('/sign-in');
   await hydrated(page);
   const password = page.getByLabel('Password', { exact: true });

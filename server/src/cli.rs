@@ -48,6 +48,10 @@ pub struct ServeArgs {
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
 
+    /// The address people use to reach the service. https turns on HSTS (and secure cookies).
+    #[arg(long, env = "EPEP_PUBLIC_URL", default_value = "http://127.0.0.1:3000")]
+    pub public_url: String,
+
     /// Load the demo data before serving (for trying the product; never for real children).
     #[arg(long, env = "EPEP_DEMO", default_value_t = false)]
     pub demo: bool,

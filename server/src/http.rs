@@ -1,5 +1,7 @@
 //! The HTTP side: router, middleware, health check, start-up and graceful shutdown.
 
+pub mod security;
+
 use std::time::Duration;
 
 use anyhow::Context;
@@ -11,6 +13,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
@@ -26,6 +29,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
+    pub transport: security::Transport,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -66,8 +70,13 @@ pub fn router(state: AppState) -> Router {
             },
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
-        .with_state(state)
-        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        .with_state(state.clone())
+        .layer(axum::middleware::from_fn(security::refuse_cross_site))
+        .layer(axum::middleware::from_fn(move |request, next| {
+            security::security_headers(state.transport, request, next)
+        }))
+        // Refuses oversized bodies with 413 before anything reads them.
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
             let request_id = request
@@ -122,6 +131,9 @@ pub async fn serve(db: Db, args: ServeArgs) -> anyhow::Result<()> {
     let state = AppState {
         leptos_options: leptos_options(&args),
         db,
+        transport: security::Transport {
+            https: args.public_url.starts_with("https://"),
+        },
     };
     tracing::info!("ePEP listening on http://{}", listener.local_addr()?);
     axum::serve(listener, router(state))

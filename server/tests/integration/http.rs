@@ -2,6 +2,7 @@
 
 use super::support::TestDb;
 use server::cli::ServeArgs;
+use server::http::security::Transport;
 use server::http::{AppState, leptos_options, router};
 
 struct TestApp {
@@ -16,11 +17,13 @@ async fn spawn_app(db: TestDb) -> TestApp {
     let args = ServeArgs {
         addr,
         site_root: "target/site".into(),
+        public_url: format!("http://{addr}"),
         demo: false,
     };
     let state = AppState {
         leptos_options: leptos_options(&args),
         db: db.db.clone(),
+        transport: Transport { https: false },
     };
     tokio::spawn(async move { axum::serve(listener, router(state)).await.unwrap() });
     let client = reqwest::Client::builder()
@@ -122,5 +125,121 @@ async fn every_response_carries_a_request_id_and_keeps_one_it_was_given() {
         .await
         .unwrap();
     assert_eq!(given.headers()["x-request-id"], "support-ticket-4711");
+    app.db.finish().await;
+}
+
+#[tokio::test]
+async fn pages_carry_a_nonce_csp_and_the_hardening_headers() {
+    let app = spawn_app(TestDb::sqlite().await).await;
+    let response = app.get("/sign-in").await;
+    let headers = response.headers().clone();
+    let html = response.text().await.unwrap();
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .unwrap();
+    assert!(nonce.len() >= 16, "{csp}");
+    assert!(
+        html.contains(&format!("nonce=\"{nonce}\"")),
+        "the hydration script carries the nonce"
+    );
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["referrer-policy"], "no-referrer");
+    assert_eq!(headers["cache-control"], "no-store");
+    assert!(
+        headers.get("strict-transport-security").is_none(),
+        "no HSTS over plain http"
+    );
+    // Each response gets its own nonce.
+    let again = app.get("/sign-in").await;
+    assert_ne!(
+        again.headers()["content-security-policy"].to_str().unwrap(),
+        csp
+    );
+    // Non-page responses are locked down too.
+    let health = app.get("/healthz").await;
+    assert!(
+        health.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .starts_with("default-src 'none'")
+    );
+    app.db.finish().await;
+}
+
+#[tokio::test]
+async fn state_changing_requests_from_other_sites_are_refused() {
+    let app = spawn_app(TestDb::sqlite().await).await;
+    let url = format!("{}/api/anything", app.base);
+    let host = app.base.trim_start_matches("http://").to_string();
+    let cross_site = app
+        .client
+        .post(&url)
+        .header("sec-fetch-site", "cross-site")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross_site.status(), 403);
+    let same_site_other_origin = app
+        .client
+        .post(&url)
+        .header("sec-fetch-site", "same-site")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(same_site_other_origin.status(), 403);
+    let foreign_origin = app
+        .client
+        .post(&url)
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(foreign_origin.status(), 403);
+    let own_origin = app
+        .client
+        .post(&url)
+        .header("origin", format!("http://{host}"))
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(own_origin.status(), 403, "our own origin passes the check");
+    let same_origin = app
+        .client
+        .post(&url)
+        .header("sec-fetch-site", "same-origin")
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(same_origin.status(), 403);
+    // GET is never refused by the origin check.
+    let get = app
+        .client
+        .get(format!("{}/", app.base))
+        .header("sec-fetch-site", "cross-site")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(get.status(), 200);
+    app.db.finish().await;
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_refused_with_413() {
+    let app = spawn_app(TestDb::sqlite().await).await;
+    let body = vec![b'x'; server::http::BODY_LIMIT_BYTES + 1];
+    let response = app
+        .client
+        .post(format!("{}/api/anything", app.base))
+        .header("sec-fetch-site", "same-origin")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
     app.db.finish().await;
 }
