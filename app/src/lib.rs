@@ -9,6 +9,7 @@
 #![recursion_limit = "256"]
 
 pub mod domain;
+pub mod error;
 pub mod features;
 pub mod shell;
 pub mod ui;

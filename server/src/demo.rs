@@ -10,8 +10,8 @@ use app::domain::policy::default_section_rights;
 use app::domain::roles::Role;
 use app::infra::audit::AuditEvent;
 use app::infra::db::Db;
+use app::infra::passwords::hash_passwords;
 use app::on_db;
-use argon2::password_hash::{SaltString, rand_core::OsRng};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 
 pub const DEMO_COUNCIL_ID: &str = "demo-council";
@@ -857,43 +857,4 @@ async fn demo_present(db: &Db) -> Result<bool, sqlx::Error> {
             .await?
     });
     Ok(count > 0)
-}
-
-/// Hashes each password (Argon2id, default parameters) with its own salt, reusing one 19 MiB work
-/// area: with `PasswordHasher::hash_password`, ten hashes left the server ~175 MB resident, as the
-/// allocator kept each freed work area.
-fn hash_passwords(passwords: &[&str]) -> Vec<String> {
-    use argon2::password_hash::{Output, ParamsString, PasswordHash};
-    use argon2::{Algorithm, Argon2, Block, Params, Version};
-    let params = Params::default();
-    let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
-    let mut work_area = vec![Block::default(); params.m_cost() as usize];
-    passwords
-        .iter()
-        .map(|password| {
-            let salt = SaltString::generate(&mut OsRng);
-            let mut salt_buffer = [0u8; 64];
-            let salt_bytes = salt
-                .as_salt()
-                .decode_b64(&mut salt_buffer)
-                .expect("a generated salt decodes");
-            let mut hash = [0u8; Params::DEFAULT_OUTPUT_LEN];
-            argon2
-                .hash_password_into_with_memory(
-                    password.as_bytes(),
-                    salt_bytes,
-                    &mut hash,
-                    &mut work_area,
-                )
-                .expect("default parameters accept any password");
-            PasswordHash {
-                algorithm: Algorithm::Argon2id.ident(),
-                version: Some(Version::V0x13.into()),
-                params: ParamsString::try_from(&params).expect("default parameters encode"),
-                salt: Some(salt.as_salt()),
-                hash: Some(Output::new(&hash).expect("32 bytes is a valid output")),
-            }
-            .to_string()
-        })
-        .collect()
 }

@@ -2,9 +2,13 @@
 
 pub mod security;
 
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use anyhow::Context;
+use app::features::auth::AuthContext;
+use app::features::auth::sessions::CookiePolicy;
+use app::features::auth::throttle::Throttle;
 use app::infra::db::Db;
 use axum::extract::{FromRef, State};
 use axum::http::{HeaderName, Request, StatusCode};
@@ -30,6 +34,24 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
     pub transport: security::Transport,
+    pub auth: AuthContext,
+}
+
+impl AppState {
+    pub fn new(leptos_options: LeptosOptions, db: Db, public_url: &str) -> Self {
+        let https = public_url.starts_with("https://");
+        AppState {
+            leptos_options,
+            db,
+            transport: security::Transport { https },
+            auth: AuthContext {
+                cookies: CookiePolicy { secure: https },
+                // In 15 minutes: 100 sign-in attempts per address, 10 per account.
+                sign_in_by_address: Throttle::new(100, Duration::from_secs(15 * 60)),
+                sign_in_by_account: Throttle::new(10, Duration::from_secs(15 * 60)),
+            },
+        }
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -57,13 +79,17 @@ pub fn leptos_options(args: &ServeArgs) -> LeptosOptions {
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
     let db = state.db.clone();
+    let auth = state.auth.clone();
     Router::new()
         .route("/healthz", get(healthz))
         .leptos_routes_with_context(
             &state,
             routes,
             // Server functions and pages reach the database through context, never a global.
-            move || provide_context(db.clone()),
+            move || {
+                provide_context(db.clone());
+                provide_context(auth.clone());
+            },
             {
                 let options = state.leptos_options.clone();
                 move || app::shell(options.clone())
@@ -128,18 +154,15 @@ pub async fn serve(db: Db, args: ServeArgs) -> anyhow::Result<()> {
             "no built client here: pages render but will not hydrate (build with scripts/build-site)"
         );
     }
-    let state = AppState {
-        leptos_options: leptos_options(&args),
-        db,
-        transport: security::Transport {
-            https: args.public_url.starts_with("https://"),
-        },
-    };
+    let state = AppState::new(leptos_options(&args), db, &args.public_url);
     tracing::info!("ePEP listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("the server stopped unexpectedly")?;
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("the server stopped unexpectedly")?;
     tracing::info!("ePEP stopped");
     Ok(())
 }

@@ -7,6 +7,7 @@
 )]
 
 mod integration {
+    pub mod auth;
     pub mod cli;
     pub mod database;
     pub mod demo_data;

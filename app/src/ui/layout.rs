@@ -3,6 +3,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::features::auth::{SignOut, who_am_i};
+
 #[component]
 pub fn PageLayout(children: Children) -> impl IntoView {
     view! {
@@ -13,9 +15,7 @@ pub fn PageLayout(children: Children) -> impl IntoView {
                     <span class="site-header__logo" aria-hidden="true">"PEP"</span>
                     "ePEP"
                 </a>
-                <nav aria-label="Account">
-                    <a href="/sign-in" class="site-header__link">"Sign in"</a>
-                </nav>
+                <AccountNav />
             </div>
         </header>
         <div class="width-container">
@@ -48,5 +48,41 @@ pub fn NotFound() -> impl IntoView {
             "If you pasted the web address, check you copied the entire address. "
             <a href="/">"Go to the start page"</a>"."
         </p>
+    }
+}
+
+/// "Signed in as …" with a sign-out button, or a sign-in link.
+#[component]
+fn AccountNav() -> impl IntoView {
+    let user = Resource::new(|| (), |_| who_am_i());
+    let sign_out = ServerAction::<SignOut>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = sign_out.value().get() {
+            let _ = window().location().set_href("/");
+        }
+    });
+    let sign_in_link = || view! { <a href="/sign-in" class="site-header__link">"Sign in"</a> };
+    view! {
+        <nav aria-label="Account" class="site-header__account">
+            <Transition fallback=sign_in_link>
+                {move || {
+                    user.get()
+                        .map(|answer| match answer {
+                            Ok(Some(user)) => {
+                                view! {
+                                    <span class="site-header__user">{user.display_name}</span>
+                                    <ActionForm action=sign_out attr:class="site-header__form">
+                                        <button type="submit" class="site-header__button">
+                                            "Sign out"
+                                        </button>
+                                    </ActionForm>
+                                }
+                                    .into_any()
+                            }
+                            _ => sign_in_link().into_any(),
+                        })
+                }}
+            </Transition>
+        </nav>
     }
 }

@@ -1,51 +1,6 @@
 //! The real app on port 0 with a fresh database: pages, health check, request ids, errors.
 
-use super::support::TestDb;
-use server::cli::ServeArgs;
-use server::http::security::Transport;
-use server::http::{AppState, leptos_options, router};
-
-struct TestApp {
-    base: String,
-    client: reqwest::Client,
-    db: TestDb,
-}
-
-async fn spawn_app(db: TestDb) -> TestApp {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let args = ServeArgs {
-        addr,
-        site_root: "target/site".into(),
-        public_url: format!("http://{addr}"),
-        demo: false,
-    };
-    let state = AppState {
-        leptos_options: leptos_options(&args),
-        db: db.db.clone(),
-        transport: Transport { https: false },
-    };
-    tokio::spawn(async move { axum::serve(listener, router(state)).await.unwrap() });
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    TestApp {
-        base: format!("http://{addr}"),
-        client,
-        db,
-    }
-}
-
-impl TestApp {
-    async fn get(&self, path: &str) -> reqwest::Response {
-        self.client
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .unwrap()
-    }
-}
+use super::support::{TestDb, spawn_app};
 
 #[tokio::test]
 async fn healthz_reports_the_database_on_both_backends() {

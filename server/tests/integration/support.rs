@@ -2,6 +2,8 @@
 //! on the server named by `TEST_DATABASE_URL` (the test command starts a throwaway cluster).
 
 use app::infra::db::Db;
+use server::cli::ServeArgs;
+use server::http::{AppState, leptos_options, router};
 
 pub struct TestDb {
     pub db: Db,
@@ -98,4 +100,44 @@ pub fn free_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
+}
+
+/// The real app served on port 0 with this database.
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub db: TestDb,
+}
+
+pub async fn spawn_app(db: TestDb) -> TestApp {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let args = ServeArgs {
+        addr,
+        site_root: "target/site".into(),
+        public_url: format!("http://{addr}"),
+        demo: false,
+    };
+    let state = AppState::new(leptos_options(&args), db.db.clone(), &args.public_url);
+    let service = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    TestApp {
+        base: format!("http://{addr}"),
+        client,
+        db,
+    }
+}
+
+impl TestApp {
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap()
+    }
 }

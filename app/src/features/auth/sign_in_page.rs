@@ -1,10 +1,11 @@
-//! The sign-in page. Signing in itself arrives with the identity and access issue; this page
-//! already checks the form in the browser and keeps everything typed.
+//! The sign-in page: checks the form in the browser, signs in through the `sign_in` server
+//! function, and keeps everything typed when something is wrong.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::{SignInForm, check_sign_in_form};
+use super::{SignIn, SignInForm, check_sign_in_form};
+use crate::error::AppError;
 use crate::ui::error_summary::{ErrorSummary, FieldError, error_for};
 use crate::ui::password_input::PasswordInput;
 
@@ -13,7 +14,7 @@ pub fn SignInPage() -> impl IntoView {
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let (errors, set_errors) = signal(Vec::<FieldError>::new());
-    let (not_yet_available, set_not_yet_available) = signal(false);
+    let sign_in = ServerAction::<SignIn>::new();
     let email_error = Signal::derive(move || error_for(&errors.read(), "email"));
     let password_error = Signal::derive(move || error_for(&errors.read(), "password"));
 
@@ -24,9 +25,39 @@ pub fn SignInPage() -> impl IntoView {
             password: password.get(),
         };
         let problems = check_sign_in_form(&form);
-        set_not_yet_available.set(problems.is_empty());
+        if problems.is_empty() {
+            sign_in.dispatch(SignIn {
+                email: form.email,
+                password: form.password,
+            });
+        }
         set_errors.set(problems);
     };
+
+    // The server's answer: a new page on success (the header, cookie and menus change), or the
+    // error in the summary with everything typed still in place.
+    Effect::new(move |_| match sign_in.value().get() {
+        Some(Ok(_)) => {
+            let _ = window().location().set_href("/");
+        }
+        Some(Err(AppError::Invalid(problems))) => set_errors.set(
+            problems
+                .into_iter()
+                .map(|(field, message)| {
+                    FieldError::new(
+                        if field == "password" {
+                            "password"
+                        } else {
+                            "email"
+                        },
+                        message,
+                    )
+                })
+                .collect(),
+        ),
+        Some(Err(error)) => set_errors.set(vec![FieldError::new("email", error.to_string())]),
+        None => {}
+    });
 
     view! {
         <Title text=move || {
@@ -36,7 +67,7 @@ pub fn SignInPage() -> impl IntoView {
             <div class="grid-column-two-thirds">
                 <ErrorSummary errors />
                 <h1 class="heading-xl">"Sign in"</h1>
-                <form method="post" action="/sign-in" novalidate on:submit=on_submit>
+                <form method="post" action="/api/auth/sign_in" novalidate on:submit=on_submit>
                     <div class="form-group" class:form-group--error=move || email_error.get().is_some()>
                         <label class="label" for="email">"Email address"</label>
                         {move || {
@@ -72,16 +103,10 @@ pub fn SignInPage() -> impl IntoView {
                         error=password_error
                         autocomplete="current-password"
                     />
-                    <button type="submit" class="button">"Sign in"</button>
+                    <button type="submit" class="button" disabled=move || sign_in.pending().get()>
+                        "Sign in"
+                    </button>
                 </form>
-                <Show when=move || not_yet_available.get()>
-                    <div class="notification" role="status">
-                        <h2 class="notification__title">"Signing in is not switched on yet"</h2>
-                        <p class="body">
-                            "This build has the sign-in page only. What you typed is still in the form."
-                        </p>
-                    </div>
-                </Show>
                 <h2 class="heading-m">"New to ePEP?"</h2>
                 <p class="body">
                     "You need an invitation from your Virtual School. It arrives by email with a "

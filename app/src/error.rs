@@ -1,0 +1,67 @@
+//! The one error type every server function returns: what the person may be told, never internal
+//! detail. Internal failures are logged on the server with a correlation id, and only the id is sent.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// Not signed in, or the session has ended (401).
+    #[error("Your session has ended. Sign in again.")]
+    SignedOut,
+    /// Signed in, but not allowed to do this (403).
+    #[error("You do not have access to this.")]
+    Forbidden,
+    /// Bad input: one message per field, in page order (422).
+    #[error("There is a problem with what you entered.")]
+    Invalid(Vec<(String, String)>),
+    /// Email and password do not match an active account (401).
+    #[error("Enter a correct email address and password.")]
+    WrongCredentials,
+    /// Throttled (429): try again after this many seconds.
+    #[error("Too many attempts. Wait {retry_after_secs} seconds, then try again.")]
+    TooManyAttempts { retry_after_secs: u64 },
+    /// Something failed on our side (500); the id finds the log line.
+    #[error("Something went wrong on our side. If it keeps happening, quote {correlation_id}.")]
+    Internal { correlation_id: String },
+    /// The request itself could not be read or sent.
+    #[error("The request could not be completed: {0}")]
+    Transport(String),
+}
+
+impl AppError {
+    pub fn status_code(&self) -> u16 {
+        match self {
+            AppError::SignedOut | AppError::WrongCredentials => 401,
+            AppError::Forbidden => 403,
+            AppError::Invalid(_) => 422,
+            AppError::TooManyAttempts { .. } => 429,
+            AppError::Internal { .. } => 500,
+            AppError::Transport(_) => 400,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::Transport(value.to_string())
+    }
+}
+
+/// Logs an internal failure with a fresh correlation id and returns the error the person sees.
+#[cfg(feature = "ssr")]
+pub fn internal(context: &str, error: impl std::fmt::Display) -> AppError {
+    let correlation_id = uuid::Uuid::now_v7().simple().to_string()[..12].to_string();
+    tracing::error!(%correlation_id, %error, "{context}");
+    AppError::Internal { correlation_id }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    fn from(error: sqlx::Error) -> Self {
+        internal("database error", error)
+    }
+}

@@ -1,0 +1,314 @@
+//! The identity server functions: sign in, sign out, and who is signed in. Each is a public
+//! endpoint under /api/auth/ and checks everything itself.
+
+use leptos::prelude::*;
+
+use super::CurrentUser;
+use crate::error::AppError;
+
+/// Signs in with email and password. Sets the session cookie (a new session every time) and
+/// redirects to the start page; a professional still has to pass the second factor.
+#[server(prefix = "/api", endpoint = "auth/sign_in")]
+pub async fn sign_in(email: String, password: String) -> Result<CurrentUser, AppError> {
+    server::sign_in(email, password)
+        .await
+        .inspect_err(server::set_status)
+}
+
+/// Ends this session on the server and clears the cookie.
+#[server(prefix = "/api", endpoint = "auth/sign_out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    server::sign_out().await.inspect_err(server::set_status)
+}
+
+/// The signed-in person, or `None`.
+#[server(prefix = "/api", endpoint = "auth/who_am_i")]
+pub async fn who_am_i() -> Result<Option<CurrentUser>, AppError> {
+    server::current_user().await.inspect_err(server::set_status)
+}
+
+/// One of the signed-in person's own sessions, for "where you are signed in".
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SessionSummary {
+    pub started: String,
+    pub last_seen: String,
+    pub device: String,
+    pub this_device: bool,
+}
+
+/// The signed-in person's own sessions, newest first (401 when signed out).
+#[server(prefix = "/api", endpoint = "auth/my_sessions")]
+pub async fn my_sessions() -> Result<Vec<SessionSummary>, AppError> {
+    server::my_sessions().await.inspect_err(server::set_status)
+}
+
+#[cfg(feature = "ssr")]
+pub mod server {
+    use std::net::SocketAddr;
+
+    use axum::extract::ConnectInfo;
+    use axum::http::{HeaderValue, StatusCode, header, request::Parts};
+    use chrono::Utc;
+    use leptos::prelude::*;
+    use leptos_axum::ResponseOptions;
+
+    use super::super::sessions::{self, CookiePolicy};
+    use super::super::throttle::Throttle;
+    use super::super::{CurrentUser, SignInForm, check_sign_in_form};
+    use crate::domain::roles::Role;
+    use crate::error::{AppError, internal};
+    use crate::infra::audit::AuditEvent;
+    use crate::infra::db::Db;
+    use crate::infra::passwords::verify_password;
+    use crate::{append_audit_event, on_db};
+
+    /// Everything the identity functions need from the server, provided as context.
+    #[derive(Clone, Debug)]
+    pub struct AuthContext {
+        pub cookies: CookiePolicy,
+        /// Sign-in attempts per client address (generous: a school shares one address).
+        pub sign_in_by_address: Throttle,
+        /// Sign-in attempts per account (strict: guessing one person's password).
+        pub sign_in_by_account: Throttle,
+    }
+
+    fn services() -> Result<(Db, AuthContext, Parts), AppError> {
+        match (
+            use_context::<Db>(),
+            use_context::<AuthContext>(),
+            use_context::<Parts>(),
+        ) {
+            (Some(db), Some(auth), Some(parts)) => Ok((db, auth, parts)),
+            _ => Err(internal(
+                "server functions",
+                "database or auth context missing",
+            )),
+        }
+    }
+
+    /// Sets the HTTP status (and `Retry-After`) for an error, so clients and tools see a 4xx.
+    pub fn set_status(error: &AppError) {
+        if let Some(response) = use_context::<ResponseOptions>() {
+            response.set_status(
+                StatusCode::from_u16(error.status_code())
+                    .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            );
+            if let AppError::TooManyAttempts { retry_after_secs } = error {
+                response.insert_header(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+            }
+        }
+    }
+
+    fn send_cookie(set_cookie: &str) {
+        if let (Some(response), Ok(value)) = (
+            use_context::<ResponseOptions>(),
+            HeaderValue::from_str(set_cookie),
+        ) {
+            response.append_header(header::SET_COOKIE, value);
+        }
+    }
+
+    fn session_token(parts: &Parts, cookies: CookiePolicy) -> Option<String> {
+        let header = parts.headers.get(header::COOKIE)?.to_str().ok()?;
+        cookies.token_from_header(header)
+    }
+
+    fn client_ip(parts: &Parts) -> Option<String> {
+        parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|info| info.0.ip().to_string())
+    }
+
+    fn request_id(parts: &Parts) -> Option<String> {
+        parts
+            .headers
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    }
+
+    /// The signed-in person for this request, if any.
+    pub async fn current_user() -> Result<Option<CurrentUser>, AppError> {
+        let (db, auth, parts) = services()?;
+        match session_token(&parts, auth.cookies) {
+            Some(token) => Ok(sessions::resolve(&db, &token).await?),
+            None => Ok(None),
+        }
+    }
+
+    /// The signed-in person, or 401.
+    pub async fn require_user() -> Result<CurrentUser, AppError> {
+        current_user().await?.ok_or(AppError::SignedOut)
+    }
+
+    #[derive(sqlx::FromRow)]
+    struct Account {
+        id: String,
+        password_hash: Option<String>,
+        role: String,
+    }
+
+    pub async fn sign_in(email: String, password: String) -> Result<CurrentUser, AppError> {
+        let form = SignInForm { email, password };
+        let problems = check_sign_in_form(&form);
+        if !problems.is_empty() {
+            return Err(AppError::Invalid(
+                problems
+                    .into_iter()
+                    .map(|p| (p.field_id.to_string(), p.message))
+                    .collect(),
+            ));
+        }
+        let (db, auth, parts) = services()?;
+        let email = form.email.trim().to_lowercase();
+        let ip = client_ip(&parts);
+        let account_key = format!("account:{email}");
+        let ip_key = format!("ip:{}", ip.as_deref().unwrap_or("unknown"));
+        auth.sign_in_by_address
+            .attempt(&ip_key)
+            .and_then(|()| auth.sign_in_by_account.attempt(&account_key))
+            .map_err(|retry_after_secs| AppError::TooManyAttempts { retry_after_secs })?;
+
+        let account: Option<Account> = on_db!(&db, pool => {
+            sqlx::query_as(
+                "SELECT id, password_hash, role FROM users \
+                 WHERE lower(email) = $1 AND status = 'active'",
+            )
+            .bind(&email)
+            .fetch_optional(pool)
+            .await?
+        });
+        let hash = account.as_ref().and_then(|a| a.password_hash.clone());
+        let request_id = request_id(&parts);
+        if !verify_password(form.password, hash).await {
+            record_failed_sign_in(
+                &db,
+                account.as_ref().map(|a| a.id.as_str()),
+                &email,
+                &request_id,
+            )
+            .await?;
+            return Err(AppError::WrongCredentials);
+        }
+        let account = account.ok_or(AppError::WrongCredentials)?;
+        auth.sign_in_by_account.forget(&account_key);
+
+        // A new session every sign-in; the one this browser had (if any) ends.
+        if let Some(old) = session_token(&parts, auth.cookies) {
+            sessions::end(&db, &old).await?;
+        }
+        let user_agent = parts
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok());
+        let token = sessions::start(&db, &account.id, false, user_agent, ip.as_deref()).await?;
+        on_db!(&db, pool => {
+            let mut tx = pool.begin().await?;
+            append_audit_event!(tx, &AuditEvent {
+                occurred_at: Utc::now(),
+                actor_id: Some(&account.id),
+                action: "auth.sign_in_succeeded",
+                entity: "user",
+                entity_id: Some(&account.id),
+                child_id: None,
+                pep_id: None,
+                detail: serde_json::json!({ "ip": ip }),
+                request_id: request_id.as_deref(),
+            })?;
+            tx.commit().await?;
+        });
+        send_cookie(&auth.cookies.set_cookie(&token));
+        let role = Role::parse(&account.role).map_err(|e| internal("stored role", e))?;
+        let user = sessions::resolve(&db, &token)
+            .await?
+            .ok_or_else(|| internal("sign-in", format!("new session for {role} not found")))?;
+        leptos_axum::redirect("/");
+        Ok(user)
+    }
+
+    async fn record_failed_sign_in(
+        db: &Db,
+        user_id: Option<&str>,
+        email: &str,
+        request_id: &Option<String>,
+    ) -> Result<(), AppError> {
+        on_db!(db, pool => {
+            let mut tx = pool.begin().await?;
+            append_audit_event!(tx, &AuditEvent {
+                occurred_at: Utc::now(),
+                actor_id: user_id,
+                action: "auth.sign_in_failed",
+                entity: "user",
+                entity_id: user_id,
+                child_id: None,
+                pep_id: None,
+                detail: serde_json::json!({ "email": email }),
+                request_id: request_id.as_deref(),
+            })?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    #[derive(sqlx::FromRow)]
+    struct SessionRow {
+        token_hash: String,
+        created_at: chrono::DateTime<Utc>,
+        last_seen_at: chrono::DateTime<Utc>,
+        user_agent: Option<String>,
+    }
+
+    pub async fn my_sessions() -> Result<Vec<super::SessionSummary>, AppError> {
+        let user = require_user().await?;
+        let (db, auth, parts) = services()?;
+        let this_hash = session_token(&parts, auth.cookies).map(|t| sessions::token_hash(&t));
+        let rows: Vec<SessionRow> = on_db!(&db, pool => {
+            sqlx::query_as(
+                "SELECT token_hash, created_at, last_seen_at, user_agent FROM sessions \
+                 WHERE user_id = $1 ORDER BY created_at DESC",
+            )
+            .bind(&user.id)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|row| super::SessionSummary {
+                started: row.created_at.format("%-d %b %Y %H:%M").to_string(),
+                last_seen: row.last_seen_at.format("%-d %b %Y %H:%M").to_string(),
+                device: row.user_agent.unwrap_or_else(|| "unknown device".into()),
+                this_device: this_hash.as_deref() == Some(row.token_hash.as_str()),
+            })
+            .collect())
+    }
+
+    pub async fn sign_out() -> Result<(), AppError> {
+        let (db, auth, parts) = services()?;
+        if let Some(token) = session_token(&parts, auth.cookies) {
+            let user = sessions::resolve(&db, &token).await?;
+            sessions::end(&db, &token).await?;
+            if let Some(user) = user {
+                let request_id = request_id(&parts);
+                on_db!(&db, pool => {
+                    let mut tx = pool.begin().await?;
+                    append_audit_event!(tx, &AuditEvent {
+                        occurred_at: Utc::now(),
+                        actor_id: Some(&user.id),
+                        action: "auth.signed_out",
+                        entity: "user",
+                        entity_id: Some(&user.id),
+                        child_id: None,
+                        pep_id: None,
+                        detail: serde_json::json!({}),
+                        request_id: request_id.as_deref(),
+                    })?;
+                    tx.commit().await?;
+                });
+            }
+        }
+        send_cookie(&auth.cookies.clear_cookie());
+        leptos_axum::redirect("/");
+        Ok(())
+    }
+}

@@ -1,0 +1,223 @@
+//! Signing in and out over HTTP, as the browser's server-function calls do it.
+
+use super::support::{TestApp, TestDb, spawn_app};
+use app::on_db;
+use server::demo::{DEMO_PASSWORD, seed};
+
+const TEACHER: &str = "s.whitfield@brookfield.example";
+
+async fn demo_app(db: TestDb) -> TestApp {
+    seed(&db.db).await.unwrap();
+    spawn_app(db).await
+}
+
+impl TestApp {
+    /// Calls a server function the way the hydrated client does (form-encoded, JSON back).
+    async fn call(
+        &self,
+        endpoint: &str,
+        form: &[(&str, &str)],
+        cookie: Option<&str>,
+    ) -> reqwest::Response {
+        let mut request = self
+            .client
+            .post(format!("{}/api/auth/{endpoint}", self.base))
+            .header("accept", "application/json")
+            .header("sec-fetch-site", "same-origin")
+            .form(form);
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        request.send().await.unwrap()
+    }
+
+    async fn sign_in(&self, email: &str, password: &str) -> reqwest::Response {
+        self.call("sign_in", &[("email", email), ("password", password)], None)
+            .await
+    }
+}
+
+/// "epep_session=TOKEN" from a response's Set-Cookie.
+fn session_cookie(response: &reqwest::Response) -> String {
+    let set_cookie = response.headers()["set-cookie"].to_str().unwrap();
+    assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
+    assert!(set_cookie.contains("SameSite=Strict"), "{set_cookie}");
+    set_cookie.split(';').next().unwrap().to_string()
+}
+
+async fn audit_count(app: &TestApp, action: &str) -> i64 {
+    on_db!(&app.db.db, pool => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM audit_events WHERE action = $1")
+        .bind(action).fetch_one(pool).await.unwrap())
+}
+
+#[tokio::test]
+async fn signing_in_starts_a_session_that_knows_the_person() {
+    for db in TestDb::each_backend().await {
+        let app = demo_app(db).await;
+        let response = app
+            .sign_in("S.Whitfield@Brookfield.example ", DEMO_PASSWORD)
+            .await;
+        assert_eq!(response.status(), 200, "{}", app.db.db.backend_name());
+        let cookie = session_cookie(&response);
+        assert!(cookie.starts_with("epep_session="), "{cookie}");
+        let user: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(user["display_name"], "Sarah Whitfield");
+        assert_eq!(
+            user["second_factor_pending"], true,
+            "a designated teacher needs a second factor"
+        );
+
+        let me: serde_json::Value = app
+            .call("who_am_i", &[], Some(&cookie))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(me["role"], "designated_teacher");
+        let sessions = app.call("my_sessions", &[], Some(&cookie)).await;
+        assert_eq!(sessions.status(), 200);
+        let sessions: serde_json::Value = sessions.json().await.unwrap();
+        assert_eq!(sessions.as_array().unwrap().len(), 1);
+        assert_eq!(sessions[0]["this_device"], true);
+        assert_eq!(audit_count(&app, "auth.sign_in_succeeded").await, 1);
+        app.db.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_password_and_an_unknown_email_get_the_same_401() {
+    let app = demo_app(TestDb::sqlite().await).await;
+    let wrong_password = app.sign_in(TEACHER, "not-the-password").await;
+    assert_eq!(wrong_password.status(), 401);
+    assert!(wrong_password.headers().get("set-cookie").is_none());
+    let unknown = app
+        .sign_in("nobody@brookfield.example", DEMO_PASSWORD)
+        .await;
+    assert_eq!(unknown.status(), 401);
+    assert_eq!(
+        wrong_password.text().await.unwrap(),
+        unknown.text().await.unwrap()
+    );
+    assert_eq!(audit_count(&app, "auth.sign_in_failed").await, 2);
+    app.db.finish().await;
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_422_naming_each_field() {
+    let app = demo_app(TestDb::sqlite().await).await;
+    let response = app.sign_in("not-an-email", "").await;
+    assert_eq!(response.status(), 422);
+    let body = response.text().await.unwrap();
+    assert!(body.contains("correct format"), "{body}");
+    assert!(body.contains("Enter your password"), "{body}");
+    app.db.finish().await;
+}
+
+#[tokio::test]
+async fn the_eleventh_attempt_on_an_account_is_refused_with_retry_after() {
+    let app = demo_app(TestDb::sqlite().await).await;
+    for _ in 0..10 {
+        assert_eq!(app.sign_in(TEACHER, "wrong-password").await.status(), 401);
+    }
+    let refused = app.sign_in(TEACHER, DEMO_PASSWORD).await;
+    assert_eq!(refused.status(), 429, "even the right password waits");
+    let retry_after: u64 = refused.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=900).contains(&retry_after), "{retry_after}");
+    app.db.finish().await;
+}
+
+#[tokio::test]
+async fn signing_out_or_in_again_ends_the_old_session() {
+    let app = demo_app(TestDb::sqlite().await).await;
+    let first = session_cookie(&app.sign_in(TEACHER, DEMO_PASSWORD).await);
+    // Signing in again from the same browser gives a new session id; the old one stops working.
+    let second = session_cookie(
+        &app.call(
+            "sign_in",
+            &[("email", TEACHER), ("password", DEMO_PASSWORD)],
+            Some(&first),
+        )
+        .await,
+    );
+    assert_ne!(first, second);
+    assert_eq!(
+        app.call("my_sessions", &[], Some(&first)).await.status(),
+        401
+    );
+    assert_eq!(
+        app.call("my_sessions", &[], Some(&second)).await.status(),
+        200
+    );
+
+    let out = app.call("sign_out", &[], Some(&second)).await;
+    assert!(
+        out.status().is_success() || out.status().is_redirection(),
+        "{}",
+        out.status()
+    );
+    assert!(
+        out.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+    assert_eq!(
+        app.call("my_sessions", &[], Some(&second)).await.status(),
+        401
+    );
+    let me: serde_json::Value = app
+        .call("who_am_i", &[], Some(&second))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(me.is_null(), "{me}");
+    assert_eq!(audit_count(&app, "auth.signed_out").await, 1);
+    app.db.finish().await;
+}
+
+#[tokio::test]
+async fn a_deactivated_persons_old_cookie_gets_401() {
+    let app = demo_app(TestDb::sqlite().await).await;
+    let cookie = session_cookie(
+        &app.sign_in("linda.bennett@example.com", DEMO_PASSWORD)
+            .await,
+    );
+    assert_eq!(
+        app.call("my_sessions", &[], Some(&cookie)).await.status(),
+        200
+    );
+    on_db!(&app.db.db, pool => sqlx::query("UPDATE users SET status = 'deactivated' WHERE email = 'linda.bennett@example.com'")
+        .execute(pool).await.map(|_| ()).unwrap());
+    assert_eq!(
+        app.call("my_sessions", &[], Some(&cookie)).await.status(),
+        401
+    );
+    assert_eq!(
+        app.sign_in("linda.bennett@example.com", DEMO_PASSWORD)
+            .await
+            .status(),
+        401
+    );
+    app.db.finish().await;
+}
+
+#[tokio::test]
+async fn a_cross_site_sign_in_is_refused() {
+    let app = demo_app(TestDb::sqlite().await).await;
+    let response = app
+        .client
+        .post(format!("{}/api/auth/sign_in", app.base))
+        .header("sec-fetch-site", "cross-site")
+        .form(&[("email", TEACHER), ("password", DEMO_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+    assert!(response.headers().get("set-cookie").is_none());
+    app.db.finish().await;
+}
