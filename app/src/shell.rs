@@ -7,7 +7,8 @@ use leptos_router::{
     components::{Route, Router, Routes},
 };
 
-use crate::features::{auth::SignInPage, home::HomePage};
+use crate::features::auth::{SecondFactorPage, SecondFactorSetupPage, SignInPage};
+use crate::features::home::HomePage;
 use crate::ui::layout::{NotFound, PageLayout};
 
 /// The document the server renders around the app.
@@ -45,6 +46,11 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=StaticSegment("") view=HomePage />
                     <Route path=StaticSegment("sign-in") view=SignInPage />
+                    <Route path=StaticSegment("second-factor") view=SecondFactorPage />
+                    <Route
+                        path=(StaticSegment("second-factor"), StaticSegment("setup"))
+                        view=SecondFactorSetupPage
+                    />
                 </Routes>
             </PageLayout>
         </Router>

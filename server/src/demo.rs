@@ -17,6 +17,9 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 pub const DEMO_COUNCIL_ID: &str = "demo-council";
 /// The shared password of every demo person. Published in the README: demo data only.
 pub const DEMO_PASSWORD: &str = "northdale-demo-2026";
+/// The authenticator-app secret of every demo professional, published in the README so anyone
+/// trying the demo can add it to an app (or run `oathtool --totp -b SECRET`). Demo data only.
+pub const DEMO_TOTP_SECRET: &str = "NORTHDALEDEMOSECRETFORTRYINGEPEP";
 
 /// What `seed` did.
 #[derive(Debug, PartialEq, Eq)]
@@ -687,9 +690,12 @@ pub async fn seed(db: &Db) -> Result<SeedOutcome, sqlx::Error> {
         }
 
         for (person, hash) in PEOPLE.iter().zip(&password_hashes) {
-            sqlx::query("INSERT INTO users (id, council_id, email, display_name, role, school_id, status, password_hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $8, $8)")
+            // Professionals have the published demo authenticator secret already set up.
+            let totp = person.role.is_professional().then_some(DEMO_TOTP_SECRET);
+            sqlx::query("INSERT INTO users (id, council_id, email, display_name, role, school_id, status, password_hash, totp_secret, totp_confirmed_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $8, $9, $10, $10)")
                 .bind(person.id).bind(DEMO_COUNCIL_ID).bind(person.email).bind(person.name)
-                .bind(person.role.as_str()).bind(person.school_id).bind(hash).bind(now)
+                .bind(person.role.as_str()).bind(person.school_id).bind(hash)
+                .bind(totp).bind(totp.map(|_| now)).bind(now)
                 .execute(&mut *tx).await?;
         }
 

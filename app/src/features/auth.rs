@@ -2,6 +2,8 @@
 
 mod api;
 mod current_user;
+mod second_factor;
+mod second_factor_page;
 mod sign_in_form;
 mod sign_in_page;
 
@@ -9,12 +11,20 @@ mod sign_in_page;
 pub mod sessions;
 #[cfg(feature = "ssr")]
 pub mod throttle;
+#[cfg(feature = "ssr")]
+pub mod totp;
 
 #[cfg(feature = "ssr")]
 pub use api::server::{AuthContext, current_user, require_user};
 pub use api::{
-    MySessions, SessionSummary, SignIn, SignOut, WhoAmI, my_sessions, sign_in, sign_out, who_am_i,
+    MySessions, SessionSummary, SignIn, SignInOutcome, SignOut, WhoAmI, my_sessions, sign_in,
+    sign_out, who_am_i,
 };
 pub use current_user::CurrentUser;
+pub use second_factor::{
+    ConfirmSecondFactor, SetupDetails, VerifySecondFactor, confirm_second_factor,
+    second_factor_setup, verify_second_factor,
+};
+pub use second_factor_page::{SecondFactorPage, SecondFactorSetupPage};
 pub use sign_in_form::{SignInForm, check_sign_in_form};
 pub use sign_in_page::SignInPage;

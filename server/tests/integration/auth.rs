@@ -60,12 +60,13 @@ async fn signing_in_starts_a_session_that_knows_the_person() {
         assert_eq!(response.status(), 200, "{}", app.db.db.backend_name());
         let cookie = session_cookie(&response);
         assert!(cookie.starts_with("epep_session="), "{cookie}");
-        let user: serde_json::Value = response.json().await.unwrap();
-        assert_eq!(user["display_name"], "Sarah Whitfield");
+        let outcome: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(outcome["user"]["display_name"], "Sarah Whitfield");
         assert_eq!(
-            user["second_factor_pending"], true,
+            outcome["user"]["second_factor_pending"], true,
             "a designated teacher needs a second factor"
         );
+        assert_eq!(outcome["next"], "/second-factor");
 
         let me: serde_json::Value = app
             .call("who_am_i", &[], Some(&cookie))
@@ -219,5 +220,132 @@ async fn a_cross_site_sign_in_is_refused() {
         .unwrap();
     assert_eq!(response.status(), 403);
     assert!(response.headers().get("set-cookie").is_none());
+    app.db.finish().await;
+}
+
+fn demo_code(offset_steps: i64) -> String {
+    let step = chrono::Utc::now().timestamp() / 30 + offset_steps;
+    app::features::auth::totp::code_at_step(server::demo::DEMO_TOTP_SECRET, step).unwrap()
+}
+
+#[tokio::test]
+async fn a_professional_passes_the_second_factor_once_per_code() {
+    for db in TestDb::each_backend().await {
+        let app = demo_app(db).await;
+        let cookie = session_cookie(&app.sign_in(TEACHER, DEMO_PASSWORD).await);
+        let wrong = app
+            .call("verify_second_factor", &[("code", "000000")], Some(&cookie))
+            .await;
+        assert_eq!(wrong.status(), 422);
+        let code = demo_code(0);
+        let ok = app
+            .call("verify_second_factor", &[("code", &code)], Some(&cookie))
+            .await;
+        assert_eq!(ok.status(), 200, "{}", ok.text().await.unwrap());
+        let me: serde_json::Value = app
+            .call("who_am_i", &[], Some(&cookie))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(me["second_factor_pending"], false);
+
+        // The same code again, in a new session: refused (each code works once).
+        let second = session_cookie(&app.sign_in(TEACHER, DEMO_PASSWORD).await);
+        let replay = app
+            .call("verify_second_factor", &[("code", &code)], Some(&second))
+            .await;
+        assert_eq!(replay.status(), 422, "a replayed code is refused");
+        let me: serde_json::Value = app
+            .call("who_am_i", &[], Some(&second))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(me["second_factor_pending"], true);
+        assert_eq!(audit_count(&app, "auth.second_factor_passed").await, 1);
+        assert_eq!(audit_count(&app, "auth.second_factor_failed").await, 2);
+        app.db.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn setting_up_an_app_gives_ten_single_use_recovery_codes() {
+    let app = demo_app(TestDb::sqlite().await).await;
+    // A carer may set up a second factor (optional for carers and young people).
+    let cookie = session_cookie(
+        &app.sign_in("grace.adeyemi@example.com", DEMO_PASSWORD)
+            .await,
+    );
+    let details: serde_json::Value = app
+        .call("second_factor_setup", &[], Some(&cookie))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let key: String = details["key_for_typing"].as_str().unwrap().replace(' ', "");
+    assert!(
+        details["otpauth_uri"]
+            .as_str()
+            .unwrap()
+            .starts_with("otpauth://totp/ePEP%3Agrace.adeyemi")
+    );
+    assert!(
+        details["qr_svg"].as_str().unwrap().starts_with("<?xml")
+            || details["qr_svg"].as_str().unwrap().contains("<svg")
+    );
+    // Reloading the page keeps the same key, so a code scanned earlier still works.
+    let again: serde_json::Value = app
+        .call("second_factor_setup", &[], Some(&cookie))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again["key_for_typing"], details["key_for_typing"]);
+
+    let step = chrono::Utc::now().timestamp() / 30;
+    let code = app::features::auth::totp::code_at_step(&key, step).unwrap();
+    let confirmed = app
+        .call("confirm_second_factor", &[("code", &code)], Some(&cookie))
+        .await;
+    assert_eq!(confirmed.status(), 200);
+    let codes: Vec<String> = confirmed.json().await.unwrap();
+    assert_eq!(codes.len(), 10);
+
+    // From now on the carer's sign-ins need the second factor too; a recovery code works once.
+    let next = app
+        .sign_in("grace.adeyemi@example.com", DEMO_PASSWORD)
+        .await;
+    let next_cookie = session_cookie(&next);
+    let outcome: serde_json::Value = next.json().await.unwrap();
+    assert_eq!(outcome["next"], "/second-factor");
+    let recovery = codes[3].to_uppercase();
+    assert_eq!(
+        app.call(
+            "verify_second_factor",
+            &[("code", &recovery)],
+            Some(&next_cookie)
+        )
+        .await
+        .status(),
+        200
+    );
+    let third = session_cookie(
+        &app.sign_in("grace.adeyemi@example.com", DEMO_PASSWORD)
+            .await,
+    );
+    assert_eq!(
+        app.call("verify_second_factor", &[("code", &codes[3])], Some(&third))
+            .await
+            .status(),
+        422
+    );
+    // Setting up again is refused once confirmed.
+    assert_eq!(
+        app.call("second_factor_setup", &[], Some(&third))
+            .await
+            .status(),
+        422
+    );
     app.db.finish().await;
 }

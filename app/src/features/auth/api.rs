@@ -6,10 +6,17 @@ use leptos::prelude::*;
 use super::CurrentUser;
 use crate::error::AppError;
 
+/// Who signed in, and where to go next: the second factor (to pass or to set up), or home.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SignInOutcome {
+    pub user: CurrentUser,
+    pub next: String,
+}
+
 /// Signs in with email and password. Sets the session cookie (a new session every time) and
-/// redirects to the start page; a professional still has to pass the second factor.
+/// redirects to the next step.
 #[server(prefix = "/api", endpoint = "auth/sign_in")]
-pub async fn sign_in(email: String, password: String) -> Result<CurrentUser, AppError> {
+pub async fn sign_in(email: String, password: String) -> Result<SignInOutcome, AppError> {
     server::sign_in(email, password)
         .await
         .inspect_err(server::set_status)
@@ -55,7 +62,6 @@ pub mod server {
     use super::super::sessions::{self, CookiePolicy};
     use super::super::throttle::Throttle;
     use super::super::{CurrentUser, SignInForm, check_sign_in_form};
-    use crate::domain::roles::Role;
     use crate::error::{AppError, internal};
     use crate::infra::audit::AuditEvent;
     use crate::infra::db::Db;
@@ -72,7 +78,7 @@ pub mod server {
         pub sign_in_by_account: Throttle,
     }
 
-    fn services() -> Result<(Db, AuthContext, Parts), AppError> {
+    pub(in crate::features::auth) fn services() -> Result<(Db, AuthContext, Parts), AppError> {
         match (
             use_context::<Db>(),
             use_context::<AuthContext>(),
@@ -108,7 +114,10 @@ pub mod server {
         }
     }
 
-    fn session_token(parts: &Parts, cookies: CookiePolicy) -> Option<String> {
+    pub(in crate::features::auth) fn session_token(
+        parts: &Parts,
+        cookies: CookiePolicy,
+    ) -> Option<String> {
         let header = parts.headers.get(header::COOKIE)?.to_str().ok()?;
         cookies.token_from_header(header)
     }
@@ -120,7 +129,7 @@ pub mod server {
             .map(|info| info.0.ip().to_string())
     }
 
-    fn request_id(parts: &Parts) -> Option<String> {
+    pub(in crate::features::auth) fn request_id(parts: &Parts) -> Option<String> {
         parts
             .headers
             .get("x-request-id")
@@ -146,10 +155,39 @@ pub mod server {
     struct Account {
         id: String,
         password_hash: Option<String>,
-        role: String,
     }
 
-    pub async fn sign_in(email: String, password: String) -> Result<CurrentUser, AppError> {
+    /// Appends an audit event about a person's own account, in its own transaction (these events
+    /// accompany no other write).
+    pub(in crate::features::auth) async fn record_auth_event(
+        db: &Db,
+        user_id: Option<&str>,
+        action: &str,
+        detail: serde_json::Value,
+        request_id: Option<&str>,
+    ) -> Result<(), AppError> {
+        on_db!(db, pool => {
+            let mut tx = pool.begin().await?;
+            append_audit_event!(tx, &AuditEvent {
+                occurred_at: Utc::now(),
+                actor_id: user_id,
+                action,
+                entity: "user",
+                entity_id: user_id,
+                child_id: None,
+                pep_id: None,
+                detail,
+                request_id,
+            })?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    pub async fn sign_in(
+        email: String,
+        password: String,
+    ) -> Result<super::SignInOutcome, AppError> {
         let form = SignInForm { email, password };
         let problems = check_sign_in_form(&form);
         if !problems.is_empty() {
@@ -172,7 +210,7 @@ pub mod server {
 
         let account: Option<Account> = on_db!(&db, pool => {
             sqlx::query_as(
-                "SELECT id, password_hash, role FROM users \
+                "SELECT id, password_hash FROM users \
                  WHERE lower(email) = $1 AND status = 'active'",
             )
             .bind(&email)
@@ -182,11 +220,14 @@ pub mod server {
         let hash = account.as_ref().and_then(|a| a.password_hash.clone());
         let request_id = request_id(&parts);
         if !verify_password(form.password, hash).await {
-            record_failed_sign_in(
+            let user_id = account.as_ref().map(|a| a.id.as_str());
+            let detail = serde_json::json!({ "email": email });
+            record_auth_event(
                 &db,
-                account.as_ref().map(|a| a.id.as_str()),
-                &email,
-                &request_id,
+                user_id,
+                "auth.sign_in_failed",
+                detail,
+                request_id.as_deref(),
             )
             .await?;
             return Err(AppError::WrongCredentials);
@@ -203,52 +244,29 @@ pub mod server {
             .get(header::USER_AGENT)
             .and_then(|v| v.to_str().ok());
         let token = sessions::start(&db, &account.id, false, user_agent, ip.as_deref()).await?;
-        on_db!(&db, pool => {
-            let mut tx = pool.begin().await?;
-            append_audit_event!(tx, &AuditEvent {
-                occurred_at: Utc::now(),
-                actor_id: Some(&account.id),
-                action: "auth.sign_in_succeeded",
-                entity: "user",
-                entity_id: Some(&account.id),
-                child_id: None,
-                pep_id: None,
-                detail: serde_json::json!({ "ip": ip }),
-                request_id: request_id.as_deref(),
-            })?;
-            tx.commit().await?;
-        });
+        let detail = serde_json::json!({ "ip": ip });
+        record_auth_event(
+            &db,
+            Some(&account.id),
+            "auth.sign_in_succeeded",
+            detail,
+            request_id.as_deref(),
+        )
+        .await?;
         send_cookie(&auth.cookies.set_cookie(&token));
-        let role = Role::parse(&account.role).map_err(|e| internal("stored role", e))?;
         let user = sessions::resolve(&db, &token)
             .await?
-            .ok_or_else(|| internal("sign-in", format!("new session for {role} not found")))?;
-        leptos_axum::redirect("/");
-        Ok(user)
-    }
-
-    async fn record_failed_sign_in(
-        db: &Db,
-        user_id: Option<&str>,
-        email: &str,
-        request_id: &Option<String>,
-    ) -> Result<(), AppError> {
-        on_db!(db, pool => {
-            let mut tx = pool.begin().await?;
-            append_audit_event!(tx, &AuditEvent {
-                occurred_at: Utc::now(),
-                actor_id: user_id,
-                action: "auth.sign_in_failed",
-                entity: "user",
-                entity_id: user_id,
-                child_id: None,
-                pep_id: None,
-                detail: serde_json::json!({ "email": email }),
-                request_id: request_id.as_deref(),
-            })?;
-            tx.commit().await?;
-        });
-        Ok(())
+            .ok_or_else(|| internal("sign-in", "the new session was not found"))?;
+        let next = match (user.second_factor_pending, user.second_factor_set_up) {
+            (true, true) => "/second-factor",
+            (true, false) => "/second-factor/setup",
+            (false, _) => "/",
+        };
+        leptos_axum::redirect(next);
+        Ok(super::SignInOutcome {
+            user,
+            next: next.to_string(),
+        })
     }
 
     #[derive(sqlx::FromRow)]
@@ -290,21 +308,15 @@ pub mod server {
             sessions::end(&db, &token).await?;
             if let Some(user) = user {
                 let request_id = request_id(&parts);
-                on_db!(&db, pool => {
-                    let mut tx = pool.begin().await?;
-                    append_audit_event!(tx, &AuditEvent {
-                        occurred_at: Utc::now(),
-                        actor_id: Some(&user.id),
-                        action: "auth.signed_out",
-                        entity: "user",
-                        entity_id: Some(&user.id),
-                        child_id: None,
-                        pep_id: None,
-                        detail: serde_json::json!({}),
-                        request_id: request_id.as_deref(),
-                    })?;
-                    tx.commit().await?;
-                });
+                let detail = serde_json::json!({});
+                record_auth_event(
+                    &db,
+                    Some(&user.id),
+                    "auth.signed_out",
+                    detail,
+                    request_id.as_deref(),
+                )
+                .await?;
             }
         }
         send_cookie(&auth.cookies.clear_cookie());

@@ -12,6 +12,9 @@ pub struct CurrentUser {
     pub council_id: String,
     /// A designated teacher's school.
     pub school_id: Option<String>,
-    /// Professional roles must pass the second factor before they reach any child's record.
+    /// Whether the person has an authenticator app set up.
+    pub second_factor_set_up: bool,
+    /// This session still has to pass the second factor: always for professional roles, and for
+    /// anyone who chose to set one up. Until then no child's record is reachable.
     pub second_factor_pending: bool,
 }

@@ -109,6 +109,7 @@ struct SessionRow {
     council_id: String,
     school_id: Option<String>,
     second_factor_done: bool,
+    second_factor_set_up: bool,
     last_seen_at: DateTime<Utc>,
 }
 
@@ -120,7 +121,8 @@ pub async fn resolve(db: &Db, token: &str) -> Result<Option<CurrentUser>, sqlx::
     let row: Option<SessionRow> = on_db!(db, pool => {
         sqlx::query_as(
             "SELECT s.user_id, u.display_name, u.role, u.council_id, u.school_id, \
-             s.second_factor_done, s.last_seen_at \
+             s.second_factor_done, u.totp_confirmed_at IS NOT NULL AS second_factor_set_up, \
+             s.last_seen_at \
              FROM sessions s JOIN users u ON u.id = s.user_id \
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 \
              AND u.status = 'active'",
@@ -153,8 +155,22 @@ pub async fn resolve(db: &Db, token: &str) -> Result<Option<CurrentUser>, sqlx::
         role,
         council_id: row.council_id,
         school_id: row.school_id,
-        second_factor_pending: role.is_professional() && !row.second_factor_done,
+        second_factor_set_up: row.second_factor_set_up,
+        second_factor_pending: (role.is_professional() || row.second_factor_set_up)
+            && !row.second_factor_done,
     }))
+}
+
+/// Records that this session passed the second factor.
+pub async fn mark_second_factor_done(db: &Db, token: &str) -> Result<(), sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query("UPDATE sessions SET second_factor_done = $1 WHERE token_hash = $2")
+            .bind(true)
+            .bind(token_hash(token))
+            .execute(pool)
+            .await?;
+    });
+    Ok(())
 }
 
 /// Ends one session (sign-out).

@@ -37,8 +37,8 @@ pub fn SignInPage() -> impl IntoView {
     // The server's answer: a new page on success (the header, cookie and menus change), or the
     // error in the summary with everything typed still in place.
     Effect::new(move |_| match sign_in.value().get() {
-        Some(Ok(_)) => {
-            let _ = window().location().set_href("/");
+        Some(Ok(outcome)) => {
+            let _ = window().location().set_href(&outcome.next);
         }
         Some(Err(AppError::Invalid(problems))) => set_errors.set(
             problems

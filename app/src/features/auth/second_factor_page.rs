@@ -1,0 +1,198 @@
+//! The pages for the second factor: enter a code after the password, or set up an app first.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::second_factor::{ConfirmSecondFactor, VerifySecondFactor, second_factor_setup};
+use crate::error::AppError;
+use crate::ui::error_summary::{ErrorSummary, FieldError, error_for};
+
+/// The message to show for a failed code, on the code field.
+fn code_errors(error: AppError) -> Vec<FieldError> {
+    match error {
+        AppError::Invalid(problems) => problems
+            .into_iter()
+            .map(|(_, message)| FieldError::new("code", message))
+            .collect(),
+        other => vec![FieldError::new("code", other.to_string())],
+    }
+}
+
+#[component]
+fn CodeField(value: RwSignal<String>, errors: ReadSignal<Vec<FieldError>>) -> impl IntoView {
+    let error = Signal::derive(move || error_for(&errors.read(), "code"));
+    view! {
+        <div class="form-group" class:form-group--error=move || error.get().is_some()>
+            <label class="label" for="code">"Code"</label>
+            <p class="hint" id="code-hint">
+                "The 6-digit code your authenticator app shows now, or one of your recovery codes."
+            </p>
+            {move || {
+                error
+                    .get()
+                    .map(|message| {
+                        view! {
+                            <p class="error-message" id="code-error">
+                                <span class="visually-hidden">"Error: "</span>
+                                {message}
+                            </p>
+                        }
+                    })
+            }}
+            <input
+                class="input input--width-10"
+                class:input--error=move || error.get().is_some()
+                id="code"
+                name="code"
+                type="text"
+                inputmode="numeric"
+                autocomplete="one-time-code"
+                spellcheck="false"
+                aria-describedby=move || {
+                    if error.get().is_some() { "code-hint code-error" } else { "code-hint" }
+                }
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+            />
+        </div>
+    }
+}
+
+/// After the password: enter a code.
+#[component]
+pub fn SecondFactorPage() -> impl IntoView {
+    let code = RwSignal::new(String::new());
+    let (errors, set_errors) = signal(Vec::<FieldError>::new());
+    let verify = ServerAction::<VerifySecondFactor>::new();
+    Effect::new(move |_| match verify.value().get() {
+        Some(Ok(())) => {
+            let _ = window().location().set_href("/");
+        }
+        Some(Err(error)) => set_errors.set(code_errors(error)),
+        None => {}
+    });
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if code.get().trim().is_empty() {
+            set_errors.set(vec![FieldError::new(
+                "code",
+                "Enter the code from your authenticator app",
+            )]);
+        } else {
+            set_errors.set(Vec::new());
+            verify.dispatch(VerifySecondFactor { code: code.get() });
+        }
+    };
+    view! {
+        <Title text="Enter your code" />
+        <div class="grid-row">
+            <div class="grid-column-two-thirds">
+                <ErrorSummary errors />
+                <h1 class="heading-xl">"Enter your code"</h1>
+                <p class="body">
+                    "To keep children's records safe, professionals confirm each sign-in with a code "
+                    "from an authenticator app."
+                </p>
+                <form method="post" action="/api/auth/verify_second_factor" novalidate on:submit=on_submit>
+                    <CodeField value=code errors />
+                    <button type="submit" class="button" disabled=move || verify.pending().get()>
+                        "Continue"
+                    </button>
+                </form>
+            </div>
+        </div>
+    }
+}
+
+/// First sign-in of a professional: set up an authenticator app.
+#[component]
+pub fn SecondFactorSetupPage() -> impl IntoView {
+    let details = Resource::new(|| (), |_| second_factor_setup());
+    let code = RwSignal::new(String::new());
+    let (errors, set_errors) = signal(Vec::<FieldError>::new());
+    let confirm = ServerAction::<ConfirmSecondFactor>::new();
+    let recovery_codes = RwSignal::new(None::<Vec<String>>);
+    Effect::new(move |_| match confirm.value().get() {
+        Some(Ok(codes)) => recovery_codes.set(Some(codes)),
+        Some(Err(error)) => set_errors.set(code_errors(error)),
+        None => {}
+    });
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if code.get().trim().is_empty() {
+            set_errors.set(vec![FieldError::new(
+                "code",
+                "Enter the code your app shows",
+            )]);
+        } else {
+            set_errors.set(Vec::new());
+            confirm.dispatch(ConfirmSecondFactor { code: code.get() });
+        }
+    };
+    view! {
+        <Title text="Set up your authenticator app" />
+        <div class="grid-row">
+            <div class="grid-column-two-thirds">
+                <ErrorSummary errors />
+                <Show
+                    when=move || recovery_codes.get().is_none()
+                    fallback=move || {
+                        view! {
+                            <h1 class="heading-xl">"Save your recovery codes"</h1>
+                            <p class="body">
+                                "If you lose your phone, each of these codes signs you in once. "
+                                "Keep them somewhere safe. They are not shown again."
+                            </p>
+                            <ul class="list recovery-codes">
+                                {move || {
+                                    recovery_codes
+                                        .get()
+                                        .unwrap_or_default()
+                                        .into_iter()
+                                        .map(|c| view! { <li><code>{c}</code></li> })
+                                        .collect_view()
+                                }}
+                            </ul>
+                            <a href="/" class="button">"Continue"</a>
+                        }
+                    }
+                >
+                    <h1 class="heading-xl">"Set up your authenticator app"</h1>
+                    <p class="body">
+                        "Professionals confirm each sign-in with a code from an authenticator app on "
+                        "their phone, such as Microsoft Authenticator or Google Authenticator."
+                    </p>
+                    <Transition fallback=|| view! { <p class="body">"Preparing your QR code…"</p> }>
+                        {move || {
+                            details
+                                .get()
+                                .map(|answer| match answer {
+                                    Ok(details) => {
+                                        view! {
+                                            <h2 class="heading-m">"1. Scan this QR code with the app"</h2>
+                                            <div class="qr-code" role="img" aria-label="QR code for your authenticator app" inner_html=details.qr_svg></div>
+                                            <p class="body">
+                                                "Cannot scan it? Type this key into the app instead: "
+                                                <code class="secret-key">{details.key_for_typing}</code>
+                                            </p>
+                                        }
+                                            .into_any()
+                                    }
+                                    Err(error) => {
+                                        view! { <p class="body">{error.to_string()}</p> }.into_any()
+                                    }
+                                })
+                        }}
+                    </Transition>
+                    <h2 class="heading-m">"2. Enter the code the app shows"</h2>
+                    <form method="post" action="/api/auth/confirm_second_factor" novalidate on:submit=on_submit>
+                        <CodeField value=code errors />
+                        <button type="submit" class="button" disabled=move || confirm.pending().get()>
+                            "Confirm"
+                        </button>
+                    </form>
+                </Show>
+            </div>
+        </div>
+    }
+}
