@@ -1,6 +1,7 @@
 //! Pure domain rules: no Leptos, no `cfg`, the same code in the server and the browser.
 
 pub mod academic_year;
+pub mod access;
 pub mod pep;
 pub mod policy;
 pub mod roles;

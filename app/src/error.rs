@@ -10,6 +10,9 @@ pub enum AppError {
     /// Not signed in, or the session has ended (401).
     #[error("Your session has ended. Sign in again.")]
     SignedOut,
+    /// Signed in, but the second factor has not been passed in this session (403).
+    #[error("Enter the code from your authenticator app first.")]
+    SecondFactorRequired,
     /// Signed in, but not allowed to do this (403).
     #[error("You do not have access to this.")]
     Forbidden,
@@ -34,7 +37,7 @@ impl AppError {
     pub fn status_code(&self) -> u16 {
         match self {
             AppError::SignedOut | AppError::WrongCredentials => 401,
-            AppError::Forbidden => 403,
+            AppError::Forbidden | AppError::SecondFactorRequired => 403,
             AppError::Invalid(_) => 422,
             AppError::TooManyAttempts { .. } => 429,
             AppError::Internal { .. } => 500,

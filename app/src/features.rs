@@ -1,4 +1,5 @@
 //! One folder per capability: its pages, components, server functions and persistence.
 
 pub mod auth;
+pub mod children;
 pub mod home;

@@ -77,6 +77,16 @@ test('a designated teacher passes the second factor with the demo authenticator 
   await page.getByRole('button', { name: 'Continue' }).click();
   await expect(page).toHaveURL(/\/$/);
   await expect(page.getByRole('navigation', { name: 'Account' })).toContainText(/Sarah Whitfield|Imran Hussain/);
+  // Only the pupils on the teacher's own school roll.
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Your children');
+  const pupils = page.locator('.child-list li');
+  if (email.startsWith('s.whitfield')) {
+    await expect(pupils).toHaveCount(6);
+    await expect(page.locator('.child-list')).not.toContainText('Riverside');
+  } else {
+    await expect(pupils).toHaveCount(3);
+    await expect(page.locator('.child-list')).toContainText('Chloe Evans');
+  }
 });
 
 test('the authenticator set-up page shows a QR code and a key to type, and passes axe', async ({ page }) => {

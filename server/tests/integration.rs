@@ -7,6 +7,7 @@
 )]
 
 mod integration {
+    pub mod access_matrix;
     pub mod auth;
     pub mod cli;
     pub mod database;

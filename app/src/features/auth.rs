@@ -15,7 +15,7 @@ pub mod throttle;
 pub mod totp;
 
 #[cfg(feature = "ssr")]
-pub use api::server::{AuthContext, current_user, require_user};
+pub use api::server::{AuthContext, current_user, require_user, set_status};
 pub use api::{
     MySessions, SessionSummary, SignIn, SignInOutcome, SignOut, WhoAmI, my_sessions, sign_in,
     sign_out, who_am_i,

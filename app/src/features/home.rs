@@ -3,8 +3,73 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::error::AppError;
+use crate::features::children::my_children;
+
 #[component]
 pub fn HomePage() -> impl IntoView {
+    let children = Resource::new(|| (), |_| my_children());
+    view! {
+        <Transition fallback=Introduction>
+            {move || {
+                children
+                    .get()
+                    .map(|answer| match answer {
+                        Ok(children) => view! { <YourChildren children /> }.into_any(),
+                        Err(AppError::SecondFactorRequired) => {
+                            view! {
+                                <div class="notification" role="region" aria-labelledby="finish-sign-in">
+                                    <h2 class="notification__title" id="finish-sign-in">
+                                        "Finish signing in"
+                                    </h2>
+                                    <p class="body">
+                                        <a href="/second-factor">"Enter the code from your authenticator app"</a>
+                                        " to see your children's records."
+                                    </p>
+                                </div>
+                                <Introduction />
+                            }
+                                .into_any()
+                        }
+                        Err(_) => view! { <Introduction /> }.into_any(),
+                    })
+            }}
+        </Transition>
+    }
+}
+
+/// The children the signed-in person works with.
+#[component]
+fn YourChildren(children: Vec<crate::features::children::ChildListItem>) -> impl IntoView {
+    let count = children.len();
+    view! {
+        <Title text="Your children" />
+        <h1 class="heading-xl">"Your children"</h1>
+        <p class="body">
+            {match count {
+                0 => "You are not assigned to any child at the moment.".to_string(),
+                1 => "You work with 1 child.".to_string(),
+                n => format!("You work with {n} children."),
+            }}
+        </p>
+        <ul class="list child-list">
+            {children
+                .into_iter()
+                .map(|child| {
+                    view! {
+                        <li>
+                            <strong>{child.name}</strong>
+                            {child.school.map(|school| format!(", {school}"))}
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+}
+
+#[component]
+fn Introduction() -> impl IntoView {
     view! {
         <Title text="Personal Education Plans for children in care" />
         <h1 class="heading-xl">"Personal Education Plans for children in care"</h1>

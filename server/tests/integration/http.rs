@@ -198,3 +198,19 @@ async fn an_oversized_body_is_refused_with_413() {
     assert_eq!(response.status(), 413);
     app.db.finish().await;
 }
+
+#[tokio::test]
+async fn a_page_that_asks_for_signed_in_data_still_answers_200_to_a_visitor() {
+    let app = spawn_app(TestDb::sqlite().await).await;
+    // The start page asks for "your children"; signed out, that is not an error for the page.
+    let response = app.get("/").await;
+    assert_eq!(response.status(), 200);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("Personal Education Plans for children in care")
+    );
+    app.db.finish().await;
+}

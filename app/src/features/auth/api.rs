@@ -93,7 +93,14 @@ pub mod server {
     }
 
     /// Sets the HTTP status (and `Retry-After`) for an error, so clients and tools see a 4xx.
+    /// Only for requests to the server function itself: when a page calls one while rendering on
+    /// the server, the page's own status stays (a signed-out visitor still gets the start page).
     pub fn set_status(error: &AppError) {
+        let is_api_request =
+            use_context::<Parts>().is_some_and(|parts| parts.uri.path().starts_with("/api/"));
+        if !is_api_request {
+            return;
+        }
         if let Some(response) = use_context::<ResponseOptions>() {
             response.set_status(
                 StatusCode::from_u16(error.status_code())

@@ -1,0 +1,314 @@
+//! The authorization matrix, generated: every role (plus signed out and second factor pending) ×
+//! every server function × relationship to the child (current, ended, never), each expected
+//! outcome derived from `domain::access::authorize`. A server function missing from `ENDPOINTS`
+//! fails the first test, so a new endpoint cannot skip the matrix.
+
+use std::collections::BTreeSet;
+
+use super::support::{TestApp, TestDb, spawn_app};
+use app::domain::access::{Action, Actor, Denial, Relationship, authorize};
+use app::domain::policy::Access;
+use app::domain::roles::Role;
+use app::on_db;
+use server::demo::{DEMO_PASSWORD, DEMO_TOTP_SECRET, seed};
+
+/// What guards each server function.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Guard {
+    /// Anyone, signed in or not (sign in, who am I, sign out).
+    Public,
+    /// The signed-in person's own account, second factor pending allowed.
+    OwnAccount,
+    /// A list of children: filtered through relationships.
+    ChildList,
+    /// One child's record.
+    ChildRecord,
+}
+
+const ENDPOINTS: &[(&str, Guard)] = &[
+    ("/api/auth/sign_in", Guard::Public),
+    ("/api/auth/who_am_i", Guard::Public),
+    ("/api/auth/sign_out", Guard::Public),
+    ("/api/auth/my_sessions", Guard::OwnAccount),
+    ("/api/auth/second_factor_setup", Guard::OwnAccount),
+    ("/api/auth/confirm_second_factor", Guard::OwnAccount),
+    ("/api/auth/verify_second_factor", Guard::OwnAccount),
+    ("/api/children/mine", Guard::ChildList),
+    ("/api/children/record", Guard::ChildRecord),
+];
+
+#[test]
+fn every_server_function_is_in_the_matrix() {
+    let registered: BTreeSet<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.to_string())
+        .collect();
+    let listed: BTreeSet<String> = ENDPOINTS.iter().map(|(path, _)| path.to_string()).collect();
+    assert!(!registered.is_empty());
+    assert_eq!(
+        registered, listed,
+        "add new server functions to ENDPOINTS with their guard"
+    );
+    for (path, method) in leptos::server_fn::axum::server_fn_paths() {
+        assert_ne!(
+            method,
+            http::Method::GET,
+            "{path}: server functions must not accept GET"
+        );
+    }
+}
+
+const USERS: &[(Role, &str)] = &[
+    (Role::VirtualSchoolHead, "helen.okafor@northdale.example"),
+    (Role::EducationAdvisor, "daniel.reid@northdale.example"),
+    (Role::DesignatedTeacher, "s.whitfield@brookfield.example"),
+    (Role::SocialWorker, "priya.sharma@northdale.example"),
+    (Role::Carer, "linda.bennett@example.com"),
+    (Role::YoungPerson, "jayden.walker@example.com"),
+];
+
+const RELATIONSHIPS: [Relationship; 3] = [
+    Relationship::Current,
+    Relationship::Ended,
+    Relationship::None,
+];
+
+/// A new child related to `user_id` as asked: an assignment, or for a designated teacher a place
+/// on their school's roll; ended ones finished in July 2025.
+async fn child_related(
+    app: &TestApp,
+    user_id: &str,
+    role: Role,
+    relationship: Relationship,
+) -> String {
+    let child_id = format!("matrix-{user_id}-{relationship:?}").to_lowercase();
+    let start = chrono::NaiveDate::from_ymd_opt(2020, 1, 6).unwrap();
+    let ended = (relationship == Relationship::Ended)
+        .then(|| chrono::NaiveDate::from_ymd_opt(2025, 7, 18).unwrap());
+    let now = chrono::Utc::now();
+    on_db!(&app.db.db, pool => {
+        sqlx::query("INSERT INTO children (id, council_id, first_name, last_name, date_of_birth, gender, ethnicity, first_language, sen_status, created_at, updated_at) VALUES ($1, 'demo-council', 'Matrix', $1, $2, 'female', 'White British', 'English', 'none', $3, $3)")
+            .bind(&child_id).bind(chrono::NaiveDate::from_ymd_opt(2014, 5, 1).unwrap()).bind(now)
+            .execute(pool).await.unwrap();
+        if relationship != Relationship::None {
+            if role == Role::DesignatedTeacher {
+                sqlx::query("INSERT INTO education_episodes (id, child_id, school_id, status, started_on, ended_on) VALUES ($1, $2, 'demo-school-brookfield', 'on_roll', $3, $4)")
+                    .bind(format!("{child_id}-edu")).bind(&child_id).bind(start).bind(ended)
+                    .execute(pool).await.unwrap();
+            } else {
+                sqlx::query("INSERT INTO assignments (id, user_id, child_id, relationship, starts_on, ends_on, created_at) VALUES ($1, $2, $3, 'matrix', $4, $5, $6)")
+                    .bind(format!("{child_id}-assignment")).bind(user_id).bind(&child_id).bind(start).bind(ended).bind(now)
+                    .execute(pool).await.unwrap();
+            }
+        }
+    });
+    child_id
+}
+
+async fn call(
+    app: &TestApp,
+    path: &str,
+    form: &[(&str, &str)],
+    cookie: Option<&str>,
+) -> reqwest::Response {
+    let mut request = app
+        .client
+        .post(format!("{}{path}", app.base))
+        .header("accept", "application/json")
+        .header("sec-fetch-site", "same-origin")
+        .form(form);
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    request.send().await.unwrap()
+}
+
+/// Signs in; with `verify`, passes the second factor where the role needs it.
+async fn session(app: &TestApp, email: &str, verify: bool) -> String {
+    let response = call(
+        app,
+        "/api/auth/sign_in",
+        &[("email", email), ("password", DEMO_PASSWORD)],
+        None,
+    )
+    .await;
+    assert_eq!(response.status(), 200, "{email}");
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let outcome: serde_json::Value = response.json().await.unwrap();
+    if verify && outcome["user"]["second_factor_pending"] == true {
+        let step = chrono::Utc::now().timestamp() / 30;
+        let code = app::features::auth::totp::code_at_step(DEMO_TOTP_SECRET, step).unwrap();
+        let verified = call(
+            app,
+            "/api/auth/verify_second_factor",
+            &[("code", &code)],
+            Some(&cookie),
+        )
+        .await;
+        assert_eq!(verified.status(), 200, "{email}");
+    }
+    cookie
+}
+
+/// One row of the matrix: who is asking, with which session, as which demo person.
+struct MatrixActor {
+    label: String,
+    actor: Option<Actor>,
+    cookie: Option<String>,
+    /// Index into `USERS`.
+    user: Option<usize>,
+}
+
+fn expected_status(decision: Result<(), Denial>) -> u16 {
+    match decision {
+        Ok(()) => 200,
+        Err(Denial::SignedOut) => 401,
+        Err(_) => 403,
+    }
+}
+
+#[tokio::test]
+async fn every_role_and_relationship_gets_what_the_policy_says() {
+    for db in TestDb::each_backend().await {
+        seed(&db.db).await.unwrap();
+        let app = spawn_app(db).await;
+        let backend = app.db.db.backend_name();
+        let user_ids: Vec<String> = {
+            let mut ids = Vec::new();
+            for (_, email) in USERS {
+                let id: String = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT id FROM users WHERE email = $1").bind(*email).fetch_one(pool).await.unwrap());
+                ids.push(id);
+            }
+            ids
+        };
+
+        // Actors: signed out, a designated teacher whose second factor is pending, every role.
+        let mut actors = vec![
+            MatrixActor {
+                label: "signed out".into(),
+                actor: None,
+                cookie: None,
+                user: None,
+            },
+            MatrixActor {
+                label: "designated teacher, second factor pending".into(),
+                actor: Some(Actor {
+                    role: Role::DesignatedTeacher,
+                    second_factor_pending: true,
+                }),
+                cookie: Some(session(&app, USERS[2].1, false).await),
+                user: Some(2),
+            },
+        ];
+        for (n, (role, email)) in USERS.iter().enumerate() {
+            actors.push(MatrixActor {
+                label: role.label().to_string(),
+                actor: Some(Actor {
+                    role: *role,
+                    second_factor_pending: false,
+                }),
+                cookie: Some(session(&app, email, true).await),
+                user: Some(n),
+            });
+        }
+
+        let mut cases = 0;
+        for MatrixActor {
+            label,
+            actor,
+            cookie,
+            user: user_index,
+        } in &actors
+        {
+            let cookie = cookie.as_deref();
+            for (path, guard) in ENDPOINTS {
+                match guard {
+                    Guard::Public => {
+                        if *path == "/api/auth/who_am_i" {
+                            let status = call(&app, path, &[], cookie).await.status();
+                            assert_eq!(status, 200, "{backend} {label} {path}");
+                            cases += 1;
+                        }
+                    }
+                    Guard::OwnAccount => {
+                        if *path == "/api/auth/my_sessions" {
+                            let status = call(&app, path, &[], cookie).await.status().as_u16();
+                            let expected = if actor.is_some() { 200 } else { 401 };
+                            assert_eq!(status, expected, "{backend} {label} {path}");
+                            cases += 1;
+                        }
+                    }
+                    Guard::ChildList | Guard::ChildRecord => {
+                        for relationship in RELATIONSHIPS {
+                            // The fixture child is related to this actor's user (or to nobody).
+                            let owner = user_index.map(|i| (user_ids[i].clone(), USERS[i].0));
+                            let child_id = match &owner {
+                                Some((id, role)) => {
+                                    let child_id =
+                                        format!("matrix-{id}-{relationship:?}").to_lowercase();
+                                    let exists: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM children WHERE id = $1").bind(&child_id).fetch_one(pool).await.unwrap());
+                                    if exists == 0 {
+                                        child_related(&app, id, *role, relationship).await
+                                    } else {
+                                        child_id
+                                    }
+                                }
+                                None => "demo-child-kai".to_string(),
+                            };
+                            let decision =
+                                authorize(*actor, Action::ReadChild, relationship, Access::None);
+                            let context =
+                                format!("{backend} | {label} | {path} | {relationship:?}");
+                            if *guard == Guard::ChildRecord {
+                                let response =
+                                    call(&app, path, &[("child_id", &child_id)], cookie).await;
+                                assert_eq!(
+                                    response.status().as_u16(),
+                                    expected_status(decision),
+                                    "{context}"
+                                );
+                            } else {
+                                let response = call(&app, path, &[], cookie).await;
+                                let list_decision = authorize(
+                                    *actor,
+                                    Action::ReadChild,
+                                    Relationship::Current,
+                                    Access::None,
+                                );
+                                assert_eq!(
+                                    response.status().as_u16(),
+                                    expected_status(list_decision),
+                                    "{context}"
+                                );
+                                if list_decision.is_ok() {
+                                    let list: serde_json::Value = response.json().await.unwrap();
+                                    let listed = list
+                                        .as_array()
+                                        .unwrap()
+                                        .iter()
+                                        .any(|c| c["id"] == child_id.as_str());
+                                    assert_eq!(listed, decision.is_ok(), "{context}: listed");
+                                }
+                            }
+                            cases += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(
+            cases,
+            actors.len() * (2 + 2 * RELATIONSHIPS.len()),
+            "{backend}"
+        );
+        // Every successful read of a child's record was audited.
+        let reads: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'child.read'").fetch_one(pool).await.unwrap());
+        assert!(reads >= 6, "{backend}: {reads} reads audited");
+        app.db.finish().await;
+    }
+}
