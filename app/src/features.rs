@@ -3,3 +3,4 @@
 pub mod auth;
 pub mod children;
 pub mod home;
+pub mod service;

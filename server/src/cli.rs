@@ -8,6 +8,13 @@ use anyhow::Context;
 use app::infra::db::Db;
 use clap::{Parser, Subcommand};
 
+/// Production refuses demo data; development is the default so a fresh checkout runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "server",
@@ -15,6 +22,16 @@ use clap::{Parser, Subcommand};
     about = "ePEP: Personal Education Plans for children in care"
 )]
 pub struct Cli {
+    /// `production` refuses to load or serve the demo data.
+    #[arg(
+        long,
+        env = "EPEP_ENV",
+        value_enum,
+        default_value = "development",
+        global = true
+    )]
+    pub environment: Environment,
+
     /// The database: sqlite://PATH (created on first start) or postgres://USER:PASSWORD@HOST/DB.
     #[arg(
         long,
@@ -64,12 +81,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             tracing::info!(backend = db.backend_name(), "migrations applied");
             Ok(())
         }
-        Command::SeedDemo => seed_demo(&db).await,
+        Command::SeedDemo => {
+            refuse_demo_in_production(cli.environment, true)?;
+            seed_demo(&db).await
+        }
         Command::Serve(args) => {
+            refuse_demo_in_production(cli.environment, args.demo)?;
             if args.demo {
                 seed_demo(&db).await?;
             }
-            crate::http::serve(db.clone(), args).await
+            let demo = crate::demo::present(&db).await?;
+            refuse_demo_in_production(cli.environment, demo)?;
+            crate::http::serve(db.clone(), args, demo).await
         }
     };
     db.close().await;
@@ -85,6 +108,19 @@ pub async fn open_database(url: &str) -> anyhow::Result<Db> {
         .await
         .context("the database schema could not be brought up to date")?;
     Ok(db)
+}
+
+/// Demo data and demo sign-ins (published password and authenticator secret) must never be
+/// reachable on a production service.
+fn refuse_demo_in_production(environment: Environment, demo: bool) -> anyhow::Result<()> {
+    if environment == Environment::Production && demo {
+        anyhow::bail!(
+            "the demo data cannot be used with EPEP_ENV=production: its password and \
+             authenticator secret are published. Remove --demo / EPEP_DEMO, and use a database \
+             without the demo council"
+        );
+    }
+    Ok(())
 }
 
 async fn seed_demo(db: &Db) -> anyhow::Result<()> {

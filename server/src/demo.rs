@@ -602,7 +602,7 @@ fn fields_for(child: &Child) -> Vec<(&'static str, &'static str, String)> {
 /// Loads the demo council unless it is already there.
 pub async fn seed(db: &Db) -> Result<SeedOutcome, sqlx::Error> {
     // Checked before hashing: a restart of `serve --demo` should cost nothing.
-    if demo_present(db).await? {
+    if present(db).await? {
         return Ok(SeedOutcome::AlreadyPresent);
     }
     let now = Utc::now();
@@ -855,7 +855,8 @@ pub async fn seed(db: &Db) -> Result<SeedOutcome, sqlx::Error> {
     })
 }
 
-async fn demo_present(db: &Db) -> Result<bool, sqlx::Error> {
+/// Whether the demo council is in this database.
+pub async fn present(db: &Db) -> Result<bool, sqlx::Error> {
     let count: i64 = on_db!(db, pool => {
         sqlx::query_scalar("SELECT COUNT(*) FROM councils WHERE id = $1")
             .bind(DEMO_COUNCIL_ID)

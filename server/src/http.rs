@@ -9,6 +9,7 @@ use anyhow::Context;
 use app::features::auth::AuthContext;
 use app::features::auth::sessions::CookiePolicy;
 use app::features::auth::throttle::Throttle;
+use app::features::service::ServiceInfo;
 use app::infra::db::Db;
 use axum::extract::{FromRef, State};
 use axum::http::{HeaderName, Request, StatusCode};
@@ -35,10 +36,11 @@ pub struct AppState {
     pub db: Db,
     pub transport: security::Transport,
     pub auth: AuthContext,
+    pub service: ServiceInfo,
 }
 
 impl AppState {
-    pub fn new(leptos_options: LeptosOptions, db: Db, public_url: &str) -> Self {
+    pub fn new(leptos_options: LeptosOptions, db: Db, public_url: &str, demo: bool) -> Self {
         let https = public_url.starts_with("https://");
         AppState {
             leptos_options,
@@ -50,6 +52,7 @@ impl AppState {
                 sign_in_by_address: Throttle::new(100, Duration::from_secs(15 * 60)),
                 sign_in_by_account: Throttle::new(10, Duration::from_secs(15 * 60)),
             },
+            service: ServiceInfo { demo },
         }
     }
 }
@@ -80,6 +83,7 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
     let db = state.db.clone();
     let auth = state.auth.clone();
+    let service = state.service;
     Router::new()
         .route("/healthz", get(healthz))
         .leptos_routes_with_context(
@@ -89,6 +93,7 @@ pub fn router(state: AppState) -> Router {
             move || {
                 provide_context(db.clone());
                 provide_context(auth.clone());
+                provide_context(service);
             },
             {
                 let options = state.leptos_options.clone();
@@ -137,7 +142,7 @@ async fn healthz(State(db): State<Db>) -> impl IntoResponse {
 }
 
 /// Binds, serves, and returns after SIGTERM or Ctrl-C once in-flight requests have finished.
-pub async fn serve(db: Db, args: ServeArgs) -> anyhow::Result<()> {
+pub async fn serve(db: Db, args: ServeArgs, demo: bool) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .with_context(|| {
@@ -154,7 +159,7 @@ pub async fn serve(db: Db, args: ServeArgs) -> anyhow::Result<()> {
             "no built client here: pages render but will not hydrate (build with scripts/build-site)"
         );
     }
-    let state = AppState::new(leptos_options(&args), db, &args.public_url);
+    let state = AppState::new(leptos_options(&args), db, &args.public_url, demo);
     tracing::info!("ePEP listening on http://{}", listener.local_addr()?);
     axum::serve(
         listener,

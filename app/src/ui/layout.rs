@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::features::auth::{SignOut, who_am_i};
+use crate::features::service::DemoBanner;
 
 #[component]
 pub fn PageLayout(children: Children) -> impl IntoView {
@@ -18,6 +19,7 @@ pub fn PageLayout(children: Children) -> impl IntoView {
                 <AccountNav />
             </div>
         </header>
+        <DemoBanner />
         <div class="width-container">
             <main id="main-content" class="main" tabindex="-1">
                 {children()}

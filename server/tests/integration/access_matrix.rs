@@ -33,6 +33,7 @@ const ENDPOINTS: &[(&str, Guard)] = &[
     ("/api/auth/second_factor_setup", Guard::OwnAccount),
     ("/api/auth/confirm_second_factor", Guard::OwnAccount),
     ("/api/auth/verify_second_factor", Guard::OwnAccount),
+    ("/api/service/info", Guard::Public),
     ("/api/children/mine", Guard::ChildList),
     ("/api/children/record", Guard::ChildRecord),
 ];

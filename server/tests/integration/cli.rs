@@ -107,3 +107,36 @@ fn sigterm_stops_the_server_gracefully() {
     assert!(log.contains("shutting down"), "{log}");
     assert!(log.contains("ePEP stopped"), "{log}");
 }
+
+#[test]
+fn production_refuses_the_demo_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/epep.db", dir.path().display());
+    let (ok, text) = run_to_end(server().env("EPEP_ENV", "production").args([
+        "--database-url",
+        &url,
+        "seed-demo",
+    ]));
+    assert!(!ok);
+    assert!(
+        text.contains("cannot be used with EPEP_ENV=production"),
+        "{text}"
+    );
+    // Loaded in development, the same database is then refused by a production server.
+    let (ok, text) = run_to_end(server().args(["--database-url", &url, "seed-demo"]));
+    assert!(ok, "{text}");
+    let port = free_port().to_string();
+    let addr = format!("127.0.0.1:{port}");
+    let (ok, text) = run_to_end(server().env("EPEP_ENV", "production").args([
+        "--database-url",
+        &url,
+        "serve",
+        "--addr",
+        &addr,
+    ]));
+    assert!(!ok);
+    assert!(
+        text.contains("cannot be used with EPEP_ENV=production"),
+        "{text}"
+    );
+}

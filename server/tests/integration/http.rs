@@ -214,3 +214,21 @@ async fn a_page_that_asks_for_signed_in_data_still_answers_200_to_a_visitor() {
     );
     app.db.finish().await;
 }
+
+#[tokio::test]
+async fn the_demo_banner_shows_only_when_the_demo_data_is_loaded() {
+    let plain = spawn_app(TestDb::sqlite().await).await;
+    let html = plain.get("/").await.text().await.unwrap();
+    assert!(
+        !html.contains("This is a demonstration"),
+        "no demo, no banner"
+    );
+    plain.db.finish().await;
+
+    let db = TestDb::sqlite().await;
+    server::demo::seed(&db.db).await.unwrap();
+    let demo = spawn_app(db).await;
+    let html = demo.get("/sign-in").await.text().await.unwrap();
+    assert!(html.contains("This is a demonstration"), "{html}");
+    demo.db.finish().await;
+}

@@ -118,7 +118,8 @@ pub async fn spawn_app(db: TestDb) -> TestApp {
         public_url: format!("http://{addr}"),
         demo: false,
     };
-    let state = AppState::new(leptos_options(&args), db.db.clone(), &args.public_url);
+    let demo = server::demo::present(&db.db).await.unwrap();
+    let state = AppState::new(leptos_options(&args), db.db.clone(), &args.public_url, demo);
     let service = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
     let client = reqwest::Client::builder()
