@@ -9,7 +9,12 @@ const fs = require('fs');
 const port = Number(process.env.E2E_PORT || 3900);
 const serverBin = process.env.EPEP_SERVER_BIN ||
   path.join(os.homedir(), '.cache/epep/target/release/server');
-const dbDir = fs.mkdtempSync(path.join(os.tmpdir(), 'epep-e2e-'));
+// Made once by the main process; the workers (which load this file again) inherit it.
+const dbDir = process.env.EPEP_E2E_DIR ||
+  (process.env.EPEP_E2E_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'epep-e2e-')));
+// Outgoing email lands here as .eml files; tests read invitations from it.
+const mailDir = path.join(dbDir, 'mail');
+process.env.EPEP_E2E_MAIL_DIR = mailDir;
 
 module.exports = defineConfig({
   testDir: './tests',
@@ -44,6 +49,8 @@ module.exports = defineConfig({
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       LEPTOS_SITE_ROOT: process.env.LEPTOS_SITE_ROOT || path.join(__dirname, '..', 'target', 'site'),
       RUST_LOG: 'warn',
+      EPEP_MAIL_DIR: mailDir,
+      EPEP_PUBLIC_URL: `http://127.0.0.1:${port}`,
     },
   },
 });

@@ -2,6 +2,7 @@
 
 pub mod academic_year;
 pub mod access;
+pub mod passwords;
 pub mod pep;
 pub mod policy;
 pub mod roles;

@@ -3,4 +3,5 @@
 pub mod auth;
 pub mod children;
 pub mod home;
+pub mod invitations;
 pub mod service;

@@ -1,5 +1,7 @@
 //! Server-only infrastructure shared by every feature: the database and the audit/event log.
 
 pub mod audit;
+pub mod common_passwords;
 pub mod db;
+pub mod mail;
 pub mod passwords;

@@ -9,6 +9,7 @@ use leptos_router::{
 
 use crate::features::auth::{SecondFactorPage, SecondFactorSetupPage, SignInPage};
 use crate::features::home::HomePage;
+use crate::features::invitations::RegisterPage;
 use crate::ui::layout::{NotFound, PageLayout};
 
 /// The document the server renders around the app.
@@ -46,6 +47,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=StaticSegment("") view=HomePage />
                     <Route path=StaticSegment("sign-in") view=SignInPage />
+                    <Route path=StaticSegment("register") view=RegisterPage />
                     <Route path=StaticSegment("second-factor") view=SecondFactorPage />
                     <Route
                         path=(StaticSegment("second-factor"), StaticSegment("setup"))

@@ -69,6 +69,10 @@ pub struct ServeArgs {
     #[arg(long, env = "EPEP_PUBLIC_URL", default_value = "http://127.0.0.1:3000")]
     pub public_url: String,
 
+    /// Where outgoing email is written, one `.eml` file per message (SMTP is not built yet).
+    #[arg(long, env = "EPEP_MAIL_DIR", default_value = "data/mail")]
+    pub mail_folder: PathBuf,
+
     /// Load the demo data before serving (for trying the product; never for real children).
     #[arg(long, env = "EPEP_DEMO", default_value_t = false)]
     pub demo: bool,

@@ -11,6 +11,7 @@ use app::features::auth::sessions::CookiePolicy;
 use app::features::auth::throttle::Throttle;
 use app::features::service::ServiceInfo;
 use app::infra::db::Db;
+use app::infra::mail::Mailer;
 use axum::extract::{FromRef, State};
 use axum::http::{HeaderName, Request, StatusCode};
 use axum::response::IntoResponse;
@@ -40,7 +41,13 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(leptos_options: LeptosOptions, db: Db, public_url: &str, demo: bool) -> Self {
+    pub fn new(
+        leptos_options: LeptosOptions,
+        db: Db,
+        public_url: &str,
+        demo: bool,
+        mail_folder: std::path::PathBuf,
+    ) -> Self {
         let https = public_url.starts_with("https://");
         AppState {
             leptos_options,
@@ -51,6 +58,11 @@ impl AppState {
                 // In 15 minutes: 100 sign-in attempts per address, 10 per account.
                 sign_in_by_address: Throttle::new(100, Duration::from_secs(15 * 60)),
                 sign_in_by_account: Throttle::new(10, Duration::from_secs(15 * 60)),
+                public_url: public_url.to_string(),
+                mailer: Mailer::Files {
+                    folder: mail_folder,
+                    from: "ePEP <no-reply@epep.invalid>".to_string(),
+                },
             },
             service: ServiceInfo { demo },
         }
@@ -159,7 +171,13 @@ pub async fn serve(db: Db, args: ServeArgs, demo: bool) -> anyhow::Result<()> {
             "no built client here: pages render but will not hydrate (build with scripts/build-site)"
         );
     }
-    let state = AppState::new(leptos_options(&args), db, &args.public_url, demo);
+    let state = AppState::new(
+        leptos_options(&args),
+        db,
+        &args.public_url,
+        demo,
+        args.mail_folder.clone(),
+    );
     tracing::info!("ePEP listening on http://{}", listener.local_addr()?);
     axum::serve(
         listener,

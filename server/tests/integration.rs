@@ -13,5 +13,6 @@ mod integration {
     pub mod database;
     pub mod demo_data;
     pub mod http;
+    pub mod invitations;
     pub mod support;
 }

@@ -15,7 +15,9 @@ pub mod throttle;
 pub mod totp;
 
 #[cfg(feature = "ssr")]
-pub use api::server::{AuthContext, current_user, require_user, set_status};
+pub use api::server::{
+    AuthContext, current_user, require_user, set_status, start_signed_in_session,
+};
 pub use api::{
     MySessions, SessionSummary, SignIn, SignInOutcome, SignOut, WhoAmI, my_sessions, sign_in,
     sign_out, who_am_i,
@@ -26,5 +28,5 @@ pub use second_factor::{
     second_factor_setup, verify_second_factor,
 };
 pub use second_factor_page::{SecondFactorPage, SecondFactorSetupPage};
-pub use sign_in_form::{SignInForm, check_sign_in_form};
+pub use sign_in_form::{SignInForm, check_sign_in_form, looks_like_email};
 pub use sign_in_page::SignInPage;

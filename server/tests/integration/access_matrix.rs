@@ -23,6 +23,8 @@ enum Guard {
     ChildList,
     /// One child's record.
     ChildRecord,
+    /// The Virtual School (and designated teachers for their own school): checked in `invitations`.
+    ManagePeople,
 }
 
 const ENDPOINTS: &[(&str, Guard)] = &[
@@ -34,6 +36,8 @@ const ENDPOINTS: &[(&str, Guard)] = &[
     ("/api/auth/confirm_second_factor", Guard::OwnAccount),
     ("/api/auth/verify_second_factor", Guard::OwnAccount),
     ("/api/service/info", Guard::Public),
+    ("/api/invitations/register", Guard::Public),
+    ("/api/invitations/create", Guard::ManagePeople),
     ("/api/children/mine", Guard::ChildList),
     ("/api/children/record", Guard::ChildRecord),
 ];
@@ -105,7 +109,7 @@ async fn child_related(
     child_id
 }
 
-async fn call(
+pub async fn call(
     app: &TestApp,
     path: &str,
     form: &[(&str, &str)],
@@ -124,7 +128,7 @@ async fn call(
 }
 
 /// Signs in; with `verify`, passes the second factor where the role needs it.
-async fn session(app: &TestApp, email: &str, verify: bool) -> String {
+pub async fn session(app: &TestApp, email: &str, verify: bool) -> String {
     let response = call(
         app,
         "/api/auth/sign_in",
@@ -244,6 +248,24 @@ async fn every_role_and_relationship_gets_what_the_policy_says() {
                             cases += 1;
                         }
                     }
+                    Guard::ManagePeople => {
+                        // Inviting a social worker: the Virtual School only.
+                        let email = format!("matrix-{cases}@example.org");
+                        let form = [("email", email.as_str()), ("role", "social_worker")];
+                        let status = call(&app, path, &form, cookie).await.status().as_u16();
+                        let decision = authorize(
+                            *actor,
+                            Action::ManagePeople,
+                            Relationship::None,
+                            Access::None,
+                        );
+                        assert_eq!(
+                            status,
+                            expected_status(decision),
+                            "{backend} {label} {path}"
+                        );
+                        cases += 1;
+                    }
                     Guard::ChildList | Guard::ChildRecord => {
                         for relationship in RELATIONSHIPS {
                             // The fixture child is related to this actor's user (or to nobody).
@@ -304,7 +326,7 @@ async fn every_role_and_relationship_gets_what_the_policy_says() {
         }
         assert_eq!(
             cases,
-            actors.len() * (2 + 2 * RELATIONSHIPS.len()),
+            actors.len() * (3 + 2 * RELATIONSHIPS.len()),
             "{backend}"
         );
         // Every successful read of a child's record was audited.

@@ -7,6 +7,7 @@ use server::http::{AppState, leptos_options, router};
 
 pub struct TestDb {
     pub db: Db,
+    mail_dir: tempfile::TempDir,
     _dir: Option<tempfile::TempDir>,
     postgres_admin: Option<(String, String)>,
 }
@@ -18,6 +19,7 @@ impl TestDb {
         let db = Db::connect(&url).await.expect("SQLite opens");
         db.migrate().await.expect("SQLite migrations apply");
         TestDb {
+            mail_dir: tempfile::tempdir().unwrap(),
             db,
             _dir: Some(dir),
             postgres_admin: None,
@@ -50,10 +52,16 @@ impl TestDb {
             .expect("new PostgreSQL database opens");
         db.migrate().await.expect("PostgreSQL migrations apply");
         Some(TestDb {
+            mail_dir: tempfile::tempdir().unwrap(),
             db,
             _dir: None,
             postgres_admin: Some((admin_url, name)),
         })
+    }
+
+    /// The folder this test's outgoing email goes to.
+    pub fn mail_folder(&self) -> std::path::PathBuf {
+        self.mail_dir.path().to_path_buf()
     }
 
     /// SQLite always, PostgreSQL when configured.
@@ -116,10 +124,17 @@ pub async fn spawn_app(db: TestDb) -> TestApp {
         addr,
         site_root: "target/site".into(),
         public_url: format!("http://{addr}"),
+        mail_folder: db.mail_folder(),
         demo: false,
     };
     let demo = server::demo::present(&db.db).await.unwrap();
-    let state = AppState::new(leptos_options(&args), db.db.clone(), &args.public_url, demo);
+    let state = AppState::new(
+        leptos_options(&args),
+        db.db.clone(),
+        &args.public_url,
+        demo,
+        args.mail_folder.clone(),
+    );
     let service = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
     let client = reqwest::Client::builder()

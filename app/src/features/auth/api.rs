@@ -76,6 +76,9 @@ pub mod server {
         pub sign_in_by_address: Throttle,
         /// Sign-in attempts per account (strict: guessing one person's password).
         pub sign_in_by_account: Throttle,
+        /// The address people use, for links in emails.
+        pub public_url: String,
+        pub mailer: crate::infra::mail::Mailer,
     }
 
     pub(in crate::features::auth) fn services() -> Result<(Db, AuthContext, Parts), AppError> {
@@ -242,15 +245,6 @@ pub mod server {
         let account = account.ok_or(AppError::WrongCredentials)?;
         auth.sign_in_by_account.forget(&account_key);
 
-        // A new session every sign-in; the one this browser had (if any) ends.
-        if let Some(old) = session_token(&parts, auth.cookies) {
-            sessions::end(&db, &old).await?;
-        }
-        let user_agent = parts
-            .headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok());
-        let token = sessions::start(&db, &account.id, false, user_agent, ip.as_deref()).await?;
         let detail = serde_json::json!({ "ip": ip });
         record_auth_event(
             &db,
@@ -260,8 +254,28 @@ pub mod server {
             request_id.as_deref(),
         )
         .await?;
+        start_signed_in_session(&db, &account.id).await
+    }
+
+    /// Starts a new session for a person who just proved who they are (password, or a fresh
+    /// registration): ends this browser's previous session, sets the cookie, and says where to go
+    /// next (the second factor, to pass or to set up, or home).
+    pub async fn start_signed_in_session(
+        db: &Db,
+        user_id: &str,
+    ) -> Result<super::SignInOutcome, AppError> {
+        let (_, auth, parts) = services()?;
+        let ip = client_ip(&parts);
+        if let Some(old) = session_token(&parts, auth.cookies) {
+            sessions::end(db, &old).await?;
+        }
+        let user_agent = parts
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok());
+        let token = sessions::start(db, user_id, false, user_agent, ip.as_deref()).await?;
         send_cookie(&auth.cookies.set_cookie(&token));
-        let user = sessions::resolve(&db, &token)
+        let user = sessions::resolve(db, &token)
             .await?
             .ok_or_else(|| internal("sign-in", "the new session was not found"))?;
         let next = match (user.second_factor_pending, user.second_factor_set_up) {

@@ -67,7 +67,8 @@ pub fn token_hash(token: &str) -> String {
         .collect()
 }
 
-fn new_token() -> Result<String, getrandom::Error> {
+/// A new random 256-bit token, base64url (sessions, invitation codes, reset links).
+pub fn new_token() -> Result<String, getrandom::Error> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes)?;
     Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))

@@ -30,7 +30,7 @@ pub fn check_sign_in_form(form: &SignInForm) -> Vec<FieldError> {
 
 /// One `@` with something before it and a dotted domain after it: enough to catch typing slips
 /// without refusing real addresses.
-fn looks_like_email(email: &str) -> bool {
+pub fn looks_like_email(email: &str) -> bool {
     match email.split_once('@') {
         Some((local, domain)) => {
             !local.is_empty()

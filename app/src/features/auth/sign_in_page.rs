@@ -112,6 +112,7 @@ pub fn SignInPage() -> impl IntoView {
                     "You need an invitation from your Virtual School. It arrives by email with a "
                     "link to register."
                 </p>
+                <a href="/register" class="button button--register">"Register"</a>
             </div>
         </div>
     }

@@ -1,0 +1,135 @@
+//! Register from an invitation: the code comes in the link (or is pasted), then name and password.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use super::Register;
+use crate::domain::passwords::check_new_password;
+use crate::error::AppError;
+use crate::ui::error_summary::{ErrorSummary, FieldError, error_for};
+use crate::ui::password_input::PasswordInput;
+
+fn field_id(field: &str) -> &'static str {
+    match field {
+        "code" => "code",
+        "display_name" => "display_name",
+        _ => "password",
+    }
+}
+
+#[component]
+pub fn RegisterPage() -> impl IntoView {
+    let query = use_query_map();
+    let code = RwSignal::new(query.read_untracked().get("code").unwrap_or_default());
+    let name = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let (errors, set_errors) = signal(Vec::<FieldError>::new());
+    let register = ServerAction::<Register>::new();
+    let code_error = Signal::derive(move || error_for(&errors.read(), "code"));
+    let name_error = Signal::derive(move || error_for(&errors.read(), "display_name"));
+    let password_error = Signal::derive(move || error_for(&errors.read(), "password"));
+
+    Effect::new(move |_| match register.value().get() {
+        Some(Ok(outcome)) => {
+            let _ = window().location().set_href(&outcome.next);
+        }
+        Some(Err(AppError::Invalid(problems))) => set_errors.set(
+            problems
+                .into_iter()
+                .map(|(field, message)| FieldError::new(field_id(&field), message))
+                .collect(),
+        ),
+        Some(Err(error)) => set_errors.set(vec![FieldError::new("code", error.to_string())]),
+        None => {}
+    });
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let mut problems = Vec::new();
+        if code.get().trim().is_empty() {
+            problems.push(FieldError::new(
+                "code",
+                "Enter the invitation code from your email",
+            ));
+        }
+        if name.get().trim().is_empty() {
+            problems.push(FieldError::new("display_name", "Enter your name"));
+        }
+        problems.extend(
+            check_new_password(&password.get(), &[&name.get()])
+                .into_iter()
+                .map(|message| FieldError::new("password", message)),
+        );
+        if problems.is_empty() {
+            register.dispatch(Register {
+                code: code.get(),
+                display_name: name.get(),
+                password: password.get(),
+            });
+        }
+        set_errors.set(problems);
+    };
+
+    let text_field = move |id: &'static str,
+                           label: &'static str,
+                           value: RwSignal<String>,
+                           error: Signal<Option<String>>,
+                           autocomplete: &'static str| {
+        view! {
+            <div class="form-group" class:form-group--error=move || error.get().is_some()>
+                <label class="label" for=id>{label}</label>
+                {move || {
+                    error.get().map(|message| view! {
+                        <p class="error-message" id=format!("{id}-error")>
+                            <span class="visually-hidden">"Error: "</span>{message}
+                        </p>
+                    })
+                }}
+                <input
+                    class="input"
+                    class:input--error=move || error.get().is_some()
+                    id=id
+                    name=id
+                    type="text"
+                    autocomplete=autocomplete
+                    aria-describedby=move || error.get().map(|_| format!("{id}-error"))
+                    prop:value=move || value.get()
+                    on:input=move |ev| value.set(event_target_value(&ev))
+                />
+            </div>
+        }
+    };
+
+    view! {
+        <Title text="Register" />
+        <div class="grid-row">
+            <div class="grid-column-two-thirds">
+                <ErrorSummary errors />
+                <h1 class="heading-xl">"Register"</h1>
+                <p class="body">
+                    "You need the invitation email from your Virtual School or designated teacher. "
+                    "Its link fills in the code for you."
+                </p>
+                <form method="post" action="/api/invitations/register" novalidate on:submit=on_submit>
+                    {text_field("code", "Invitation code", code, code_error, "off")}
+                    {text_field("display_name", "Your full name", name, name_error, "name")}
+                    <p class="hint" id="password-hint">
+                        "At least 8 characters; 15 or more is better. Three or four random words "
+                        "make a strong password you can remember. Your password manager is welcome."
+                    </p>
+                    <PasswordInput
+                        id="password"
+                        label="Create a password"
+                        value=password
+                        error=password_error
+                        autocomplete="new-password"
+                    />
+                    <button type="submit" class="button" disabled=move || register.pending().get()>
+                        "Register"
+                    </button>
+                </form>
+            </div>
+        </div>
+    }
+}
