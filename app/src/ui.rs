@@ -3,3 +3,4 @@
 pub mod error_summary;
 pub mod layout;
 pub mod password_input;
+pub mod text_input;

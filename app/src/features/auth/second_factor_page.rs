@@ -6,6 +6,7 @@ use leptos_meta::Title;
 use super::second_factor::{ConfirmSecondFactor, VerifySecondFactor, second_factor_setup};
 use crate::error::AppError;
 use crate::ui::error_summary::{ErrorSummary, FieldError, error_for};
+use crate::ui::text_input::TextInput;
 
 /// The message to show for a failed code, on the code field.
 fn code_errors(error: AppError) -> Vec<FieldError> {
@@ -20,41 +21,17 @@ fn code_errors(error: AppError) -> Vec<FieldError> {
 
 #[component]
 fn CodeField(value: RwSignal<String>, errors: ReadSignal<Vec<FieldError>>) -> impl IntoView {
-    let error = Signal::derive(move || error_for(&errors.read(), "code"));
     view! {
-        <div class="form-group" class:form-group--error=move || error.get().is_some()>
-            <label class="label" for="code">"Code"</label>
-            <p class="hint" id="code-hint">
-                "The 6-digit code your authenticator app shows now, or one of your recovery codes."
-            </p>
-            {move || {
-                error
-                    .get()
-                    .map(|message| {
-                        view! {
-                            <p class="error-message" id="code-error">
-                                <span class="visually-hidden">"Error: "</span>
-                                {message}
-                            </p>
-                        }
-                    })
-            }}
-            <input
-                class="input input--width-10"
-                class:input--error=move || error.get().is_some()
-                id="code"
-                name="code"
-                type="text"
-                inputmode="numeric"
-                autocomplete="one-time-code"
-                spellcheck="false"
-                aria-describedby=move || {
-                    if error.get().is_some() { "code-hint code-error" } else { "code-hint" }
-                }
-                prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev))
-            />
-        </div>
+        <TextInput
+            id="code"
+            label="Code"
+            value
+            error=Signal::derive(move || error_for(&errors.read(), "code"))
+            hint="The 6-digit code your authenticator app shows now, or one of your recovery codes."
+            autocomplete="one-time-code"
+            inputmode="numeric"
+            width="input--width-10"
+        />
     }
 }
 

@@ -8,6 +8,7 @@ use super::{SignIn, SignInForm, check_sign_in_form};
 use crate::error::AppError;
 use crate::ui::error_summary::{ErrorSummary, FieldError, error_for};
 use crate::ui::password_input::PasswordInput;
+use crate::ui::text_input::TextInput;
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
@@ -68,34 +69,14 @@ pub fn SignInPage() -> impl IntoView {
                 <ErrorSummary errors />
                 <h1 class="heading-xl">"Sign in"</h1>
                 <form method="post" action="/api/auth/sign_in" novalidate on:submit=on_submit>
-                    <div class="form-group" class:form-group--error=move || email_error.get().is_some()>
-                        <label class="label" for="email">"Email address"</label>
-                        {move || {
-                            email_error
-                                .get()
-                                .map(|message| {
-                                    view! {
-                                        <p class="error-message" id="email-error">
-                                            <span class="visually-hidden">"Error: "</span>
-                                            {message}
-                                        </p>
-                                    }
-                                })
-                        }}
-                        <input
-                            class="input"
-                            class:input--error=move || email_error.get().is_some()
-                            id="email"
-                            name="email"
-                            type="email"
-                            autocomplete="username"
-                            spellcheck="false"
-                            autocapitalize="none"
-                            aria-describedby=move || email_error.get().map(|_| "email-error")
-                            prop:value=move || email.get()
-                            on:input=move |ev| email.set(event_target_value(&ev))
-                        />
-                    </div>
+                    <TextInput
+                        id="email"
+                        label="Email address"
+                        value=email
+                        error=email_error
+                        input_type="email"
+                        autocomplete="username"
+                    />
                     <PasswordInput
                         id="password"
                         label="Password"

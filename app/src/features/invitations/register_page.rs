@@ -9,6 +9,7 @@ use crate::domain::passwords::check_new_password;
 use crate::error::AppError;
 use crate::ui::error_summary::{ErrorSummary, FieldError, error_for};
 use crate::ui::password_input::PasswordInput;
+use crate::ui::text_input::TextInput;
 
 fn field_id(field: &str) -> &'static str {
     match field {
@@ -71,36 +72,6 @@ pub fn RegisterPage() -> impl IntoView {
         set_errors.set(problems);
     };
 
-    let text_field = move |id: &'static str,
-                           label: &'static str,
-                           value: RwSignal<String>,
-                           error: Signal<Option<String>>,
-                           autocomplete: &'static str| {
-        view! {
-            <div class="form-group" class:form-group--error=move || error.get().is_some()>
-                <label class="label" for=id>{label}</label>
-                {move || {
-                    error.get().map(|message| view! {
-                        <p class="error-message" id=format!("{id}-error")>
-                            <span class="visually-hidden">"Error: "</span>{message}
-                        </p>
-                    })
-                }}
-                <input
-                    class="input"
-                    class:input--error=move || error.get().is_some()
-                    id=id
-                    name=id
-                    type="text"
-                    autocomplete=autocomplete
-                    aria-describedby=move || error.get().map(|_| format!("{id}-error"))
-                    prop:value=move || value.get()
-                    on:input=move |ev| value.set(event_target_value(&ev))
-                />
-            </div>
-        }
-    };
-
     view! {
         <Title text="Register" />
         <div class="grid-row">
@@ -112,8 +83,14 @@ pub fn RegisterPage() -> impl IntoView {
                     "Its link fills in the code for you."
                 </p>
                 <form method="post" action="/api/invitations/register" novalidate on:submit=on_submit>
-                    {text_field("code", "Invitation code", code, code_error, "off")}
-                    {text_field("display_name", "Your full name", name, name_error, "name")}
+                    <TextInput id="code" label="Invitation code" value=code error=code_error />
+                    <TextInput
+                        id="display_name"
+                        label="Your full name"
+                        value=name
+                        error=name_error
+                        autocomplete="name"
+                    />
                     <p class="hint" id="password-hint">
                         "At least 8 characters; 15 or more is better. Three or four random words "
                         "make a strong password you can remember. Your password manager is welcome."
