@@ -7,7 +7,9 @@ use leptos_router::{
     components::{Route, Router, Routes},
 };
 
-use crate::features::auth::{SecondFactorPage, SecondFactorSetupPage, SignInPage};
+use crate::features::auth::{
+    ForgotPasswordPage, ResetPasswordPage, SecondFactorPage, SecondFactorSetupPage, SignInPage,
+};
 use crate::features::home::HomePage;
 use crate::features::invitations::RegisterPage;
 use crate::ui::layout::{NotFound, PageLayout};
@@ -48,6 +50,8 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("") view=HomePage />
                     <Route path=StaticSegment("sign-in") view=SignInPage />
                     <Route path=StaticSegment("register") view=RegisterPage />
+                    <Route path=StaticSegment("forgot-password") view=ForgotPasswordPage />
+                    <Route path=StaticSegment("reset-password") view=ResetPasswordPage />
                     <Route path=StaticSegment("second-factor") view=SecondFactorPage />
                     <Route
                         path=(StaticSegment("second-factor"), StaticSegment("setup"))

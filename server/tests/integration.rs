@@ -14,5 +14,6 @@ mod integration {
     pub mod demo_data;
     pub mod http;
     pub mod invitations;
+    pub mod password_reset;
     pub mod support;
 }

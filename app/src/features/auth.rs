@@ -2,6 +2,8 @@
 
 mod api;
 mod current_user;
+mod password_reset;
+mod password_reset_page;
 mod second_factor;
 mod second_factor_page;
 mod sign_in_form;
@@ -23,6 +25,10 @@ pub use api::{
     sign_out, who_am_i,
 };
 pub use current_user::CurrentUser;
+pub use password_reset::{
+    RequestPasswordReset, ResetPassword, request_password_reset, reset_password,
+};
+pub use password_reset_page::{ForgotPasswordPage, ResetPasswordPage};
 pub use second_factor::{
     ConfirmSecondFactor, SetupDetails, VerifySecondFactor, confirm_second_factor,
     second_factor_setup, verify_second_factor,

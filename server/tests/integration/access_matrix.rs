@@ -31,6 +31,8 @@ const ENDPOINTS: &[(&str, Guard)] = &[
     ("/api/auth/sign_in", Guard::Public),
     ("/api/auth/who_am_i", Guard::Public),
     ("/api/auth/sign_out", Guard::Public),
+    ("/api/auth/request_password_reset", Guard::Public),
+    ("/api/auth/reset_password", Guard::Public),
     ("/api/auth/my_sessions", Guard::OwnAccount),
     ("/api/auth/second_factor_setup", Guard::OwnAccount),
     ("/api/auth/confirm_second_factor", Guard::OwnAccount),

@@ -132,7 +132,7 @@ pub mod server {
         cookies.token_from_header(header)
     }
 
-    fn client_ip(parts: &Parts) -> Option<String> {
+    pub(in crate::features::auth) fn client_ip(parts: &Parts) -> Option<String> {
         parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()

@@ -88,6 +88,9 @@ pub fn SignInPage() -> impl IntoView {
                         "Sign in"
                     </button>
                 </form>
+                <p class="body">
+                    <a href="/forgot-password">"Forgotten your password?"</a>
+                </p>
                 <h2 class="heading-m">"New to ePEP?"</h2>
                 <p class="body">
                     "You need an invitation from your Virtual School. It arrives by email with a "
