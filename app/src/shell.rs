@@ -8,7 +8,8 @@ use leptos_router::{
 };
 
 use crate::features::auth::{
-    ForgotPasswordPage, ResetPasswordPage, SecondFactorPage, SecondFactorSetupPage, SignInPage,
+    AccountPage, ForgotPasswordPage, ResetPasswordPage, SecondFactorPage, SecondFactorSetupPage,
+    SignInPage,
 };
 use crate::features::home::HomePage;
 use crate::features::invitations::RegisterPage;
@@ -50,6 +51,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("") view=HomePage />
                     <Route path=StaticSegment("sign-in") view=SignInPage />
                     <Route path=StaticSegment("register") view=RegisterPage />
+                    <Route path=StaticSegment("account") view=AccountPage />
                     <Route path=StaticSegment("forgot-password") view=ForgotPasswordPage />
                     <Route path=StaticSegment("reset-password") view=ResetPasswordPage />
                     <Route path=StaticSegment("second-factor") view=SecondFactorPage />

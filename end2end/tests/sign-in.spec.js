@@ -21,6 +21,13 @@ test('a carer signs in, sees their name in the header, and signs out', async ({ 
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
   expect(results.violations.map((v) => v.id)).toEqual([]);
 
+  // Their account page lists where they are signed in, this device included.
+  await account.getByRole('link', { name: 'Grace Adeyemi' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Your account');
+  await expect(page.locator('.session-list')).toContainText('This device');
+  const accountResults = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
+  expect(accountResults.violations.map((v) => v.id)).toEqual([]);
+
   await account.getByRole('button', { name: 'Sign out' }).click();
   await expect(account.getByRole('link', { name: 'Sign in' })).toBeVisible();
   // The cookie is gone and the server no longer knows the session.

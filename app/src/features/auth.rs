@@ -1,5 +1,6 @@
 //! Identity and access: signing in and out, sessions, throttling.
 
+mod account_page;
 mod api;
 mod current_user;
 mod password_reset;
@@ -16,13 +17,14 @@ pub mod throttle;
 #[cfg(feature = "ssr")]
 pub mod totp;
 
+pub use account_page::AccountPage;
 #[cfg(feature = "ssr")]
 pub use api::server::{
     AuthContext, current_user, require_user, set_status, start_signed_in_session,
 };
 pub use api::{
-    MySessions, SessionSummary, SignIn, SignInOutcome, SignOut, WhoAmI, my_sessions, sign_in,
-    sign_out, who_am_i,
+    EndMySession, MySessions, SessionSummary, SignIn, SignInOutcome, SignOut, WhoAmI,
+    end_my_session, my_sessions, sign_in, sign_out, who_am_i,
 };
 pub use current_user::CurrentUser;
 pub use password_reset::{

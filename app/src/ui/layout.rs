@@ -72,7 +72,9 @@ fn AccountNav() -> impl IntoView {
                         .map(|answer| match answer {
                             Ok(Some(user)) => {
                                 view! {
-                                    <span class="site-header__user">{user.display_name}</span>
+                                    <a href="/account" class="site-header__link site-header__user">
+                                        {user.display_name}
+                                    </a>
                                     <ActionForm action=sign_out attr:class="site-header__form">
                                         <button type="submit" class="site-header__button">
                                             "Sign out"

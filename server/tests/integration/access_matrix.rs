@@ -34,6 +34,7 @@ const ENDPOINTS: &[(&str, Guard)] = &[
     ("/api/auth/request_password_reset", Guard::Public),
     ("/api/auth/reset_password", Guard::Public),
     ("/api/auth/my_sessions", Guard::OwnAccount),
+    ("/api/auth/end_my_session", Guard::OwnAccount),
     ("/api/auth/second_factor_setup", Guard::OwnAccount),
     ("/api/auth/confirm_second_factor", Guard::OwnAccount),
     ("/api/auth/verify_second_factor", Guard::OwnAccount),

@@ -349,3 +349,73 @@ async fn setting_up_an_app_gives_ten_single_use_recovery_codes() {
     );
     app.db.finish().await;
 }
+
+#[tokio::test]
+async fn a_person_ends_their_other_session_but_not_someone_elses() {
+    let app = demo_app(TestDb::sqlite().await).await;
+    let phone = session_cookie(
+        &app.sign_in("grace.adeyemi@example.com", DEMO_PASSWORD)
+            .await,
+    );
+    let laptop = session_cookie(
+        &app.sign_in("grace.adeyemi@example.com", DEMO_PASSWORD)
+            .await,
+    );
+    let linda = session_cookie(
+        &app.sign_in("linda.bennett@example.com", DEMO_PASSWORD)
+            .await,
+    );
+    let list: serde_json::Value = app
+        .call("my_sessions", &[], Some(&laptop))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    let phone_ref = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["this_device"] == false)
+        .unwrap()["reference"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Linda cannot end Grace's session.
+    assert_eq!(
+        app.call("end_my_session", &[("reference", &phone_ref)], Some(&linda))
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(
+        app.call("my_sessions", &[], Some(&phone)).await.status(),
+        200
+    );
+    // Grace can, from her laptop; the phone's cookie stops working.
+    assert_eq!(
+        app.call(
+            "end_my_session",
+            &[("reference", &phone_ref)],
+            Some(&laptop)
+        )
+        .await
+        .status(),
+        200
+    );
+    assert_eq!(
+        app.call("my_sessions", &[], Some(&phone)).await.status(),
+        401
+    );
+    assert_eq!(
+        app.call("my_sessions", &[], Some(&laptop)).await.status(),
+        200
+    );
+    assert_eq!(
+        app.call("end_my_session", &[("reference", "zz")], Some(&laptop))
+            .await
+            .status(),
+        422
+    );
+    app.db.finish().await;
+}

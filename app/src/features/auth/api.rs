@@ -37,6 +37,8 @@ pub async fn who_am_i() -> Result<Option<CurrentUser>, AppError> {
 /// One of the signed-in person's own sessions, for "where you are signed in".
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SessionSummary {
+    /// A short reference to the session (not its token), for ending it.
+    pub reference: String,
     pub started: String,
     pub last_seen: String,
     pub device: String,
@@ -47,6 +49,14 @@ pub struct SessionSummary {
 #[server(prefix = "/api", endpoint = "auth/my_sessions")]
 pub async fn my_sessions() -> Result<Vec<SessionSummary>, AppError> {
     server::my_sessions().await.inspect_err(server::set_status)
+}
+
+/// Ends one of the signed-in person's own sessions (for example a lost phone's).
+#[server(prefix = "/api", endpoint = "auth/end_my_session")]
+pub async fn end_my_session(reference: String) -> Result<(), AppError> {
+    server::end_my_session(reference)
+        .await
+        .inspect_err(server::set_status)
 }
 
 #[cfg(feature = "ssr")]
@@ -314,12 +324,46 @@ pub mod server {
         Ok(rows
             .into_iter()
             .map(|row| super::SessionSummary {
+                reference: row.token_hash[..16].to_string(),
                 started: row.created_at.format("%-d %b %Y %H:%M").to_string(),
                 last_seen: row.last_seen_at.format("%-d %b %Y %H:%M").to_string(),
                 device: row.user_agent.unwrap_or_else(|| "unknown device".into()),
                 this_device: this_hash.as_deref() == Some(row.token_hash.as_str()),
             })
             .collect())
+    }
+
+    pub async fn end_my_session(reference: String) -> Result<(), AppError> {
+        let user = require_user().await?;
+        let (db, _, parts) = services()?;
+        if reference.len() != 16 || !reference.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(AppError::Invalid(vec![(
+                "reference".into(),
+                "Choose a session from the list".into(),
+            )]));
+        }
+        // Only the person's own sessions match: someone else's reference ends nothing.
+        let ended = on_db!(&db, pool => {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND substr(token_hash, 1, 16) = $2")
+                .bind(&user.id)
+                .bind(&reference)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        if ended == 0 {
+            return Err(AppError::Forbidden);
+        }
+        let request_id = request_id(&parts);
+        record_auth_event(
+            &db,
+            Some(&user.id),
+            "auth.session_ended",
+            serde_json::json!({ "reference": reference }),
+            request_id.as_deref(),
+        )
+        .await?;
+        Ok(())
     }
 
     pub async fn sign_out() -> Result<(), AppError> {
