@@ -118,16 +118,7 @@ pub async fn call(
     form: &[(&str, &str)],
     cookie: Option<&str>,
 ) -> reqwest::Response {
-    let mut request = app
-        .client
-        .post(format!("{}{path}", app.base))
-        .header("accept", "application/json")
-        .header("sec-fetch-site", "same-origin")
-        .form(form);
-    if let Some(cookie) = cookie {
-        request = request.header("cookie", cookie);
-    }
-    request.send().await.unwrap()
+    app.call(path, form, cookie).await
 }
 
 /// Signs in; with `verify`, passes the second factor where the role needs it.

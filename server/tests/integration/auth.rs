@@ -11,30 +11,25 @@ async fn demo_app(db: TestDb) -> TestApp {
     spawn_app(db).await
 }
 
-impl TestApp {
-    /// Calls a server function the way the hydrated client does (form-encoded, JSON back).
-    async fn call(
-        &self,
-        endpoint: &str,
-        form: &[(&str, &str)],
-        cookie: Option<&str>,
-    ) -> reqwest::Response {
-        let mut request = self
-            .client
-            .post(format!("{}/api/auth/{endpoint}", self.base))
-            .header("accept", "application/json")
-            .header("sec-fetch-site", "same-origin")
-            .form(form);
-        if let Some(cookie) = cookie {
-            request = request.header("cookie", cookie);
-        }
-        request.send().await.unwrap()
-    }
+/// Calls an `/api/auth/…` server function.
+async fn auth_call(
+    app: &TestApp,
+    endpoint: &str,
+    form: &[(&str, &str)],
+    cookie: Option<&str>,
+) -> reqwest::Response {
+    app.call(&format!("/api/auth/{endpoint}"), form, cookie)
+        .await
+}
 
-    async fn sign_in(&self, email: &str, password: &str) -> reqwest::Response {
-        self.call("sign_in", &[("email", email), ("password", password)], None)
-            .await
-    }
+async fn sign_in(app: &TestApp, email: &str, password: &str) -> reqwest::Response {
+    auth_call(
+        app,
+        "sign_in",
+        &[("email", email), ("password", password)],
+        None,
+    )
+    .await
 }
 
 /// "epep_session=TOKEN" from a response's Set-Cookie.
@@ -54,9 +49,7 @@ async fn audit_count(app: &TestApp, action: &str) -> i64 {
 async fn signing_in_starts_a_session_that_knows_the_person() {
     for db in TestDb::each_backend().await {
         let app = demo_app(db).await;
-        let response = app
-            .sign_in("S.Whitfield@Brookfield.example ", DEMO_PASSWORD)
-            .await;
+        let response = sign_in(&app, "S.Whitfield@Brookfield.example ", DEMO_PASSWORD).await;
         assert_eq!(response.status(), 200, "{}", app.db.db.backend_name());
         let cookie = session_cookie(&response);
         assert!(cookie.starts_with("epep_session="), "{cookie}");
@@ -68,14 +61,13 @@ async fn signing_in_starts_a_session_that_knows_the_person() {
         );
         assert_eq!(outcome["next"], "/second-factor");
 
-        let me: serde_json::Value = app
-            .call("who_am_i", &[], Some(&cookie))
+        let me: serde_json::Value = auth_call(&app, "who_am_i", &[], Some(&cookie))
             .await
             .json()
             .await
             .unwrap();
         assert_eq!(me["role"], "designated_teacher");
-        let sessions = app.call("my_sessions", &[], Some(&cookie)).await;
+        let sessions = auth_call(&app, "my_sessions", &[], Some(&cookie)).await;
         assert_eq!(sessions.status(), 200);
         let sessions: serde_json::Value = sessions.json().await.unwrap();
         assert_eq!(sessions.as_array().unwrap().len(), 1);
@@ -88,12 +80,10 @@ async fn signing_in_starts_a_session_that_knows_the_person() {
 #[tokio::test]
 async fn a_wrong_password_and_an_unknown_email_get_the_same_401() {
     let app = demo_app(TestDb::sqlite().await).await;
-    let wrong_password = app.sign_in(TEACHER, "not-the-password").await;
+    let wrong_password = sign_in(&app, TEACHER, "not-the-password").await;
     assert_eq!(wrong_password.status(), 401);
     assert!(wrong_password.headers().get("set-cookie").is_none());
-    let unknown = app
-        .sign_in("nobody@brookfield.example", DEMO_PASSWORD)
-        .await;
+    let unknown = sign_in(&app, "nobody@brookfield.example", DEMO_PASSWORD).await;
     assert_eq!(unknown.status(), 401);
     assert_eq!(
         wrong_password.text().await.unwrap(),
@@ -106,7 +96,7 @@ async fn a_wrong_password_and_an_unknown_email_get_the_same_401() {
 #[tokio::test]
 async fn bad_input_gets_a_422_naming_each_field() {
     let app = demo_app(TestDb::sqlite().await).await;
-    let response = app.sign_in("not-an-email", "").await;
+    let response = sign_in(&app, "not-an-email", "").await;
     assert_eq!(response.status(), 422);
     let body = response.text().await.unwrap();
     assert!(body.contains("correct format"), "{body}");
@@ -118,9 +108,9 @@ async fn bad_input_gets_a_422_naming_each_field() {
 async fn the_eleventh_attempt_on_an_account_is_refused_with_retry_after() {
     let app = demo_app(TestDb::sqlite().await).await;
     for _ in 0..10 {
-        assert_eq!(app.sign_in(TEACHER, "wrong-password").await.status(), 401);
+        assert_eq!(sign_in(&app, TEACHER, "wrong-password").await.status(), 401);
     }
-    let refused = app.sign_in(TEACHER, DEMO_PASSWORD).await;
+    let refused = sign_in(&app, TEACHER, DEMO_PASSWORD).await;
     assert_eq!(refused.status(), 429, "even the right password waits");
     let retry_after: u64 = refused.headers()["retry-after"]
         .to_str()
@@ -134,10 +124,11 @@ async fn the_eleventh_attempt_on_an_account_is_refused_with_retry_after() {
 #[tokio::test]
 async fn signing_out_or_in_again_ends_the_old_session() {
     let app = demo_app(TestDb::sqlite().await).await;
-    let first = session_cookie(&app.sign_in(TEACHER, DEMO_PASSWORD).await);
+    let first = session_cookie(&sign_in(&app, TEACHER, DEMO_PASSWORD).await);
     // Signing in again from the same browser gives a new session id; the old one stops working.
     let second = session_cookie(
-        &app.call(
+        &auth_call(
+            &app,
             "sign_in",
             &[("email", TEACHER), ("password", DEMO_PASSWORD)],
             Some(&first),
@@ -146,15 +137,19 @@ async fn signing_out_or_in_again_ends_the_old_session() {
     );
     assert_ne!(first, second);
     assert_eq!(
-        app.call("my_sessions", &[], Some(&first)).await.status(),
+        auth_call(&app, "my_sessions", &[], Some(&first))
+            .await
+            .status(),
         401
     );
     assert_eq!(
-        app.call("my_sessions", &[], Some(&second)).await.status(),
+        auth_call(&app, "my_sessions", &[], Some(&second))
+            .await
+            .status(),
         200
     );
 
-    let out = app.call("sign_out", &[], Some(&second)).await;
+    let out = auth_call(&app, "sign_out", &[], Some(&second)).await;
     assert!(
         out.status().is_success() || out.status().is_redirection(),
         "{}",
@@ -167,11 +162,12 @@ async fn signing_out_or_in_again_ends_the_old_session() {
             .contains("Max-Age=0")
     );
     assert_eq!(
-        app.call("my_sessions", &[], Some(&second)).await.status(),
+        auth_call(&app, "my_sessions", &[], Some(&second))
+            .await
+            .status(),
         401
     );
-    let me: serde_json::Value = app
-        .call("who_am_i", &[], Some(&second))
+    let me: serde_json::Value = auth_call(&app, "who_am_i", &[], Some(&second))
         .await
         .json()
         .await
@@ -184,22 +180,23 @@ async fn signing_out_or_in_again_ends_the_old_session() {
 #[tokio::test]
 async fn a_deactivated_persons_old_cookie_gets_401() {
     let app = demo_app(TestDb::sqlite().await).await;
-    let cookie = session_cookie(
-        &app.sign_in("linda.bennett@example.com", DEMO_PASSWORD)
-            .await,
-    );
+    let cookie = session_cookie(&sign_in(&app, "linda.bennett@example.com", DEMO_PASSWORD).await);
     assert_eq!(
-        app.call("my_sessions", &[], Some(&cookie)).await.status(),
+        auth_call(&app, "my_sessions", &[], Some(&cookie))
+            .await
+            .status(),
         200
     );
     on_db!(&app.db.db, pool => sqlx::query("UPDATE users SET status = 'deactivated' WHERE email = 'linda.bennett@example.com'")
         .execute(pool).await.map(|_| ()).unwrap());
     assert_eq!(
-        app.call("my_sessions", &[], Some(&cookie)).await.status(),
+        auth_call(&app, "my_sessions", &[], Some(&cookie))
+            .await
+            .status(),
         401
     );
     assert_eq!(
-        app.sign_in("linda.bennett@example.com", DEMO_PASSWORD)
+        sign_in(&app, "linda.bennett@example.com", DEMO_PASSWORD)
             .await
             .status(),
         401
@@ -232,18 +229,25 @@ fn demo_code(offset_steps: i64) -> String {
 async fn a_professional_passes_the_second_factor_once_per_code() {
     for db in TestDb::each_backend().await {
         let app = demo_app(db).await;
-        let cookie = session_cookie(&app.sign_in(TEACHER, DEMO_PASSWORD).await);
-        let wrong = app
-            .call("verify_second_factor", &[("code", "000000")], Some(&cookie))
-            .await;
+        let cookie = session_cookie(&sign_in(&app, TEACHER, DEMO_PASSWORD).await);
+        let wrong = auth_call(
+            &app,
+            "verify_second_factor",
+            &[("code", "000000")],
+            Some(&cookie),
+        )
+        .await;
         assert_eq!(wrong.status(), 422);
         let code = demo_code(0);
-        let ok = app
-            .call("verify_second_factor", &[("code", &code)], Some(&cookie))
-            .await;
+        let ok = auth_call(
+            &app,
+            "verify_second_factor",
+            &[("code", &code)],
+            Some(&cookie),
+        )
+        .await;
         assert_eq!(ok.status(), 200, "{}", ok.text().await.unwrap());
-        let me: serde_json::Value = app
-            .call("who_am_i", &[], Some(&cookie))
+        let me: serde_json::Value = auth_call(&app, "who_am_i", &[], Some(&cookie))
             .await
             .json()
             .await
@@ -251,13 +255,16 @@ async fn a_professional_passes_the_second_factor_once_per_code() {
         assert_eq!(me["second_factor_pending"], false);
 
         // The same code again, in a new session: refused (each code works once).
-        let second = session_cookie(&app.sign_in(TEACHER, DEMO_PASSWORD).await);
-        let replay = app
-            .call("verify_second_factor", &[("code", &code)], Some(&second))
-            .await;
+        let second = session_cookie(&sign_in(&app, TEACHER, DEMO_PASSWORD).await);
+        let replay = auth_call(
+            &app,
+            "verify_second_factor",
+            &[("code", &code)],
+            Some(&second),
+        )
+        .await;
         assert_eq!(replay.status(), 422, "a replayed code is refused");
-        let me: serde_json::Value = app
-            .call("who_am_i", &[], Some(&second))
+        let me: serde_json::Value = auth_call(&app, "who_am_i", &[], Some(&second))
             .await
             .json()
             .await
@@ -273,12 +280,8 @@ async fn a_professional_passes_the_second_factor_once_per_code() {
 async fn setting_up_an_app_gives_ten_single_use_recovery_codes() {
     let app = demo_app(TestDb::sqlite().await).await;
     // A carer may set up a second factor (optional for carers and young people).
-    let cookie = session_cookie(
-        &app.sign_in("grace.adeyemi@example.com", DEMO_PASSWORD)
-            .await,
-    );
-    let details: serde_json::Value = app
-        .call("second_factor_setup", &[], Some(&cookie))
+    let cookie = session_cookie(&sign_in(&app, "grace.adeyemi@example.com", DEMO_PASSWORD).await);
+    let details: serde_json::Value = auth_call(&app, "second_factor_setup", &[], Some(&cookie))
         .await
         .json()
         .await
@@ -295,8 +298,7 @@ async fn setting_up_an_app_gives_ten_single_use_recovery_codes() {
             || details["qr_svg"].as_str().unwrap().contains("<svg")
     );
     // Reloading the page keeps the same key, so a code scanned earlier still works.
-    let again: serde_json::Value = app
-        .call("second_factor_setup", &[], Some(&cookie))
+    let again: serde_json::Value = auth_call(&app, "second_factor_setup", &[], Some(&cookie))
         .await
         .json()
         .await
@@ -305,23 +307,26 @@ async fn setting_up_an_app_gives_ten_single_use_recovery_codes() {
 
     let step = chrono::Utc::now().timestamp() / 30;
     let code = app::features::auth::totp::code_at_step(&key, step).unwrap();
-    let confirmed = app
-        .call("confirm_second_factor", &[("code", &code)], Some(&cookie))
-        .await;
+    let confirmed = auth_call(
+        &app,
+        "confirm_second_factor",
+        &[("code", &code)],
+        Some(&cookie),
+    )
+    .await;
     assert_eq!(confirmed.status(), 200);
     let codes: Vec<String> = confirmed.json().await.unwrap();
     assert_eq!(codes.len(), 10);
 
     // From now on the carer's sign-ins need the second factor too; a recovery code works once.
-    let next = app
-        .sign_in("grace.adeyemi@example.com", DEMO_PASSWORD)
-        .await;
+    let next = sign_in(&app, "grace.adeyemi@example.com", DEMO_PASSWORD).await;
     let next_cookie = session_cookie(&next);
     let outcome: serde_json::Value = next.json().await.unwrap();
     assert_eq!(outcome["next"], "/second-factor");
     let recovery = codes[3].to_uppercase();
     assert_eq!(
-        app.call(
+        auth_call(
+            &app,
             "verify_second_factor",
             &[("code", &recovery)],
             Some(&next_cookie)
@@ -330,19 +335,21 @@ async fn setting_up_an_app_gives_ten_single_use_recovery_codes() {
         .status(),
         200
     );
-    let third = session_cookie(
-        &app.sign_in("grace.adeyemi@example.com", DEMO_PASSWORD)
-            .await,
-    );
+    let third = session_cookie(&sign_in(&app, "grace.adeyemi@example.com", DEMO_PASSWORD).await);
     assert_eq!(
-        app.call("verify_second_factor", &[("code", &codes[3])], Some(&third))
-            .await
-            .status(),
+        auth_call(
+            &app,
+            "verify_second_factor",
+            &[("code", &codes[3])],
+            Some(&third)
+        )
+        .await
+        .status(),
         422
     );
     // Setting up again is refused once confirmed.
     assert_eq!(
-        app.call("second_factor_setup", &[], Some(&third))
+        auth_call(&app, "second_factor_setup", &[], Some(&third))
             .await
             .status(),
         422
@@ -353,20 +360,10 @@ async fn setting_up_an_app_gives_ten_single_use_recovery_codes() {
 #[tokio::test]
 async fn a_person_ends_their_other_session_but_not_someone_elses() {
     let app = demo_app(TestDb::sqlite().await).await;
-    let phone = session_cookie(
-        &app.sign_in("grace.adeyemi@example.com", DEMO_PASSWORD)
-            .await,
-    );
-    let laptop = session_cookie(
-        &app.sign_in("grace.adeyemi@example.com", DEMO_PASSWORD)
-            .await,
-    );
-    let linda = session_cookie(
-        &app.sign_in("linda.bennett@example.com", DEMO_PASSWORD)
-            .await,
-    );
-    let list: serde_json::Value = app
-        .call("my_sessions", &[], Some(&laptop))
+    let phone = session_cookie(&sign_in(&app, "grace.adeyemi@example.com", DEMO_PASSWORD).await);
+    let laptop = session_cookie(&sign_in(&app, "grace.adeyemi@example.com", DEMO_PASSWORD).await);
+    let linda = session_cookie(&sign_in(&app, "linda.bennett@example.com", DEMO_PASSWORD).await);
+    let list: serde_json::Value = auth_call(&app, "my_sessions", &[], Some(&laptop))
         .await
         .json()
         .await
@@ -383,18 +380,26 @@ async fn a_person_ends_their_other_session_but_not_someone_elses() {
         .to_string();
     // Linda cannot end Grace's session.
     assert_eq!(
-        app.call("end_my_session", &[("reference", &phone_ref)], Some(&linda))
-            .await
-            .status(),
+        auth_call(
+            &app,
+            "end_my_session",
+            &[("reference", &phone_ref)],
+            Some(&linda)
+        )
+        .await
+        .status(),
         403
     );
     assert_eq!(
-        app.call("my_sessions", &[], Some(&phone)).await.status(),
+        auth_call(&app, "my_sessions", &[], Some(&phone))
+            .await
+            .status(),
         200
     );
     // Grace can, from her laptop; the phone's cookie stops working.
     assert_eq!(
-        app.call(
+        auth_call(
+            &app,
             "end_my_session",
             &[("reference", &phone_ref)],
             Some(&laptop)
@@ -404,17 +409,26 @@ async fn a_person_ends_their_other_session_but_not_someone_elses() {
         200
     );
     assert_eq!(
-        app.call("my_sessions", &[], Some(&phone)).await.status(),
+        auth_call(&app, "my_sessions", &[], Some(&phone))
+            .await
+            .status(),
         401
     );
     assert_eq!(
-        app.call("my_sessions", &[], Some(&laptop)).await.status(),
+        auth_call(&app, "my_sessions", &[], Some(&laptop))
+            .await
+            .status(),
         200
     );
     assert_eq!(
-        app.call("end_my_session", &[("reference", "zz")], Some(&laptop))
-            .await
-            .status(),
+        auth_call(
+            &app,
+            "end_my_session",
+            &[("reference", "zz")],
+            Some(&laptop)
+        )
+        .await
+        .status(),
         422
     );
     app.db.finish().await;

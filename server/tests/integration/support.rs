@@ -139,6 +139,8 @@ pub async fn spawn_app(db: TestDb) -> TestApp {
     tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        // A hung request fails its test instead of hanging the suite.
+        .timeout(std::time::Duration::from_secs(30))
         .build()
         .unwrap();
     TestApp {
@@ -149,6 +151,26 @@ pub async fn spawn_app(db: TestDb) -> TestApp {
 }
 
 impl TestApp {
+    /// Calls a server function the way the hydrated client does: same-origin, form-encoded, JSON
+    /// back, with the session cookie if given.
+    pub async fn call(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        cookie: Option<&str>,
+    ) -> reqwest::Response {
+        let mut request = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("accept", "application/json")
+            .header("sec-fetch-site", "same-origin")
+            .form(form);
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        request.send().await.unwrap()
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client
             .get(format!("{}{path}", self.base))
