@@ -171,7 +171,7 @@ fn expected_status(decision: Result<(), Denial>) -> u16 {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_role_and_relationship_gets_what_the_policy_says() {
     for db in TestDb::each_backend().await {
         seed(&db.db).await.unwrap();

@@ -45,7 +45,7 @@ async fn audit_count(app: &TestApp, action: &str) -> i64 {
         .bind(action).fetch_one(pool).await.unwrap())
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn signing_in_starts_a_session_that_knows_the_person() {
     for db in TestDb::each_backend().await {
         let app = demo_app(db).await;
@@ -77,7 +77,7 @@ async fn signing_in_starts_a_session_that_knows_the_person() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_password_and_an_unknown_email_get_the_same_401() {
     let app = demo_app(TestDb::sqlite().await).await;
     let wrong_password = sign_in(&app, TEACHER, "not-the-password").await;
@@ -93,7 +93,7 @@ async fn a_wrong_password_and_an_unknown_email_get_the_same_401() {
     app.db.finish().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_input_gets_a_422_naming_each_field() {
     let app = demo_app(TestDb::sqlite().await).await;
     let response = sign_in(&app, "not-an-email", "").await;
@@ -104,7 +104,7 @@ async fn bad_input_gets_a_422_naming_each_field() {
     app.db.finish().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_eleventh_attempt_on_an_account_is_refused_with_retry_after() {
     let app = demo_app(TestDb::sqlite().await).await;
     for _ in 0..10 {
@@ -121,7 +121,7 @@ async fn the_eleventh_attempt_on_an_account_is_refused_with_retry_after() {
     app.db.finish().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn signing_out_or_in_again_ends_the_old_session() {
     let app = demo_app(TestDb::sqlite().await).await;
     let first = session_cookie(&sign_in(&app, TEACHER, DEMO_PASSWORD).await);
@@ -177,7 +177,7 @@ async fn signing_out_or_in_again_ends_the_old_session() {
     app.db.finish().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deactivated_persons_old_cookie_gets_401() {
     let app = demo_app(TestDb::sqlite().await).await;
     let cookie = session_cookie(&sign_in(&app, "linda.bennett@example.com", DEMO_PASSWORD).await);
@@ -204,7 +204,7 @@ async fn a_deactivated_persons_old_cookie_gets_401() {
     app.db.finish().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cross_site_sign_in_is_refused() {
     let app = demo_app(TestDb::sqlite().await).await;
     let response = app
@@ -225,7 +225,7 @@ fn demo_code(offset_steps: i64) -> String {
     app::features::auth::totp::code_at_step(server::demo::DEMO_TOTP_SECRET, step).unwrap()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_professional_passes_the_second_factor_once_per_code() {
     for db in TestDb::each_backend().await {
         let app = demo_app(db).await;
@@ -276,7 +276,7 @@ async fn a_professional_passes_the_second_factor_once_per_code() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn setting_up_an_app_gives_ten_single_use_recovery_codes() {
     let app = demo_app(TestDb::sqlite().await).await;
     // A carer may set up a second factor (optional for carers and young people).
@@ -357,7 +357,7 @@ async fn setting_up_an_app_gives_ten_single_use_recovery_codes() {
     app.db.finish().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_person_ends_their_other_session_but_not_someone_elses() {
     let app = demo_app(TestDb::sqlite().await).await;
     let phone = session_cookie(&sign_in(&app, "grace.adeyemi@example.com", DEMO_PASSWORD).await);

@@ -2,7 +2,7 @@
 
 use super::support::{TestDb, spawn_app};
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn healthz_reports_the_database_on_both_backends() {
     for db in TestDb::each_backend().await {
         let backend = db.db.backend_name();
@@ -16,7 +16,7 @@ async fn healthz_reports_the_database_on_both_backends() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn healthz_says_unavailable_when_the_database_is_gone() {
     let app = spawn_app(TestDb::sqlite().await).await;
     app.db.db.close().await;
@@ -26,7 +26,7 @@ async fn healthz_says_unavailable_when_the_database_is_gone() {
     assert_eq!(body["status"], "unavailable");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_render_on_the_server() {
     let app = spawn_app(TestDb::sqlite().await).await;
     let home = app.get("/").await;
@@ -55,7 +55,7 @@ async fn pages_render_on_the_server() {
     app.db.finish().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unknown_page_is_a_404_with_help() {
     let app = spawn_app(TestDb::sqlite().await).await;
     let response = app.get("/no-such-page").await;
@@ -64,7 +64,7 @@ async fn an_unknown_page_is_a_404_with_help() {
     app.db.finish().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_response_carries_a_request_id_and_keeps_one_it_was_given() {
     let app = spawn_app(TestDb::sqlite().await).await;
     let generated = app.get("/healthz").await;
@@ -84,7 +84,7 @@ async fn every_response_carries_a_request_id_and_keeps_one_it_was_given() {
     app.db.finish().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_carry_a_nonce_csp_and_the_hardening_headers() {
     let app = spawn_app(TestDb::sqlite().await).await;
     let response = app.get("/sign-in").await;
@@ -127,7 +127,7 @@ async fn pages_carry_a_nonce_csp_and_the_hardening_headers() {
     app.db.finish().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn state_changing_requests_from_other_sites_are_refused() {
     let app = spawn_app(TestDb::sqlite().await).await;
     let url = format!("{}/api/anything", app.base);
@@ -184,7 +184,7 @@ async fn state_changing_requests_from_other_sites_are_refused() {
     app.db.finish().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_oversized_body_is_refused_with_413() {
     let app = spawn_app(TestDb::sqlite().await).await;
     let body = vec![b'x'; server::http::BODY_LIMIT_BYTES + 1];
@@ -200,7 +200,7 @@ async fn an_oversized_body_is_refused_with_413() {
     app.db.finish().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_page_that_asks_for_signed_in_data_still_answers_200_to_a_visitor() {
     let app = spawn_app(TestDb::sqlite().await).await;
     // The start page asks for "your children"; signed out, that is not an error for the page.
@@ -216,7 +216,7 @@ async fn a_page_that_asks_for_signed_in_data_still_answers_200_to_a_visitor() {
     app.db.finish().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_banner_shows_only_when_the_demo_data_is_loaded() {
     let plain = spawn_app(TestDb::sqlite().await).await;
     let html = plain.get("/").await.text().await.unwrap();

@@ -46,7 +46,7 @@ async fn register(app: &TestApp, code: &str, name: &str, password: &str) -> reqw
     .await
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_invited_social_worker_registers_once_and_must_set_up_a_second_factor() {
     let app = demo_app().await;
     let head = session(&app, HEAD, true).await;
@@ -103,7 +103,7 @@ async fn an_invited_social_worker_registers_once_and_must_set_up_a_second_factor
     app.db.finish().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_expired_invitation_says_when_it_expired() {
     let app = demo_app().await;
     let head = session(&app, HEAD, true).await;
@@ -123,7 +123,7 @@ async fn an_expired_invitation_says_when_it_expired() {
     app.db.finish().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_designated_teacher_invites_only_colleagues_for_their_own_school() {
     let app = demo_app().await;
     let teacher = session(&app, "i.hussain@riverside.example", true).await;

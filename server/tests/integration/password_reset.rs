@@ -35,7 +35,7 @@ async fn sign_in(app: &TestApp, password: &str) -> reqwest::Response {
     .await
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reset_link_changes_the_password_once_ends_sessions_and_keeps_the_second_factor() {
     for db in TestDb::each_backend().await {
         seed(&db.db).await.unwrap();
