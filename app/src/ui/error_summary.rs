@@ -20,6 +20,35 @@ impl FieldError {
     }
 }
 
+/// The server's answer as messages on fields: each `Invalid` problem goes to the field it names if
+/// that is one of `fields`, otherwise to the first of them, as does any other error.
+pub fn field_errors(error: crate::error::AppError, fields: &[&'static str]) -> Vec<FieldError> {
+    let first = fields.first().copied().unwrap_or("main-content");
+    let field_for = |name: &str| fields.iter().copied().find(|f| *f == name).unwrap_or(first);
+    match error {
+        crate::error::AppError::Invalid(problems) => problems
+            .into_iter()
+            .map(|(field, message)| FieldError::new(field_for(&field), message))
+            .collect(),
+        other => vec![FieldError::new(first, other.to_string())],
+    }
+}
+
+/// The error text under a field's label ("Error: …" for screen readers), when there is one.
+#[component]
+pub fn ErrorMessage(id: String, #[prop(into)] error: Signal<Option<String>>) -> impl IntoView {
+    move || {
+        error.get().map(|message| {
+            view! {
+                <p class="error-message" id=id.clone()>
+                    <span class="visually-hidden">"Error: "</span>
+                    {message}
+                </p>
+            }
+        })
+    }
+}
+
 /// The message for one field, if it has one.
 pub fn error_for(errors: &[FieldError], field_id: &str) -> Option<String> {
     errors
@@ -67,5 +96,30 @@ pub fn ErrorSummary(errors: ReadSignal<Vec<FieldError>>) -> impl IntoView {
                 </ul>
             </div>
         </Show>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::AppError;
+
+    #[test]
+    fn server_problems_land_on_their_fields_and_anything_else_on_the_first() {
+        let invalid = AppError::Invalid(vec![
+            ("password".into(), "Too short".into()),
+            ("token".into(), "Link expired".into()),
+        ]);
+        let errors = field_errors(invalid, &["email", "password"]);
+        assert_eq!(errors[0], FieldError::new("password", "Too short"));
+        assert_eq!(errors[1], FieldError::new("email", "Link expired"));
+        let other = field_errors(AppError::WrongCredentials, &["email", "password"]);
+        assert_eq!(
+            other,
+            vec![FieldError::new(
+                "email",
+                AppError::WrongCredentials.to_string()
+            )]
+        );
     }
 }

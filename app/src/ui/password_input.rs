@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use super::error_summary::ErrorMessage;
+
 #[component]
 pub fn PasswordInput(
     id: &'static str,
@@ -19,18 +21,7 @@ pub fn PasswordInput(
     view! {
         <div class="form-group" class:form-group--error=move || error.get().is_some()>
             <label class="label" for=id>{label}</label>
-            {move || {
-                error
-                    .get()
-                    .map(|message| {
-                        view! {
-                            <p class="error-message" id=error_id.clone()>
-                                <span class="visually-hidden">"Error: "</span>
-                                {message}
-                            </p>
-                        }
-                    })
-            }}
+            <ErrorMessage id=error_id.clone() error />
             <div class="password-input">
                 <input
                     class="input password-input__input"

@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+use super::error_summary::ErrorMessage;
+
 #[component]
 pub fn TextInput(
     id: &'static str,
@@ -40,18 +42,7 @@ pub fn TextInput(
         <div class="form-group" class:form-group--error=move || error.get().is_some()>
             <label class="label" for=id>{label}</label>
             {hint.map(|hint| view! { <p class="hint" id=hint_id.clone()>{hint}</p> })}
-            {move || {
-                error
-                    .get()
-                    .map(|message| {
-                        view! {
-                            <p class="error-message" id=error_id.clone()>
-                                <span class="visually-hidden">"Error: "</span>
-                                {message}
-                            </p>
-                        }
-                    })
-            }}
+            <ErrorMessage id=error_id.clone() error />
             <input
                 class=class
                 class:input--error=move || error.get().is_some()

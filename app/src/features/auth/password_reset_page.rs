@@ -6,29 +6,9 @@ use leptos_router::hooks::use_query_map;
 
 use super::password_reset::{RequestPasswordReset, ResetPassword};
 use crate::domain::passwords::check_new_password;
-use crate::error::AppError;
-use crate::ui::error_summary::{ErrorSummary, FieldError, error_for};
+use crate::ui::error_summary::{ErrorSummary, FieldError, error_for, field_errors};
 use crate::ui::password_input::PasswordInput;
 use crate::ui::text_input::TextInput;
-
-fn field_errors(error: AppError, default_field: &'static str) -> Vec<FieldError> {
-    match error {
-        AppError::Invalid(problems) => problems
-            .into_iter()
-            .map(|(field, message)| {
-                FieldError::new(
-                    if field == "password" {
-                        "password"
-                    } else {
-                        default_field
-                    },
-                    message,
-                )
-            })
-            .collect(),
-        other => vec![FieldError::new(default_field, other.to_string())],
-    }
-}
 
 #[component]
 pub fn ForgotPasswordPage() -> impl IntoView {
@@ -38,7 +18,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
     let sent = RwSignal::new(false);
     Effect::new(move |_| match request.value().get() {
         Some(Ok(())) => sent.set(true),
-        Some(Err(error)) => set_errors.set(field_errors(error, "email")),
+        Some(Err(error)) => set_errors.set(field_errors(error, &["email"])),
         None => {}
     });
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
@@ -100,7 +80,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
     let done = RwSignal::new(false);
     Effect::new(move |_| match reset.value().get() {
         Some(Ok(())) => done.set(true),
-        Some(Err(error)) => set_errors.set(field_errors(error, "password")),
+        Some(Err(error)) => set_errors.set(field_errors(error, &["password"])),
         None => {}
     });
     let on_submit = move |ev: leptos::ev::SubmitEvent| {

@@ -4,20 +4,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::second_factor::{ConfirmSecondFactor, VerifySecondFactor, second_factor_setup};
-use crate::error::AppError;
-use crate::ui::error_summary::{ErrorSummary, FieldError, error_for};
+use crate::ui::error_summary::{ErrorSummary, FieldError, error_for, field_errors};
 use crate::ui::text_input::TextInput;
-
-/// The message to show for a failed code, on the code field.
-fn code_errors(error: AppError) -> Vec<FieldError> {
-    match error {
-        AppError::Invalid(problems) => problems
-            .into_iter()
-            .map(|(_, message)| FieldError::new("code", message))
-            .collect(),
-        other => vec![FieldError::new("code", other.to_string())],
-    }
-}
 
 #[component]
 fn CodeField(value: RwSignal<String>, errors: ReadSignal<Vec<FieldError>>) -> impl IntoView {
@@ -45,7 +33,7 @@ pub fn SecondFactorPage() -> impl IntoView {
         Some(Ok(())) => {
             let _ = window().location().set_href("/");
         }
-        Some(Err(error)) => set_errors.set(code_errors(error)),
+        Some(Err(error)) => set_errors.set(field_errors(error, &["code"])),
         None => {}
     });
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
@@ -91,7 +79,7 @@ pub fn SecondFactorSetupPage() -> impl IntoView {
     let recovery_codes = RwSignal::new(None::<Vec<String>>);
     Effect::new(move |_| match confirm.value().get() {
         Some(Ok(codes)) => recovery_codes.set(Some(codes)),
-        Some(Err(error)) => set_errors.set(code_errors(error)),
+        Some(Err(error)) => set_errors.set(field_errors(error, &["code"])),
         None => {}
     });
     let on_submit = move |ev: leptos::ev::SubmitEvent| {

@@ -5,8 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::{SignIn, SignInForm, check_sign_in_form};
-use crate::error::AppError;
-use crate::ui::error_summary::{ErrorSummary, FieldError, error_for};
+use crate::ui::error_summary::{ErrorSummary, FieldError, error_for, field_errors};
 use crate::ui::password_input::PasswordInput;
 use crate::ui::text_input::TextInput;
 
@@ -41,22 +40,7 @@ pub fn SignInPage() -> impl IntoView {
         Some(Ok(outcome)) => {
             let _ = window().location().set_href(&outcome.next);
         }
-        Some(Err(AppError::Invalid(problems))) => set_errors.set(
-            problems
-                .into_iter()
-                .map(|(field, message)| {
-                    FieldError::new(
-                        if field == "password" {
-                            "password"
-                        } else {
-                            "email"
-                        },
-                        message,
-                    )
-                })
-                .collect(),
-        ),
-        Some(Err(error)) => set_errors.set(vec![FieldError::new("email", error.to_string())]),
+        Some(Err(error)) => set_errors.set(field_errors(error, &["email", "password"])),
         None => {}
     });
 

@@ -6,18 +6,9 @@ use leptos_router::hooks::use_query_map;
 
 use super::Register;
 use crate::domain::passwords::check_new_password;
-use crate::error::AppError;
-use crate::ui::error_summary::{ErrorSummary, FieldError, error_for};
+use crate::ui::error_summary::{ErrorSummary, FieldError, error_for, field_errors};
 use crate::ui::password_input::PasswordInput;
 use crate::ui::text_input::TextInput;
-
-fn field_id(field: &str) -> &'static str {
-    match field {
-        "code" => "code",
-        "display_name" => "display_name",
-        _ => "password",
-    }
-}
 
 #[component]
 pub fn RegisterPage() -> impl IntoView {
@@ -35,13 +26,9 @@ pub fn RegisterPage() -> impl IntoView {
         Some(Ok(outcome)) => {
             let _ = window().location().set_href(&outcome.next);
         }
-        Some(Err(AppError::Invalid(problems))) => set_errors.set(
-            problems
-                .into_iter()
-                .map(|(field, message)| FieldError::new(field_id(&field), message))
-                .collect(),
-        ),
-        Some(Err(error)) => set_errors.set(vec![FieldError::new("code", error.to_string())]),
+        Some(Err(error)) => {
+            set_errors.set(field_errors(error, &["code", "display_name", "password"]))
+        }
         None => {}
     });
 
