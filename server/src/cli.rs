@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use app::infra::db::Db;
+use app::infra::mail::Mailer;
 use clap::{Parser, Subcommand};
 
 /// Production refuses demo data; development is the default so a fresh checkout runs.
@@ -69,9 +70,22 @@ pub struct ServeArgs {
     #[arg(long, env = "EPEP_PUBLIC_URL", default_value = "http://127.0.0.1:3000")]
     pub public_url: String,
 
-    /// Where outgoing email is written, one `.eml` file per message (SMTP is not built yet).
+    /// Where outgoing email is written, one `.eml` file per message, when no SMTP relay is set.
     #[arg(long, env = "EPEP_MAIL_DIR", default_value = "data/mail")]
     pub mail_folder: PathBuf,
+
+    /// Send email through this SMTP relay instead of the folder: smtps://USER:PASSWORD@HOST,
+    /// smtp://HOST:587?tls=required (STARTTLS) or smtp://localhost:25. Required in production.
+    #[arg(long, env = "EPEP_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// The sender of every email.
+    #[arg(
+        long,
+        env = "EPEP_MAIL_FROM",
+        default_value = "ePEP <no-reply@epep.invalid>"
+    )]
+    pub mail_from: String,
 
     /// Load the demo data before serving (for trying the product; never for real children).
     #[arg(long, env = "EPEP_DEMO", default_value_t = false)]
@@ -96,7 +110,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let demo = crate::demo::present(&db).await?;
             refuse_demo_in_production(cli.environment, demo)?;
-            crate::http::serve(db.clone(), args, demo).await
+            let mailer = mailer(cli.environment, &args)?;
+            crate::http::serve(db.clone(), args, demo, mailer).await
         }
     };
     db.close().await;
@@ -125,6 +140,23 @@ fn refuse_demo_in_production(environment: Environment, demo: bool) -> anyhow::Re
         );
     }
     Ok(())
+}
+
+/// SMTP when a relay is set; otherwise files, which production refuses (mail to people must
+/// leave the machine).
+fn mailer(environment: Environment, args: &ServeArgs) -> anyhow::Result<Mailer> {
+    match (&args.smtp_url, environment) {
+        (Some(url), _) => Mailer::smtp(url, &args.mail_from).map_err(anyhow::Error::msg),
+        (None, Environment::Production) => anyhow::bail!(
+            "EPEP_ENV=production needs EPEP_SMTP_URL (for example \
+             smtps://USER:PASSWORD@smtp.example.org): invitations and password resets are sent \
+             by email"
+        ),
+        (None, Environment::Development) => Ok(Mailer::Files {
+            folder: args.mail_folder.clone(),
+            from: args.mail_from.clone(),
+        }),
+    }
 }
 
 async fn seed_demo(db: &Db) -> anyhow::Result<()> {

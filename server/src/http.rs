@@ -46,7 +46,7 @@ impl AppState {
         db: Db,
         public_url: &str,
         demo: bool,
-        mail_folder: std::path::PathBuf,
+        mailer: Mailer,
     ) -> Self {
         let https = public_url.starts_with("https://");
         AppState {
@@ -59,10 +59,7 @@ impl AppState {
                 sign_in_by_address: Throttle::new(100, Duration::from_secs(15 * 60)),
                 sign_in_by_account: Throttle::new(10, Duration::from_secs(15 * 60)),
                 public_url: public_url.to_string(),
-                mailer: Mailer::Files {
-                    folder: mail_folder,
-                    from: "ePEP <no-reply@epep.invalid>".to_string(),
-                },
+                mailer,
             },
             service: ServiceInfo { demo },
         }
@@ -154,7 +151,7 @@ async fn healthz(State(db): State<Db>) -> impl IntoResponse {
 }
 
 /// Binds, serves, and returns after SIGTERM or Ctrl-C once in-flight requests have finished.
-pub async fn serve(db: Db, args: ServeArgs, demo: bool) -> anyhow::Result<()> {
+pub async fn serve(db: Db, args: ServeArgs, demo: bool, mailer: Mailer) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .with_context(|| {
@@ -171,13 +168,7 @@ pub async fn serve(db: Db, args: ServeArgs, demo: bool) -> anyhow::Result<()> {
             "no built client here: pages render but will not hydrate (build with scripts/build-site)"
         );
     }
-    let state = AppState::new(
-        leptos_options(&args),
-        db,
-        &args.public_url,
-        demo,
-        args.mail_folder.clone(),
-    );
+    let state = AppState::new(leptos_options(&args), db, &args.public_url, demo, mailer);
     tracing::info!("ePEP listening on http://{}", listener.local_addr()?);
     axum::serve(
         listener,

@@ -10,7 +10,8 @@ fn server() -> Command {
     command
         .env("RUST_LOG", "info")
         .env_remove("DATABASE_URL")
-        .env_remove("EPEP_DEMO");
+        .env_remove("EPEP_DEMO")
+        .env_remove("EPEP_SMTP_URL");
     command
 }
 
@@ -139,4 +140,29 @@ fn production_refuses_the_demo_data() {
         text.contains("cannot be used with EPEP_ENV=production"),
         "{text}"
     );
+}
+
+#[test]
+fn production_needs_an_smtp_relay_and_a_usable_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/epep.db", dir.path().display());
+    let addr = format!("127.0.0.1:{}", free_port());
+    let serve = ["--database-url", &url, "serve", "--addr", &addr];
+    let (ok, text) = run_to_end(server().env("EPEP_ENV", "production").args(serve));
+    assert!(!ok);
+    assert!(text.contains("needs EPEP_SMTP_URL"), "{text}");
+
+    let (ok, text) = run_to_end(
+        server()
+            .env("EPEP_ENV", "production")
+            .env("EPEP_SMTP_URL", "smtq://mailer:hunter2@smtp.example")
+            .args(serve),
+    );
+    assert!(!ok);
+    assert!(
+        text.contains("EPEP_SMTP_URL is not a usable SMTP address"),
+        "{text}"
+    );
+    assert!(!text.contains("hunter2"), "the password leaked: {text}");
+    assert!(!text.contains("panicked"), "{text}");
 }

@@ -2,6 +2,7 @@
 //! on the server named by `TEST_DATABASE_URL` (the test command starts a throwaway cluster).
 
 use app::infra::db::Db;
+use app::infra::mail::Mailer;
 use server::cli::ServeArgs;
 use server::http::{AppState, leptos_options, router};
 
@@ -125,6 +126,8 @@ pub async fn spawn_app(db: TestDb) -> TestApp {
         site_root: "target/site".into(),
         public_url: format!("http://{addr}"),
         mail_folder: db.mail_folder(),
+        smtp_url: None,
+        mail_from: "ePEP <no-reply@epep.test>".into(),
         demo: false,
     };
     let demo = server::demo::present(&db.db).await.unwrap();
@@ -133,7 +136,10 @@ pub async fn spawn_app(db: TestDb) -> TestApp {
         db.db.clone(),
         &args.public_url,
         demo,
-        args.mail_folder.clone(),
+        Mailer::Files {
+            folder: args.mail_folder.clone(),
+            from: args.mail_from.clone(),
+        },
     );
     let service = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
