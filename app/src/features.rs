@@ -4,4 +4,5 @@ pub mod auth;
 pub mod children;
 pub mod home;
 pub mod invitations;
+pub mod people;
 pub mod service;

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    StaticSegment,
+    ParamSegment, StaticSegment,
     components::{Route, Router, Routes},
 };
 
@@ -13,6 +13,7 @@ use crate::features::auth::{
 };
 use crate::features::home::HomePage;
 use crate::features::invitations::RegisterPage;
+use crate::features::people::{PeoplePage, PersonPage, SectionRightsPage};
 use crate::ui::layout::{NotFound, PageLayout};
 
 /// The document the server renders around the app.
@@ -55,6 +56,9 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("forgot-password") view=ForgotPasswordPage />
                     <Route path=StaticSegment("reset-password") view=ResetPasswordPage />
                     <Route path=StaticSegment("second-factor") view=SecondFactorPage />
+                    <Route path=StaticSegment("people") view=PeoplePage />
+                    <Route path=(StaticSegment("people"), ParamSegment("id")) view=PersonPage />
+                    <Route path=StaticSegment("section-rights") view=SectionRightsPage />
                     <Route
                         path=(StaticSegment("second-factor"), StaticSegment("setup"))
                         view=SecondFactorSetupPage

@@ -1,18 +1,6 @@
 // The first pages: rendered on the server, hydrated in the browser, accessible at both sizes.
 const { test, expect } = require('@playwright/test');
-const AxeBuilder = require('@axe-core/playwright').default;
-
-const WCAG_22_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
-
-async function hydrated(page) {
-  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true', { timeout: 15_000 });
-}
-
-async function expectNoAxeViolations(page) {
-  const results = await new AxeBuilder({ page }).withTags(WCAG_22_AA).analyze();
-  const summary = results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(', ')})`);
-  expect(summary).toEqual([]);
-}
+const { hydrated, expectNoAxeViolations } = require('../support');
 
 test.describe('before hydration', () => {
   test.use({ javaScriptEnabled: false });

@@ -15,5 +15,6 @@ mod integration {
     pub mod http;
     pub mod invitations;
     pub mod password_reset;
+    pub mod people;
     pub mod support;
 }

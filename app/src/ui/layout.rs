@@ -71,7 +71,17 @@ fn AccountNav() -> impl IntoView {
                     user.get()
                         .map(|answer| match answer {
                             Ok(Some(user)) => {
+                                let admin = (user.role.is_virtual_school()
+                                    && !user.second_factor_pending)
+                                    .then(|| {
+                                        view! {
+                                            <a href="/people" class="site-header__link">
+                                                "People"
+                                            </a>
+                                        }
+                                    });
                                 view! {
+                                    {admin}
                                     <a href="/account" class="site-header__link site-header__user">
                                         {user.display_name}
                                     </a>

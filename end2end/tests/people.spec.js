@@ -1,0 +1,77 @@
+// The Virtual School's admin pages: people, one person's role, status and assignments, and the
+// council's section rights; axe on each page and state.
+const { test, expect } = require('@playwright/test');
+const { hydrated, expectNoAxeViolations, signInWithSecondFactor, emailTo } = require('../support');
+
+test('Virtual School staff invite, deactivate and reassign people, and read the section rights', async ({ page }, testInfo) => {
+  test.setTimeout(120_000); // may wait up to 30 s for a fresh authenticator code
+  // One administrator and one person to change per project: the two runs share the database.
+  const mobile = testInfo.project.name === 'mobile';
+  const staff = mobile ? 'helen.okafor@northdale.example' : 'daniel.reid@northdale.example';
+  const target = mobile ? 'Tom Gallagher' : 'Priya Sharma';
+  await signInWithSecondFactor(page, staff);
+
+  await page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'People' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('People');
+  await hydrated(page);
+  await expect(page.getByRole('region', { name: /people, \d+ active/ })).toContainText(target);
+  await expectNoAxeViolations(page);
+
+  // Inviting a designated teacher needs a school; the typed address stays while it is chosen.
+  const invited = `new.teacher.${testInfo.project.name}@school.example`;
+  await page.getByLabel('Email address').fill(invited);
+  await page.getByRole('combobox', { name: 'Role', exact: true }).selectOption({ label: 'Designated teacher' });
+  await page.getByRole('button', { name: 'Send invitation' }).click();
+  await expect(page.getByRole('alert')).toContainText("Choose the designated teacher's school");
+  await expect(page.getByLabel('Email address')).toHaveValue(invited);
+  await expectNoAxeViolations(page);
+  await page.getByRole('combobox', { name: 'School', exact: true }).selectOption({ label: 'Riverside Academy' });
+  await page.getByRole('button', { name: 'Send invitation' }).click();
+  await expect(page.getByRole('status')).toContainText(`Invitation sent to ${invited}`);
+  await expect(page.getByText(invited, { exact: true })).toBeVisible();
+  expect(emailTo(invited, '/register?code=')).toContain('as a designated teacher');
+
+  // One person: end an assignment, assign again, deactivate and reactivate.
+  await page.getByRole('link', { name: target }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(target);
+  await hydrated(page);
+  await expectNoAxeViolations(page);
+  const assignments = page.getByRole('region', { name: 'Assignments' });
+  const endButtons = assignments.getByRole('button', { name: /^End now for / });
+  const before = await endButtons.count();
+  expect(before).toBeGreaterThan(0);
+  const ended = (await endButtons.first().textContent()).replace('End now for ', '').trim();
+  await endButtons.first().click();
+  await expect(page.getByRole('status')).toContainText('Assignment ended.');
+  await expect(endButtons).toHaveCount(before - 1);
+
+  await page.getByRole('combobox', { name: 'Child', exact: true }).selectOption({ label: ended });
+  await page.getByRole('button', { name: 'Assign' }).click();
+  await expect(page.getByRole('status')).toContainText('Assignment added.');
+  await expect(endButtons).toHaveCount(before);
+  await page.getByRole('button', { name: 'Assign' }).click();
+  await expect(page.getByRole('alert')).toContainText('Choose a child');
+
+  await page.getByRole('button', { name: 'Deactivate' }).click();
+  await expect(page.getByRole('group', { name: `Deactivate ${target}?` })).toBeVisible();
+  await expectNoAxeViolations(page);
+  await page.getByRole('button', { name: 'Yes, deactivate' }).click();
+  await expect(page.getByRole('status')).toContainText('Status changed.');
+  await expect(page.locator('.summary-list')).toContainText('Deactivated: cannot sign in');
+  await page.getByRole('button', { name: 'Reactivate' }).click();
+  await expect(page.locator('.summary-list')).toContainText('Active');
+
+  // The council's section rights, one PEP state at a time, in words.
+  await page.getByRole('navigation', { name: 'Virtual School administration' }).getByRole('link', { name: 'Section rights' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Section rights');
+  await page.getByRole('navigation', { name: 'PEP states' }).getByRole('link', { name: 'Pre-meeting contributions' }).click();
+  const table = page.getByRole('region', { name: 'When the PEP is pre-meeting contributions' });
+  await expect(table.getByRole('row', { name: /Carer's contribution/ })).toContainText('Edit');
+  await hydrated(page);
+  await expectNoAxeViolations(page);
+});
+
+test('people who are not Virtual School staff are told the admin pages are not for them', async ({ page }) => {
+  await page.goto('/people');
+  await expect(page.getByRole('main')).toContainText('You need to sign in to see this page');
+});
