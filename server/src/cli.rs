@@ -87,6 +87,11 @@ pub struct ServeArgs {
     )]
     pub mail_from: String,
 
+    /// Minutes without activity after which a session ends (1 to 30; people are warned before).
+    #[arg(long, env = "EPEP_SESSION_IDLE_MINUTES", default_value_t = 30,
+          value_parser = clap::value_parser!(u16).range(1..=30))]
+    pub session_idle_minutes: u16,
+
     /// Load the demo data before serving (for trying the product; never for real children).
     #[arg(long, env = "EPEP_DEMO", default_value_t = false)]
     pub demo: bool,

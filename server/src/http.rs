@@ -47,6 +47,7 @@ impl AppState {
         public_url: &str,
         demo: bool,
         mailer: Mailer,
+        session_idle_minutes: u16,
     ) -> Self {
         let https = public_url.starts_with("https://");
         AppState {
@@ -60,6 +61,7 @@ impl AppState {
                 sign_in_by_account: Throttle::new(10, Duration::from_secs(15 * 60)),
                 public_url: public_url.to_string(),
                 mailer,
+                session_idle: chrono::Duration::minutes(i64::from(session_idle_minutes)),
             },
             service: ServiceInfo { demo },
         }
@@ -168,7 +170,14 @@ pub async fn serve(db: Db, args: ServeArgs, demo: bool, mailer: Mailer) -> anyho
             "no built client here: pages render but will not hydrate (build with scripts/build-site)"
         );
     }
-    let state = AppState::new(leptos_options(&args), db, &args.public_url, demo, mailer);
+    let state = AppState::new(
+        leptos_options(&args),
+        db,
+        &args.public_url,
+        demo,
+        mailer,
+        args.session_idle_minutes,
+    );
     tracing::info!("ePEP listening on http://{}", listener.local_addr()?);
     axum::serve(
         listener,

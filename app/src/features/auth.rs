@@ -7,6 +7,7 @@ mod password_reset;
 mod password_reset_page;
 mod second_factor;
 mod second_factor_page;
+mod session_timeout;
 mod sign_in_form;
 mod sign_in_page;
 
@@ -36,5 +37,9 @@ pub use second_factor::{
     second_factor_setup, verify_second_factor,
 };
 pub use second_factor_page::{SecondFactorPage, SecondFactorSetupPage};
+pub use session_timeout::{
+    SessionStatus, SessionTimeoutWarning, SessionTimes, StaySignedIn, session_status,
+    stay_signed_in,
+};
 pub use sign_in_form::{SignInForm, check_sign_in_form, looks_like_email};
 pub use sign_in_page::SignInPage;

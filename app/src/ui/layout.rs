@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::features::auth::{SignOut, who_am_i};
+use crate::features::auth::{SessionTimeoutWarning, SignOut, who_am_i};
 use crate::features::service::DemoBanner;
 
 #[component]
@@ -25,6 +25,7 @@ pub fn PageLayout(children: Children) -> impl IntoView {
                 {children()}
             </main>
         </div>
+        <SessionTimeoutWarning />
         <footer class="site-footer">
             <div class="width-container">
                 <p>

@@ -433,3 +433,57 @@ async fn a_person_ends_their_other_session_but_not_someone_elses() {
     );
     app.db.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_time_out_warning_asks_without_extending_and_staying_signed_in_extends() {
+    for db in TestDb::each_backend().await {
+        let app = demo_app(db).await;
+        let backend = app.db.db.backend_name();
+        let status = |cookie: Option<String>| {
+            let app = &app;
+            async move {
+                let response = auth_call(app, "session_status", &[], cookie.as_deref()).await;
+                assert_eq!(response.status(), 200);
+                response.json::<serde_json::Value>().await.unwrap()
+            }
+        };
+        assert!(status(None).await.is_null(), "{backend}: signed out");
+
+        let cookie = super::access_matrix::session(&app, "grace.adeyemi@example.com", true).await;
+        let fresh = status(Some(cookie.clone())).await;
+        let idle_left = fresh["idle_seconds_left"].as_i64().unwrap();
+        assert!((1790..=1800).contains(&idle_left), "{backend}: {fresh}");
+        assert!(fresh["absolute_seconds_left"].as_i64().unwrap() > 43_000);
+        assert_eq!(fresh["idle_minutes"], 30);
+
+        // Twenty minutes idle: asking (twice) does not count as activity.
+        let set_last_seen = |minutes_ago: i64| {
+            let app = &app;
+            async move {
+                let at = chrono::Utc::now() - chrono::Duration::minutes(minutes_ago);
+                on_db!(&app.db.db, pool => { sqlx::query("UPDATE sessions SET last_seen_at = $1").bind(at).execute(pool).await.unwrap(); });
+            }
+        };
+        set_last_seen(20).await;
+        for _ in 0..2 {
+            let left = status(Some(cookie.clone())).await["idle_seconds_left"]
+                .as_i64()
+                .unwrap();
+            assert!((590..=600).contains(&left), "{backend}: {left}");
+        }
+        // "Stay signed in" starts the idle time again.
+        let stayed = auth_call(&app, "stay_signed_in", &[], Some(&cookie)).await;
+        assert_eq!(stayed.status(), 200, "{backend}");
+        let left = stayed.json::<serde_json::Value>().await.unwrap()["idle_seconds_left"]
+            .as_i64()
+            .unwrap();
+        assert!(left >= 1790, "{backend}: {left}");
+
+        // Past the idle limit: no session to report or extend.
+        set_last_seen(31).await;
+        assert!(status(Some(cookie.clone())).await.is_null(), "{backend}");
+        let late = auth_call(&app, "stay_signed_in", &[], Some(&cookie)).await;
+        assert_eq!(late.status(), 401, "{backend}");
+        app.db.finish().await;
+    }
+}

@@ -166,3 +166,14 @@ fn production_needs_an_smtp_relay_and_a_usable_one() {
     assert!(!text.contains("hunter2"), "the password leaked: {text}");
     assert!(!text.contains("panicked"), "{text}");
 }
+
+#[test]
+fn the_idle_time_out_can_be_shortened_but_not_lengthened() {
+    let (ok, text) = run_to_end(
+        server()
+            .env("EPEP_SESSION_IDLE_MINUTES", "45")
+            .args(["serve"]),
+    );
+    assert!(!ok);
+    assert!(text.contains("45 is not in 1..=30"), "{text}");
+}

@@ -128,6 +128,7 @@ pub async fn spawn_app(db: TestDb) -> TestApp {
         mail_folder: db.mail_folder(),
         smtp_url: None,
         mail_from: "ePEP <no-reply@epep.test>".into(),
+        session_idle_minutes: 30,
         demo: false,
     };
     let demo = server::demo::present(&db.db).await.unwrap();
@@ -140,6 +141,7 @@ pub async fn spawn_app(db: TestDb) -> TestApp {
             folder: args.mail_folder.clone(),
             from: args.mail_from.clone(),
         },
+        args.session_idle_minutes,
     );
     let service = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });

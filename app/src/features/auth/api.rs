@@ -86,6 +86,8 @@ pub mod server {
         pub sign_in_by_address: Throttle,
         /// Sign-in attempts per account (strict: guessing one person's password).
         pub sign_in_by_account: Throttle,
+        /// How long a session lasts without activity (at most `sessions::IDLE_TIMEOUT`).
+        pub session_idle: chrono::Duration,
         /// The address people use, for links in emails.
         pub public_url: String,
         pub mailer: crate::infra::mail::Mailer,
@@ -161,7 +163,7 @@ pub mod server {
     pub async fn current_user() -> Result<Option<CurrentUser>, AppError> {
         let (db, auth, parts) = services()?;
         match session_token(&parts, auth.cookies) {
-            Some(token) => Ok(sessions::resolve(&db, &token).await?),
+            Some(token) => Ok(sessions::resolve(&db, &token, auth.session_idle).await?),
             None => Ok(None),
         }
     }
@@ -285,7 +287,7 @@ pub mod server {
             .and_then(|v| v.to_str().ok());
         let token = sessions::start(db, user_id, false, user_agent, ip.as_deref()).await?;
         send_cookie(&auth.cookies.set_cookie(&token));
-        let user = sessions::resolve(db, &token)
+        let user = sessions::resolve(db, &token, auth.session_idle)
             .await?
             .ok_or_else(|| internal("sign-in", "the new session was not found"))?;
         let next = match (user.second_factor_pending, user.second_factor_set_up) {
@@ -369,7 +371,7 @@ pub mod server {
     pub async fn sign_out() -> Result<(), AppError> {
         let (db, auth, parts) = services()?;
         if let Some(token) = session_token(&parts, auth.cookies) {
-            let user = sessions::resolve(&db, &token).await?;
+            let user = sessions::resolve(&db, &token, auth.session_idle).await?;
             sessions::end(&db, &token).await?;
             if let Some(user) = user {
                 let request_id = request_id(&parts);

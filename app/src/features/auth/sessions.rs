@@ -1,20 +1,26 @@
 //! Server-side sessions. The cookie carries a random 256-bit token; the database stores only its
-//! SHA-256, with the times that end it: 30 minutes idle, 12 hours after sign-in, sign-out, or the
-//! person being deactivated (checked on every request, so their old cookie stops working at once).
+//! SHA-256, with the times that end it: 30 minutes idle (a council may set it shorter), 12 hours
+//! after sign-in, sign-out, or the person being deactivated (checked on every request, so their old
+//! cookie stops working at once).
 
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};
 
 use super::CurrentUser;
+use super::session_timeout::SessionTimes;
 use crate::domain::roles::Role;
 use crate::infra::db::Db;
 use crate::on_db;
 
+/// The longest idle time allowed, and the default (`EPEP_SESSION_IDLE_MINUTES` may shorten it).
 pub const IDLE_TIMEOUT: Duration = Duration::minutes(30);
 pub const ABSOLUTE_TIMEOUT: Duration = Duration::hours(12);
-/// Refresh `last_seen_at` at most this often, not on every request.
-const TOUCH_AFTER: Duration = Duration::minutes(1);
+/// Refresh `last_seen_at` at most once a minute, not on every request (or a tenth of a short idle
+/// limit, so activity still counts when a council sets one minute).
+fn touch_after(idle: Duration) -> Duration {
+    (idle / 10).min(Duration::minutes(1))
+}
 
 /// The cookie's name and attributes. Over https (production) the name carries the `__Host-`
 /// prefix, which browsers accept only with `Secure`, `Path=/` and no `Domain`. Plain-http
@@ -116,7 +122,11 @@ struct SessionRow {
 
 /// The person behind a token, if the session is alive and the person active. Ended sessions are
 /// deleted on sight.
-pub async fn resolve(db: &Db, token: &str) -> Result<Option<CurrentUser>, sqlx::Error> {
+pub async fn resolve(
+    db: &Db,
+    token: &str,
+    idle: Duration,
+) -> Result<Option<CurrentUser>, sqlx::Error> {
     let hash = token_hash(token);
     let now = Utc::now();
     let row: Option<SessionRow> = on_db!(db, pool => {
@@ -130,7 +140,7 @@ pub async fn resolve(db: &Db, token: &str) -> Result<Option<CurrentUser>, sqlx::
         )
         .bind(&hash)
         .bind(now)
-        .bind(now - IDLE_TIMEOUT)
+        .bind(now - idle)
         .fetch_optional(pool)
         .await?
     });
@@ -138,7 +148,7 @@ pub async fn resolve(db: &Db, token: &str) -> Result<Option<CurrentUser>, sqlx::
         end(db, token).await?;
         return Ok(None);
     };
-    if now - row.last_seen_at > TOUCH_AFTER {
+    if now - row.last_seen_at > touch_after(idle) {
         on_db!(db, pool => {
             sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
                 .bind(now)
@@ -160,6 +170,51 @@ pub async fn resolve(db: &Db, token: &str) -> Result<Option<CurrentUser>, sqlx::
         second_factor_pending: (role.is_professional() || row.second_factor_set_up)
             && !row.second_factor_done,
     }))
+}
+
+/// How long a live session has left, without counting this question as activity (the
+/// time-out warning asks it; asking must not keep the session alive). `None` when it has ended.
+pub async fn time_left(
+    db: &Db,
+    token: &str,
+    idle: Duration,
+) -> Result<Option<SessionTimes>, sqlx::Error> {
+    let now = Utc::now();
+    let row: Option<(DateTime<Utc>, DateTime<Utc>)> = on_db!(db, pool => {
+        sqlx::query_as(
+            "SELECT s.last_seen_at, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 \
+             AND u.status = 'active'",
+        )
+        .bind(token_hash(token))
+        .bind(now)
+        .bind(now - idle)
+        .fetch_optional(pool)
+        .await?
+    });
+    Ok(row.map(|(last_seen_at, expires_at)| SessionTimes {
+        idle_seconds_left: (last_seen_at + idle - now).num_seconds(),
+        absolute_seconds_left: (expires_at - now).num_seconds(),
+        idle_minutes: idle.num_minutes(),
+    }))
+}
+
+/// Counts now as activity ("Stay signed in"), if the session is still alive.
+pub async fn touch(db: &Db, token: &str, idle: Duration) -> Result<bool, sqlx::Error> {
+    let now = Utc::now();
+    let touched = on_db!(db, pool => {
+        sqlx::query(
+            "UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2 AND expires_at > $1 \
+             AND last_seen_at > $3",
+        )
+        .bind(now)
+        .bind(token_hash(token))
+        .bind(now - idle)
+        .execute(pool)
+        .await?
+        .rows_affected()
+    });
+    Ok(touched == 1)
 }
 
 /// Records that this session passed the second factor.
