@@ -6,6 +6,7 @@ pub mod passwords;
 pub mod pep;
 pub mod policy;
 pub mod roles;
+pub mod uk_time;
 
 /// A value that could not be parsed from its stored or submitted text form.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -3,6 +3,8 @@
 mod account_page;
 mod api;
 mod current_user;
+#[cfg(feature = "ssr")]
+mod device;
 mod password_reset;
 mod password_reset_page;
 mod second_factor;

@@ -95,8 +95,9 @@ pub mod server {
             .ok_or_else(|| crate::error::internal("children", "no database in context"))
     }
 
+    /// Today in England: assignments and school rolls start and end on English dates.
     fn today() -> NaiveDate {
-        Utc::now().date_naive()
+        crate::domain::uk_time::uk_today(Utc::now())
     }
 
     pub async fn my_children() -> Result<Vec<ChildListItem>, AppError> {

@@ -69,9 +69,11 @@ pub mod server {
     use leptos::prelude::*;
     use leptos_axum::ResponseOptions;
 
+    use super::super::device::describe_device;
     use super::super::sessions::{self, CookiePolicy};
     use super::super::throttle::Throttle;
     use super::super::{CurrentUser, SignInForm, check_sign_in_form};
+    use crate::domain::uk_time::uk_date_time_words;
     use crate::error::{AppError, internal};
     use crate::infra::audit::AuditEvent;
     use crate::infra::db::Db;
@@ -327,9 +329,9 @@ pub mod server {
             .into_iter()
             .map(|row| super::SessionSummary {
                 reference: row.token_hash[..16].to_string(),
-                started: row.created_at.format("%-d %b %Y %H:%M").to_string(),
-                last_seen: row.last_seen_at.format("%-d %b %Y %H:%M").to_string(),
-                device: row.user_agent.unwrap_or_else(|| "unknown device".into()),
+                started: uk_date_time_words(row.created_at),
+                last_seen: uk_date_time_words(row.last_seen_at),
+                device: describe_device(row.user_agent.as_deref()),
                 this_device: this_hash.as_deref() == Some(row.token_hash.as_str()),
             })
             .collect())

@@ -47,9 +47,9 @@ fn long_date(date: NaiveDate) -> String {
     date.format("%-d %B %Y").to_string()
 }
 
-/// Today's date for assignments (UTC, as `features::children` reads them).
+/// Today in England, as `features::children` reads assignments.
 fn today() -> NaiveDate {
-    Utc::now().date_naive()
+    crate::domain::uk_time::uk_today(Utc::now())
 }
 
 const CHANGED_MEANWHILE: &str = "Someone else changed this person just now. The page now shows \
