@@ -13,7 +13,7 @@ use crate::features::auth::{
 };
 use crate::features::home::HomePage;
 use crate::features::invitations::RegisterPage;
-use crate::features::people::{PeoplePage, PersonPage, SectionRightsPage};
+use crate::features::people::{InviteColleaguePage, PeoplePage, PersonPage, SectionRightsPage};
 use crate::ui::layout::{NotFound, PageLayout};
 
 /// The document the server renders around the app.
@@ -59,6 +59,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("people") view=PeoplePage />
                     <Route path=(StaticSegment("people"), ParamSegment("id")) view=PersonPage />
                     <Route path=StaticSegment("section-rights") view=SectionRightsPage />
+                    <Route path=StaticSegment("invite-colleague") view=InviteColleaguePage />
                     <Route
                         path=(StaticSegment("second-factor"), StaticSegment("setup"))
                         view=SecondFactorSetupPage

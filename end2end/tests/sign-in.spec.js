@@ -1,7 +1,7 @@
 // Signing in and out in the browser with a demo account.
 const { test, expect } = require('@playwright/test');
 const {
-  DEMO_PASSWORD, DEMO_TOTP_SECRET, hydrated, expectNoAxeViolations, totp, inviteByApi, linkInEmail,
+  DEMO_PASSWORD, DEMO_TOTP_SECRET, hydrated, expectNoAxeViolations, totp, inviteByApi, linkInEmail, emailTo,
 } = require('../support');
 
 test('a carer signs in, sees their name in the header, and signs out', async ({ page }) => {
@@ -71,6 +71,17 @@ test('a designated teacher passes the second factor with the demo authenticator 
     await expect(pupils).toHaveCount(3);
     await expect(page.locator('.child-list')).toContainText('Chloe Evans');
   }
+
+  // A designated teacher invites a colleague at their own school.
+  await page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Invite a colleague' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Invite a colleague');
+  await hydrated(page);
+  const colleague = `deputy.${testInfo.project.name}@school.example`;
+  await page.getByRole('textbox', { name: 'Their email address' }).fill(colleague);
+  await page.getByRole('button', { name: 'Send invitation' }).click();
+  await expect(page.getByRole('status')).toContainText(`Invitation sent to ${colleague}`);
+  expect(emailTo(colleague, '/register?code=')).toContain('as a designated teacher');
+  await expectNoAxeViolations(page);
 });
 
 test('the authenticator set-up page shows a QR code and a key to type, and passes axe', async ({ page }) => {

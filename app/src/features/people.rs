@@ -4,6 +4,7 @@
 //! Every function here is for Virtual School staff only (`Action::ManagePeople`), within their own
 //! council, and every change is audited in the transaction that makes it.
 
+mod invite_colleague_page;
 mod people_page;
 mod person_page;
 mod section_rights_page;
@@ -17,6 +18,7 @@ use crate::domain::policy::Access;
 use crate::domain::roles::Role;
 use crate::error::AppError;
 
+pub use invite_colleague_page::InviteColleaguePage;
 pub use people_page::PeoplePage;
 pub use person_page::PersonPage;
 pub use section_rights_page::SectionRightsPage;

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::domain::roles::Role;
 use crate::features::auth::{SessionTimeoutWarning, SignOut, who_am_i};
 use crate::features::service::DemoBanner;
 
@@ -72,12 +73,20 @@ fn AccountNav() -> impl IntoView {
                     user.get()
                         .map(|answer| match answer {
                             Ok(Some(user)) => {
-                                let admin = (user.role.is_virtual_school()
-                                    && !user.second_factor_pending)
-                                    .then(|| {
+                                // Who may invite: the Virtual School (People), a designated
+                                // teacher (a colleague at their school).
+                                let admin = match user.role {
+                                    _ if user.second_factor_pending => None,
+                                    role if role.is_virtual_school() => Some(("/people", "People")),
+                                    Role::DesignatedTeacher => {
+                                        Some(("/invite-colleague", "Invite a colleague"))
+                                    }
+                                    _ => None,
+                                }
+                                    .map(|(href, text)| {
                                         view! {
-                                            <a href="/people" class="site-header__link">
-                                                "People"
+                                            <a href=href class="site-header__link">
+                                                {text}
                                             </a>
                                         }
                                     });
