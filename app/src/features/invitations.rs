@@ -314,6 +314,7 @@ mod server {
             })?;
             tx.commit().await?;
         });
-        start_signed_in_session(&db, &user_id).await
+        let detail = serde_json::json!({ "via": "registration" });
+        start_signed_in_session(&db, &user_id, "auth.sign_in_succeeded", detail).await
     }
 }

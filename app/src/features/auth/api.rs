@@ -260,23 +260,19 @@ pub mod server {
         auth.sign_in_by_account.forget(&account_key);
 
         let detail = serde_json::json!({ "ip": ip });
-        record_auth_event(
-            &db,
-            Some(&account.id),
-            "auth.sign_in_succeeded",
-            detail,
-            request_id.as_deref(),
-        )
-        .await?;
-        start_signed_in_session(&db, &account.id).await
+        start_signed_in_session(&db, &account.id, "auth.sign_in_succeeded", detail).await
     }
 
     /// Starts a new session for a person who just proved who they are (password, or a fresh
     /// registration): ends this browser's previous session, sets the cookie, and says where to go
     /// next (the second factor, to pass or to set up, or home).
+    ///
+    /// `action` and `detail` are the audit event that says why, written with the session row.
     pub async fn start_signed_in_session(
         db: &Db,
         user_id: &str,
+        action: &str,
+        detail: serde_json::Value,
     ) -> Result<super::SignInOutcome, AppError> {
         let (_, auth, parts) = services()?;
         let ip = client_ip(&parts);
@@ -287,7 +283,19 @@ pub mod server {
             .headers
             .get(header::USER_AGENT)
             .and_then(|v| v.to_str().ok());
-        let token = sessions::start(db, user_id, false, user_agent, ip.as_deref()).await?;
+        let request_id = request_id(&parts);
+        let event = AuditEvent {
+            occurred_at: Utc::now(),
+            actor_id: Some(user_id),
+            action,
+            entity: "user",
+            entity_id: Some(user_id),
+            child_id: None,
+            pep_id: None,
+            detail,
+            request_id: request_id.as_deref(),
+        };
+        let token = sessions::start(db, user_id, user_agent, ip.as_deref(), &event).await?;
         send_cookie(&auth.cookies.set_cookie(&token));
         let user = sessions::resolve(db, &token, auth.session_idle)
             .await?

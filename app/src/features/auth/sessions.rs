@@ -10,8 +10,9 @@ use sha2::{Digest, Sha256};
 use super::CurrentUser;
 use super::session_timeout::SessionTimes;
 use crate::domain::roles::Role;
+use crate::infra::audit::AuditEvent;
 use crate::infra::db::Db;
-use crate::on_db;
+use crate::{append_audit_event, on_db};
 
 /// The longest idle time allowed, and the default (`EPEP_SESSION_IDLE_MINUTES` may shorten it).
 pub const IDLE_TIMEOUT: Duration = Duration::minutes(30);
@@ -80,17 +81,19 @@ pub fn new_token() -> Result<String, getrandom::Error> {
     Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
 }
 
-/// Starts a new session (a new token every sign-in) and returns its token for the cookie.
+/// Starts a new session (a new token every sign-in) and returns its token for the cookie. The
+/// audit event that says why (a sign-in, a registration) is written in the same transaction.
 pub async fn start(
     db: &Db,
     user_id: &str,
-    second_factor_done: bool,
     user_agent: Option<&str>,
     ip: Option<&str>,
+    audit: &AuditEvent<'_>,
 ) -> Result<String, sqlx::Error> {
     let token = new_token().map_err(|e| sqlx::Error::Protocol(format!("no randomness: {e}")))?;
     let now = Utc::now();
     on_db!(db, pool => {
+        let mut tx = pool.begin().await?;
         sqlx::query(
             "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, \
              second_factor_done, user_agent, ip) VALUES ($1, $2, $3, $3, $4, $5, $6, $7)",
@@ -99,11 +102,13 @@ pub async fn start(
         .bind(user_id)
         .bind(now)
         .bind(now + ABSOLUTE_TIMEOUT)
-        .bind(second_factor_done)
+        .bind(false)
         .bind(user_agent.map(|ua| ua.chars().take(200).collect::<String>()))
         .bind(ip)
-        .execute(pool)
+        .execute(&mut *tx)
         .await?;
+        append_audit_event!(tx, audit)?;
+        tx.commit().await?;
     });
     Ok(token)
 }
