@@ -2,6 +2,8 @@
 
 pub mod academic_year;
 pub mod access;
+pub mod calendar;
+pub mod deadlines;
 pub mod passwords;
 pub mod pep;
 pub mod policy;

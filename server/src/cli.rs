@@ -54,6 +54,37 @@ pub enum Command {
     Migrate,
     /// Apply migrations and load the demo council, schools, children, people and PEPs (idempotent).
     SeedDemo,
+    /// Print the due date of a rule counted from a date over a school calendar (no database).
+    Deadline(DeadlineArgs),
+}
+
+/// `server deadline --calendar riverside.csv --from 2026-10-12 --rule "20 school days"`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DeadlineArgs {
+    /// The school's calendar as CSV (start,end,kind,label). Without one, school days are counted as
+    /// working days, as for a child with no school.
+    #[arg(long)]
+    pub calendar: Option<PathBuf>,
+
+    /// The trigger date, YYYY-MM-DD (not counted itself unless --count-trigger-day).
+    #[arg(long)]
+    pub from: String,
+
+    /// The rule: "20 school days", "10 working days" or "14 calendar days".
+    #[arg(long)]
+    pub rule: String,
+
+    /// What happened on the trigger date, for the explanation.
+    #[arg(long, default_value = "the trigger date")]
+    pub trigger: String,
+
+    /// Count the trigger date as day 1 when it is an open day.
+    #[arg(long)]
+    pub count_trigger_day: bool,
+
+    /// Bank holidays in the government's JSON format (default: the shipped 2024-2027 list).
+    #[arg(long)]
+    pub bank_holidays: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -98,8 +129,15 @@ pub struct ServeArgs {
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Command::Deadline(args) = &cli.command {
+        // A calculation for staff checking a calendar: no database involved.
+        let (due, explanation) = deadline(args)?;
+        println!("{due}\n{explanation}");
+        return Ok(());
+    }
     let db = open_database(&cli.database_url).await?;
     let outcome = match cli.command {
+        Command::Deadline(_) => unreachable!("answered above, without a database"),
         Command::Migrate => {
             tracing::info!(backend = db.backend_name(), "migrations applied");
             Ok(())
@@ -145,6 +183,57 @@ fn refuse_demo_in_production(environment: Environment, demo: bool) -> anyhow::Re
         );
     }
     Ok(())
+}
+
+/// The due date (ISO) and its explanation, or what to change in the input.
+pub fn deadline(args: &DeadlineArgs) -> anyhow::Result<(String, String)> {
+    use app::domain::calendar::{
+        BankHolidays, ENGLAND_AND_WALES, SHIPPED_BANK_HOLIDAYS_JSON, SchoolCalendar,
+        parse_calendar_csv,
+    };
+    use app::domain::deadlines::{Conventions, Rule, due_date};
+
+    let from = chrono::NaiveDate::parse_from_str(args.from.trim(), "%Y-%m-%d").map_err(|_| {
+        anyhow::anyhow!(
+            "--from “{}” is not a date: write it as YYYY-MM-DD, like 2026-10-12",
+            args.from
+        )
+    })?;
+    let rule = Rule::parse(&args.rule).map_err(|e| anyhow::anyhow!("--rule {e}"))?;
+    let bank_holidays = match &args.bank_holidays {
+        Some(path) => {
+            let json = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            BankHolidays::from_gov_uk_json(&json, ENGLAND_AND_WALES)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
+        }
+        None => BankHolidays::from_gov_uk_json(SHIPPED_BANK_HOLIDAYS_JSON, ENGLAND_AND_WALES)
+            .map_err(anyhow::Error::msg)?,
+    };
+    let calendar = match &args.calendar {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            let periods = parse_calendar_csv(&text).map_err(|errors| {
+                let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+                anyhow::anyhow!("{} has problems:\n{}", path.display(), lines.join("\n"))
+            })?;
+            Some(SchoolCalendar::new(periods, bank_holidays.clone()))
+        }
+        None => None,
+    };
+    let conventions = Conventions {
+        trigger_day_counts: args.count_trigger_day,
+    };
+    let deadline = due_date(
+        rule,
+        &args.trigger,
+        from,
+        calendar.as_ref(),
+        &bank_holidays,
+        conventions,
+    )?;
+    Ok((deadline.due.to_string(), deadline.explanation))
 }
 
 /// SMTP when a relay is set; otherwise files, which production refuses (mail to people must

@@ -177,3 +177,88 @@ fn the_idle_time_out_can_be_shortened_but_not_lengthened() {
     assert!(!ok);
     assert!(text.contains("45 is not in 1..=30"), "{text}");
 }
+
+/// Riverside Academy's autumn 2026 (demo data): two-week October half-term, INSET on 27 November.
+const RIVERSIDE_AUTUMN: &str = "start,end,kind,label\n\
+    2026-09-02,2026-12-17,term,Autumn term\n\
+    2026-09-02,2026-09-03,inset,INSET days\n\
+    2026-10-19,2026-10-30,holiday,October half-term\n\
+    2026-11-27,2026-11-27,inset,INSET day: safeguarding training\n";
+
+#[test]
+fn deadline_prints_the_due_date_and_the_rule_in_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let calendar = dir.path().join("riverside.csv");
+    std::fs::write(&calendar, RIVERSIDE_AUTUMN).unwrap();
+    let output = server()
+        .args(["deadline", "--calendar"])
+        .arg(&calendar)
+        .args([
+            "--from",
+            "2026-10-12",
+            "--rule",
+            "20 school days",
+            "--trigger",
+            "the school move",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(
+        stdout,
+        "2026-11-23\n20 school days from the school move on 12 October 2026, skipping the \
+         October half-term: due 23 November 2026\n"
+    );
+
+    // Working days need no calendar; bank holidays come from the shipped list.
+    let (ok, text) = run_to_end(server().args([
+        "deadline",
+        "--from",
+        "2026-04-02",
+        "--rule",
+        "10 working days",
+    ]));
+    assert!(ok, "{text}");
+    assert!(text.starts_with("2026-04-20\n"), "{text}");
+    assert!(
+        text.contains("skipping Good Friday and Easter Monday"),
+        "{text}"
+    );
+}
+
+#[test]
+fn deadline_reports_bad_input_by_line_and_says_what_to_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let calendar = dir.path().join("broken.csv");
+    std::fs::write(
+        &calendar,
+        "start,end,kind,label\n2026-09-02,2026-12-17,term,Autumn\n2026-10-30,2026-10-19,holiday,Half-term\n",
+    )
+    .unwrap();
+    let (ok, text) = run_to_end(
+        server()
+            .args(["deadline", "--calendar"])
+            .arg(&calendar)
+            .args(["--from", "2026-10-12", "--rule", "20 school days"]),
+    );
+    assert!(!ok);
+    assert!(
+        text.contains("line 3: end 2026-10-19 is before start 2026-10-30"),
+        "{text}"
+    );
+    let (ok, text) = run_to_end(server().args([
+        "deadline",
+        "--from",
+        "12/10/2026",
+        "--rule",
+        "20 school days",
+    ]));
+    assert!(!ok);
+    assert!(text.contains("write it as YYYY-MM-DD"), "{text}");
+    let (ok, text) =
+        run_to_end(server().args(["deadline", "--from", "2026-10-12", "--rule", "four weeks"]));
+    assert!(!ok);
+    assert!(text.contains("like “20 school days”"), "{text}");
+    assert!(!text.contains("panicked"), "{text}");
+}
