@@ -3,6 +3,7 @@
 pub mod academic_year;
 pub mod access;
 pub mod calendar;
+pub mod child;
 pub mod deadlines;
 pub mod passwords;
 pub mod pep;

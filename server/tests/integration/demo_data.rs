@@ -170,3 +170,18 @@ async fn demo_passwords_are_stored_as_argon2id_hashes() {
     assert_eq!(unique.len(), hashes.len(), "every hash has its own salt");
     t.finish().await;
 }
+
+#[tokio::test]
+async fn every_demo_upn_has_the_right_check_letter() {
+    let t = TestDb::sqlite().await;
+    seed(&t.db).await.unwrap();
+    let upns: Vec<String> = on_db!(&t.db, pool => sqlx::query_scalar("SELECT upn FROM children WHERE upn IS NOT NULL").fetch_all(pool).await.unwrap());
+    assert_eq!(upns.len(), 10);
+    for upn in upns {
+        assert_eq!(
+            app::domain::child::check_upn(&upn).as_deref(),
+            Ok(upn.as_str())
+        );
+    }
+    t.finish().await;
+}
