@@ -5,3 +5,4 @@ pub mod common_passwords;
 pub mod db;
 pub mod mail;
 pub mod passwords;
+pub mod reference_data;

@@ -1,5 +1,6 @@
 //! Small accessible components following GOV.UK Design System patterns, in our own styling.
 
+pub mod countdown;
 pub mod error_summary;
 pub mod layout;
 pub mod password_input;

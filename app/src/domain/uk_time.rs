@@ -31,6 +31,19 @@ pub fn uk_today(now: DateTime<Utc>) -> NaiveDate {
     uk_local(now).date()
 }
 
+/// The instant the date next changes in England (local midnight), for clocks kept current.
+pub fn next_uk_midnight(now: DateTime<Utc>) -> DateTime<Utc> {
+    let tomorrow = uk_today(now) + Duration::days(1);
+    let midnight = tomorrow.and_hms_opt(0, 0, 0).expect("midnight exists");
+    // Local midnight is 23:00 UTC the day before in summer time, 00:00 UTC in winter.
+    let in_summer = Utc.from_utc_datetime(&(midnight - Duration::hours(1)));
+    if is_summer_time(in_summer) {
+        in_summer
+    } else {
+        Utc.from_utc_datetime(&midnight)
+    }
+}
+
 /// "3 Nov 2026 at 14:05", in England's local time.
 pub fn uk_date_time_words(instant: DateTime<Utc>) -> String {
     uk_local(instant).format("%-d %b %Y at %H:%M").to_string()

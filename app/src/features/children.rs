@@ -5,12 +5,24 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 
-/// One child in a person's list.
+/// One child in a person's list, with the next PEP that is due.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChildListItem {
     pub id: String,
     pub name: String,
     pub school: Option<String>,
+    pub next_pep: Option<NextPep>,
+}
+
+/// The earliest PEP of a child still being written (not yet submitted to the Virtual School):
+/// its due date is the deadline people are working to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NextPep {
+    /// "Autumn 2026/27 termly review".
+    pub title: String,
+    /// Its state, in words: "pre-meeting contributions".
+    pub state: String,
+    pub countdown: crate::ui::countdown::CountdownData,
 }
 
 /// A PEP in a child's record.
@@ -54,13 +66,20 @@ pub async fn child_record(child_id: String) -> Result<ChildSummary, AppError> {
 pub mod server {
     use chrono::{NaiveDate, Utc};
 
-    use super::{ChildListItem, ChildSummary, PepListItem};
+    use std::collections::HashMap;
+
+    use super::{ChildListItem, ChildSummary, NextPep, PepListItem};
+    use crate::domain::academic_year::AcademicYear;
     use crate::domain::access::{Action, Actor, Denial, Relationship, authorize};
+    use crate::domain::calendar::{BankHolidays, ENGLAND_AND_WALES, Period, PeriodKind};
+    use crate::domain::deadlines::{DayKind, long_date};
+    use crate::domain::pep::{PepKind, PepState, Term};
     use crate::domain::policy::Access;
     use crate::error::AppError;
     use crate::features::auth::{CurrentUser, current_user};
     use crate::infra::audit::AuditEvent;
     use crate::infra::db::Db;
+    use crate::ui::countdown::CountdownData;
     use crate::{append_audit_event, on_db};
 
     /// The rule of `domain::access` in SQL, for lists: children of the actor's council that the
@@ -100,6 +119,7 @@ pub mod server {
         crate::domain::uk_time::uk_today(Utc::now())
     }
 
+    /// The children the person reaches today, each with their next PEP, soonest first.
     pub async fn my_children() -> Result<Vec<ChildListItem>, AppError> {
         let user = current_user().await?;
         authorize(
@@ -111,12 +131,16 @@ pub mod server {
         .map_err(denial_error)?;
         let user = user.ok_or(AppError::SignedOut)?;
         let db = db()?;
-        let rows: Vec<(String, String, String, Option<String>)> = on_db!(&db, pool => {
+        let rows: Vec<ChildRow> = on_db!(&db, pool => {
             sqlx::query_as(&format!(
-                "SELECT c.id, c.first_name, c.last_name, \
-                 (SELECT s.name FROM education_episodes e JOIN schools s ON s.id = e.school_id \
-                  WHERE e.child_id = c.id AND e.ended_on IS NULL ORDER BY e.started_on DESC LIMIT 1) \
-                 FROM children c WHERE {REACHABLE_CHILDREN} ORDER BY c.last_name, c.first_name"
+                "SELECT c.id, c.first_name, c.last_name, e.school_id, s.name AS school, \
+                 p.id AS pep_id, p.academic_year, p.term, p.kind, p.state, p.due_on \
+                 FROM children c \
+                 LEFT JOIN education_episodes e ON e.child_id = c.id AND e.ended_on IS NULL \
+                 LEFT JOIN schools s ON s.id = e.school_id \
+                 LEFT JOIN peps p ON p.id = (SELECT p2.id FROM peps p2 WHERE p2.child_id = c.id \
+                      AND p2.state NOT IN ('submitted', 'approved') ORDER BY p2.due_on LIMIT 1) \
+                 WHERE {REACHABLE_CHILDREN} ORDER BY c.last_name, c.first_name"
             ))
             .bind(&user.council_id)
             .bind(user.role.as_str())
@@ -126,14 +150,160 @@ pub mod server {
             .fetch_all(pool)
             .await?
         });
-        Ok(rows
-            .into_iter()
-            .map(|(id, first, last, school)| ChildListItem {
-                id,
-                name: format!("{first} {last}"),
-                school,
+        let bank_holidays =
+            crate::infra::reference_data::bank_holidays(&db, ENGLAND_AND_WALES).await?;
+        let mut calendars: HashMap<Option<String>, Vec<Period>> = HashMap::new();
+        let mut children = Vec::with_capacity(rows.len());
+        for row in rows {
+            let next_pep = match (&row.pep_id, row.due_on) {
+                (Some(_), Some(due)) => {
+                    if !calendars.contains_key(&row.school_id) {
+                        let periods =
+                            school_calendar(&db, &user.council_id, row.school_id.as_deref())
+                                .await?;
+                        calendars.insert(row.school_id.clone(), periods);
+                    }
+                    let periods = calendars.get(&row.school_id).cloned().unwrap_or_default();
+                    Some(next_pep(&row, due, periods, &bank_holidays))
+                }
+                _ => None,
+            };
+            children.push(ChildListItem {
+                id: row.id,
+                name: format!("{} {}", row.first_name, row.last_name),
+                school: row.school,
+                next_pep,
+            });
+        }
+        // Soonest deadline first; children without a PEP due at the end, by name.
+        children.sort_by_key(|c| {
+            c.next_pep
+                .as_ref()
+                .map(|p| p.countdown.due)
+                .unwrap_or(NaiveDate::MAX)
+        });
+        Ok(children)
+    }
+
+    #[derive(sqlx::FromRow)]
+    struct ChildRow {
+        id: String,
+        first_name: String,
+        last_name: String,
+        school_id: Option<String>,
+        school: Option<String>,
+        pep_id: Option<String>,
+        academic_year: Option<i64>,
+        term: Option<String>,
+        kind: Option<String>,
+        state: Option<String>,
+        due_on: Option<NaiveDate>,
+    }
+
+    /// The school's own calendar, else the council's default one, else none (working days).
+    async fn school_calendar(
+        db: &Db,
+        council_id: &str,
+        school_id: Option<&str>,
+    ) -> Result<Vec<Period>, AppError> {
+        let Some(school_id) = school_id else {
+            return Ok(Vec::new());
+        };
+        let rows: Vec<(NaiveDate, NaiveDate, String, String)> = on_db!(db, pool => {
+            sqlx::query_as(
+                "SELECT p.starts_on, p.ends_on, p.kind, p.label FROM calendar_periods p \
+                 WHERE p.calendar_id = COALESCE( \
+                   (SELECT id FROM calendars WHERE school_id = $1), \
+                   (SELECT id FROM calendars WHERE council_id = $2 AND school_id IS NULL LIMIT 1)) \
+                 ORDER BY p.starts_on",
+            )
+            .bind(school_id)
+            .bind(council_id)
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter()
+            .map(|(start, end, kind, label)| {
+                Ok(Period {
+                    start,
+                    end,
+                    kind: PeriodKind::parse(&kind)
+                        .map_err(|e| crate::error::internal("stored calendar", e))?,
+                    label,
+                })
             })
-            .collect())
+            .collect()
+    }
+
+    /// The next PEP with its countdown: school days at the child's school, or working days for
+    /// a child with no school (or a school with no calendar yet).
+    fn next_pep(
+        row: &ChildRow,
+        due: NaiveDate,
+        periods: Vec<Period>,
+        bank_holidays: &BankHolidays,
+    ) -> NextPep {
+        let term = row
+            .term
+            .as_deref()
+            .and_then(|t| Term::parse(t).ok())
+            .map(|t| capitalise(t.label()))
+            .unwrap_or_default();
+        let kind = row
+            .kind
+            .as_deref()
+            .and_then(|k| PepKind::parse(k).ok())
+            .map(|k| k.label())
+            .unwrap_or("PEP");
+        let year = row
+            .academic_year
+            .map(|y| AcademicYear::starting(y as i32).to_string())
+            .unwrap_or_default();
+        let state = row
+            .state
+            .as_deref()
+            .and_then(|s| PepState::parse(s).ok())
+            .map(|s| s.label().to_string())
+            .unwrap_or_default();
+        let (day_kind, counted) = match (&row.school, periods.is_empty()) {
+            (Some(school), false) => (
+                DayKind::School,
+                format!(
+                    "The countdown counts {school}'s school days: weekends, holidays, INSET and \
+                     closure days and bank holidays are not counted."
+                ),
+            ),
+            _ => (
+                DayKind::Working,
+                "The countdown counts working days (Monday to Friday, not bank holidays), as \
+                 there is no school calendar for this child."
+                    .to_string(),
+            ),
+        };
+        NextPep {
+            title: format!("{term} {year} {kind}"),
+            state,
+            countdown: CountdownData {
+                due,
+                explanation: format!(
+                    "{} is the date set for this PEP ({kind}, {} term {year}). {counted}",
+                    long_date(due),
+                    term.to_lowercase(),
+                ),
+                kind: day_kind,
+                periods,
+                bank_holidays: bank_holidays.clone(),
+                rendered_on: today(),
+            },
+        }
+    }
+
+    fn capitalise(text: &str) -> String {
+        let mut chars = text.chars();
+        chars
+            .next()
+            .map(|c| c.to_uppercase().chain(chars).collect())
+            .unwrap_or_default()
     }
 
     /// How `user` relates to `child_id` today (see `domain::access::Relationship`).

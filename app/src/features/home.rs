@@ -5,6 +5,7 @@ use leptos_meta::Title;
 
 use crate::error::AppError;
 use crate::features::children::my_children;
+use crate::ui::countdown::Countdown;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
@@ -49,7 +50,7 @@ fn YourChildren(children: Vec<crate::features::children::ChildListItem>) -> impl
             {match count {
                 0 => "You are not assigned to any child at the moment.".to_string(),
                 1 => "You work with 1 child.".to_string(),
-                n => format!("You work with {n} children."),
+                n => format!("You work with {n} children, the next PEP due first."),
             }}
         </p>
         <ul class="list child-list">
@@ -57,9 +58,19 @@ fn YourChildren(children: Vec<crate::features::children::ChildListItem>) -> impl
                 .into_iter()
                 .map(|child| {
                     view! {
-                        <li>
+                        <li class="child-list__item">
                             <strong>{child.name}</strong>
                             {child.school.map(|school| format!(", {school}"))}
+                            {child
+                                .next_pep
+                                .map(|pep| {
+                                    view! {
+                                        <p class="hint child-list__pep">
+                                            {format!("{} ({})", pep.title, pep.state)}
+                                        </p>
+                                        <Countdown data=pep.countdown />
+                                    }
+                                })}
                         </li>
                     }
                 })

@@ -104,6 +104,9 @@ impl Db {
             Db::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
             Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
         }
+        crate::infra::reference_data::load_shipped_bank_holidays(self)
+            .await
+            .map_err(|e| DbError::Migration(sqlx::migrate::MigrateError::Execute(e)))?;
         Ok(())
     }
 

@@ -1,0 +1,39 @@
+// Countdowns: the same words in the server's HTML and after hydration, and kept current by the
+// browser's clock across midnight without a reload.
+const { test, expect } = require('@playwright/test');
+const { DEMO_PASSWORD, hydrated, expectNoAxeViolations } = require('../support');
+
+test('a carer sees each child with the next PEP and a countdown that follows the clock', async ({ page }) => {
+  // Linda Bennett, carer of Tyler and Jayden (whose PEP is in its meeting): no second factor.
+  await page.clock.install({ time: new Date() });
+  await page.goto('/sign-in');
+  await hydrated(page);
+  await page.getByLabel('Email address').fill('linda.bennett@example.com');
+  await page.getByLabel('Password', { exact: true }).fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Your children');
+  await hydrated(page);
+
+  const words = page.locator('.countdown__words');
+  await expect(words.first()).toBeVisible();
+  const hydratedWords = await words.allTextContents();
+  for (const text of hydratedWords) expect(text).toMatch(/^(in \d+ (school|working) days?|due today|\d+ (school|working) days? overdue)$/);
+
+  // The server's HTML says the same before any script runs.
+  const html = await (await page.request.get('/')).text();
+  const serverWords = [...html.matchAll(/class="countdown__words"[^>]*>([^<]+)</g)].map((m) => m[1]);
+  expect(serverWords).toEqual(hydratedWords);
+
+  // The rule is one tap away.
+  const rule = page.locator('.countdown__rule').first();
+  await rule.getByText('How this is counted').click();
+  await expect(rule).toContainText('is the date set for this PEP');
+  await expectNoAxeViolations(page);
+
+  // Half a year later, without a reload, the same PEPs are overdue.
+  await page.clock.fastForward(183 * 24 * 60 * 60 * 1000);
+  await expect(words.first()).toHaveText(/overdue$/);
+  expect(await words.first().textContent()).not.toBe(hydratedWords[0]);
+  await page.screenshot({ path: test.info().outputPath('after-half-a-year.png') });
+  await expect(page.locator('.tag--overdue').first()).toHaveText('Overdue');
+});

@@ -1,0 +1,51 @@
+//! The children lists behind the first dashboards: the next PEP of each child with what its
+//! countdown needs, soonest first.
+
+use super::access_matrix::{call, session};
+use super::support::{TestDb, spawn_app};
+use app::on_db;
+use server::demo::seed;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_child_comes_with_the_next_pep_soonest_first() {
+    for db in TestDb::each_backend().await {
+        seed(&db.db).await.unwrap();
+        // Bank holidays arrive with the migrations, once however often they run.
+        db.db.migrate().await.unwrap();
+        let holidays: i64 = on_db!(&db.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM bank_holidays").fetch_one(pool).await.unwrap());
+        assert_eq!(holidays, 32);
+        let app = spawn_app(db).await;
+        let backend = app.db.db.backend_name();
+        let teacher = session(&app, "s.whitfield@brookfield.example", true).await;
+        let list: serde_json::Value = call(&app, "/api/children/mine", &[], Some(&teacher))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let children = list.as_array().unwrap();
+        assert!(!children.is_empty(), "{backend}");
+        let due: Vec<&str> = children
+            .iter()
+            .filter_map(|c| c["next_pep"]["countdown"]["due"].as_str())
+            .collect();
+        assert!(!due.is_empty(), "{backend}: {list}");
+        let mut sorted = due.clone();
+        sorted.sort();
+        assert_eq!(due, sorted, "{backend}: soonest first");
+        for child in children.iter().filter(|c| !c["next_pep"].is_null()) {
+            let countdown = &child["next_pep"]["countdown"];
+            // Brookfield has its own calendar (closed on polling day): school days, periods attached.
+            assert_eq!(countdown["kind"], "school", "{backend}: {child}");
+            assert!(countdown["periods"].as_array().unwrap().len() >= 10);
+            assert!(
+                countdown["explanation"]
+                    .as_str()
+                    .unwrap()
+                    .contains("Brookfield Primary School's school days"),
+                "{backend}: {child}"
+            );
+            assert_ne!(child["next_pep"]["state"], "submitted");
+        }
+        app.db.finish().await;
+    }
+}
