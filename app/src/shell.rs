@@ -11,6 +11,7 @@ use crate::features::auth::{
     AccountPage, ForgotPasswordPage, ResetPasswordPage, SecondFactorPage, SecondFactorSetupPage,
     SignInPage,
 };
+use crate::features::children::ChildPage;
 use crate::features::home::HomePage;
 use crate::features::invitations::RegisterPage;
 use crate::features::people::{InviteColleaguePage, PeoplePage, PersonPage, SectionRightsPage};
@@ -59,6 +60,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("people") view=PeoplePage />
                     <Route path=(StaticSegment("people"), ParamSegment("id")) view=PersonPage />
                     <Route path=StaticSegment("section-rights") view=SectionRightsPage />
+                    <Route path=(StaticSegment("children"), ParamSegment("id")) view=ChildPage />
                     <Route path=StaticSegment("invite-colleague") view=InviteColleaguePage />
                     <Route
                         path=(StaticSegment("second-factor"), StaticSegment("setup"))

@@ -30,7 +30,19 @@ test('a carer sees each child with the next PEP and a countdown that follows the
   await expect(rule).toContainText('is the date set for this PEP');
   await expectNoAxeViolations(page);
 
-  // Half a year later, without a reload, the same PEPs are overdue.
+  // The child's page: section A's facts with what follows from them, and the same countdown.
+  await page.getByRole('link', { name: 'Jayden Walker' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Jayden Walker');
+  await hydrated(page);
+  const facts = page.locator('.summary-list');
+  await expect(facts).toContainText(/Year group\s*Year \d+ \(from the date of birth\)/);
+  await expect(facts).toContainText(/UPN\s*[A-Z]\d{12}/);
+  await expect(page.getByText(/^A PEP is due: /)).toBeVisible();
+  await expect(page.locator('.countdown__words')).toHaveText(hydratedWords.length === 1 ? hydratedWords[0] : /./);
+  await expect(page.getByRole('region', { name: 'Every PEP, newest first' })).toContainText('termly review');
+  await expectNoAxeViolations(page);
+
+  // Half a year later, without a reload, the same PEP is overdue.
   await page.clock.fastForward(183 * 24 * 60 * 60 * 1000);
   await expect(words.first()).toHaveText(/overdue$/);
   expect(await words.first().textContent()).not.toBe(hydratedWords[0]);

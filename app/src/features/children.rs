@@ -1,7 +1,11 @@
 //! Children's records as each person may see them: only through a relationship in force today.
 
+mod child_page;
+
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+
+pub use child_page::ChildPage;
 
 use crate::error::AppError;
 
@@ -36,13 +40,21 @@ pub struct PepListItem {
     pub due_on: String,
 }
 
-/// A child's record (more arrives with the children register).
+/// A child's record: the facts of section A with what follows from them, and every PEP.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChildSummary {
     pub id: String,
     pub name: String,
     pub date_of_birth: String,
     pub upn: Option<String>,
+    /// (label, value) rows for the page, in order, derived ones included ("Year group").
+    pub facts: Vec<(String, String)>,
+    /// Whether a PEP is due for the child, with the reason in words.
+    pub eligible: bool,
+    pub eligibility: String,
+    /// The PEP being written now, with its countdown.
+    pub next_pep: Option<NextPep>,
+    /// Every PEP, newest first.
     pub peps: Vec<PepListItem>,
 }
 
@@ -72,6 +84,9 @@ pub mod server {
     use crate::domain::academic_year::AcademicYear;
     use crate::domain::access::{Action, Actor, Denial, Relationship, authorize};
     use crate::domain::calendar::{BankHolidays, ENGLAND_AND_WALES, Period, PeriodKind};
+    use crate::domain::child::{
+        Eligibility, EligibilityFacts, check_upn, eligibility, year_group_name,
+    };
     use crate::domain::deadlines::{DayKind, long_date};
     use crate::domain::pep::{PepKind, PepState, Term};
     use crate::domain::policy::Access;
@@ -351,10 +366,18 @@ pub mod server {
         .map_err(denial_error)?;
         let user = user.ok_or(AppError::SignedOut)?;
         let db = db()?;
-        let child: Option<(String, String, String, NaiveDate, Option<String>)> = on_db!(&db, pool => {
+        let child: Option<ChildFacts> = on_db!(&db, pool => {
             sqlx::query_as(
-                "SELECT id, first_name, last_name, date_of_birth, upn FROM children \
-                 WHERE id = $1 AND council_id = $2",
+                "SELECT c.id, c.first_name, c.last_name, c.date_of_birth, c.upn, c.gender, \
+                 c.ethnicity, c.first_language, c.sen_status, c.nc_year_override, \
+                 ce.started_on AS in_care_since, ce.legal_status, ce.placement_type, \
+                 e.school_id, s.name AS school, e.status AS education_status, \
+                 e.started_on AS education_since \
+                 FROM children c \
+                 LEFT JOIN care_episodes ce ON ce.child_id = c.id AND ce.ended_on IS NULL \
+                 LEFT JOIN education_episodes e ON e.child_id = c.id AND e.ended_on IS NULL \
+                 LEFT JOIN schools s ON s.id = e.school_id \
+                 WHERE c.id = $1 AND c.council_id = $2",
             )
             .bind(&child_id)
             .bind(&user.council_id)
@@ -362,9 +385,10 @@ pub mod server {
             .await?
         });
         // Another council's child, or no such child: the same answer as "not yours".
-        let Some((id, first, last, date_of_birth, upn)) = child else {
+        let Some(child) = child else {
             return Err(AppError::Forbidden);
         };
+        let id = child.id.clone();
         let relationship = relationship(&db, &user, &id).await?;
         authorize(
             actor_of(&Some(user.clone())),
@@ -396,11 +420,44 @@ pub mod server {
             tx.commit().await?;
             peps
         });
+        let today = today();
+        let eligibility = child_eligibility(&child, today);
+        let bank_holidays =
+            crate::infra::reference_data::bank_holidays(&db, ENGLAND_AND_WALES).await?;
+        let next = peps
+            .iter()
+            .filter(|p| p.4 != "submitted" && p.4 != "approved")
+            .min_by_key(|p| p.5);
+        let next_pep = match next {
+            Some((pep_id, academic_year, term, kind, state, due_on)) => {
+                let periods =
+                    school_calendar(&db, &user.council_id, child.school_id.as_deref()).await?;
+                let row = ChildRow {
+                    id: id.clone(),
+                    first_name: child.first_name.clone(),
+                    last_name: child.last_name.clone(),
+                    school_id: child.school_id.clone(),
+                    school: child.school.clone(),
+                    pep_id: Some(pep_id.clone()),
+                    academic_year: Some(*academic_year),
+                    term: Some(term.clone()),
+                    kind: Some(kind.clone()),
+                    state: Some(state.clone()),
+                    due_on: Some(*due_on),
+                };
+                Some(next_pep(&row, *due_on, periods, &bank_holidays))
+            }
+            None => None,
+        };
         Ok(ChildSummary {
             id,
-            name: format!("{first} {last}"),
-            date_of_birth: date_of_birth.to_string(),
-            upn,
+            name: format!("{} {}", child.first_name, child.last_name),
+            date_of_birth: child.date_of_birth.to_string(),
+            upn: child.upn.clone(),
+            facts: child_facts(&child, &eligibility),
+            eligible: eligibility.eligible,
+            eligibility: eligibility.reason,
+            next_pep,
             peps: peps
                 .into_iter()
                 .map(
@@ -415,5 +472,105 @@ pub mod server {
                 )
                 .collect(),
         })
+    }
+
+    #[derive(sqlx::FromRow)]
+    struct ChildFacts {
+        id: String,
+        first_name: String,
+        last_name: String,
+        date_of_birth: NaiveDate,
+        upn: Option<String>,
+        gender: String,
+        ethnicity: String,
+        first_language: String,
+        sen_status: String,
+        nc_year_override: Option<i64>,
+        in_care_since: Option<NaiveDate>,
+        legal_status: Option<String>,
+        placement_type: Option<String>,
+        school_id: Option<String>,
+        school: Option<String>,
+        education_status: Option<String>,
+        education_since: Option<NaiveDate>,
+    }
+
+    fn child_eligibility(child: &ChildFacts, today: NaiveDate) -> Eligibility {
+        eligibility(
+            &EligibilityFacts {
+                date_of_birth: child.date_of_birth,
+                in_care_since: child.in_care_since,
+                previously_looked_after: false,
+                funded_early_years_hours: false,
+                year_group_override: child.nc_year_override.map(|y| y as i32),
+            },
+            today,
+        )
+    }
+
+    /// The rows of section A as people read them, derived values marked as such.
+    fn child_facts(child: &ChildFacts, eligibility: &Eligibility) -> Vec<(String, String)> {
+        let upn = match &child.upn {
+            None => "Not recorded".to_string(),
+            Some(upn) => match check_upn(upn) {
+                Ok(upn) => upn,
+                Err(problem) => format!("{upn} (needs checking: {problem})"),
+            },
+        };
+        let year_group = format!(
+            "{}{}",
+            year_group_name(eligibility.year_group),
+            if child.nc_year_override.is_some() {
+                " (set by hand)"
+            } else {
+                " (from the date of birth)"
+            }
+        );
+        let sen = match child.sen_status.as_str() {
+            "ehcp" => "Education, health and care plan (EHCP)",
+            "sen_support" => "SEN support",
+            _ => "None recorded",
+        };
+        let education = match (
+            &child.school,
+            &child.education_status,
+            child.education_since,
+        ) {
+            (Some(school), _, Some(since)) => format!("{school}, since {}", long_date(since)),
+            (None, Some(status), _) => match status.as_str() {
+                "neet" => "Not in education, employment or training (NEET)".to_string(),
+                "not_in_setting" => "Not in an early years setting".to_string(),
+                "missing_education" => "Missing education".to_string(),
+                other => other.replace('_', " "),
+            },
+            _ => "Not recorded".to_string(),
+        };
+        let mut rows = vec![
+            ("Date of birth".to_string(), long_date(child.date_of_birth)),
+            ("UPN".to_string(), upn),
+            ("Year group".to_string(), year_group),
+            (
+                "Phase".to_string(),
+                eligibility
+                    .phase
+                    .map(|p| capitalise(p.label()))
+                    .unwrap_or_else(|| "Past Year 13".to_string()),
+            ),
+            ("School or setting".to_string(), education),
+            ("Special educational needs".to_string(), sen.to_string()),
+            ("Gender".to_string(), capitalise(&child.gender)),
+            ("Ethnicity".to_string(), child.ethnicity.clone()),
+            ("First language".to_string(), child.first_language.clone()),
+        ];
+        if let Some(since) = child.in_care_since {
+            rows.push(("Looked after since".to_string(), long_date(since)));
+        }
+        if let Some(status) = &child.legal_status {
+            rows.push(("Legal status".to_string(), status.clone()));
+        }
+        if let Some(placement) = &child.placement_type {
+            rows.push(("Placement".to_string(), placement.clone()));
+        }
+        rows
     }
 }

@@ -59,7 +59,9 @@ fn YourChildren(children: Vec<crate::features::children::ChildListItem>) -> impl
                 .map(|child| {
                     view! {
                         <li class="child-list__item">
-                            <strong>{child.name}</strong>
+                            <a href=format!("/children/{}", child.id) class="child-list__name">
+                                {child.name}
+                            </a>
                             {child.school.map(|school| format!(", {school}"))}
                             {child
                                 .next_pep

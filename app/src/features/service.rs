@@ -23,9 +23,11 @@ pub fn DemoBanner() -> impl IntoView {
     let info = Resource::new(|| (), |_| service_info());
     view! {
         <Transition fallback=|| ()>
-            {move || {
-                info.get()
-                    .and_then(Result::ok)
+            // Awaited in a `Suspend` rather than read with `.get()`: several boundaries reading
+            // resources with `.get()` can deadlock server rendering (leptos-rs/leptos#4578).
+            {move || Suspend::new(async move {
+                info.await
+                    .ok()
                     .filter(|info| info.demo)
                     .map(|_| {
                         view! {
@@ -38,7 +40,7 @@ pub fn DemoBanner() -> impl IntoView {
                             </div>
                         }
                     })
-            }}
+            })}
         </Transition>
     }
 }

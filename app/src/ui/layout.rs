@@ -69,9 +69,9 @@ fn AccountNav() -> impl IntoView {
     view! {
         <nav aria-label="Account" class="site-header__account">
             <Transition fallback=sign_in_link>
-                {move || {
-                    user.get()
-                        .map(|answer| match answer {
+                // Awaited in a `Suspend`, not read with `.get()` (see `DemoBanner`).
+                {move || Suspend::new(async move {
+                    match user.await {
                             Ok(Some(user)) => {
                                 // Who may invite: the Virtual School (People), a designated
                                 // teacher (a colleague at their school).
@@ -104,8 +104,8 @@ fn AccountNav() -> impl IntoView {
                                     .into_any()
                             }
                             _ => sign_in_link().into_any(),
-                        })
-                }}
+                    }
+                })}
             </Transition>
         </nav>
     }

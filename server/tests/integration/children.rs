@@ -46,6 +46,39 @@ async fn each_child_comes_with_the_next_pep_soonest_first() {
             );
             assert_ne!(child["next_pep"]["state"], "submitted");
         }
+        // One child's record: the derived facts and the reason a PEP is due.
+        let first = children[0]["id"].as_str().unwrap();
+        let record: serde_json::Value = call(
+            &app,
+            "/api/children/record",
+            &[("child_id", first)],
+            Some(&teacher),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        let facts = record["facts"].to_string();
+        assert!(
+            facts.contains("(from the date of birth)"),
+            "{backend}: {facts}"
+        );
+        assert!(
+            facts.contains("Brookfield Primary School, since"),
+            "{backend}: {facts}"
+        );
+        assert_eq!(record["eligible"], true, "{backend}: {record}");
+        assert!(
+            record["eligibility"]
+                .as_str()
+                .unwrap()
+                .contains("looked after since"),
+            "{backend}: {record}"
+        );
+        assert_eq!(
+            record["next_pep"]["countdown"]["due"],
+            children[0]["next_pep"]["countdown"]["due"]
+        );
         app.db.finish().await;
     }
 }

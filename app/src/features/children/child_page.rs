@@ -1,0 +1,134 @@
+//! One child's record: section A's facts with what follows from them (year group, phase, whether a
+//! PEP is due and why), the PEP being written with its countdown, and every PEP so far.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use super::{ChildSummary, child_record};
+use crate::domain::academic_year::AcademicYear;
+use crate::domain::pep::{PepKind, PepState, Term};
+use crate::error::AppError;
+use crate::ui::countdown::Countdown;
+
+#[component]
+pub fn ChildPage() -> impl IntoView {
+    let params = use_params_map();
+    let record = Resource::new(
+        move || params.read().get("id").unwrap_or_default(),
+        child_record,
+    );
+    view! {
+        <p class="body">
+            <a href="/">"Back to your children"</a>
+        </p>
+        <Transition fallback=|| view! { <p class="body">"Loading…"</p> }>
+            {move || {
+                record
+                    .get()
+                    .map(|answer| match answer {
+                        Ok(child) => view! { <Child child /> }.into_any(),
+                        Err(error) => {
+                            let message = match error {
+                                AppError::SignedOut => "You need to sign in to see this record.".to_string(),
+                                AppError::SecondFactorRequired => {
+                                    "Enter the code from your authenticator app to see this record."
+                                        .to_string()
+                                }
+                                AppError::Forbidden => {
+                                    "You are not assigned to this child, so their record is not shown."
+                                        .to_string()
+                                }
+                                other => other.to_string(),
+                            };
+                            view! {
+                                <Title text="Child's record" />
+                                <h1 class="heading-xl">"Child's record"</h1>
+                                <p class="body">{message}</p>
+                            }
+                                .into_any()
+                        }
+                    })
+            }}
+        </Transition>
+    }
+}
+
+#[component]
+fn Child(child: ChildSummary) -> impl IntoView {
+    view! {
+        <Title text=child.name.clone() />
+        <h1 class="heading-xl">{child.name.clone()}</h1>
+        <dl class="summary-list">
+            {child
+                .facts
+                .into_iter()
+                .map(|(label, value)| {
+                    view! {
+                        <div class="summary-list__row">
+                            <dt class="summary-list__key">{label}</dt>
+                            <dd class="summary-list__value">{value}</dd>
+                        </div>
+                    }
+                })
+                .collect_view()}
+        </dl>
+        <h2 class="heading-m">"PEP"</h2>
+        <p class="body">
+            {if child.eligible { "A PEP is due: " } else { "No PEP is due: " }} {child.eligibility}
+        </p>
+        {child
+            .next_pep
+            .map(|pep| {
+                view! {
+                    <p class="body">
+                        <strong>{pep.title}</strong>
+                        {format!(" ({})", pep.state)}
+                    </p>
+                    <Countdown data=pep.countdown />
+                }
+            })}
+        <h2 class="heading-m">"Every PEP"</h2>
+        {if child.peps.is_empty() {
+            view! { <p class="body">"None yet."</p> }.into_any()
+        } else {
+            view! {
+                <div class="table-scroll" tabindex="0" role="region" aria-labelledby="peps-caption">
+                    <table class="table">
+                        <caption id="peps-caption" class="visually-hidden">"Every PEP, newest first"</caption>
+                        <thead>
+                            <tr>
+                                <th scope="col">"PEP"</th>
+                                <th scope="col">"State"</th>
+                                <th scope="col">"Due"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {child
+                                .peps
+                                .into_iter()
+                                .map(|pep| {
+                                    let term = Term::parse(&pep.term).map(|t| t.label()).unwrap_or("");
+                                    let kind = PepKind::parse(&pep.kind).map(|k| k.label()).unwrap_or("PEP");
+                                    let year = AcademicYear::starting(pep.academic_year as i32);
+                                    let state = PepState::parse(&pep.state).map(|s| s.label()).unwrap_or("");
+                                    let due = chrono::NaiveDate::parse_from_str(&pep.due_on, "%Y-%m-%d")
+                                        .map(|d| d.format("%-d %b %Y").to_string())
+                                        .unwrap_or(pep.due_on.clone());
+                                    view! {
+                                        <tr>
+                                            <td>{format!("{kind}, {term} {year}")}</td>
+                                            <td>{state.to_string()}</td>
+                                            <td>{due}</td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            }
+                .into_any()
+        }}
+    }
+}
