@@ -5,4 +5,5 @@ pub mod error_summary;
 pub mod layout;
 pub mod password_input;
 pub mod select;
+pub mod table;
 pub mod text_input;

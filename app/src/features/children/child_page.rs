@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+
+use crate::ui::table::ScrollingTable;
 use leptos_router::hooks::use_params_map;
 
 use super::{ChildSummary, child_record};
@@ -93,9 +95,7 @@ fn Child(child: ChildSummary) -> impl IntoView {
             view! { <p class="body">"None yet."</p> }.into_any()
         } else {
             view! {
-                <div class="table-scroll" tabindex="0" role="region" aria-labelledby="peps-caption">
-                    <table class="table">
-                        <caption id="peps-caption" class="visually-hidden">"Every PEP, newest first"</caption>
+                <ScrollingTable id="peps-caption" caption="Every PEP, newest first" hide_caption=true>
                         <thead>
                             <tr>
                                 <th scope="col">"PEP"</th>
@@ -125,8 +125,7 @@ fn Child(child: ChildSummary) -> impl IntoView {
                                 })
                                 .collect_view()}
                         </tbody>
-                    </table>
-                </div>
+                    </ScrollingTable>
             }
                 .into_any()
         }}

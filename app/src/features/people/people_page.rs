@@ -4,6 +4,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::ui::table::ScrollingTable;
+
 use super::{PeopleOverview, list_people};
 use crate::domain::roles::Role;
 use crate::error::AppError;
@@ -169,11 +171,7 @@ fn People(overview: PeopleOverview, invite: InviteState) -> impl IntoView {
     let active = people.iter().filter(|p| p.active).count();
     view! {
         <InviteForm schools invite />
-        <div class="table-scroll" tabindex="0" role="region" aria-labelledby="people-caption">
-            <table class="table">
-                <caption id="people-caption">
-                    {format!("{} people, {active} active", people.len())}
-                </caption>
+        <ScrollingTable id="people-caption" caption=format!("{} people, {active} active", people.len())>
                 <thead>
                     <tr>
                         <th scope="col">"Name"</th>
@@ -211,8 +209,7 @@ fn People(overview: PeopleOverview, invite: InviteState) -> impl IntoView {
                         })
                         .collect_view()}
                 </tbody>
-            </table>
-        </div>
+            </ScrollingTable>
         <h2 class="heading-m">"Invitations in the last 30 days"</h2>
         {if invitations.is_empty() {
             view! { <p class="body">"None."</p> }.into_any()

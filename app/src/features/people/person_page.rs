@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+
+use crate::ui::table::ScrollingTable;
 use leptos_router::hooks::use_params_map;
 
 use super::people_page::{AdminAccessProblem, AdminNav, RoleAndSchool, capitalised};
@@ -344,9 +346,7 @@ fn Assignments(assignments: Vec<AssignmentRow>, actions: PersonActions) -> impl 
         return view! { <p class="body">"Not assigned to any child."</p> }.into_any();
     }
     view! {
-        <div class="table-scroll" tabindex="0" role="region" aria-labelledby="assignments-caption">
-            <table class="table">
-                <caption id="assignments-caption">"Assignments"</caption>
+        <ScrollingTable id="assignments-caption" caption="Assignments">
                 <thead>
                     <tr>
                         <th scope="col">"Child"</th>
@@ -397,8 +397,7 @@ fn Assignments(assignments: Vec<AssignmentRow>, actions: PersonActions) -> impl 
                         })
                         .collect_view()}
                 </tbody>
-            </table>
-        </div>
+            </ScrollingTable>
     }
     .into_any()
 }

@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+
+use crate::ui::table::ScrollingTable;
 use leptos_router::hooks::use_query_map;
 
 use super::people_page::{AdminAccessProblem, AdminNav, capitalised};
@@ -57,16 +59,7 @@ pub fn SectionRightsPage() -> impl IntoView {
                                 .map(|s| s.label())
                                 .unwrap_or("");
                             view! {
-                                <div
-                                    class="table-scroll"
-                                    tabindex="0"
-                                    role="region"
-                                    aria-labelledby="rights-caption"
-                                >
-                                    <table class="table">
-                                        <caption id="rights-caption">
-                                            {format!("When the PEP is {state_label}")}
-                                        </caption>
+                                <ScrollingTable id="rights-caption" caption=format!("When the PEP is {state_label}")>
                                         <thead>
                                             <tr>
                                                 <th scope="col">"Section"</th>
@@ -104,8 +97,7 @@ pub fn SectionRightsPage() -> impl IntoView {
                                                 })
                                                 .collect_view()}
                                         </tbody>
-                                    </table>
-                                </div>
+                                    </ScrollingTable>
                             }
                                 .into_any()
                         }
