@@ -1,6 +1,7 @@
 //! One folder per capability: its pages, components, server functions and persistence.
 
 pub mod auth;
+pub mod calendars;
 pub mod children;
 pub mod home;
 pub mod invitations;

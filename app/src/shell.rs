@@ -11,6 +11,7 @@ use crate::features::auth::{
     AccountPage, ForgotPasswordPage, ResetPasswordPage, SecondFactorPage, SecondFactorSetupPage,
     SignInPage,
 };
+use crate::features::calendars::CalendarsPage;
 use crate::features::children::ChildPage;
 use crate::features::home::HomePage;
 use crate::features::invitations::RegisterPage;
@@ -60,6 +61,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("people") view=PeoplePage />
                     <Route path=(StaticSegment("people"), ParamSegment("id")) view=PersonPage />
                     <Route path=StaticSegment("section-rights") view=SectionRightsPage />
+                    <Route path=StaticSegment("calendars") view=CalendarsPage />
                     <Route path=(StaticSegment("children"), ParamSegment("id")) view=ChildPage />
                     <Route path=StaticSegment("invite-colleague") view=InviteColleaguePage />
                     <Route

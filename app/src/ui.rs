@@ -3,6 +3,7 @@
 pub mod countdown;
 pub mod error_summary;
 pub mod layout;
+pub mod notice;
 pub mod password_input;
 pub mod select;
 pub mod table;

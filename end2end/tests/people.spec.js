@@ -69,6 +69,25 @@ test('Virtual School staff invite, deactivate and reassign people, and read the 
   await expect(table.getByRole('row', { name: /Carer's contribution/ })).toContainText('Edit');
   await hydrated(page);
   await expectNoAxeViolations(page);
+
+  // School calendars: a pasted CSV is previewed, every problem by line, before it replaces anything.
+  await page.getByRole('navigation', { name: 'Virtual School administration' }).getByRole('link', { name: 'School calendars' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('School calendars');
+  await page.getByRole('navigation', { name: 'Schools' }).getByRole('link', { name: 'Brookfield Primary School' }).click();
+  await expect(page.getByRole('heading', { level: 2, name: 'Brookfield Primary School' })).toBeVisible();
+  await hydrated(page);
+  const csv = page.getByRole('textbox', { name: 'Calendar CSV' });
+  await csv.fill('start,end,kind,label\n2026-09-01,2026-12-18,term,Autumn term\n2026-10-30,2026-10-26,holiday,Half-term\n');
+  await page.getByRole('button', { name: 'Preview' }).click();
+  await expect(page.getByRole('alert')).toContainText('line 3: end 2026-10-26 is before start 2026-10-30');
+  await expectNoAxeViolations(page);
+  await csv.fill('start,end,kind,label\n2026-09-01,2026-12-18,term,Autumn term\n2026-10-26,2026-10-30,holiday,Autumn half-term\n2027-01-04,2027-03-25,term,Spring term\n2027-04-12,2027-07-21,term,Summer term\n');
+  await page.getByRole('button', { name: 'Preview' }).click();
+  await expect(page.getByRole('region', { name: 'Preview: 4 periods' })).toContainText('Autumn half-term');
+  await expectNoAxeViolations(page);
+  await page.getByRole('button', { name: "Replace Brookfield Primary School's calendar with these 4 periods" }).click();
+  await expect(page.getByRole('status')).toContainText('Calendar replaced: 4 periods stored.');
+  await expect(page.getByRole('region', { name: 'Brookfield Primary School: 4 periods' })).toBeVisible();
 });
 
 test('people who are not Virtual School staff are told the admin pages are not for them', async ({ page }) => {

@@ -9,6 +9,7 @@
 mod integration {
     pub mod access_matrix;
     pub mod auth;
+    pub mod calendars;
     pub mod children;
     pub mod cli;
     pub mod database;

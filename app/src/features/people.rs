@@ -11,6 +11,10 @@ mod section_rights_page;
 #[cfg(feature = "ssr")]
 mod server;
 
+/// The signed-in Virtual School member, or why not (for other admin features).
+#[cfg(feature = "ssr")]
+pub(crate) use server::administrator;
+
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -19,7 +23,7 @@ use crate::domain::roles::Role;
 use crate::error::AppError;
 
 pub use invite_colleague_page::InviteColleaguePage;
-pub use people_page::PeoplePage;
+pub use people_page::{AdminAccessProblem, AdminNav, PeoplePage};
 pub use person_page::PersonPage;
 pub use section_rights_page::SectionRightsPage;
 

@@ -50,6 +50,9 @@ const ENDPOINTS: &[(&str, Guard)] = &[
     ("/api/people/assign", Guard::ManagePeople),
     ("/api/people/end_assignment", Guard::ManagePeople),
     ("/api/council/section_rights", Guard::ManagePeople),
+    ("/api/calendars/school", Guard::ManagePeople),
+    ("/api/calendars/preview", Guard::ManagePeople),
+    ("/api/calendars/import", Guard::ManagePeople),
     ("/api/children/mine", Guard::ChildList),
     ("/api/children/record", Guard::ChildRecord),
 ];
@@ -121,6 +124,8 @@ async fn child_related(
     child_id
 }
 
+const MATRIX_CALENDAR: &str = "start,end,kind,label\n2026-09-01,2026-12-18,term,Autumn term\n";
+
 /// A valid request to an admin endpoint, on a fresh person of the demo council (a social worker
 /// with no assignments) so each one can succeed.
 async fn admin_request(app: &TestApp, path: &str, case: usize) -> Vec<(&'static str, String)> {
@@ -164,6 +169,12 @@ async fn admin_request(app: &TestApp, path: &str, case: usize) -> Vec<(&'static 
             vec![("assignment_id", assignment_id)]
         }
         "/api/council/section_rights" => vec![("state", "draft".into())],
+        "/api/calendars/school" => vec![("school_id", "demo-school-riverside".into())],
+        "/api/calendars/preview" => vec![("csv", MATRIX_CALENDAR.into())],
+        "/api/calendars/import" => vec![
+            ("school_id", "demo-school-northdale-high".into()),
+            ("csv", MATRIX_CALENDAR.into()),
+        ],
         other => panic!("{other}: say how to call it in admin_request"),
     }
 }

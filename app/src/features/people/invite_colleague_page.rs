@@ -4,6 +4,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::ui::notice::SuccessNotice;
+
 use crate::domain::roles::Role;
 use crate::features::auth::who_am_i;
 use crate::features::invitations::Invite;
@@ -83,22 +85,7 @@ fn ColleagueForm() -> impl IntoView {
     };
     view! {
         <ErrorSummary errors />
-        <div role="status">
-            {move || {
-                sent_to
-                    .get()
-                    .map(|to| {
-                        view! {
-                            <div class="notification">
-                                <p class="body">
-                                    <strong>{format!("Invitation sent to {to}.")}</strong>
-                                    " The link in it works once, for 7 days."
-                                </p>
-                            </div>
-                        }
-                    })
-            }}
-        </div>
+        <SuccessNotice message=Signal::derive(move || sent_to.get().map(|to| format!("Invitation sent to {to}. The link in it works once, for 7 days."))) />
         <p class="body">
             "Your colleague joins as a designated teacher at your school, and works with the children "
             "in care on its roll. They will set up an authenticator app when they first sign in."

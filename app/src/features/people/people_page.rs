@@ -4,6 +4,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::ui::notice::SuccessNotice;
+
 use crate::ui::table::ScrollingTable;
 
 use super::{PeopleOverview, list_people};
@@ -23,22 +25,7 @@ pub fn PeoplePage() -> impl IntoView {
         <AdminNav current="/people" />
         <h1 class="heading-xl">"People"</h1>
         <ErrorSummary errors=invite.errors />
-        <div role="status">
-            {move || {
-                invite.sent_to
-                    .get()
-                    .map(|to| {
-                        view! {
-                            <div class="notification">
-                                <p class="body">
-                                    <strong>{format!("Invitation sent to {to}.")}</strong>
-                                    " The link in it works once, for 7 days."
-                                </p>
-                            </div>
-                        }
-                    })
-            }}
-        </div>
+        <SuccessNotice message=Signal::derive(move || invite.sent_to.get().map(|to| format!("Invitation sent to {to}. The link in it works once, for 7 days."))) />
         <Transition fallback=|| view! { <p class="body">"Loading…"</p> }>
             {move || {
                 overview
@@ -119,7 +106,7 @@ fn invite_field_names(error: AppError) -> AppError {
 
 /// Links between the admin pages.
 #[component]
-pub(super) fn AdminNav(current: &'static str) -> impl IntoView {
+pub fn AdminNav(current: &'static str) -> impl IntoView {
     let link = move |href: &'static str, text: &'static str| {
         view! {
             <li>
@@ -132,7 +119,8 @@ pub(super) fn AdminNav(current: &'static str) -> impl IntoView {
     view! {
         <nav aria-label="Virtual School administration">
             <ul class="sub-nav">
-                {link("/people", "People")} {link("/section-rights", "Section rights")}
+                {link("/people", "People")} {link("/calendars", "School calendars")}
+                {link("/section-rights", "Section rights")}
             </ul>
         </nav>
     }
@@ -140,7 +128,7 @@ pub(super) fn AdminNav(current: &'static str) -> impl IntoView {
 
 /// What a person who may not use the admin pages sees instead.
 #[component]
-pub(super) fn AdminAccessProblem(error: AppError) -> impl IntoView {
+pub fn AdminAccessProblem(error: AppError) -> impl IntoView {
     match error {
         AppError::SignedOut => view! {
             <p class="body">"You need to " <a href="/sign-in">"sign in"</a> " to see this page."</p>

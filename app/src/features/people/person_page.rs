@@ -3,6 +3,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::ui::notice::SuccessNotice;
+
 use crate::ui::table::ScrollingTable;
 use leptos_router::hooks::use_params_map;
 
@@ -75,20 +77,7 @@ pub fn PersonPage() -> impl IntoView {
             <a href="/people">"Back to people"</a>
         </p>
         <ErrorSummary errors />
-        <div role="status">
-            {move || {
-                done.get()
-                    .map(|message| {
-                        view! {
-                            <div class="notification">
-                                <p class="body">
-                                    <strong>{message}</strong>
-                                </p>
-                            </div>
-                        }
-                    })
-            }}
-        </div>
+        <SuccessNotice message=done />
         <Transition fallback=|| view! { <p class="body">"Loading…"</p> }>
             {move || {
                 person

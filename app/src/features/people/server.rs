@@ -22,7 +22,7 @@ fn db() -> Result<Db, AppError> {
 }
 
 /// The signed-in Virtual School member asking, or the reason they may not.
-async fn administrator() -> Result<CurrentUser, AppError> {
+pub(crate) async fn administrator() -> Result<CurrentUser, AppError> {
     let user = current_user().await?;
     let actor = user.as_ref().map(|u| Actor {
         role: u.role,

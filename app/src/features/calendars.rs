@@ -1,0 +1,52 @@
+//! School calendars for the Virtual School: each school's term dates, holidays, INSET and closure
+//! days, imported from CSV with a preview that reports every problem by line before anything is
+//! replaced. Countdowns count school days on these calendars.
+
+mod calendar_page;
+#[cfg(feature = "ssr")]
+mod server;
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::calendar::Period;
+use crate::error::AppError;
+use crate::features::people::Choice;
+
+pub use calendar_page::CalendarsPage;
+
+/// A school's calendar as countdowns use it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SchoolCalendarView {
+    pub school_id: String,
+    pub school: String,
+    /// "its own calendar", "the council's default calendar" or "no calendar: working days".
+    pub source: String,
+    pub periods: Vec<Period>,
+    pub schools: Vec<Choice>,
+}
+
+/// A school's calendar (the first school when `school_id` is empty).
+#[server(prefix = "/api", endpoint = "calendars/school")]
+pub async fn school_calendar(school_id: String) -> Result<SchoolCalendarView, AppError> {
+    server::school_calendar(school_id)
+        .await
+        .inspect_err(crate::features::auth::set_status)
+}
+
+/// Reads a calendar CSV without storing it: the periods, or every problem by line (422).
+#[server(prefix = "/api", endpoint = "calendars/preview")]
+pub async fn preview_calendar(csv: String) -> Result<Vec<Period>, AppError> {
+    server::preview_calendar(csv)
+        .await
+        .inspect_err(crate::features::auth::set_status)
+}
+
+/// Replaces a school's calendar with the CSV's periods (read again, never trusted from a preview);
+/// returns how many periods were stored.
+#[server(prefix = "/api", endpoint = "calendars/import")]
+pub async fn import_calendar(school_id: String, csv: String) -> Result<usize, AppError> {
+    server::import_calendar(school_id, csv)
+        .await
+        .inspect_err(crate::features::auth::set_status)
+}
