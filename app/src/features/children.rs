@@ -134,8 +134,9 @@ pub mod server {
         crate::domain::uk_time::uk_today(Utc::now())
     }
 
-    /// The children the person reaches today, each with their next PEP, soonest first.
-    pub async fn my_children() -> Result<Vec<ChildListItem>, AppError> {
+    /// The person asking, once signed-out and second-factor-pending sessions are refused (before
+    /// any child is touched).
+    async fn reader() -> Result<CurrentUser, AppError> {
         let user = current_user().await?;
         authorize(
             actor_of(&user),
@@ -144,7 +145,12 @@ pub mod server {
             Access::None,
         )
         .map_err(denial_error)?;
-        let user = user.ok_or(AppError::SignedOut)?;
+        user.ok_or(AppError::SignedOut)
+    }
+
+    /// The children the person reaches today, each with their next PEP, soonest first.
+    pub async fn my_children() -> Result<Vec<ChildListItem>, AppError> {
+        let user = reader().await?;
         let db = db()?;
         let rows: Vec<ChildRow> = on_db!(&db, pool => {
             sqlx::query_as(&format!(
@@ -355,16 +361,7 @@ pub mod server {
     }
 
     pub async fn child_record(child_id: String) -> Result<ChildSummary, AppError> {
-        let user = current_user().await?;
-        // Refuse signed-out and pending sessions before touching the child.
-        authorize(
-            actor_of(&user),
-            Action::ReadChild,
-            Relationship::Current,
-            Access::None,
-        )
-        .map_err(denial_error)?;
-        let user = user.ok_or(AppError::SignedOut)?;
+        let user = reader().await?;
         let db = db()?;
         let child: Option<ChildFacts> = on_db!(&db, pool => {
             sqlx::query_as(

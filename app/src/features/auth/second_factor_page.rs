@@ -38,14 +38,12 @@ pub fn SecondFactorPage() -> impl IntoView {
     });
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if code.get().trim().is_empty() {
-            set_errors.set(vec![FieldError::new(
-                "code",
-                "Enter the code from your authenticator app",
-            )]);
-        } else {
-            set_errors.set(Vec::new());
-            verify.dispatch(VerifySecondFactor { code: code.get() });
+        if let Some(code) = code_or_error(
+            code,
+            set_errors,
+            "Enter the code from your authenticator app",
+        ) {
+            verify.dispatch(VerifySecondFactor { code });
         }
     };
     view! {
@@ -69,6 +67,22 @@ pub fn SecondFactorPage() -> impl IntoView {
     }
 }
 
+/// The typed code, or (when empty) `empty_message` on the code field; clears old errors.
+fn code_or_error(
+    code: RwSignal<String>,
+    set_errors: WriteSignal<Vec<FieldError>>,
+    empty_message: &str,
+) -> Option<String> {
+    let typed = code.get();
+    if typed.trim().is_empty() {
+        set_errors.set(vec![FieldError::new("code", empty_message)]);
+        None
+    } else {
+        set_errors.set(Vec::new());
+        Some(typed)
+    }
+}
+
 /// First sign-in of a professional: set up an authenticator app.
 #[component]
 pub fn SecondFactorSetupPage() -> impl IntoView {
@@ -84,14 +98,8 @@ pub fn SecondFactorSetupPage() -> impl IntoView {
     });
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if code.get().trim().is_empty() {
-            set_errors.set(vec![FieldError::new(
-                "code",
-                "Enter the code your app shows",
-            )]);
-        } else {
-            set_errors.set(Vec::new());
-            confirm.dispatch(ConfirmSecondFactor { code: code.get() });
+        if let Some(code) = code_or_error(code, set_errors, "Enter the code your app shows") {
+            confirm.dispatch(ConfirmSecondFactor { code });
         }
     };
     view! {

@@ -228,21 +228,32 @@ pub async fn get_person(user_id: String) -> Result<PersonDetail, AppError> {
     })
 }
 
+/// The administrator, the database and the person they want to change, who must not be
+/// themselves (`what` completes "You cannot …"; the problem goes on `field`).
+async fn someone_else(
+    user_id: &str,
+    field: &str,
+    what: &str,
+) -> Result<(CurrentUser, Db, PersonRecord), AppError> {
+    let admin = administrator().await?;
+    let db = db()?;
+    let person = person_in_council(&db, &admin, user_id).await?;
+    if person.id == admin.id {
+        return Err(invalid(
+            field,
+            format!("You cannot {what}. Ask another member of the Virtual School."),
+        ));
+    }
+    Ok((admin, db, person))
+}
+
 pub async fn change_role(
     user_id: String,
     role: String,
     school_id: Option<String>,
     version: i64,
 ) -> Result<(), AppError> {
-    let admin = administrator().await?;
-    let db = db()?;
-    let person = person_in_council(&db, &admin, &user_id).await?;
-    if person.id == admin.id {
-        return Err(invalid(
-            "role",
-            "You cannot change your own role. Ask another member of the Virtual School.",
-        ));
-    }
+    let (admin, db, person) = someone_else(&user_id, "role", "change your own role").await?;
     let new_role = Role::parse(&role).map_err(|_| invalid("role", "Choose a role"))?;
     let school_id = match new_role {
         Role::DesignatedTeacher => Some(
@@ -280,15 +291,7 @@ pub async fn set_person_active(
     active: bool,
     version: i64,
 ) -> Result<(), AppError> {
-    let admin = administrator().await?;
-    let db = db()?;
-    let person = person_in_council(&db, &admin, &user_id).await?;
-    if person.id == admin.id {
-        return Err(invalid(
-            "status",
-            "You cannot deactivate yourself. Ask another member of the Virtual School.",
-        ));
-    }
+    let (admin, db, person) = someone_else(&user_id, "status", "deactivate yourself").await?;
     if (person.status == "active") == active {
         return Ok(());
     }
