@@ -9,6 +9,7 @@ pub mod passwords;
 pub mod pep;
 pub mod policy;
 pub mod roles;
+pub mod schedule;
 pub mod uk_time;
 
 /// A value that could not be parsed from its stored or submitted text form.

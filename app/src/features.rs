@@ -6,4 +6,5 @@ pub mod children;
 pub mod home;
 pub mod invitations;
 pub mod people;
+pub mod pep_schedule;
 pub mod service;

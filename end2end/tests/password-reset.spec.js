@@ -29,5 +29,6 @@ test('a young person resets a forgotten password and signs in with the new one',
   await page.getByLabel('Email address').fill(email);
   await page.getByLabel('Password', { exact: true }).fill('river biscuit thunder 9');
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Your children');
+  // A young person's list is their own PEP.
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('My PEP');
 });

@@ -30,5 +30,5 @@ test('a carer registers from the link in the invitation email', async ({ page, p
   await page.getByLabel('Create a password', { exact: true }).fill('kettle orbit wander 42');
   await page.getByRole('button', { name: 'Register' }).click();
   await expect(page.getByRole('navigation', { name: 'Account' })).toContainText('Morgan Ellis');
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Your children');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('My children');
 });

@@ -62,7 +62,7 @@ test('a designated teacher passes the second factor with the demo authenticator 
   await expect(page).toHaveURL(/\/$/);
   await expect(page.getByRole('navigation', { name: 'Account' })).toContainText(/Sarah Whitfield|Imran Hussain/);
   // Only the pupils on the teacher's own school roll.
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Your children');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('My pupils');
   const pupils = page.locator('.child-list li');
   if (email.startsWith('s.whitfield')) {
     await expect(pupils).toHaveCount(6);
@@ -151,5 +151,5 @@ test('a new carer sets up an authenticator app, keeps recovery codes, and needs 
   await page.getByRole('textbox', { name: 'Code' }).fill(recoveryCodes[0]);
   await page.getByRole('button', { name: 'Continue' }).click();
   await expect(page).toHaveURL(/\/$/);
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Your children');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('My children');
 });

@@ -56,6 +56,17 @@ pub enum Command {
     SeedDemo,
     /// Print the due date of a rule counted from a date over a school calendar (no database).
     Deadline(DeadlineArgs),
+    /// Bring the PEP schedule up to date now (the server also does this at start-up and after
+    /// each midnight) and print what was created and what could not be scheduled.
+    Schedule(ScheduleArgs),
+}
+
+/// `server schedule [--today 2027-01-04]`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ScheduleArgs {
+    /// Schedule as on this date, YYYY-MM-DD (default: today in England).
+    #[arg(long)]
+    pub today: Option<String>,
 }
 
 /// `server deadline --calendar riverside.csv --from 2026-10-12 --rule "20 school days"`.
@@ -146,6 +157,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             refuse_demo_in_production(cli.environment, true)?;
             seed_demo(&db).await
         }
+        Command::Schedule(args) => schedule(&db, &args).await,
         Command::Serve(args) => {
             refuse_demo_in_production(cli.environment, args.demo)?;
             if args.demo {
@@ -154,6 +166,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let demo = crate::demo::present(&db).await?;
             refuse_demo_in_production(cli.environment, demo)?;
             let mailer = mailer(cli.environment, &args)?;
+            tokio::spawn(app::features::pep_schedule::server::keep_schedule_up_to_date(db.clone()));
             crate::http::serve(db.clone(), args, demo, mailer).await
         }
     };
@@ -224,6 +237,7 @@ pub fn deadline(args: &DeadlineArgs) -> anyhow::Result<(String, String)> {
     };
     let conventions = Conventions {
         trigger_day_counts: args.count_trigger_day,
+        ..Conventions::default()
     };
     let deadline = due_date(
         rule,
@@ -251,6 +265,23 @@ fn mailer(environment: Environment, args: &ServeArgs) -> anyhow::Result<Mailer> 
             from: args.mail_from.clone(),
         }),
     }
+}
+
+async fn schedule(db: &Db, args: &ScheduleArgs) -> anyhow::Result<()> {
+    let today = match &args.today {
+        Some(text) => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+            anyhow::anyhow!("--today “{text}” is not a date: write it as YYYY-MM-DD")
+        })?,
+        None => app::domain::uk_time::uk_today(chrono::Utc::now()),
+    };
+    let report = app::features::pep_schedule::server::schedule_peps(db, today, None)
+        .await
+        .context("the PEP schedule could not run")?;
+    println!("{} PEPs scheduled", report.created);
+    for (child_id, problem) in &report.problems {
+        println!("{child_id}: {problem}");
+    }
+    Ok(())
 }
 
 async fn seed_demo(db: &Db) -> anyhow::Result<()> {

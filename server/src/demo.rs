@@ -5,9 +5,14 @@
 //! [`DEMO_PASSWORD`] (the README lists the sign-ins).
 
 use app::append_audit_event;
+use app::domain::calendar::{
+    BankHolidays, ENGLAND_AND_WALES, Period as DomainPeriod, PeriodKind, SHIPPED_BANK_HOLIDAYS_JSON,
+};
+use app::domain::deadlines::{Deadline, due_date};
 use app::domain::pep::{PepState, Phase, Term};
 use app::domain::policy::default_section_rights;
 use app::domain::roles::Role;
+use app::domain::schedule::{DeadlinePolicy, term_for, term_windows, termly_due};
 use app::infra::audit::AuditEvent;
 use app::infra::db::Db;
 use app::infra::passwords::hash_passwords;
@@ -599,6 +604,104 @@ fn fields_for(child: &Child) -> Vec<(&'static str, &'static str, String)> {
     fields
 }
 
+/// Northdale's deadline rules, in the stored form `DeadlinePolicy::from_json` reads.
+fn deadline_rules() -> serde_json::Value {
+    serde_json::json!({
+        "initial_pep": "10 working days",
+        "new_to_care_or_school": "20 school days",
+        "submission_after_meeting": "5 working days",
+        "contributions_before_meeting": {
+            "social_worker": "10 working days", "carer": "5 working days", "young_person": "5 working days"
+        },
+        "termly_final_dates": {
+            "2026/27 autumn": "2026-12-11", "2026/27 spring": "2027-03-19", "2026/27 summer": "2027-07-09"
+        },
+        "counting": { "trigger_day_counted": false, "inset_days_are_school_days": false }
+    })
+}
+
+/// The periods of a demo school's calendar (none for a child with no school).
+fn school_periods(school_id: Option<&str>) -> Vec<DomainPeriod> {
+    let periods = match school_id {
+        None => return Vec::new(),
+        Some("demo-school-riverside") => riverside_calendar(),
+        Some("demo-school-brookfield") => {
+            let mut periods = council_calendar();
+            periods.push((
+                d(2027, 5, 6),
+                d(2027, 5, 6),
+                "closure",
+                "Closed: polling station",
+            ));
+            periods
+        }
+        Some(_) => council_calendar(),
+    };
+    periods
+        .into_iter()
+        .map(|(start, end, kind, label)| DomainPeriod {
+            start,
+            end,
+            kind: PeriodKind::parse(kind).expect("demo calendars use known kinds"),
+            label: label.to_string(),
+        })
+        .collect()
+}
+
+/// This term's PEP for a demo child, due by the same rules the schedule uses, so the demo shows
+/// real explanations: the initial PEP after Leo's emergency placement, Sophie's after her school
+/// move, everyone else's termly review on the council's final date.
+fn autumn_2026_deadline(child: &Child) -> (&'static str, Deadline) {
+    let policy = DeadlinePolicy::from_json(&deadline_rules().to_string())
+        .expect("the demo deadline rules read");
+    let bank_holidays =
+        BankHolidays::from_gov_uk_json(SHIPPED_BANK_HOLIDAYS_JSON, ENGLAND_AND_WALES)
+            .expect("the shipped bank holidays read");
+    let (school_id, _, since) = child.education;
+    let calendar = policy.counting_calendar(&school_periods(school_id), &bank_holidays);
+    let counted = |rule, words: &str, from| {
+        due_date(
+            rule,
+            words,
+            from,
+            calendar.as_ref(),
+            &bank_holidays,
+            policy.conventions,
+        )
+        .expect("the demo calendars cover the autumn term")
+    };
+    match child.id {
+        "demo-child-leo" => (
+            "initial",
+            counted(
+                policy.initial_pep,
+                "the emergency placement",
+                child.into_care,
+            ),
+        ),
+        "demo-child-sophie" => (
+            "new_school",
+            counted(
+                policy.new_to_care_or_school,
+                "the move to Riverside Academy",
+                since,
+            ),
+        ),
+        _ => {
+            let terms = policy
+                .counting_calendar(
+                    &school_periods(Some("demo-school-brookfield")),
+                    &bank_holidays,
+                )
+                .expect("the council calendar has terms");
+            let windows = term_windows(&terms);
+            let autumn =
+                term_for(&windows, d(2026, 11, 1)).expect("autumn 2026 is in the calendar");
+            ("termly", termly_due(&policy, autumn, &terms))
+        }
+    }
+}
+
 /// Loads the demo council unless it is already there.
 pub async fn seed(db: &Db) -> Result<SeedOutcome, sqlx::Error> {
     // Checked before hashing: a restart of `serve --demo` should cost nothing.
@@ -630,14 +733,7 @@ pub async fn seed(db: &Db) -> Result<SeedOutcome, sqlx::Error> {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-        let deadline_rules = serde_json::json!({
-            "initial_pep_working_days": 10,
-            "new_to_care_or_school_pep_school_days": 20,
-            "submission_after_meeting_working_days": 5,
-            "contributions_days_before_meeting": { "social_worker": 10, "carer": 5, "young_person": 5 },
-            "termly_final_dates": { "autumn": "2026-12-11", "spring": "2027-03-19", "summer": "2027-07-09" },
-            "counting": { "trigger_day_counted": false, "inset_days_are_school_days": false }
-        });
+        let deadline_rules = deadline_rules();
         let smart_rules = serde_json::json!({
             "targets_per_pep": 3,
             "required_need_areas": ["english", "maths"],
@@ -750,22 +846,20 @@ pub async fn seed(db: &Db) -> Result<SeedOutcome, sqlx::Error> {
             // and this term's PEP in the child's state.
             let mut peps = Vec::new();
             if child.into_care < d(2026, 4, 1) && child.phase != Phase::EarlyYears {
-                peps.push((format!("{}-pep-2025-summer", child.id), 2025, Term::Summer, "termly", PepState::Approved, d(2026, 6, 26), Some(at(2026, 6, 12, 9, 30))));
+                peps.push((format!("{}-pep-2025-summer", child.id), 2025, Term::Summer, "termly", PepState::Approved, d(2026, 6, 26), "The council's final date for summer term 2025/26 PEP meetings: due 26 June 2026".to_string(), Some(at(2026, 6, 12, 9, 30))));
             }
-            let (kind, due) = match child.id {
-                "demo-child-leo" => ("initial", d(2026, 12, 4)),
-                "demo-child-sophie" => ("new_school", d(2026, 10, 8)),
-                _ => ("termly", d(2026, 12, 11)),
-            };
+            let (kind, deadline) = autumn_2026_deadline(child);
             let meeting = match child.state {
-                PepState::Scheduled | PepState::Contributions => None,
+                PepState::Scheduled => None,
+                // Planned: contributions are due counted back from it.
+                PepState::Contributions => Some(at(2026, 12, 8, 10, 0)),
                 PepState::Meeting => Some(at(2026, 11, 27, 14, 0)),
                 _ => Some(at(2026, 11, 10, 10, 0)),
             };
-            peps.push((format!("{}-pep-2026-autumn", child.id), 2026, Term::Autumn, kind, child.state, due, meeting));
+            peps.push((format!("{}-pep-2026-autumn", child.id), 2026, Term::Autumn, kind, child.state, deadline.due, deadline.explanation, meeting));
             let school_id = child.education.0;
 
-            for (pep_id, year, term, kind, state, due_on, meeting_at) in &peps {
+            for (pep_id, year, term, kind, state, due_on, due_explanation, meeting_at) in &peps {
                 pep_count += 1;
                 let finished = matches!(state, PepState::Submitted | PepState::Approved | PepState::Returned);
                 let submitted_at = finished.then(|| meeting_at.map(|m| m + chrono::Duration::days(4))).flatten();
@@ -773,10 +867,10 @@ pub async fn seed(db: &Db) -> Result<SeedOutcome, sqlx::Error> {
                 let returned_reason = (*state == PepState::Returned).then_some(
                     "Targets 2 and 3 need a baseline and a success measure: please say where Ethan is now and how you will know the target is met.",
                 );
-                sqlx::query("INSERT INTO peps (id, child_id, academic_year, term, kind, phase, state, school_id, due_on, meeting_at, submitted_at, approved_at, returned_reason, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)")
+                sqlx::query("INSERT INTO peps (id, child_id, academic_year, term, kind, phase, state, school_id, due_on, due_explanation, meeting_at, submitted_at, approved_at, returned_reason, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)")
                     .bind(pep_id.as_str()).bind(child.id).bind(i64::from(*year)).bind(term.as_str())
                     .bind(*kind).bind(child.phase.as_str()).bind(state.as_str()).bind(school_id)
-                    .bind(*due_on).bind(*meeting_at).bind(submitted_at).bind(approved_at)
+                    .bind(*due_on).bind(due_explanation.as_str()).bind(*meeting_at).bind(submitted_at).bind(approved_at)
                     .bind(returned_reason).bind(now)
                     .execute(&mut *tx).await?;
                 append_audit_event!(tx, &AuditEvent {

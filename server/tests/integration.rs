@@ -18,5 +18,6 @@ mod integration {
     pub mod invitations;
     pub mod password_reset;
     pub mod people;
+    pub mod schedule;
     pub mod support;
 }

@@ -87,6 +87,9 @@ impl std::fmt::Display for Rule {
 pub struct Conventions {
     /// Count the trigger day itself as day 1 when it is an open day (default: not counted).
     pub trigger_day_counts: bool,
+    /// Count INSET days as school days (default: they are not: pupils are not in school).
+    #[serde(default)]
+    pub inset_days_are_school_days: bool,
 }
 
 /// The days a count walks over: the child's school calendar, or working or calendar days.
@@ -247,6 +250,44 @@ pub fn due_date(
         counted: days.kind(),
         explanation,
     })
+}
+
+/// The date `rule` before `event` (in words: "the PEP meeting"), for contributions due before a
+/// meeting: the open day reached by counting back, the event day itself not counted.
+pub fn due_before(
+    rule: Rule,
+    event: &str,
+    on: NaiveDate,
+    calendar: Option<&SchoolCalendar>,
+    bank_holidays: &BankHolidays,
+) -> Deadline {
+    let days = Days::for_rule(rule.kind, calendar, bank_holidays);
+    let mut counted = 0;
+    let mut day = on;
+    // Counting back never runs out of known dates in a way that matters: a meeting is at most
+    // a term away, and a day before the known terms counts as closed, so stop after two years.
+    let mut steps = 0;
+    while counted < rule.count && steps < 800 {
+        day -= Duration::days(1);
+        steps += 1;
+        if days.is_open(day) {
+            counted += 1;
+        }
+    }
+    let fallback = if rule.kind == DayKind::School && days.kind() == DayKind::Working {
+        " (no school calendar, so working days)"
+    } else {
+        ""
+    };
+    Deadline {
+        due: day,
+        counted: days.kind(),
+        explanation: format!(
+            "{rule}{fallback} before {event} on {}: due {}",
+            long_date(on),
+            long_date(day)
+        ),
+    }
 }
 
 /// ", skipping the Autumn half-term, 2 INSET days and Good Friday" (empty when nothing was).
@@ -531,6 +572,7 @@ mod tests {
     fn counting_the_trigger_day_is_a_council_choice() {
         let conventions = Conventions {
             trigger_day_counts: true,
+            ..Conventions::default()
         };
         let deadline = due_date(
             rule("5 working days"),

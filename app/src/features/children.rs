@@ -1,6 +1,8 @@
 //! Children's records as each person may see them: only through a relationship in force today.
 
 mod child_page;
+#[cfg(feature = "ssr")]
+pub(crate) mod countdowns;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -18,10 +20,20 @@ pub struct ChildListItem {
     pub next_pep: Option<NextPep>,
 }
 
+/// The children a person reaches, with the calendars their countdowns count over.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChildrenList {
+    /// The role of the person asking: the list is their pupils, caseload or child.
+    pub role: crate::domain::roles::Role,
+    pub children: Vec<ChildListItem>,
+    pub calendars: crate::ui::countdown::CountingCalendars,
+}
+
 /// The earliest PEP of a child still being written (not yet submitted to the Virtual School):
 /// its due date is the deadline people are working to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NextPep {
+    pub pep_id: String,
     /// "Autumn 2026/27 termly review".
     pub title: String,
     /// Its state, in words: "pre-meeting contributions".
@@ -54,13 +66,34 @@ pub struct ChildSummary {
     pub eligibility: String,
     /// The PEP being written now, with its countdown.
     pub next_pep: Option<NextPep>,
+    /// The deadlines around its meeting: each contribution before it, the submission after.
+    pub meeting_deadlines: Vec<LabelledDeadline>,
+    /// Its open actions, soonest first.
+    pub actions: Vec<ActionItem>,
     /// Every PEP, newest first.
     pub peps: Vec<PepListItem>,
+    pub calendars: crate::ui::countdown::CountingCalendars,
+}
+
+/// "Social worker's contribution", with its countdown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LabelledDeadline {
+    pub label: String,
+    pub countdown: crate::ui::countdown::CountdownData,
+}
+
+/// An open action of the current PEP.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionItem {
+    pub description: String,
+    /// "Designated teacher", or the person's name.
+    pub owner: String,
+    pub countdown: Option<crate::ui::countdown::CountdownData>,
 }
 
 /// The children the signed-in person reaches today, by name.
 #[server(prefix = "/api", endpoint = "children/mine")]
-pub async fn my_children() -> Result<Vec<ChildListItem>, AppError> {
+pub async fn my_children() -> Result<ChildrenList, AppError> {
     server::my_children()
         .await
         .inspect_err(crate::features::auth::set_status)
@@ -76,25 +109,26 @@ pub async fn child_record(child_id: String) -> Result<ChildSummary, AppError> {
 
 #[cfg(feature = "ssr")]
 pub mod server {
-    use chrono::{NaiveDate, Utc};
+    use chrono::{DateTime, NaiveDate, Utc};
 
-    use std::collections::HashMap;
-
-    use super::{ChildListItem, ChildSummary, NextPep, PepListItem};
-    use crate::domain::academic_year::AcademicYear;
+    use super::countdowns::{Countdowns, SchoolRef, capitalise, pep_due_explanation, pep_title};
+    use super::{
+        ActionItem, ChildListItem, ChildSummary, ChildrenList, LabelledDeadline, NextPep,
+        PepListItem,
+    };
     use crate::domain::access::{Action, Actor, Denial, Relationship, authorize};
-    use crate::domain::calendar::{BankHolidays, ENGLAND_AND_WALES, Period, PeriodKind};
     use crate::domain::child::{
         Eligibility, EligibilityFacts, check_upn, eligibility, year_group_name,
     };
-    use crate::domain::deadlines::{DayKind, long_date};
-    use crate::domain::pep::{PepKind, PepState, Term};
+    use crate::domain::deadlines::long_date;
+    use crate::domain::pep::PepState;
     use crate::domain::policy::Access;
+    use crate::domain::roles::Role;
+    use crate::domain::schedule::{contributions_due, submission_due};
     use crate::error::AppError;
     use crate::features::auth::{CurrentUser, current_user};
     use crate::infra::audit::AuditEvent;
     use crate::infra::db::Db;
-    use crate::ui::countdown::CountdownData;
     use crate::{append_audit_event, on_db};
 
     /// The rule of `domain::access` in SQL, for lists: children of the actor's council that the
@@ -149,13 +183,14 @@ pub mod server {
     }
 
     /// The children the person reaches today, each with their next PEP, soonest first.
-    pub async fn my_children() -> Result<Vec<ChildListItem>, AppError> {
+    pub async fn my_children() -> Result<ChildrenList, AppError> {
         let user = reader().await?;
         let db = db()?;
         let rows: Vec<ChildRow> = on_db!(&db, pool => {
             sqlx::query_as(&format!(
                 "SELECT c.id, c.first_name, c.last_name, e.school_id, s.name AS school, \
-                 p.id AS pep_id, p.academic_year, p.term, p.kind, p.state, p.due_on \
+                 p.id AS pep_id, p.academic_year, p.term, p.kind, p.state, p.due_on, \
+                 p.due_explanation \
                  FROM children c \
                  LEFT JOIN education_episodes e ON e.child_id = c.id AND e.ended_on IS NULL \
                  LEFT JOIN schools s ON s.id = e.school_id \
@@ -171,31 +206,22 @@ pub mod server {
             .fetch_all(pool)
             .await?
         });
-        let bank_holidays =
-            crate::infra::reference_data::bank_holidays(&db, ENGLAND_AND_WALES).await?;
-        let mut calendars: HashMap<Option<String>, Vec<Period>> = HashMap::new();
-        let mut children = Vec::with_capacity(rows.len());
-        for row in rows {
-            let next_pep = match (&row.pep_id, row.due_on) {
-                (Some(_), Some(due)) => {
-                    if !calendars.contains_key(&row.school_id) {
-                        let periods =
-                            school_calendar(&db, &user.council_id, row.school_id.as_deref())
-                                .await?;
-                        calendars.insert(row.school_id.clone(), periods);
-                    }
-                    let periods = calendars.get(&row.school_id).cloned().unwrap_or_default();
-                    Some(next_pep(&row, due, periods, &bank_holidays))
+        let mut countdowns = Countdowns::load(&db, &user.council_id, today()).await?;
+        let mut children: Vec<ChildListItem> = rows
+            .into_iter()
+            .map(|row| {
+                let school = school_ref(&row.school_id, &row.school);
+                let next_pep = row
+                    .open_pep()
+                    .map(|pep| next_pep(&pep, school, &mut countdowns));
+                ChildListItem {
+                    id: row.id,
+                    name: format!("{} {}", row.first_name, row.last_name),
+                    school: row.school,
+                    next_pep,
                 }
-                _ => None,
-            };
-            children.push(ChildListItem {
-                id: row.id,
-                name: format!("{} {}", row.first_name, row.last_name),
-                school: row.school,
-                next_pep,
-            });
-        }
+            })
+            .collect();
         // Soonest deadline first; children without a PEP due at the end, by name.
         children.sort_by_key(|c| {
             c.next_pep
@@ -203,7 +229,11 @@ pub mod server {
                 .map(|p| p.countdown.due)
                 .unwrap_or(NaiveDate::MAX)
         });
-        Ok(children)
+        Ok(ChildrenList {
+            role: user.role,
+            children,
+            calendars: countdowns.calendars(),
+        })
     }
 
     #[derive(sqlx::FromRow)]
@@ -219,112 +249,61 @@ pub mod server {
         kind: Option<String>,
         state: Option<String>,
         due_on: Option<NaiveDate>,
+        due_explanation: Option<String>,
     }
 
-    /// The school's own calendar, else the council's default one, else none (working days).
-    async fn school_calendar(
-        db: &Db,
-        council_id: &str,
-        school_id: Option<&str>,
-    ) -> Result<Vec<Period>, AppError> {
-        let Some(school_id) = school_id else {
-            return Ok(Vec::new());
-        };
-        let rows: Vec<(NaiveDate, NaiveDate, String, String)> = on_db!(db, pool => {
-            sqlx::query_as(
-                "SELECT p.starts_on, p.ends_on, p.kind, p.label FROM calendar_periods p \
-                 WHERE p.calendar_id = COALESCE( \
-                   (SELECT id FROM calendars WHERE school_id = $1), \
-                   (SELECT id FROM calendars WHERE council_id = $2 AND school_id IS NULL LIMIT 1)) \
-                 ORDER BY p.starts_on",
-            )
-            .bind(school_id)
-            .bind(council_id)
-            .fetch_all(pool)
-            .await?
-        });
-        rows.into_iter()
-            .map(|(start, end, kind, label)| {
-                Ok(Period {
-                    start,
-                    end,
-                    kind: PeriodKind::parse(&kind)
-                        .map_err(|e| crate::error::internal("stored calendar", e))?,
-                    label,
-                })
+    impl ChildRow {
+        fn open_pep(&self) -> Option<OpenPep> {
+            Some(OpenPep {
+                id: self.pep_id.clone()?,
+                academic_year: self.academic_year?,
+                term: self.term.clone()?,
+                kind: self.kind.clone()?,
+                state: self.state.clone()?,
+                due_on: self.due_on?,
+                due_explanation: self.due_explanation.clone().unwrap_or_default(),
+                meeting_at: None,
             })
-            .collect()
+        }
+    }
+
+    /// A PEP still being written.
+    #[derive(sqlx::FromRow)]
+    pub(crate) struct OpenPep {
+        pub id: String,
+        pub academic_year: i64,
+        pub term: String,
+        pub kind: String,
+        pub state: String,
+        pub due_on: NaiveDate,
+        pub due_explanation: String,
+        pub meeting_at: Option<DateTime<Utc>>,
+    }
+
+    pub(crate) fn school_ref<'a>(
+        id: &'a Option<String>,
+        name: &'a Option<String>,
+    ) -> SchoolRef<'a> {
+        id.as_deref().zip(name.as_deref())
     }
 
     /// The next PEP with its countdown: school days at the child's school, or working days for
     /// a child with no school (or a school with no calendar yet).
-    fn next_pep(
-        row: &ChildRow,
-        due: NaiveDate,
-        periods: Vec<Period>,
-        bank_holidays: &BankHolidays,
+    pub(crate) fn next_pep(
+        pep: &OpenPep,
+        school: SchoolRef,
+        countdowns: &mut Countdowns,
     ) -> NextPep {
-        let term = row
-            .term
-            .as_deref()
-            .and_then(|t| Term::parse(t).ok())
-            .map(|t| capitalise(t.label()))
-            .unwrap_or_default();
-        let kind = row
-            .kind
-            .as_deref()
-            .and_then(|k| PepKind::parse(k).ok())
-            .map(|k| k.label())
-            .unwrap_or("PEP");
-        let year = row
-            .academic_year
-            .map(|y| AcademicYear::starting(y as i32).to_string())
-            .unwrap_or_default();
-        let state = row
-            .state
-            .as_deref()
-            .and_then(|s| PepState::parse(s).ok())
-            .map(|s| s.label().to_string())
-            .unwrap_or_default();
-        let (day_kind, counted) = match (&row.school, periods.is_empty()) {
-            (Some(school), false) => (
-                DayKind::School,
-                format!(
-                    "The countdown counts {school}'s school days: weekends, holidays, INSET and \
-                     closure days and bank holidays are not counted."
-                ),
-            ),
-            _ => (
-                DayKind::Working,
-                "The countdown counts working days (Monday to Friday, not bank holidays), as \
-                 there is no school calendar for this child."
-                    .to_string(),
-            ),
-        };
+        let title = pep_title(pep.academic_year, &pep.term, &pep.kind);
+        let explanation = pep_due_explanation(&pep.due_explanation, pep.due_on, &title);
         NextPep {
-            title: format!("{term} {year} {kind}"),
-            state,
-            countdown: CountdownData {
-                due,
-                explanation: format!(
-                    "{} is the date set for this PEP ({kind}, {} term {year}). {counted}",
-                    long_date(due),
-                    term.to_lowercase(),
-                ),
-                kind: day_kind,
-                periods,
-                bank_holidays: bank_holidays.clone(),
-                rendered_on: today(),
-            },
+            pep_id: pep.id.clone(),
+            state: PepState::parse(&pep.state)
+                .map(|s| s.label().to_string())
+                .unwrap_or_default(),
+            countdown: countdowns.countdown(pep.due_on, &explanation, school),
+            title,
         }
-    }
-
-    fn capitalise(text: &str) -> String {
-        let mut chars = text.chars();
-        chars
-            .next()
-            .map(|c| c.to_uppercase().chain(chars).collect())
-            .unwrap_or_default()
     }
 
     /// How `user` relates to `child_id` today (see `domain::access::Relationship`).
@@ -394,11 +373,19 @@ pub mod server {
             Access::None,
         )
         .map_err(denial_error)?;
-        let peps: Vec<(String, i64, String, String, String, NaiveDate)> = on_db!(&db, pool => {
+        let (peps, open_peps): (Vec<PepListItem>, Vec<OpenPep>) = on_db!(&db, pool => {
             let mut tx = pool.begin().await?;
-            let peps = sqlx::query_as(
+            let peps: Vec<(String, i64, String, String, String, NaiveDate)> = sqlx::query_as(
                 "SELECT id, academic_year, term, kind, state, due_on FROM peps \
                  WHERE child_id = $1 ORDER BY academic_year DESC, due_on DESC",
+            )
+            .bind(&id)
+            .fetch_all(&mut *tx)
+            .await?;
+            let open: Vec<OpenPep> = sqlx::query_as(
+                "SELECT id, academic_year, term, kind, state, due_on, due_explanation, meeting_at \
+                 FROM peps WHERE child_id = $1 AND state NOT IN ('submitted', 'approved') \
+                 ORDER BY due_on LIMIT 1",
             )
             .bind(&id)
             .fetch_all(&mut *tx)
@@ -415,36 +402,34 @@ pub mod server {
                 request_id: None,
             })?;
             tx.commit().await?;
-            peps
+            let peps = peps
+                .into_iter()
+                .map(|(id, academic_year, term, kind, state, due_on)| PepListItem {
+                    id,
+                    academic_year,
+                    term,
+                    kind,
+                    state,
+                    due_on: due_on.to_string(),
+                })
+                .collect();
+            (peps, open)
         });
         let today = today();
         let eligibility = child_eligibility(&child, today);
-        let bank_holidays =
-            crate::infra::reference_data::bank_holidays(&db, ENGLAND_AND_WALES).await?;
-        let next = peps
-            .iter()
-            .filter(|p| p.4 != "submitted" && p.4 != "approved")
-            .min_by_key(|p| p.5);
-        let next_pep = match next {
-            Some((pep_id, academic_year, term, kind, state, due_on)) => {
-                let periods =
-                    school_calendar(&db, &user.council_id, child.school_id.as_deref()).await?;
-                let row = ChildRow {
-                    id: id.clone(),
-                    first_name: child.first_name.clone(),
-                    last_name: child.last_name.clone(),
-                    school_id: child.school_id.clone(),
-                    school: child.school.clone(),
-                    pep_id: Some(pep_id.clone()),
-                    academic_year: Some(*academic_year),
-                    term: Some(term.clone()),
-                    kind: Some(kind.clone()),
-                    state: Some(state.clone()),
-                    due_on: Some(*due_on),
-                };
-                Some(next_pep(&row, *due_on, periods, &bank_holidays))
-            }
-            None => None,
+        let mut countdowns = Countdowns::load(&db, &user.council_id, today).await?;
+        let school = school_ref(&child.school_id, &child.school);
+        let open_pep = open_peps.into_iter().next();
+        let next_pep = open_pep
+            .as_ref()
+            .map(|pep| next_pep(pep, school, &mut countdowns));
+        let meeting_deadlines = match &open_pep {
+            Some(pep) => meeting_deadlines(pep, school, &mut countdowns),
+            None => Vec::new(),
+        };
+        let actions = match &open_pep {
+            Some(pep) => open_actions(&db, &pep.id, school, &mut countdowns).await?,
+            None => Vec::new(),
         };
         Ok(ChildSummary {
             id,
@@ -455,20 +440,102 @@ pub mod server {
             eligible: eligibility.eligible,
             eligibility: eligibility.reason,
             next_pep,
-            peps: peps
-                .into_iter()
-                .map(
-                    |(id, academic_year, term, kind, state, due_on)| PepListItem {
-                        id,
-                        academic_year,
-                        term,
-                        kind,
-                        state,
-                        due_on: due_on.to_string(),
-                    },
-                )
-                .collect(),
+            meeting_deadlines,
+            actions,
+            peps,
+            calendars: countdowns.calendars(),
         })
+    }
+
+    /// Before a meeting, each contribution's deadline counted back from it; after it, the
+    /// designated teacher's submission deadline.
+    fn meeting_deadlines(
+        pep: &OpenPep,
+        school: SchoolRef,
+        countdowns: &mut Countdowns,
+    ) -> Vec<LabelledDeadline> {
+        let Some(meeting_at) = pep.meeting_at else {
+            return Vec::new();
+        };
+        let meeting_on = crate::domain::uk_time::uk_local(meeting_at).date();
+        let calendar = countdowns.school_calendar(school.map(|(id, _)| id));
+        let state = PepState::parse(&pep.state).unwrap_or(PepState::Draft);
+        let mut deadlines = Vec::new();
+        if matches!(state, PepState::Scheduled | PepState::Contributions) {
+            for (role, deadline) in contributions_due(
+                &countdowns.policy.clone(),
+                meeting_on,
+                calendar.as_ref(),
+                countdowns.bank_holidays(),
+            ) {
+                deadlines.push(LabelledDeadline {
+                    label: format!("{}'s contribution", capitalise(role.label())),
+                    countdown: countdowns.countdown(deadline.due, &deadline.explanation, school),
+                });
+            }
+        } else if matches!(
+            state,
+            PepState::Meeting | PepState::Draft | PepState::Ready | PepState::Returned
+        ) {
+            let policy = countdowns.policy.clone();
+            if let Ok(deadline) = submission_due(
+                &policy,
+                meeting_on,
+                calendar.as_ref(),
+                countdowns.bank_holidays(),
+            ) {
+                deadlines.push(LabelledDeadline {
+                    label: "Submission to the Virtual School".to_string(),
+                    countdown: countdowns.countdown(deadline.due, &deadline.explanation, school),
+                });
+            }
+        }
+        deadlines
+    }
+
+    /// The PEP's open actions with their countdowns, soonest first.
+    async fn open_actions(
+        db: &Db,
+        pep_id: &str,
+        school: SchoolRef<'_>,
+        countdowns: &mut Countdowns,
+    ) -> Result<Vec<ActionItem>, AppError> {
+        /// (description, owner role, owner's name, due date)
+        type ActionRow = (String, Option<String>, Option<String>, Option<NaiveDate>);
+        let rows: Vec<ActionRow> = on_db!(db, pool => {
+            sqlx::query_as(
+                "SELECT a.description, a.owner_role, u.display_name, a.due_on FROM actions a \
+                 LEFT JOIN users u ON u.id = a.owner_user_id \
+                 WHERE a.pep_id = $1 AND a.status = 'open' ORDER BY a.due_on, a.created_at",
+            )
+            .bind(pep_id)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(description, owner_role, owner_name, due_on)| {
+                let owner = owner_name
+                    .or_else(|| {
+                        owner_role
+                            .and_then(|r| Role::parse(&r).ok())
+                            .map(|r| capitalise(r.label()))
+                    })
+                    .unwrap_or_else(|| "No owner yet".to_string());
+                let countdown = due_on.map(|due| {
+                    countdowns.countdown(
+                        due,
+                        &format!("{} is the date set for this action", long_date(due)),
+                        school,
+                    )
+                });
+                ActionItem {
+                    description,
+                    owner,
+                    countdown,
+                }
+            })
+            .collect())
     }
 
     #[derive(sqlx::FromRow)]

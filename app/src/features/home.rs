@@ -3,9 +3,10 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::domain::roles::Role;
 use crate::error::AppError;
-use crate::features::children::my_children;
-use crate::ui::countdown::Countdown;
+use crate::features::children::{ChildrenList, my_children};
+use crate::ui::countdown::{Countdown, PageCalendars};
 
 #[component]
 pub fn HomePage() -> impl IntoView {
@@ -16,7 +17,7 @@ pub fn HomePage() -> impl IntoView {
                 children
                     .get()
                     .map(|answer| match answer {
-                        Ok(children) => view! { <YourChildren children /> }.into_any(),
+                        Ok(list) => view! { <YourChildren list /> }.into_any(),
                         Err(AppError::SecondFactorRequired) => {
                             view! {
                                 <div class="notification" role="region" aria-labelledby="finish-sign-in">
@@ -39,13 +40,37 @@ pub fn HomePage() -> impl IntoView {
     }
 }
 
-/// The children the signed-in person works with.
+/// The children the signed-in person works with, named as each role calls them: a designated
+/// teacher's pupils, a social worker's caseload, a carer's child.
 #[component]
-fn YourChildren(children: Vec<crate::features::children::ChildListItem>) -> impl IntoView {
+fn YourChildren(list: ChildrenList) -> impl IntoView {
+    let ChildrenList {
+        role,
+        children,
+        calendars,
+    } = list;
+    let calendars = PageCalendars::new(calendars);
     let count = children.len();
+    let heading = match (role, count) {
+        (Role::DesignatedTeacher, _) => "My pupils",
+        (Role::SocialWorker, _) => "My caseload",
+        (Role::Carer, 1) => "My child",
+        (Role::Carer, _) => "My children",
+        (Role::YoungPerson, _) => "My PEP",
+        _ => "Your children",
+    };
     view! {
-        <Title text="Your children" />
-        <h1 class="heading-xl">"Your children"</h1>
+        <Title text=heading />
+        <h1 class="heading-xl">{heading}</h1>
+        {role
+            .is_virtual_school()
+            .then(|| {
+                view! {
+                    <p class="body">
+                        <a href="/dashboard">"Every child's PEP, with filters"</a>
+                    </p>
+                }
+            })}
         <p class="body">
             {match count {
                 0 => "You are not assigned to any child at the moment.".to_string(),
@@ -70,7 +95,7 @@ fn YourChildren(children: Vec<crate::features::children::ChildListItem>) -> impl
                                         <p class="hint child-list__pep">
                                             {format!("{} ({})", pep.title, pep.state)}
                                         </p>
-                                        <Countdown data=pep.countdown />
+                                        <Countdown data=pep.countdown calendars=calendars.clone() />
                                     }
                                 })}
                         </li>

@@ -1,7 +1,15 @@
-//! Reference data every database gets with its migrations: the shipped bank holidays. Loading is
-//! idempotent and never overwrites rows a council has imported itself.
+//! Reference data: the shipped bank holidays every database gets with its migrations (loading is
+//! idempotent and never overwrites rows a council has imported itself), and the council's
+//! calendars and deadline rules as the schedule and dashboards read them.
 
-use crate::domain::calendar::{BankHolidays, ENGLAND_AND_WALES, SHIPPED_BANK_HOLIDAYS_JSON};
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+
+use crate::domain::calendar::{
+    BankHolidays, ENGLAND_AND_WALES, Period, PeriodKind, SHIPPED_BANK_HOLIDAYS_JSON,
+};
+use crate::domain::schedule::DeadlinePolicy;
 use crate::infra::db::Db;
 use crate::on_db;
 
@@ -36,4 +44,72 @@ pub async fn bank_holidays(db: &Db, division: &str) -> Result<BankHolidays, sqlx
             .await?
     });
     Ok(BankHolidays::new(rows))
+}
+
+/// Every calendar of a council at once (for the schedule and dashboards): the default one and
+/// each school's own. A school without its own calendar uses the default.
+#[derive(Debug, Clone, Default)]
+pub struct CouncilCalendars {
+    pub default: Vec<Period>,
+    pub by_school: HashMap<String, Vec<Period>>,
+}
+
+impl CouncilCalendars {
+    /// The periods that apply at `school_id`: its own, else the council default.
+    pub fn for_school(&self, school_id: &str) -> &[Period] {
+        self.by_school
+            .get(school_id)
+            .map(Vec::as_slice)
+            .unwrap_or(&self.default)
+    }
+}
+
+pub async fn council_calendars(db: &Db, council_id: &str) -> Result<CouncilCalendars, sqlx::Error> {
+    let rows: Vec<(Option<String>, NaiveDate, NaiveDate, String, String)> = on_db!(db, pool => {
+        sqlx::query_as(
+            "SELECT c.school_id, p.starts_on, p.ends_on, p.kind, p.label \
+             FROM calendar_periods p JOIN calendars c ON c.id = p.calendar_id \
+             WHERE c.council_id = $1 ORDER BY p.starts_on",
+        )
+        .bind(council_id)
+        .fetch_all(pool)
+        .await?
+    });
+    let mut calendars = CouncilCalendars::default();
+    for (school_id, start, end, kind, label) in rows {
+        let kind = PeriodKind::parse(&kind)
+            .map_err(|e| sqlx::Error::Protocol(format!("a stored calendar period: {e}")))?;
+        let period = Period {
+            start,
+            end,
+            kind,
+            label,
+        };
+        match school_id {
+            Some(school_id) => calendars
+                .by_school
+                .entry(school_id)
+                .or_default()
+                .push(period),
+            None => calendars.default.push(period),
+        }
+    }
+    Ok(calendars)
+}
+
+/// The council's deadline rules (`council_policies` key `deadline_rules`), or the defaults from
+/// DOMAIN.md when it has none. Stored rules that do not read are an error naming the problem.
+pub async fn deadline_policy(db: &Db, council_id: &str) -> Result<DeadlinePolicy, sqlx::Error> {
+    let json: Option<String> = on_db!(db, pool => {
+        sqlx::query_scalar(
+            "SELECT value_json FROM council_policies WHERE council_id = $1 AND key = 'deadline_rules'",
+        )
+        .bind(council_id)
+        .fetch_optional(pool)
+        .await?
+    });
+    match json {
+        None => Ok(DeadlinePolicy::default()),
+        Some(json) => DeadlinePolicy::from_json(&json).map_err(sqlx::Error::Protocol),
+    }
 }

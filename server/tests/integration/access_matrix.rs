@@ -376,7 +376,7 @@ async fn every_role_and_relationship_gets_what_the_policy_says() {
                                 );
                                 if list_decision.is_ok() {
                                     let list: serde_json::Value = response.json().await.unwrap();
-                                    let listed = list
+                                    let listed = list["children"]
                                         .as_array()
                                         .unwrap()
                                         .iter()

@@ -29,7 +29,8 @@ async fn json(response: reqwest::Response) -> serde_json::Value {
 
 async fn child_ids(app: &TestApp, cookie: &str) -> Vec<String> {
     let list = json(call(app, "/api/children/mine", &[], Some(cookie)).await).await;
-    list.as_array()
+    list["children"]
+        .as_array()
         .unwrap()
         .iter()
         .map(|c| c["id"].as_str().unwrap().to_string())

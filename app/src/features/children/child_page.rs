@@ -11,7 +11,7 @@ use super::{ChildSummary, child_record};
 use crate::domain::academic_year::AcademicYear;
 use crate::domain::pep::{PepKind, PepState, Term};
 use crate::error::AppError;
-use crate::ui::countdown::Countdown;
+use crate::ui::countdown::{Countdown, PageCalendars};
 
 #[component]
 pub fn ChildPage() -> impl IntoView {
@@ -58,6 +58,11 @@ pub fn ChildPage() -> impl IntoView {
 
 #[component]
 fn Child(child: ChildSummary) -> impl IntoView {
+    let calendars = PageCalendars::new(child.calendars.clone());
+    let meeting_deadlines = child.meeting_deadlines.clone();
+    let actions = child.actions.clone();
+    let deadline_calendars = calendars.clone();
+    let action_calendars = calendars.clone();
     view! {
         <Title text=child.name.clone() />
         <h1 class="heading-xl">{child.name.clone()}</h1>
@@ -87,7 +92,54 @@ fn Child(child: ChildSummary) -> impl IntoView {
                         <strong>{pep.title}</strong>
                         {format!(" ({})", pep.state)}
                     </p>
-                    <Countdown data=pep.countdown />
+                    <Countdown data=pep.countdown calendars=calendars.clone() />
+                }
+            })}
+        {(!meeting_deadlines.is_empty())
+            .then(|| {
+                view! {
+                    <h3 class="heading-s">"Around the meeting"</h3>
+                    <ul class="list deadline-list">
+                        {meeting_deadlines
+                            .into_iter()
+                            .map(|deadline| {
+                                view! {
+                                    <li class="deadline-list__item">
+                                        <span class="deadline-list__label">{deadline.label}</span>
+                                        " "
+                                        <Countdown data=deadline.countdown calendars=deadline_calendars.clone() />
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+            })}
+        {(!actions.is_empty())
+            .then(|| {
+                view! {
+                    <h3 class="heading-s">"Open actions"</h3>
+                    <ul class="list deadline-list">
+                        {actions
+                            .into_iter()
+                            .map(|action| {
+                                view! {
+                                    <li class="deadline-list__item">
+                                        <span class="deadline-list__label">{action.description}</span>
+                                        <span class="hint">{format!(" Owner: {}.", action.owner)}</span>
+                                        " "
+                                        {action
+                                            .countdown
+                                            .map(|countdown| {
+                                                view! {
+                                                    <Countdown data=countdown calendars=action_calendars.clone() />
+                                                }
+                                            })}
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
                 }
             })}
         <h2 class="heading-m">"Every PEP"</h2>

@@ -1,0 +1,706 @@
+//! Which PEPs a child should have, and when each is due (DOMAIN.md, "Who gets a PEP, and when").
+//!
+//! Pure: the caller brings the child's situation, the council's policy and the calendars; the
+//! answer is the PEPs to create, each with its due date explained in words. Choices (written down
+//! in docs/architecture.md):
+//! - an event (coming into care, a school move) is covered once any PEP is due on or after it;
+//! - a PEP of any kind due in a term is that term's review, so no termly PEP is added beside it;
+//! - the term in progress is the one to schedule; in a holiday, the term that follows it;
+//! - a trigger in a holiday counts from reopening (only open days are counted), so no separate
+//!   interim PEP is created.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use super::academic_year::AcademicYear;
+use super::calendar::{BankHolidays, Period, PeriodKind, SchoolCalendar};
+use super::deadlines::{
+    Conventions, CountError, DayKind, Days, Deadline, Rule, due_before, due_date, long_date,
+};
+use super::pep::{PepKind, Term};
+use super::roles::Role;
+
+/// A council's deadline rules (`council_policies` key `deadline_rules`), defaults from DOMAIN.md.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeadlinePolicy {
+    /// After an emergency placement: statutory 10 working days.
+    pub initial_pep: Rule,
+    /// New to care or a new school: 20 school days (some councils: 20 working days).
+    pub new_to_care_or_school: Rule,
+    /// The designated teacher completes and submits after the meeting: 5 working days.
+    pub submission_after_meeting: Rule,
+    /// Pre-meeting contributions, by role, before the meeting.
+    pub contributions_before_meeting: BTreeMap<Role, Rule>,
+    /// Termly final dates the council publishes; a term without one is due by the end of its
+    /// first half (the last school day before half-term).
+    pub termly_final_dates: BTreeMap<(AcademicYear, Term), NaiveDate>,
+    pub conventions: Conventions,
+}
+
+impl Default for DeadlinePolicy {
+    fn default() -> Self {
+        let working = |count| Rule {
+            count,
+            kind: DayKind::Working,
+        };
+        DeadlinePolicy {
+            initial_pep: working(10),
+            new_to_care_or_school: Rule {
+                count: 20,
+                kind: DayKind::School,
+            },
+            submission_after_meeting: working(5),
+            contributions_before_meeting: [
+                (Role::SocialWorker, working(10)),
+                (Role::Carer, working(5)),
+                (Role::YoungPerson, working(5)),
+            ]
+            .into_iter()
+            .collect(),
+            termly_final_dates: BTreeMap::new(),
+            conventions: Conventions::default(),
+        }
+    }
+}
+
+/// The stored form: rules in words ("20 school days"), every key optional.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StoredPolicy {
+    initial_pep: Option<String>,
+    new_to_care_or_school: Option<String>,
+    submission_after_meeting: Option<String>,
+    contributions_before_meeting: Option<BTreeMap<String, String>>,
+    /// "2026/27 autumn" → "2026-12-11".
+    #[serde(default)]
+    termly_final_dates: BTreeMap<String, NaiveDate>,
+    #[serde(default)]
+    counting: StoredCounting,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct StoredCounting {
+    #[serde(default)]
+    trigger_day_counted: bool,
+    #[serde(default)]
+    inset_days_are_school_days: bool,
+}
+
+impl DeadlinePolicy {
+    /// Reads the stored JSON; every problem is named so the council's settings can be mended.
+    pub fn from_json(json: &str) -> Result<DeadlinePolicy, String> {
+        let stored: StoredPolicy =
+            serde_json::from_str(json).map_err(|e| format!("deadline rules: {e}"))?;
+        let defaults = DeadlinePolicy::default();
+        let rule = |text: Option<String>, default: Rule, what: &str| match text {
+            None => Ok(default),
+            Some(text) => Rule::parse(&text).map_err(|e| format!("deadline rules, {what}: {e}")),
+        };
+        let contributions_before_meeting = match stored.contributions_before_meeting {
+            None => defaults.contributions_before_meeting.clone(),
+            Some(map) => map
+                .into_iter()
+                .map(|(role, text)| {
+                    let role = Role::parse(&role).map_err(|e| format!("deadline rules: {e}"))?;
+                    let rule = Rule::parse(&text)
+                        .map_err(|e| format!("deadline rules, {role} contributions: {e}"))?;
+                    Ok((role, rule))
+                })
+                .collect::<Result<_, String>>()?,
+        };
+        let termly_final_dates = stored
+            .termly_final_dates
+            .into_iter()
+            .map(|(key, date)| {
+                let bad = || {
+                    format!(
+                        "deadline rules: “{key}” is not a term: write the academic year and the \
+                         term, like “2026/27 autumn”"
+                    )
+                };
+                let (year, term) = key.trim().split_once(' ').ok_or_else(bad)?;
+                let year = AcademicYear::parse(year).map_err(|_| bad())?;
+                let term = Term::parse(term.trim()).map_err(|_| bad())?;
+                Ok(((year, term), date))
+            })
+            .collect::<Result<_, String>>()?;
+        Ok(DeadlinePolicy {
+            initial_pep: rule(stored.initial_pep, defaults.initial_pep, "initial PEP")?,
+            new_to_care_or_school: rule(
+                stored.new_to_care_or_school,
+                defaults.new_to_care_or_school,
+                "new to care or school",
+            )?,
+            submission_after_meeting: rule(
+                stored.submission_after_meeting,
+                defaults.submission_after_meeting,
+                "submission after the meeting",
+            )?,
+            contributions_before_meeting,
+            termly_final_dates,
+            conventions: Conventions {
+                trigger_day_counts: stored.counting.trigger_day_counted,
+                inset_days_are_school_days: stored.counting.inset_days_are_school_days,
+            },
+        })
+    }
+
+    /// The school calendar as this council counts it: INSET days are school days only if the
+    /// council says so.
+    pub fn counting_calendar(
+        &self,
+        periods: &[Period],
+        bank_holidays: &BankHolidays,
+    ) -> Option<SchoolCalendar> {
+        if periods.is_empty() {
+            return None;
+        }
+        let periods = periods
+            .iter()
+            .filter(|p| {
+                !(self.conventions.inset_days_are_school_days && p.kind == PeriodKind::Inset)
+            })
+            .cloned()
+            .collect();
+        Some(SchoolCalendar::new(periods, bank_holidays.clone()))
+    }
+}
+
+/// One term of a calendar: from its first day until the day before the next term begins
+/// (holidays belong to the term that follows them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TermWindow {
+    pub academic_year: AcademicYear,
+    pub term: Term,
+    pub starts: NaiveDate,
+    pub ends: NaiveDate,
+    /// The first holiday inside the term, usually its half-term.
+    pub half_term: Option<Period>,
+}
+
+/// Which term a term period is from the month it starts in (also the term a date falls in
+/// when no calendar says): autumn from August, spring from January, summer from April.
+fn term_starting(start: NaiveDate) -> (AcademicYear, Term) {
+    let term = match start.month() {
+        8..=12 => Term::Autumn,
+        1..=3 => Term::Spring,
+        _ => Term::Summer,
+    };
+    let year = if start.month() >= 8 {
+        start.year()
+    } else {
+        start.year() - 1
+    };
+    (AcademicYear::starting(year), term)
+}
+
+/// The calendar's terms in order.
+pub fn term_windows(calendar: &SchoolCalendar) -> Vec<TermWindow> {
+    let terms: Vec<&Period> = calendar
+        .periods()
+        .iter()
+        .filter(|p| p.kind == PeriodKind::Term)
+        .collect();
+    terms
+        .iter()
+        .map(|period| {
+            let (academic_year, term) = term_starting(period.start);
+            let half_term = calendar
+                .periods()
+                .iter()
+                .find(|p| {
+                    p.kind == PeriodKind::Holiday && p.start > period.start && p.end < period.end
+                })
+                .cloned();
+            TermWindow {
+                academic_year,
+                term,
+                starts: period.start,
+                ends: period.end,
+                half_term,
+            }
+        })
+        .collect()
+}
+
+/// The term in progress on `day`, or the next one when `day` is in a holiday.
+pub fn term_for(windows: &[TermWindow], day: NaiveDate) -> Option<&TermWindow> {
+    windows.iter().find(|w| w.ends >= day)
+}
+
+/// "autumn term 2026/27".
+pub fn term_words(year: AcademicYear, term: Term) -> String {
+    format!("{} term {year}", term.label())
+}
+
+/// Why a PEP could not be scheduled.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum ScheduleProblem {
+    #[error("{0}")]
+    Count(#[from] CountError),
+    #[error("no calendar gives the dates of the {0}: add the school's term dates")]
+    NoTermDates(String),
+}
+
+/// The termly review's due date: the council's final date for the term, or the last school day
+/// of the first half of the term.
+pub fn termly_due(
+    policy: &DeadlinePolicy,
+    window: &TermWindow,
+    calendar: &SchoolCalendar,
+) -> Deadline {
+    let term = term_words(window.academic_year, window.term);
+    if let Some(&due) = policy
+        .termly_final_dates
+        .get(&(window.academic_year, window.term))
+    {
+        return Deadline {
+            due,
+            counted: DayKind::School,
+            explanation: format!(
+                "The council's final date for {term} PEP meetings: due {}",
+                long_date(due)
+            ),
+        };
+    }
+    let days = Days::School(calendar);
+    let (before, what) = match &window.half_term {
+        Some(half_term) => (half_term.start, format!("before the {}", half_term.label)),
+        None => (
+            window.ends + chrono::Duration::days(1),
+            "by the end of the term".to_string(),
+        ),
+    };
+    let due = before
+        .pred_opt()
+        .into_iter()
+        .flat_map(|d| std::iter::successors(Some(d), |d| d.pred_opt()))
+        .take(60)
+        .find(|d| days.is_open(*d))
+        .unwrap_or(window.starts);
+    Deadline {
+        due,
+        counted: DayKind::School,
+        explanation: format!(
+            "In the first half of the {term}, {what}: due {} (the last school day)",
+            long_date(due)
+        ),
+    }
+}
+
+/// A PEP already on record for the child.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExistingPep {
+    pub academic_year: AcademicYear,
+    pub term: Term,
+    pub due_on: NaiveDate,
+}
+
+/// What the schedule needs to know about a child today.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChildSituation {
+    /// Whether a PEP is due for the child at all (`child::eligibility`).
+    pub eligible: bool,
+    /// The current care episode's start, and whether it was an emergency placement.
+    pub in_care_since: Option<(NaiveDate, bool)>,
+    /// The start at the current school, with its name, when the child is on a school's roll.
+    pub at_school_since: Option<(NaiveDate, String)>,
+    pub existing: Vec<ExistingPep>,
+}
+
+/// A PEP the schedule says should exist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlannedPep {
+    pub academic_year: AcademicYear,
+    pub term: Term,
+    pub kind: PepKind,
+    /// The event it follows (coming into care, a school move), for event-driven PEPs.
+    pub trigger_on: Option<NaiveDate>,
+    pub deadline: Deadline,
+}
+
+/// The PEPs to create for a child today, and what stopped any other from being scheduled.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Schedule {
+    pub planned: Vec<PlannedPep>,
+    pub problems: Vec<ScheduleProblem>,
+}
+
+/// The PEPs to create for a child today. `school` is the child's school calendar (school days
+/// fall back to working days without one); `terms` is the calendar whose terms decide which
+/// term it is (the school's, else the council default).
+pub fn peps_to_create(
+    child: &ChildSituation,
+    policy: &DeadlinePolicy,
+    school: Option<&SchoolCalendar>,
+    terms: Option<&SchoolCalendar>,
+    bank_holidays: &BankHolidays,
+    today: NaiveDate,
+) -> Schedule {
+    let mut schedule = Schedule::default();
+    if !child.eligible {
+        return schedule;
+    }
+    let Some((in_care_since, emergency)) = child.in_care_since else {
+        return schedule;
+    };
+    let windows = terms.map(term_windows).unwrap_or_default();
+    let term_of = |day: NaiveDate| {
+        term_for(&windows, day)
+            .map(|w| (w.academic_year, w.term))
+            .unwrap_or_else(|| term_starting(day))
+    };
+    let planned = &mut schedule.planned;
+
+    // The latest event: a school move while in care, else coming into care.
+    let event = match &child.at_school_since {
+        Some((since, school)) if *since > in_care_since => Some((
+            *since,
+            PepKind::NewSchool,
+            policy.new_to_care_or_school,
+            format!("the move to {school}"),
+        )),
+        _ => Some(if emergency {
+            (
+                in_care_since,
+                PepKind::Initial,
+                policy.initial_pep,
+                "the emergency placement".to_string(),
+            )
+        } else {
+            (
+                in_care_since,
+                PepKind::NewSchool,
+                policy.new_to_care_or_school,
+                "coming into care".to_string(),
+            )
+        }),
+    };
+    if let Some((on, kind, rule, words)) = event
+        && !child.existing.iter().any(|p| p.due_on >= on)
+    {
+        match due_date(rule, &words, on, school, bank_holidays, policy.conventions) {
+            Ok(deadline) => {
+                let (academic_year, term) = term_of(deadline.due);
+                planned.push(PlannedPep {
+                    academic_year,
+                    term,
+                    kind,
+                    trigger_on: Some(on),
+                    deadline,
+                });
+            }
+            Err(problem) => schedule.problems.push(problem.into()),
+        }
+    }
+
+    // This term's review, unless a PEP is already due in this term.
+    let (Some(window), Some(calendar)) = (term_for(&windows, today), terms) else {
+        let (year, term) = term_starting(today);
+        schedule
+            .problems
+            .push(ScheduleProblem::NoTermDates(term_words(year, term)));
+        return schedule;
+    };
+    let held_this_term = |year: AcademicYear, term: Term| {
+        child
+            .existing
+            .iter()
+            .any(|p| p.academic_year == year && p.term == term)
+            || planned
+                .iter()
+                .any(|p| p.academic_year == year && p.term == term)
+    };
+    if !held_this_term(window.academic_year, window.term) {
+        planned.push(PlannedPep {
+            academic_year: window.academic_year,
+            term: window.term,
+            kind: PepKind::Termly,
+            trigger_on: None,
+            deadline: termly_due(policy, window, calendar),
+        });
+    }
+    schedule
+}
+
+/// The submission deadline after a meeting held on `meeting_on`.
+pub fn submission_due(
+    policy: &DeadlinePolicy,
+    meeting_on: NaiveDate,
+    school: Option<&SchoolCalendar>,
+    bank_holidays: &BankHolidays,
+) -> Result<Deadline, CountError> {
+    due_date(
+        policy.submission_after_meeting,
+        "the PEP meeting",
+        meeting_on,
+        school,
+        bank_holidays,
+        policy.conventions,
+    )
+}
+
+/// Each role's contribution deadline before a meeting on `meeting_on`, in role order.
+pub fn contributions_due(
+    policy: &DeadlinePolicy,
+    meeting_on: NaiveDate,
+    school: Option<&SchoolCalendar>,
+    bank_holidays: &BankHolidays,
+) -> Vec<(Role, Deadline)> {
+    policy
+        .contributions_before_meeting
+        .iter()
+        .map(|(role, rule)| {
+            (
+                *role,
+                due_before(*rule, "the PEP meeting", meeting_on, school, bank_holidays),
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::calendar::{
+        ENGLAND_AND_WALES, SHIPPED_BANK_HOLIDAYS_JSON, parse_calendar_csv,
+    };
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    fn bank_holidays() -> BankHolidays {
+        BankHolidays::from_gov_uk_json(SHIPPED_BANK_HOLIDAYS_JSON, ENGLAND_AND_WALES).unwrap()
+    }
+
+    /// Northdale's community calendar 2026/27, as the demo council has it.
+    fn northdale() -> SchoolCalendar {
+        let csv = "start,end,kind,label\n\
+            2026-09-01,2026-12-18,term,Autumn term\n\
+            2026-09-01,2026-09-01,inset,INSET day\n\
+            2026-10-26,2026-10-30,holiday,Autumn half-term\n\
+            2026-12-21,2027-01-01,holiday,Christmas holiday\n\
+            2027-01-04,2027-03-25,term,Spring term\n\
+            2027-01-04,2027-01-04,inset,INSET day\n\
+            2027-02-15,2027-02-19,holiday,Spring half-term\n\
+            2027-03-26,2027-04-09,holiday,Easter holiday\n\
+            2027-04-12,2027-07-21,term,Summer term\n\
+            2027-05-31,2027-06-04,holiday,Summer half-term\n";
+        SchoolCalendar::new(parse_calendar_csv(csv).unwrap(), bank_holidays())
+    }
+
+    /// The schedule for a child at a Northdale community school.
+    fn plan(
+        situation: &ChildSituation,
+        policy: &DeadlinePolicy,
+        today: NaiveDate,
+    ) -> Vec<PlannedPep> {
+        let calendar = northdale();
+        peps_to_create(
+            situation,
+            policy,
+            Some(&calendar),
+            Some(&calendar),
+            &bank_holidays(),
+            today,
+        )
+        .planned
+    }
+
+    fn child(in_care: NaiveDate, emergency: bool) -> ChildSituation {
+        ChildSituation {
+            eligible: true,
+            in_care_since: Some((in_care, emergency)),
+            at_school_since: None,
+            existing: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_stored_policy_reads_rules_in_words_and_keeps_defaults_for_the_rest() {
+        let policy = DeadlinePolicy::from_json(
+            r#"{ "new_to_care_or_school": "20 working days",
+                 "termly_final_dates": { "2026/27 autumn": "2026-12-11" },
+                 "counting": { "trigger_day_counted": true } }"#,
+        )
+        .unwrap();
+        assert_eq!(policy.new_to_care_or_school.kind, DayKind::Working);
+        assert_eq!(policy.initial_pep, DeadlinePolicy::default().initial_pep);
+        assert!(policy.conventions.trigger_day_counts);
+        assert_eq!(
+            policy.termly_final_dates[&(AcademicYear::starting(2026), Term::Autumn)],
+            d(2026, 12, 11)
+        );
+    }
+
+    #[test]
+    fn a_broken_policy_names_what_to_mend() {
+        let err =
+            DeadlinePolicy::from_json(r#"{ "initial_pep": "ten working days" }"#).unwrap_err();
+        assert!(err.contains("initial PEP"), "{err}");
+        let err =
+            DeadlinePolicy::from_json(r#"{ "termly_final_dates": { "autumn": "2026-12-11" } }"#)
+                .unwrap_err();
+        assert!(err.contains("like “2026/27 autumn”"), "{err}");
+        let err = DeadlinePolicy::from_json(r#"{ "intial_pep": "10 working days" }"#).unwrap_err();
+        assert!(err.contains("intial_pep"), "{err}");
+    }
+
+    #[test]
+    fn an_emergency_placement_gets_an_initial_pep_in_10_working_days() {
+        let planned = plan(
+            &child(d(2026, 11, 20), true),
+            &DeadlinePolicy::default(),
+            d(2026, 11, 23),
+        );
+        let initial = &planned[0];
+        assert_eq!(initial.kind, PepKind::Initial);
+        assert_eq!(initial.deadline.due, d(2026, 12, 4));
+        assert_eq!(
+            initial.deadline.explanation,
+            "10 working days from the emergency placement on 20 November 2026: due 4 December 2026"
+        );
+        // The initial PEP is due this term, so it is this term's review too.
+        assert_eq!(planned.len(), 1, "{planned:?}");
+    }
+
+    #[test]
+    fn a_school_move_in_half_term_counts_school_days_from_reopening() {
+        let mut situation = child(d(2025, 3, 1), false);
+        situation.at_school_since = Some((d(2026, 10, 28), "Northdale High School".into()));
+        situation.existing = vec![ExistingPep {
+            academic_year: AcademicYear::starting(2026),
+            term: Term::Autumn,
+            due_on: d(2026, 10, 9),
+        }];
+        let planned = plan(&situation, &DeadlinePolicy::default(), d(2026, 10, 28));
+        assert_eq!(planned.len(), 1, "{planned:?}");
+        let new_school = &planned[0];
+        assert_eq!(new_school.kind, PepKind::NewSchool);
+        // Reopens Monday 2 November; 20 school days: 2-27 November.
+        assert_eq!(new_school.deadline.due, d(2026, 11, 27));
+        assert!(
+            new_school
+                .deadline
+                .explanation
+                .contains("skipping the Autumn half-term"),
+            "{}",
+            new_school.deadline.explanation
+        );
+    }
+
+    #[test]
+    fn the_termly_review_is_due_before_half_term_unless_the_council_sets_a_final_date() {
+        let mut situation = child(d(2024, 5, 1), false);
+        situation.existing = vec![ExistingPep {
+            academic_year: AcademicYear::starting(2026),
+            term: Term::Autumn,
+            due_on: d(2026, 10, 23),
+        }];
+        // In the Christmas holiday, the next term is spring.
+        let today = d(2026, 12, 22);
+        let planned = plan(&situation, &DeadlinePolicy::default(), today);
+        assert_eq!(planned.len(), 1, "{planned:?}");
+        assert_eq!(planned[0].kind, PepKind::Termly);
+        assert_eq!(
+            (planned[0].academic_year, planned[0].term),
+            (AcademicYear::starting(2026), Term::Spring)
+        );
+        assert_eq!(planned[0].deadline.due, d(2027, 2, 12));
+        assert_eq!(
+            planned[0].deadline.explanation,
+            "In the first half of the spring term 2026/27, before the Spring half-term: due 12 \
+             February 2027 (the last school day)"
+        );
+        let mut policy = DeadlinePolicy::default();
+        policy
+            .termly_final_dates
+            .insert((AcademicYear::starting(2026), Term::Spring), d(2027, 3, 19));
+        assert_eq!(
+            plan(&situation, &policy, today)[0].deadline.due,
+            d(2027, 3, 19)
+        );
+    }
+
+    #[test]
+    fn nothing_is_scheduled_twice_or_for_a_child_who_is_not_eligible() {
+        let mut situation = child(d(2026, 11, 20), true);
+        let first = plan(&situation, &DeadlinePolicy::default(), d(2026, 11, 23));
+        situation.existing = first
+            .iter()
+            .map(|p| ExistingPep {
+                academic_year: p.academic_year,
+                term: p.term,
+                due_on: p.deadline.due,
+            })
+            .collect();
+        let again = plan(&situation, &DeadlinePolicy::default(), d(2026, 11, 24));
+        assert_eq!(again, Vec::new());
+        situation.eligible = false;
+        situation.existing.clear();
+        let none = plan(&situation, &DeadlinePolicy::default(), d(2026, 11, 24));
+        assert_eq!(none, Vec::new());
+    }
+
+    #[test]
+    fn without_term_dates_the_schedule_says_what_to_add() {
+        let schedule = peps_to_create(
+            &child(d(2026, 11, 2), false),
+            &DeadlinePolicy::default(),
+            None,
+            None,
+            &bank_holidays(),
+            d(2026, 11, 23),
+        );
+        // Coming into care is still scheduled (working days without a school)...
+        assert_eq!(schedule.planned.len(), 1, "{schedule:?}");
+        assert_eq!(schedule.planned[0].deadline.counted, DayKind::Working);
+        // ...and the termly review waits for term dates, saying so.
+        assert_eq!(
+            schedule
+                .problems
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>(),
+            ["no calendar gives the dates of the autumn term 2026/27: add the school's term dates"]
+        );
+    }
+
+    #[test]
+    fn contributions_are_due_counted_back_from_the_meeting_and_submission_after_it() {
+        let calendar = northdale();
+        let policy = DeadlinePolicy::default();
+        let meeting = d(2026, 11, 4);
+        let due = contributions_due(&policy, meeting, Some(&calendar), &bank_holidays());
+        let social_worker = &due
+            .iter()
+            .find(|(r, _)| *r == Role::SocialWorker)
+            .unwrap()
+            .1;
+        // 10 working days back from Wednesday 4 November: 21 October (half-term is not a
+        // school holiday for working days).
+        assert_eq!(social_worker.due, d(2026, 10, 21));
+        assert_eq!(
+            social_worker.explanation,
+            "10 working days before the PEP meeting on 4 November 2026: due 21 October 2026"
+        );
+        let submit = submission_due(&policy, meeting, Some(&calendar), &bank_holidays()).unwrap();
+        assert_eq!(submit.due, d(2026, 11, 11));
+    }
+
+    #[test]
+    fn inset_days_count_as_school_days_only_if_the_council_says_so() {
+        let calendar = northdale();
+        let mut policy = DeadlinePolicy::default();
+        policy.conventions.inset_days_are_school_days = true;
+        let counting = policy
+            .counting_calendar(calendar.periods(), &bank_holidays())
+            .unwrap();
+        assert!(counting.is_school_day(d(2027, 1, 4)));
+        assert!(!calendar.is_school_day(d(2027, 1, 4)));
+    }
+}

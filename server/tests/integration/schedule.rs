@@ -1,0 +1,133 @@
+//! The PEP schedule over a real database: what is created, with which due date and words, that a
+//! second run creates nothing, and that every creation is audited with the PEP's first revision.
+
+use app::features::pep_schedule::server::schedule_peps;
+use app::on_db;
+use chrono::NaiveDate;
+use server::demo::seed;
+
+use super::support::TestDb;
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+/// A child of the demo council with one care episode and one school, and no PEP yet.
+async fn add_child(
+    db: &app::infra::db::Db,
+    id: &str,
+    in_care: NaiveDate,
+    emergency: bool,
+    school: &str,
+    since: NaiveDate,
+) {
+    on_db!(db, pool => {
+        sqlx::query("INSERT INTO children (id, council_id, first_name, last_name, date_of_birth, gender, ethnicity, first_language, sen_status, created_at, updated_at) VALUES ($1, 'demo-council', 'Test', $1, $2, 'female', 'White British', 'English', 'none', $3, $3)")
+            .bind(id).bind(d(2016, 5, 4)).bind(chrono::Utc::now())
+            .execute(pool).await.unwrap();
+        sqlx::query("INSERT INTO care_episodes (id, child_id, started_on, legal_status, placement_type, emergency_placement) VALUES ($1, $2, $3, 'Section 20', 'Foster placement', $4)")
+            .bind(format!("{id}-care")).bind(id).bind(in_care).bind(emergency)
+            .execute(pool).await.unwrap();
+        sqlx::query("INSERT INTO education_episodes (id, child_id, school_id, status, started_on) VALUES ($1, $2, $3, 'on_roll', $4)")
+            .bind(format!("{id}-edu")).bind(id).bind(school).bind(since)
+            .execute(pool).await.unwrap();
+    });
+}
+
+async fn peps_of(db: &app::infra::db::Db, child: &str) -> Vec<(String, String, NaiveDate, String)> {
+    on_db!(db, pool => sqlx::query_as("SELECT kind, term, due_on, due_explanation FROM peps WHERE child_id = $1 ORDER BY due_on")
+        .bind(child).fetch_all(pool).await.unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_schedule_creates_what_is_due_once_with_its_reason() {
+    for test_db in TestDb::each_backend().await {
+        let db = &test_db.db;
+        let backend = db.backend_name();
+        seed(db).await.unwrap();
+
+        // The demo's autumn PEPs are all there: nothing to add in autumn.
+        let autumn = schedule_peps(db, d(2026, 11, 28), None).await.unwrap();
+        assert_eq!(autumn.created, 0, "{backend}: {autumn:?}");
+        assert_eq!(autumn.problems, Vec::new(), "{backend}");
+
+        // An emergency placement at Riverside Academy: the initial PEP in 10 working days.
+        add_child(
+            db,
+            "test-child-emergency",
+            d(2026, 11, 20),
+            true,
+            "demo-school-riverside",
+            d(2025, 9, 3),
+        )
+        .await;
+        // A school move during half-term at Northdale High, in care since 2025.
+        add_child(
+            db,
+            "test-child-mover",
+            d(2025, 2, 3),
+            false,
+            "demo-school-northdale-high",
+            d(2026, 10, 28),
+        )
+        .await;
+        let report = schedule_peps(db, d(2026, 11, 23), None).await.unwrap();
+        assert_eq!(report.created, 2, "{backend}: {report:?}");
+        let emergency = peps_of(db, "test-child-emergency").await;
+        assert_eq!(emergency.len(), 1, "{backend}: {emergency:?}");
+        assert_eq!(emergency[0].0, "initial");
+        assert_eq!(emergency[0].2, d(2026, 12, 4));
+        assert_eq!(
+            emergency[0].3,
+            "10 working days from the emergency placement on 20 November 2026: due 4 December 2026"
+        );
+        let mover = peps_of(db, "test-child-mover").await;
+        assert_eq!(mover.len(), 1, "{backend}: {mover:?}");
+        assert_eq!(
+            (mover[0].0.as_str(), mover[0].1.as_str()),
+            ("new_school", "autumn")
+        );
+        assert_eq!(mover[0].2, d(2026, 11, 27), "{backend}: {}", mover[0].3);
+        assert!(mover[0].3.starts_with("20 school days from the move to Northdale High School on 28 October 2026, skipping the Autumn half-term"), "{}", mover[0].3);
+
+        // Audited as the PEP's first revision, by nobody (the schedule).
+        let audited: Vec<(Option<String>, i64)> = on_db!(db, pool => sqlx::query_as(
+            "SELECT a.actor_id, a.revision FROM audit_events a JOIN peps p ON p.id = a.pep_id \
+             WHERE a.action = 'pep.scheduled' AND p.child_id IN ('test-child-emergency', 'test-child-mover')")
+            .fetch_all(pool).await.unwrap());
+        assert_eq!(audited, vec![(None, 1), (None, 1)], "{backend}");
+
+        // Running again the same day changes nothing (several servers may run it).
+        let again = schedule_peps(db, d(2026, 11, 23), None).await.unwrap();
+        assert_eq!(again.created, 0, "{backend}");
+
+        // The spring term: a termly review for every eligible child, due on the council's final
+        // date for spring, and only once.
+        let spring = schedule_peps(db, d(2027, 1, 4), None).await.unwrap();
+        let eligible_children: i64 = on_db!(db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM children").fetch_one(pool).await.unwrap());
+        assert!(
+            spring.created >= 10 && spring.created as i64 <= eligible_children,
+            "{backend}: {spring:?}"
+        );
+        let spring_peps: Vec<(NaiveDate, String)> = on_db!(db, pool => sqlx::query_as(
+            "SELECT due_on, due_explanation FROM peps WHERE academic_year = 2026 AND term = 'spring' AND kind = 'termly'")
+            .fetch_all(pool).await.unwrap());
+        assert_eq!(spring_peps.len(), spring.created, "{backend}");
+        for (due, explanation) in &spring_peps {
+            assert_eq!(*due, d(2027, 3, 19), "{backend}");
+            assert_eq!(
+                explanation,
+                "The council's final date for spring term 2026/27 PEP meetings: due 19 March 2027"
+            );
+        }
+        assert_eq!(
+            schedule_peps(db, d(2027, 1, 5), None)
+                .await
+                .unwrap()
+                .created,
+            0,
+            "{backend}"
+        );
+        test_db.finish().await;
+    }
+}
