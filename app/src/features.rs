@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod calendars;
 pub mod children;
+pub mod dashboard;
 pub mod home;
 pub mod invitations;
 pub mod people;

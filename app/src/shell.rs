@@ -13,6 +13,7 @@ use crate::features::auth::{
 };
 use crate::features::calendars::CalendarsPage;
 use crate::features::children::ChildPage;
+use crate::features::dashboard::DashboardPage;
 use crate::features::home::HomePage;
 use crate::features::invitations::RegisterPage;
 use crate::features::people::{InviteColleaguePage, PeoplePage, PersonPage, SectionRightsPage};
@@ -62,6 +63,7 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("people"), ParamSegment("id")) view=PersonPage />
                     <Route path=StaticSegment("section-rights") view=SectionRightsPage />
                     <Route path=StaticSegment("calendars") view=CalendarsPage />
+                    <Route path=StaticSegment("dashboard") view=DashboardPage />
                     <Route path=(StaticSegment("children"), ParamSegment("id")) view=ChildPage />
                     <Route path=StaticSegment("invite-colleague") view=InviteColleaguePage />
                     <Route

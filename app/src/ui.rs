@@ -7,4 +7,5 @@ pub mod notice;
 pub mod password_input;
 pub mod select;
 pub mod table;
+pub mod text;
 pub mod text_input;

@@ -3,5 +3,5 @@
 -- and the date of the event it follows (coming into care, a school move).
 ALTER TABLE peps ADD COLUMN due_explanation TEXT NOT NULL DEFAULT '';
 ALTER TABLE peps ADD COLUMN trigger_on TEXT;
--- The dashboard finds each child's next PEP still being written.
-CREATE INDEX peps_open_by_child ON peps (child_id, due_on) WHERE state NOT IN ('submitted', 'approved');
+-- Lists and the dashboard find each child's earliest PEP not yet approved (or not yet submitted).
+CREATE INDEX peps_by_child_due ON peps (child_id, due_on);

@@ -12,6 +12,7 @@ mod integration {
     pub mod calendars;
     pub mod children;
     pub mod cli;
+    pub mod dashboard;
     pub mod database;
     pub mod demo_data;
     pub mod http;

@@ -115,6 +115,24 @@ pub struct EligibilityFacts {
     pub year_group_override: Option<i32>,
 }
 
+impl EligibilityFacts {
+    /// The facts as the register stores them (the year group override as stored, an integer);
+    /// previous care and funded early-years hours are not recorded yet, so both are false.
+    pub fn from_register(
+        date_of_birth: NaiveDate,
+        in_care_since: Option<NaiveDate>,
+        nc_year_override: Option<i64>,
+    ) -> EligibilityFacts {
+        EligibilityFacts {
+            date_of_birth,
+            in_care_since,
+            previously_looked_after: false,
+            funded_early_years_hours: false,
+            year_group_override: nc_year_override.map(|y| y as i32),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Eligibility {
     pub eligible: bool,

@@ -212,6 +212,7 @@ pub mod server {
             .map(|row| {
                 let school = school_ref(&row.school_id, &row.school);
                 let next_pep = row
+                    .pep
                     .open_pep()
                     .map(|pep| next_pep(&pep, school, &mut countdowns));
                 ChildListItem {
@@ -243,17 +244,25 @@ pub mod server {
         last_name: String,
         school_id: Option<String>,
         school: Option<String>,
+        #[sqlx(flatten)]
+        pep: OpenPepColumns,
+    }
+
+    /// A child's current PEP as columns of a LEFT JOIN (`p.id AS pep_id, p.academic_year,
+    /// p.term, p.kind, p.state, p.due_on, p.due_explanation`): all NULL when there is none.
+    #[derive(sqlx::FromRow)]
+    pub(crate) struct OpenPepColumns {
         pep_id: Option<String>,
         academic_year: Option<i64>,
         term: Option<String>,
         kind: Option<String>,
-        state: Option<String>,
-        due_on: Option<NaiveDate>,
+        pub state: Option<String>,
+        pub due_on: Option<NaiveDate>,
         due_explanation: Option<String>,
     }
 
-    impl ChildRow {
-        fn open_pep(&self) -> Option<OpenPep> {
+    impl OpenPepColumns {
+        pub fn open_pep(&self) -> Option<OpenPep> {
             Some(OpenPep {
                 id: self.pep_id.clone()?,
                 academic_year: self.academic_year?,
@@ -561,13 +570,11 @@ pub mod server {
 
     fn child_eligibility(child: &ChildFacts, today: NaiveDate) -> Eligibility {
         eligibility(
-            &EligibilityFacts {
-                date_of_birth: child.date_of_birth,
-                in_care_since: child.in_care_since,
-                previously_looked_after: false,
-                funded_early_years_hours: false,
-                year_group_override: child.nc_year_override.map(|y| y as i32),
-            },
+            &EligibilityFacts::from_register(
+                child.date_of_birth,
+                child.in_care_since,
+                child.nc_year_override,
+            ),
             today,
         )
     }

@@ -92,13 +92,11 @@ pub mod server {
                 council = Some(CouncilRules::load(db, &child.council_id).await?);
             }
             let rules = council.as_ref().expect("loaded above");
-            let facts = EligibilityFacts {
-                date_of_birth: child.date_of_birth,
-                in_care_since: child.in_care_since,
-                previously_looked_after: false,
-                funded_early_years_hours: false,
-                year_group_override: child.nc_year_override.map(|y| y as i32),
-            };
+            let facts = EligibilityFacts::from_register(
+                child.date_of_birth,
+                child.in_care_since,
+                child.nc_year_override,
+            );
             let eligibility = eligibility(&facts, today);
             let situation = ChildSituation {
                 eligible: eligibility.eligible,

@@ -53,6 +53,7 @@ const ENDPOINTS: &[(&str, Guard)] = &[
     ("/api/calendars/school", Guard::ManagePeople),
     ("/api/calendars/preview", Guard::ManagePeople),
     ("/api/calendars/import", Guard::ManagePeople),
+    ("/api/dashboard/children", Guard::ManagePeople),
     ("/api/children/mine", Guard::ChildList),
     ("/api/children/record", Guard::ChildRecord),
 ];
@@ -175,6 +176,7 @@ async fn admin_request(app: &TestApp, path: &str, case: usize) -> Vec<(&'static 
             ("school_id", "demo-school-northdale-high".into()),
             ("csv", MATRIX_CALENDAR.into()),
         ],
+        "/api/dashboard/children" => vec![("state", "draft".into())],
         other => panic!("{other}: say how to call it in admin_request"),
     }
 }

@@ -126,10 +126,4 @@ pub fn pep_due_explanation(stored: &str, due: NaiveDate, title: &str) -> String 
     }
 }
 
-pub fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
-}
+pub use crate::ui::text::capitalise;

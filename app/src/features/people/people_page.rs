@@ -119,7 +119,8 @@ pub fn AdminNav(current: &'static str) -> impl IntoView {
     view! {
         <nav aria-label="Virtual School administration">
             <ul class="sub-nav">
-                {link("/people", "People")} {link("/calendars", "School calendars")}
+                {link("/dashboard", "Dashboard")} {link("/people", "People")}
+                {link("/calendars", "School calendars")}
                 {link("/section-rights", "Section rights")}
             </ul>
         </nav>
@@ -329,11 +330,4 @@ pub(super) fn RoleAndSchool(
     }
 }
 
-/// "Virtual School head" stays as it is; "carer" becomes "Carer".
-pub(super) fn capitalised(label: &str) -> String {
-    let mut chars = label.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
+pub(super) use crate::ui::text::capitalise as capitalised;
