@@ -8,6 +8,7 @@ pub mod deadlines;
 pub mod passwords;
 pub mod pep;
 pub mod policy;
+pub mod register;
 pub mod roles;
 pub mod schedule;
 pub mod uk_time;

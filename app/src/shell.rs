@@ -12,7 +12,7 @@ use crate::features::auth::{
     SignInPage,
 };
 use crate::features::calendars::CalendarsPage;
-use crate::features::children::ChildPage;
+use crate::features::children::{ChildPage, EditChildPage, NewChildPage};
 use crate::features::dashboard::DashboardPage;
 use crate::features::home::HomePage;
 use crate::features::invitations::RegisterPage;
@@ -64,7 +64,12 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("section-rights") view=SectionRightsPage />
                     <Route path=StaticSegment("calendars") view=CalendarsPage />
                     <Route path=StaticSegment("dashboard") view=DashboardPage />
+                    <Route path=(StaticSegment("children"), StaticSegment("new")) view=NewChildPage />
                     <Route path=(StaticSegment("children"), ParamSegment("id")) view=ChildPage />
+                    <Route
+                        path=(StaticSegment("children"), ParamSegment("id"), StaticSegment("edit"))
+                        view=EditChildPage
+                    />
                     <Route path=StaticSegment("invite-colleague") view=InviteColleaguePage />
                     <Route
                         path=(StaticSegment("second-factor"), StaticSegment("setup"))

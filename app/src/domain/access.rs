@@ -41,6 +41,10 @@ pub enum Action {
     },
     /// Manage people, invitations and assignments (the Virtual School's admin pages).
     ManagePeople,
+    /// Change a child's register entry: details, care and education episodes. The Virtual
+    /// School and the child's social worker keep it accurate (DOMAIN.md: the social worker keeps
+    /// care details accurate); schools, carers and young people read it.
+    EditRegister,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -50,6 +54,7 @@ pub enum Denial {
     NotAssigned,
     SectionRights,
     NotVirtualSchool,
+    NotRegisterEditor,
 }
 
 /// The decision for one request. `section_access` is the council's stored right for the actor's
@@ -78,6 +83,10 @@ pub fn authorize(
     }
     match action {
         Action::ReadChild | Action::ManagePeople => Ok(()),
+        Action::EditRegister => match actor.role {
+            Role::VirtualSchoolHead | Role::EducationAdvisor | Role::SocialWorker => Ok(()),
+            _ => Err(Denial::NotRegisterEditor),
+        },
         Action::Section { edit, .. } => {
             let allowed = match section_access {
                 Access::Edit => true,
@@ -172,6 +181,32 @@ mod tests {
                 );
                 assert_eq!(read.is_ok(), access != Access::None, "{role} {section}");
             }
+        }
+    }
+
+    #[test]
+    fn the_register_is_edited_by_the_virtual_school_and_the_childs_social_worker_only() {
+        let edit = |role, relationship| {
+            authorize(
+                actor(role),
+                Action::EditRegister,
+                relationship,
+                Access::None,
+            )
+        };
+        assert_eq!(edit(Role::VirtualSchoolHead, Relationship::None), Ok(()));
+        assert_eq!(edit(Role::EducationAdvisor, Relationship::Current), Ok(()));
+        assert_eq!(edit(Role::SocialWorker, Relationship::Current), Ok(()));
+        assert_eq!(
+            edit(Role::SocialWorker, Relationship::Ended),
+            Err(Denial::NotAssigned)
+        );
+        for role in [Role::DesignatedTeacher, Role::Carer, Role::YoungPerson] {
+            assert_eq!(
+                edit(role, Relationship::Current),
+                Err(Denial::NotRegisterEditor),
+                "{role}"
+            );
         }
     }
 

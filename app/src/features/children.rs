@@ -3,11 +3,14 @@
 mod child_page;
 #[cfg(feature = "ssr")]
 pub(crate) mod countdowns;
+pub mod register;
+mod register_page;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 pub use child_page::ChildPage;
+pub use register_page::{EditChildPage, NewChildPage};
 
 use crate::error::AppError;
 
@@ -73,6 +76,11 @@ pub struct ChildSummary {
     /// Every PEP, newest first.
     pub peps: Vec<PepListItem>,
     pub calendars: crate::ui::countdown::CountingCalendars,
+    /// Care and education episodes, newest first.
+    pub care_history: Vec<register::Episode>,
+    pub education_history: Vec<register::Episode>,
+    /// Whether the person may change the register entry (the Virtual School, the social worker).
+    pub can_edit_register: bool,
 }
 
 /// "Social worker's contribution", with its countdown.
@@ -145,9 +153,10 @@ pub mod server {
         match denial {
             Denial::SignedOut => AppError::SignedOut,
             Denial::SecondFactorPending => AppError::SecondFactorRequired,
-            Denial::NotAssigned | Denial::SectionRights | Denial::NotVirtualSchool => {
-                AppError::Forbidden
-            }
+            Denial::NotAssigned
+            | Denial::SectionRights
+            | Denial::NotVirtualSchool
+            | Denial::NotRegisterEditor => AppError::Forbidden,
         }
     }
 
@@ -170,7 +179,7 @@ pub mod server {
 
     /// The person asking, once signed-out and second-factor-pending sessions are refused (before
     /// any child is touched).
-    async fn reader() -> Result<CurrentUser, AppError> {
+    pub(crate) async fn reader() -> Result<CurrentUser, AppError> {
         let user = current_user().await?;
         authorize(
             actor_of(&user),
@@ -440,6 +449,14 @@ pub mod server {
             Some(pep) => open_actions(&db, &pep.id, school, &mut countdowns).await?,
             None => Vec::new(),
         };
+        let (care_history, education_history) = super::register::server::episodes(&db, &id).await?;
+        let can_edit_register = authorize(
+            actor_of(&Some(user.clone())),
+            Action::EditRegister,
+            relationship,
+            Access::None,
+        )
+        .is_ok();
         Ok(ChildSummary {
             id,
             name: format!("{} {}", child.first_name, child.last_name),
@@ -453,6 +470,9 @@ pub mod server {
             actions,
             peps,
             calendars: countdowns.calendars(),
+            care_history,
+            education_history,
+            can_edit_register,
         })
     }
 

@@ -26,6 +26,8 @@ pub mod server {
     pub struct ScheduleReport {
         /// PEPs created by this run.
         pub created: usize,
+        /// Each one in words: "initial PEP, due 4 December 2026".
+        pub created_peps: Vec<String>,
         /// (child id, what stopped a PEP from being scheduled), for the Virtual School to mend.
         pub problems: Vec<(String, String)>,
     }
@@ -141,6 +143,11 @@ pub mod server {
                     .await?
                 {
                     report.created += 1;
+                    report.created_peps.push(format!(
+                        "{}, due {}",
+                        planned.kind.label(),
+                        crate::domain::deadlines::long_date(planned.deadline.due)
+                    ));
                 }
             }
         }

@@ -21,6 +21,30 @@ pub struct AuditEvent<'a> {
     pub request_id: Option<&'a str>,
 }
 
+impl<'a> AuditEvent<'a> {
+    /// Something a person did now to a child's record (not to a PEP): `action` on `entity`.
+    pub fn about_child(
+        actor_id: &'a str,
+        action: &'a str,
+        entity: &'a str,
+        entity_id: &'a str,
+        child_id: &'a str,
+        detail: serde_json::Value,
+    ) -> AuditEvent<'a> {
+        AuditEvent {
+            occurred_at: Utc::now(),
+            actor_id: Some(actor_id),
+            action,
+            entity,
+            entity_id: Some(entity_id),
+            child_id: Some(child_id),
+            pep_id: None,
+            detail,
+            request_id: None,
+        }
+    }
+}
+
 /// Appends an [`AuditEvent`] inside the caller's transaction `$tx` (either backend); evaluates
 /// to `Result<Option<i64>, sqlx::Error>`: the PEP's new revision when the event is about a PEP.
 #[macro_export]

@@ -25,6 +25,8 @@ enum Guard {
     ChildRecord,
     /// The Virtual School (and designated teachers for their own school): checked in `invitations`.
     ManagePeople,
+    /// One child's register entry: the Virtual School and the child's social worker.
+    Register,
 }
 
 const ENDPOINTS: &[(&str, Guard)] = &[
@@ -54,6 +56,10 @@ const ENDPOINTS: &[(&str, Guard)] = &[
     ("/api/calendars/preview", Guard::ManagePeople),
     ("/api/calendars/import", Guard::ManagePeople),
     ("/api/dashboard/children", Guard::ManagePeople),
+    ("/api/register/save_child", Guard::ManagePeople),
+    ("/api/register/entry", Guard::Register),
+    ("/api/register/add_care_episode", Guard::Register),
+    ("/api/register/add_education_episode", Guard::Register),
     ("/api/children/mine", Guard::ChildList),
     ("/api/children/record", Guard::ChildRecord),
 ];
@@ -125,6 +131,24 @@ async fn child_related(
     child_id
 }
 
+/// The child related to this user as asked, made the first time it is needed.
+async fn fixture_child(
+    app: &TestApp,
+    user_id: &str,
+    role: Role,
+    relationship: Relationship,
+) -> String {
+    let child_id = format!("matrix-{user_id}-{relationship:?}").to_lowercase();
+    let exists: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM children WHERE id = $1").bind(&child_id).fetch_one(pool).await.unwrap());
+    if exists == 0 {
+        child_related(app, user_id, role, relationship).await
+    } else {
+        child_id
+    }
+}
+
+const REGISTER_ENDPOINTS: usize = 3;
+
 const MATRIX_CALENDAR: &str = "start,end,kind,label\n2026-09-01,2026-12-18,term,Autumn term\n";
 
 /// A valid request to an admin endpoint, on a fresh person of the demo council (a social worker
@@ -177,6 +201,19 @@ async fn admin_request(app: &TestApp, path: &str, case: usize) -> Vec<(&'static 
             ("csv", MATRIX_CALENDAR.into()),
         ],
         "/api/dashboard/children" => vec![("state", "draft".into())],
+        // A new child (no child_id): the Virtual School's.
+        "/api/register/save_child" => vec![
+            ("details[first_name]", "Matrix".into()),
+            ("details[last_name]", format!("Child {case}")),
+            ("details[preferred_name]", String::new()),
+            ("details[date_of_birth]", "2015-03-02".into()),
+            ("details[upn]", String::new()),
+            ("details[gender]", "female".into()),
+            ("details[ethnicity]", "White British".into()),
+            ("details[first_language]", "English".into()),
+            ("details[sen_status]", "none".into()),
+            ("details[nc_year_override]", String::new()),
+        ],
         other => panic!("{other}: say how to call it in admin_request"),
     }
 }
@@ -334,20 +371,50 @@ async fn every_role_and_relationship_gets_what_the_policy_says() {
                         );
                         cases += 1;
                     }
+                    Guard::Register => {
+                        for relationship in RELATIONSHIPS {
+                            let child_id = match user_index {
+                                Some(i) => {
+                                    fixture_child(&app, &user_ids[*i], USERS[*i].0, relationship)
+                                        .await
+                                }
+                                None => "demo-child-kai".to_string(),
+                            };
+                            let form: Vec<(&str, &str)> = match *path {
+                                "/api/register/entry" => vec![("child_id", &child_id)],
+                                "/api/register/add_care_episode" => vec![
+                                    ("child_id", &child_id),
+                                    ("episode[started_on]", "2025-01-06"),
+                                    ("episode[legal_status]", "Section 20"),
+                                    ("episode[placement_type]", "Foster placement"),
+                                    ("episode[emergency_placement]", "false"),
+                                ],
+                                "/api/register/add_education_episode" => vec![
+                                    ("child_id", &child_id),
+                                    ("episode[started_on]", "2025-01-06"),
+                                    ("episode[status]", "neet"),
+                                    ("episode[school_id]", ""),
+                                ],
+                                other => panic!("{other}: say how to call it"),
+                            };
+                            let status = call(&app, path, &form, cookie).await.status().as_u16();
+                            let decision =
+                                authorize(*actor, Action::EditRegister, relationship, Access::None);
+                            assert_eq!(
+                                status,
+                                expected_status(decision),
+                                "{backend} | {label} | {path} | {relationship:?}"
+                            );
+                            cases += 1;
+                        }
+                    }
                     Guard::ChildList | Guard::ChildRecord => {
                         for relationship in RELATIONSHIPS {
                             // The fixture child is related to this actor's user (or to nobody).
-                            let owner = user_index.map(|i| (user_ids[i].clone(), USERS[i].0));
-                            let child_id = match &owner {
-                                Some((id, role)) => {
-                                    let child_id =
-                                        format!("matrix-{id}-{relationship:?}").to_lowercase();
-                                    let exists: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM children WHERE id = $1").bind(&child_id).fetch_one(pool).await.unwrap());
-                                    if exists == 0 {
-                                        child_related(&app, id, *role, relationship).await
-                                    } else {
-                                        child_id
-                                    }
+                            let child_id = match user_index {
+                                Some(i) => {
+                                    fixture_child(&app, &user_ids[*i], USERS[*i].0, relationship)
+                                        .await
                                 }
                                 None => "demo-child-kai".to_string(),
                             };
@@ -394,7 +461,7 @@ async fn every_role_and_relationship_gets_what_the_policy_says() {
         }
         assert_eq!(
             cases,
-            actors.len() * (2 + admin_endpoints + 2 * RELATIONSHIPS.len()),
+            actors.len() * (2 + admin_endpoints + (2 + REGISTER_ENDPOINTS) * RELATIONSHIPS.len()),
             "{backend}"
         );
         // Every successful read of a child's record was audited.

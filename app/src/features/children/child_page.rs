@@ -63,9 +63,23 @@ fn Child(child: ChildSummary) -> impl IntoView {
     let actions = child.actions.clone();
     let deadline_calendars = calendars.clone();
     let action_calendars = calendars.clone();
+    let edit_link = child
+        .can_edit_register
+        .then(|| format!("/children/{}/edit", child.id));
+    let care_history = child.care_history.clone();
+    let education_history = child.education_history.clone();
     view! {
         <Title text=child.name.clone() />
         <h1 class="heading-xl">{child.name.clone()}</h1>
+        {edit_link
+            .map(|href| {
+                view! {
+                    <p class="body">
+                        <a href=href>"Change the record"</a>
+                        " (details, care and school history)"
+                    </p>
+                }
+            })}
         <dl class="summary-list">
             {child
                 .facts
@@ -142,6 +156,9 @@ fn Child(child: ChildSummary) -> impl IntoView {
                     </ul>
                 }
             })}
+        <h2 class="heading-m">"History"</h2>
+        <super::register_page::History caption="Care episodes, newest first" id="care-history" episodes=care_history />
+        <super::register_page::History caption="Schools and settings, newest first" id="education-history" episodes=education_history />
         <h2 class="heading-m">"Every PEP"</h2>
         {if child.peps.is_empty() {
             view! { <p class="body">"None yet."</p> }.into_any()

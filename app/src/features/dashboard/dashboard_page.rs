@@ -35,6 +35,7 @@ pub fn DashboardPage() -> impl IntoView {
         <Title text="Every child's PEP" />
         <crate::features::people::AdminNav current="/dashboard" />
         <h1 class="heading-xl">"Every child's PEP"</h1>
+        <p class="body"><a href="/children/new">"Add a child to the register"</a></p>
         <Transition fallback=|| view! { <p class="body">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let filter = filter();
