@@ -52,6 +52,14 @@ async function signInWithSecondFactor(page, email) {
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page).toHaveURL(/\/second-factor$/);
   await hydrated(page);
+  await passSecondFactor(page, email);
+}
+
+/**
+ * On the second-factor page, enters the demo authenticator code; if a parallel test already used
+ * this 30 s step's code for the same person (each code works once), waits for the next one.
+ */
+async function passSecondFactor(page, email) {
   for (let attempt = 0; attempt < 3; attempt += 1) {
     await page.getByLabel('Code').fill(totp(DEMO_TOTP_SECRET));
     await page.getByRole('button', { name: 'Continue' }).click();
@@ -100,6 +108,6 @@ function linkInEmail(to, marker) {
 
 module.exports = {
   DEMO_PASSWORD, DEMO_TOTP_SECRET, WCAG_22_AA,
-  hydrated, expectNoAxeViolations, totp, nextTotpStep, signInWithSecondFactor, inviteByApi, emailTo,
+  hydrated, expectNoAxeViolations, totp, nextTotpStep, signInWithSecondFactor, passSecondFactor, inviteByApi, emailTo,
   linkInEmail,
 };

@@ -5,6 +5,7 @@ pub mod access;
 pub mod calendar;
 pub mod child;
 pub mod deadlines;
+pub mod ical;
 pub mod passwords;
 pub mod pep;
 pub mod policy;

@@ -76,7 +76,7 @@ test('Virtual School staff invite, deactivate and reassign people, and read the 
   await page.getByRole('navigation', { name: 'Schools' }).getByRole('link', { name: 'Brookfield Primary School' }).click();
   await expect(page.getByRole('heading', { level: 2, name: 'Brookfield Primary School' })).toBeVisible();
   await hydrated(page);
-  const csv = page.getByRole('textbox', { name: 'Calendar CSV' });
+  const csv = page.getByRole('textbox', { name: 'Calendar file' });
   await csv.fill('start,end,kind,label\n2026-09-01,2026-12-18,term,Autumn term\n2026-10-30,2026-10-26,holiday,Half-term\n');
   await page.getByRole('button', { name: 'Preview' }).click();
   await expect(page.getByRole('alert')).toContainText('line 3: end 2026-10-26 is before start 2026-10-30');

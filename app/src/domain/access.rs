@@ -45,6 +45,9 @@ pub enum Action {
     /// School and the child's social worker keep it accurate (DOMAIN.md: the social worker keeps
     /// care details accurate); schools, carers and young people read it.
     EditRegister,
+    /// See and replace a school's calendar: the Virtual School for any school, a designated
+    /// teacher for their own (academies and others set their own dates and INSET days).
+    ManageSchoolCalendar { own_school: bool },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -69,12 +72,22 @@ pub fn authorize(
     if actor.second_factor_pending {
         return Err(Denial::SecondFactorPending);
     }
-    if let Action::ManagePeople = action {
-        return if actor.role.is_virtual_school() {
-            Ok(())
-        } else {
-            Err(Denial::NotVirtualSchool)
-        };
+    match action {
+        Action::ManagePeople | Action::ManageSchoolCalendar { own_school: false } => {
+            return if actor.role.is_virtual_school() {
+                Ok(())
+            } else {
+                Err(Denial::NotVirtualSchool)
+            };
+        }
+        Action::ManageSchoolCalendar { own_school: true } => {
+            return if actor.role.is_virtual_school() || actor.role == Role::DesignatedTeacher {
+                Ok(())
+            } else {
+                Err(Denial::NotVirtualSchool)
+            };
+        }
+        _ => {}
     }
     let reaches_child =
         actor.role == Role::VirtualSchoolHead || relationship == Relationship::Current;
@@ -82,7 +95,7 @@ pub fn authorize(
         return Err(Denial::NotAssigned);
     }
     match action {
-        Action::ReadChild | Action::ManagePeople => Ok(()),
+        Action::ReadChild | Action::ManagePeople | Action::ManageSchoolCalendar { .. } => Ok(()),
         Action::EditRegister => match actor.role {
             Role::VirtualSchoolHead | Role::EducationAdvisor | Role::SocialWorker => Ok(()),
             _ => Err(Denial::NotRegisterEditor),
@@ -208,6 +221,28 @@ mod tests {
                 "{role}"
             );
         }
+    }
+
+    #[test]
+    fn designated_teachers_manage_their_own_schools_calendar_only() {
+        let calendar = |role, own_school| {
+            authorize(
+                actor(role),
+                Action::ManageSchoolCalendar { own_school },
+                Relationship::None,
+                Access::None,
+            )
+        };
+        assert_eq!(calendar(Role::DesignatedTeacher, true), Ok(()));
+        assert_eq!(
+            calendar(Role::DesignatedTeacher, false),
+            Err(Denial::NotVirtualSchool)
+        );
+        assert_eq!(calendar(Role::EducationAdvisor, false), Ok(()));
+        assert_eq!(
+            calendar(Role::SocialWorker, true),
+            Err(Denial::NotVirtualSchool)
+        );
     }
 
     #[test]

@@ -296,6 +296,15 @@ pub fn parse_calendar_csv(text: &str) -> Result<Vec<Period>, Vec<LineError>> {
             );
         }
     }
+    check_periods(periods, errors)
+}
+
+/// The checks on a whole imported calendar, whatever its format: no two terms overlap, and
+/// there is at least one term. `periods` carry the line they came from.
+pub(crate) fn check_periods(
+    periods: Vec<(usize, Period)>,
+    mut errors: Vec<LineError>,
+) -> Result<Vec<Period>, Vec<LineError>> {
     // Two terms cannot overlap: one of them has a wrong date.
     let mut terms: Vec<&(usize, Period)> = periods
         .iter()
@@ -325,6 +334,21 @@ pub fn parse_calendar_csv(text: &str) -> Result<Vec<Period>, Vec<LineError>> {
     } else {
         errors.sort_by_key(|e| e.line);
         Err(errors)
+    }
+}
+
+/// Reads a calendar in either import format: iCalendar when it starts `BEGIN:VCALENDAR`,
+/// otherwise CSV.
+pub fn parse_calendar(text: &str) -> Result<Vec<Period>, Vec<LineError>> {
+    if text
+        .trim_start_matches('\u{feff}')
+        .trim_start()
+        .to_uppercase()
+        .starts_with("BEGIN:VCALENDAR")
+    {
+        super::ical::parse_calendar_ics(text)
+    } else {
+        parse_calendar_csv(text)
     }
 }
 

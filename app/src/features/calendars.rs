@@ -1,6 +1,7 @@
-//! School calendars for the Virtual School: each school's term dates, holidays, INSET and closure
-//! days, imported from CSV with a preview that reports every problem by line before anything is
-//! replaced. Countdowns count school days on these calendars.
+//! School calendars: each school's term dates, holidays, INSET and closure days, kept by the
+//! Virtual School for every school and by a designated teacher for their own, imported from CSV or
+//! iCalendar with a preview that reports every problem by line before anything is replaced.
+//! Countdowns count school days on these calendars.
 
 mod calendar_page;
 #[cfg(feature = "ssr")]
@@ -20,6 +21,8 @@ pub use calendar_page::CalendarsPage;
 pub struct SchoolCalendarView {
     pub school_id: String,
     pub school: String,
+    /// Whether the person manages every school's calendar (the Virtual School) or only their own.
+    pub all_schools: bool,
     /// "its own calendar", "the council's default calendar" or "no calendar: working days".
     pub source: String,
     pub periods: Vec<Period>,

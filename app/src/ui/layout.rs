@@ -75,21 +75,26 @@ fn AccountNav() -> impl IntoView {
                             Ok(Some(user)) => {
                                 // Who may invite: the Virtual School (People), a designated
                                 // teacher (a colleague at their school).
-                                let admin = match user.role {
-                                    _ if user.second_factor_pending => None,
-                                    role if role.is_virtual_school() => Some(("/people", "People")),
-                                    Role::DesignatedTeacher => {
-                                        Some(("/invite-colleague", "Invite a colleague"))
-                                    }
-                                    _ => None,
-                                }
-                                    .map(|(href, text)| {
+                                let admin: &[(&str, &str)] = match user.role {
+                                    _ if user.second_factor_pending => &[],
+                                    role if role.is_virtual_school() => &[("/people", "People")],
+                                    // Their own school's calendar, and a colleague.
+                                    Role::DesignatedTeacher => &[
+                                        ("/calendars", "School calendar"),
+                                        ("/invite-colleague", "Invite a colleague"),
+                                    ],
+                                    _ => &[],
+                                };
+                                let admin = admin
+                                    .iter()
+                                    .map(|&(href, text)| {
                                         view! {
                                             <a href=href class="site-header__link">
                                                 {text}
                                             </a>
                                         }
-                                    });
+                                    })
+                                    .collect_view();
                                 view! {
                                     {admin}
                                     <a href="/account" class="site-header__link site-header__user">

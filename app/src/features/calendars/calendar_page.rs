@@ -1,5 +1,6 @@
-//! "School calendars": a school's periods as countdowns use them, and an import from CSV that is
-//! previewed (every problem by line) before it replaces anything.
+//! "School calendars": a school's periods as countdowns use them, and an import from a CSV or
+//! iCalendar file (chosen or pasted) that is previewed, every problem by line, before it replaces
+//! anything.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -54,7 +55,6 @@ pub fn CalendarsPage() -> impl IntoView {
     });
     view! {
         <Title text="School calendars" />
-        <crate::features::people::AdminNav current="/calendars" />
         <h1 class="heading-xl">"School calendars"</h1>
         <ErrorSummary errors />
         <SuccessNotice message=done />
@@ -87,11 +87,13 @@ fn Calendar(
     let SchoolCalendarView {
         school_id,
         school,
+        all_schools,
         source,
         periods,
         schools,
     } = view;
     let csv_error = Signal::derive(move || error_for(&errors.read(), "csv"));
+    let file_error = RwSignal::new(None::<String>);
     let on_preview = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         done.set(None);
@@ -107,6 +109,7 @@ fn Calendar(
         }
     };
     view! {
+        {all_schools.then(|| view! { <crate::features::people::AdminNav current="/calendars" /> })}
         <nav aria-label="Schools">
             <ul class="sub-nav">
                 {schools
@@ -130,13 +133,36 @@ fn Calendar(
         <h2 class="heading-l">{school.clone()}</h2>
         <p class="body">{format!("Countdowns for its pupils use {source}.")}</p>
         <PeriodsTable id="current-periods" caption=format!("{school}: {} periods", periods.len()) periods />
-        <h2 class="heading-m">"Replace with a CSV file"</h2>
+        <h2 class="heading-m">"Replace from a file"</h2>
         <form novalidate on:submit=on_preview>
+            <div class="form-group" class:form-group--error=move || file_error.get().is_some()>
+                <label class="label" for="calendar-file">"Choose a CSV or iCalendar (.ics) file"</label>
+                <p class="hint" id="calendar-file-hint">
+                    "64 KB at most. Its text appears below, to check before the preview."
+                </p>
+                <ErrorMessage id="calendar-file-error".to_string() error=file_error />
+                <input
+                    type="file"
+                    id="calendar-file"
+                    class="file-upload"
+                    accept=".csv,.ics,text/csv,text/calendar"
+                    aria-describedby=move || {
+                        if file_error.get().is_some() {
+                            "calendar-file-hint calendar-file-error"
+                        } else {
+                            "calendar-file-hint"
+                        }
+                    }
+                    on:change=move |ev| read_chosen_file(ev, csv, previewed, file_error)
+                />
+            </div>
             <div class="form-group" class:form-group--error=move || csv_error.get().is_some()>
-                <label class="label" for="csv">"Calendar CSV"</label>
+                <label class="label" for="csv">"Calendar file"</label>
                 <p class="hint" id="csv-hint">
-                    "Paste the file: a first line start,end,kind,label, then one period a line with "
-                    "dates like 2026-09-01, both ends included; kind is term, holiday, inset or closure."
+                    "Or paste it. CSV: a first line start,end,kind,label, then one period a line "
+                    "with dates like 2026-09-01, both ends included; kind is term, holiday, inset or "
+                    "closure. iCalendar: one all-day event a period, its title saying what it is "
+                    "(“Autumn term”, “October half-term”, “INSET day”, “School closed”)."
                 </p>
                 <ErrorMessage id="csv-error".to_string() error=csv_error />
                 <textarea
@@ -178,6 +204,58 @@ fn Calendar(
                 })
         }}
     }
+}
+
+/// The largest file read into the page (the server refuses more too).
+#[cfg(feature = "hydrate")]
+const LARGEST_FILE: f64 = 64.0 * 1024.0;
+
+/// Reads the chosen file's text into the calendar field, for checking before the preview.
+#[cfg(feature = "hydrate")]
+fn read_chosen_file(
+    ev: leptos::ev::Event,
+    text: RwSignal<String>,
+    previewed: RwSignal<Option<Vec<Period>>>,
+    file_error: RwSignal<Option<String>>,
+) {
+    use wasm_bindgen::JsCast;
+    let file = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .and_then(|input| input.files())
+        .and_then(|files| files.get(0));
+    let Some(file) = file else {
+        return;
+    };
+    previewed.set(None);
+    if file.size() > LARGEST_FILE {
+        file_error.set(Some(format!(
+            "“{}” is larger than 64 KB: a school calendar is a few dozen periods. Check it is the \
+             right file",
+            file.name()
+        )));
+        return;
+    }
+    file_error.set(None);
+    leptos::task::spawn_local(async move {
+        match wasm_bindgen_futures::JsFuture::from(file.text()).await {
+            Ok(value) => text.set(value.as_string().unwrap_or_default()),
+            Err(_) => file_error.set(Some(format!(
+                "“{}” could not be read: choose it again, or paste its text below",
+                file.name()
+            ))),
+        }
+    });
+}
+
+/// Files are only read in the browser.
+#[cfg(not(feature = "hydrate"))]
+fn read_chosen_file(
+    _ev: leptos::ev::Event,
+    _text: RwSignal<String>,
+    _previewed: RwSignal<Option<Vec<Period>>>,
+    _file_error: RwSignal<Option<String>>,
+) {
 }
 
 #[component]

@@ -1,17 +1,21 @@
-//! Calendars on the server: Virtual School staff only, within their council, every import
-//! audited in the transaction that stores it.
+//! Calendars on the server: Virtual School staff for any school of their council, a designated
+//! teacher for their own school; every import audited in the transaction that stores it.
 
 use chrono::{NaiveDate, Utc};
 
 use super::SchoolCalendarView;
-use crate::domain::calendar::{LineError, Period, PeriodKind, parse_calendar_csv};
+use crate::domain::access::{Action, Actor, Relationship, authorize};
+use crate::domain::calendar::{LineError, Period, PeriodKind, parse_calendar};
+use crate::domain::policy::Access;
 use crate::error::{AppError, internal};
-use crate::features::people::{Choice, administrator};
+use crate::features::auth::{CurrentUser, current_user};
+use crate::features::children::server::denial_error;
+use crate::features::people::Choice;
 use crate::infra::audit::AuditEvent;
 use crate::infra::db::Db;
 use crate::{append_audit_event, on_db};
 
-/// The largest CSV accepted: a school's calendar is a few dozen lines.
+/// The largest file accepted (CSV or iCalendar): a school's calendar is a few dozen periods.
 const MAX_CSV_BYTES: usize = 64 * 1024;
 
 fn db() -> Result<Db, AppError> {
@@ -34,17 +38,46 @@ fn parse(csv: &str) -> Result<Vec<Period>, AppError> {
             "The file is too big for a school calendar (64 KB at most)".into(),
         )]));
     }
-    parse_calendar_csv(csv).map_err(problems)
+    parse_calendar(csv).map_err(problems)
+}
+
+/// The person asking, if they may manage `school_id`'s calendar (`None`: no school yet, as for
+/// a preview or the page's first load).
+async fn calendar_manager(school_id: Option<&str>) -> Result<CurrentUser, AppError> {
+    let user = current_user().await?;
+    let actor = user.as_ref().map(|u| Actor {
+        role: u.role,
+        second_factor_pending: u.second_factor_pending,
+    });
+    let own_school = match (school_id, user.as_ref()) {
+        (None, _) => true,
+        (Some(school), Some(user)) => user.school_id.as_deref() == Some(school),
+        (Some(_), None) => false,
+    };
+    authorize(
+        actor,
+        Action::ManageSchoolCalendar { own_school },
+        Relationship::None,
+        Access::None,
+    )
+    .map_err(denial_error)?;
+    user.ok_or(AppError::SignedOut)
 }
 
 pub async fn school_calendar(school_id: String) -> Result<SchoolCalendarView, AppError> {
-    let admin = administrator().await?;
+    let admin = calendar_manager(Some(school_id.as_str()).filter(|s| !s.is_empty())).await?;
     let db = db()?;
+    // A designated teacher sees only their own school.
+    let all_schools = admin.role.is_virtual_school();
     let schools: Vec<(String, String)> = on_db!(&db, pool => {
-        sqlx::query_as("SELECT id, name FROM schools WHERE council_id = $1 ORDER BY name")
-            .bind(&admin.council_id)
-            .fetch_all(pool)
-            .await?
+        sqlx::query_as(
+            "SELECT id, name FROM schools WHERE council_id = $1 AND ($2 OR id = $3) ORDER BY name",
+        )
+        .bind(&admin.council_id)
+        .bind(all_schools)
+        .bind(&admin.school_id)
+        .fetch_all(pool)
+        .await?
     });
     let chosen = if school_id.is_empty() {
         schools.first().cloned()
@@ -96,6 +129,7 @@ pub async fn school_calendar(school_id: String) -> Result<SchoolCalendarView, Ap
     Ok(SchoolCalendarView {
         school_id,
         school,
+        all_schools,
         source: source.to_string(),
         periods,
         schools: schools
@@ -106,12 +140,12 @@ pub async fn school_calendar(school_id: String) -> Result<SchoolCalendarView, Ap
 }
 
 pub async fn preview_calendar(csv: String) -> Result<Vec<Period>, AppError> {
-    administrator().await?;
+    calendar_manager(None).await?;
     parse(&csv)
 }
 
 pub async fn import_calendar(school_id: String, csv: String) -> Result<usize, AppError> {
-    let admin = administrator().await?;
+    let admin = calendar_manager(Some(&school_id)).await?;
     let periods = parse(&csv)?;
     let db = db()?;
     let now = Utc::now();
