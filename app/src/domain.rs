@@ -12,6 +12,7 @@ pub mod policy;
 pub mod register;
 pub mod roles;
 pub mod schedule;
+pub mod school;
 pub mod uk_time;
 
 /// A value that could not be parsed from its stored or submitted text form.

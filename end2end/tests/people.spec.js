@@ -78,16 +78,33 @@ test('Virtual School staff invite, deactivate and reassign people, and read the 
   await hydrated(page);
   const csv = page.getByRole('textbox', { name: 'Calendar file' });
   await csv.fill('start,end,kind,label\n2026-09-01,2026-12-18,term,Autumn term\n2026-10-30,2026-10-26,holiday,Half-term\n');
-  await page.getByRole('button', { name: 'Preview' }).click();
+  await page.getByRole('button', { name: 'Preview', exact: true }).click();
   await expect(page.getByRole('alert')).toContainText('line 3: end 2026-10-26 is before start 2026-10-30');
   await expectNoAxeViolations(page);
   await csv.fill('start,end,kind,label\n2026-09-01,2026-12-18,term,Autumn term\n2026-10-26,2026-10-30,holiday,Autumn half-term\n2027-01-04,2027-03-25,term,Spring term\n2027-04-12,2027-07-21,term,Summer term\n');
-  await page.getByRole('button', { name: 'Preview' }).click();
+  await page.getByRole('button', { name: 'Preview', exact: true }).click();
   await expect(page.getByRole('region', { name: 'Preview: 4 periods' })).toContainText('Autumn half-term');
   await expectNoAxeViolations(page);
   await page.getByRole('button', { name: "Replace Brookfield Primary School's calendar with these 4 periods" }).click();
-  await expect(page.getByRole('status')).toContainText('Calendar replaced: 4 periods stored.');
+  await expect(page.getByRole('status').filter({ hasText: 'Calendar replaced' })).toContainText('Calendar replaced: 4 periods stored.');
   await expect(page.getByRole('region', { name: 'Brookfield Primary School: 4 periods' })).toBeVisible();
+
+  // The bank holidays countdowns skip, and how far they go.
+  await expect(page.getByText(/Countdowns skip the government's bank holidays for england and wales: \d+ from 1 January 2024 to/)).toBeVisible();
+
+  // A new school starts with a copy of the council's default calendar.
+  const newSchool = `Hillside Academy ${testInfo.project.name}`;
+  await page.getByRole('button', { name: 'Add school' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: "Enter the school's name" })).toBeVisible();
+  await page.getByLabel('Name', { exact: true }).fill(newSchool);
+  await page.getByRole('combobox', { name: 'Kind of school' }).selectOption({ label: 'Academy' });
+  await page.getByLabel('Phase').fill('secondary 11 to 18');
+  await page.getByLabel('Local authority it is in').fill('Eastshire');
+  await page.getByRole('button', { name: 'Add school' }).click();
+  await expect(page.getByRole('heading', { level: 2, name: newSchool })).toBeVisible();
+  await expect(page.getByText(`Countdowns for its pupils use its own calendar.`)).toBeVisible();
+  await expect(page.getByRole('region', { name: `${newSchool}: 11 periods` })).toBeVisible();
+  await expectNoAxeViolations(page);
 });
 
 test('people who are not Virtual School staff are told the admin pages are not for them', async ({ page }) => {

@@ -63,6 +63,17 @@ impl BankHolidays {
     /// Reads the government's format (<https://www.gov.uk/bank-holidays.json>): an object of
     /// divisions, each with `events` of `title` and `date`.
     pub fn from_gov_uk_json(json: &str, division: &str) -> Result<BankHolidays, String> {
+        BankHolidays::read_gov_uk_json(json, division).map_err(|errors| {
+            errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+    }
+
+    /// The same, for an import: the problem with the line it is on.
+    pub fn read_gov_uk_json(json: &str, division: &str) -> Result<BankHolidays, Vec<LineError>> {
         #[derive(Deserialize)]
         struct Division {
             events: Vec<Event>,
@@ -72,14 +83,24 @@ impl BankHolidays {
             title: String,
             date: NaiveDate,
         }
-        let divisions: BTreeMap<String, Division> = serde_json::from_str(json)
-            .map_err(|e| format!("not the government's bank holidays format: {e}"))?;
+        let divisions: BTreeMap<String, Division> =
+            serde_json::from_str(json.trim_start_matches('\u{feff}')).map_err(|e| {
+                vec![LineError {
+                    line: e.line().max(1),
+                    message: format!(
+                        "not the government's bank holidays format (https://www.gov.uk/bank-holidays.json): {e}"
+                    ),
+                }]
+            })?;
         let known: Vec<&str> = divisions.keys().map(String::as_str).collect();
         let chosen = divisions.get(division).ok_or_else(|| {
-            format!(
-                "no division “{division}” in the file (it has: {})",
-                known.join(", ")
-            )
+            vec![LineError {
+                line: 1,
+                message: format!(
+                    "no division “{division}” in the file (it has: {})",
+                    known.join(", ")
+                ),
+            }]
         })?;
         Ok(BankHolidays::new(
             chosen.events.iter().map(|e| (e.date, e.title.clone())),

@@ -53,3 +53,45 @@ pub async fn import_calendar(school_id: String, csv: String) -> Result<usize, Ap
         .await
         .inspect_err(crate::features::auth::set_status)
 }
+
+/// The bank holidays countdowns skip, for the council's division.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KnownBankHolidays {
+    /// "england-and-wales".
+    pub division: String,
+    pub holidays: Vec<(chrono::NaiveDate, String)>,
+}
+
+#[server(prefix = "/api", endpoint = "bank_holidays/list")]
+pub async fn bank_holiday_list() -> Result<KnownBankHolidays, AppError> {
+    server::bank_holiday_list()
+        .await
+        .inspect_err(crate::features::auth::set_status)
+}
+
+/// Reads the government's bank holidays JSON without storing it: the council's division's
+/// holidays, or the problem with its line (422).
+#[server(prefix = "/api", endpoint = "bank_holidays/preview")]
+pub async fn preview_bank_holidays(json: String) -> Result<KnownBankHolidays, AppError> {
+    server::preview_bank_holidays(json)
+        .await
+        .inspect_err(crate::features::auth::set_status)
+}
+
+/// Adds the file's holidays for the council's division and updates changed titles (nothing is
+/// deleted: a past holiday still explains a past deadline); returns how many were new or changed.
+#[server(prefix = "/api", endpoint = "bank_holidays/import")]
+pub async fn import_bank_holidays(json: String) -> Result<usize, AppError> {
+    server::import_bank_holidays(json)
+        .await
+        .inspect_err(crate::features::auth::set_status)
+}
+
+/// Adds a school to the council's list (the Virtual School): it starts with a copy of the
+/// council's default calendar, to correct from the school's own dates. Returns its id.
+#[server(prefix = "/api", endpoint = "schools/add")]
+pub async fn add_school(school: crate::domain::school::NewSchoolForm) -> Result<String, AppError> {
+    server::add_school(school)
+        .await
+        .inspect_err(crate::features::auth::set_status)
+}

@@ -57,8 +57,13 @@ pub fn error_for(errors: &[FieldError], field_id: &str) -> Option<String> {
         .map(|e| e.message.clone())
 }
 
+/// `id` names the summary's title: a page with several forms gives each summary its own.
 #[component]
-pub fn ErrorSummary(errors: ReadSignal<Vec<FieldError>>) -> impl IntoView {
+pub fn ErrorSummary(
+    errors: ReadSignal<Vec<FieldError>>,
+    #[prop(default = "error-summary")] id: &'static str,
+) -> impl IntoView {
+    let title_id = format!("{id}-title");
     let summary = NodeRef::<html::Div>::new();
     Effect::new(move |_| {
         if !errors.read().is_empty()
@@ -74,9 +79,9 @@ pub fn ErrorSummary(errors: ReadSignal<Vec<FieldError>>) -> impl IntoView {
                 node_ref=summary
                 tabindex="-1"
                 role="alert"
-                aria-labelledby="error-summary-title"
+                aria-labelledby=title_id.clone()
             >
-                <h2 class="error-summary__title" id="error-summary-title">
+                <h2 class="error-summary__title" id=title_id.clone()>
                     "There is a problem"
                 </h2>
                 <ul class="error-summary__list">

@@ -55,6 +55,10 @@ const ENDPOINTS: &[(&str, Guard)] = &[
     ("/api/calendars/school", Guard::ManagePeople),
     ("/api/calendars/preview", Guard::ManagePeople),
     ("/api/calendars/import", Guard::ManagePeople),
+    ("/api/bank_holidays/list", Guard::ManagePeople),
+    ("/api/bank_holidays/preview", Guard::ManagePeople),
+    ("/api/bank_holidays/import", Guard::ManagePeople),
+    ("/api/schools/add", Guard::ManagePeople),
     ("/api/dashboard/children", Guard::ManagePeople),
     ("/api/register/save_child", Guard::ManagePeople),
     ("/api/register/entry", Guard::Register),
@@ -201,6 +205,18 @@ async fn admin_request(app: &TestApp, path: &str, case: usize) -> Vec<(&'static 
             ("csv", MATRIX_CALENDAR.into()),
         ],
         "/api/dashboard/children" => vec![("state", "draft".into())],
+        "/api/bank_holidays/list" => vec![],
+        "/api/schools/add" => vec![
+            ("school[name]", format!("Matrix School {case}")),
+            ("school[urn]", String::new()),
+            ("school[kind]", "academy".into()),
+            ("school[phase]", "primary".into()),
+            ("school[local_authority]", "Northdale".into()),
+        ],
+        "/api/bank_holidays/preview" | "/api/bank_holidays/import" => vec![(
+            "json",
+            app::domain::calendar::SHIPPED_BANK_HOLIDAYS_JSON.into(),
+        )],
         // A new child (no child_id): the Virtual School's.
         "/api/register/save_child" => vec![
             ("details[first_name]", "Matrix".into()),
@@ -359,12 +375,15 @@ async fn every_role_and_relationship_gets_what_the_policy_says() {
                             form.iter().map(|(k, v)| (*k, v.as_str())).collect();
                         let status = call(&app, path, &form, cookie).await.status().as_u16();
                         // Calendars: a designated teacher may preview (no school) but the
-                        // fixtures' schools are not theirs.
+                        // fixtures' schools are not theirs; bank holidays are every school's.
                         let action = match *path {
-                            "/api/calendars/preview" => {
+                            "/api/calendars/preview" | "/api/bank_holidays/list" => {
                                 Action::ManageSchoolCalendar { own_school: true }
                             }
-                            p if p.starts_with("/api/calendars/") => {
+                            p if p.starts_with("/api/calendars/")
+                                || p.starts_with("/api/bank_holidays/")
+                                || p.starts_with("/api/schools/") =>
+                            {
                                 Action::ManageSchoolCalendar { own_school: false }
                             }
                             _ => Action::ManagePeople,

@@ -229,3 +229,141 @@ async fn a_designated_teacher_keeps_their_own_schools_calendar_from_an_ics_file(
         app.db.finish().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_virtual_school_imports_the_governments_bank_holidays_after_a_preview() {
+    for db in TestDb::each_backend().await {
+        seed(&db.db).await.unwrap();
+        let app = spawn_app(db).await;
+        let backend = app.db.db.backend_name();
+        let head = session(&app, HEAD, true).await;
+        // The next year's list, as the government publishes it (two divisions).
+        let json = r#"{
+  "england-and-wales": {"division": "england-and-wales", "events": [
+    {"title": "New Year’s Day", "date": "2028-01-03", "notes": "Substitute day", "bunting": true},
+    {"title": "Good Friday", "date": "2028-04-14", "notes": "", "bunting": false},
+    {"title": "Boxing Day", "date": "2027-12-28", "notes": "Substitute day", "bunting": true}
+  ]},
+  "scotland": {"division": "scotland", "events": []}
+}"#;
+        let preview: serde_json::Value = call(
+            &app,
+            "/api/bank_holidays/preview",
+            &[("json", json)],
+            Some(&head),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        assert_eq!(preview["division"], "england-and-wales", "{backend}");
+        assert_eq!(preview["holidays"].as_array().unwrap().len(), 3);
+        let before: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM bank_holidays").fetch_one(pool).await.unwrap());
+        assert_eq!(before, 32, "{backend}: a preview stores nothing");
+
+        // Two new ones; the third is already known with the same title.
+        let changed: serde_json::Value = call(
+            &app,
+            "/api/bank_holidays/import",
+            &[("json", json)],
+            Some(&head),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        assert_eq!(changed, 2, "{backend}");
+        let after: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM bank_holidays").fetch_one(pool).await.unwrap());
+        assert_eq!(after, 34, "{backend}");
+        let list: serde_json::Value = call(&app, "/api/bank_holidays/list", &[], Some(&head))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            list["holidays"].as_array().unwrap().last().unwrap()[0],
+            "2028-04-14"
+        );
+
+        // A broken file is reported by line; a designated teacher cannot import.
+        let broken = call(&app, "/api/bank_holidays/preview", &[("json", "{\n  \"england-and-wales\": {\n    \"events\": [ {\"title\": \"x\", \"date\": \"2028-13-01\"} ]\n  }\n}")], Some(&head)).await;
+        assert_eq!(broken.status(), 422, "{backend}");
+        assert!(broken.text().await.unwrap().contains("line 3"), "{backend}");
+        let teacher = session(&app, "s.whitfield@brookfield.example", true).await;
+        assert_eq!(
+            call(
+                &app,
+                "/api/bank_holidays/import",
+                &[("json", json)],
+                Some(&teacher)
+            )
+            .await
+            .status(),
+            403
+        );
+        assert_eq!(
+            call(&app, "/api/bank_holidays/list", &[], Some(&teacher))
+                .await
+                .status(),
+            200
+        );
+        app.db.finish().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_school_starts_with_a_copy_of_the_council_default_calendar() {
+    for db in TestDb::each_backend().await {
+        seed(&db.db).await.unwrap();
+        let app = spawn_app(db).await;
+        let backend = app.db.db.backend_name();
+        let head = session(&app, HEAD, true).await;
+        let form = |name: &'static str, urn: &'static str| {
+            vec![
+                ("school[name]", name),
+                ("school[urn]", urn),
+                ("school[kind]", "academy"),
+                ("school[phase]", "secondary 11 to 18"),
+                ("school[local_authority]", "Eastshire"),
+            ]
+        };
+        let bad = call(&app, "/api/schools/add", &form("", "12345"), Some(&head)).await;
+        assert_eq!(bad.status(), 422, "{backend}");
+        let body = bad.text().await.unwrap();
+        assert!(
+            body.contains("school_name") && body.contains("6 digits"),
+            "{backend}: {body}"
+        );
+
+        let school_id: String = call(
+            &app,
+            "/api/schools/add",
+            &form("Hillside Academy", "140123"),
+            Some(&head),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        let default_periods: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM calendar_periods p JOIN calendars c ON c.id = p.calendar_id WHERE c.school_id IS NULL").fetch_one(pool).await.unwrap());
+        let view: serde_json::Value = call(
+            &app,
+            "/api/calendars/school",
+            &[("school_id", school_id.as_str())],
+            Some(&head),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        assert_eq!(view["source"], "its own calendar", "{backend}");
+        assert_eq!(
+            view["periods"].as_array().unwrap().len() as i64,
+            default_periods,
+            "{backend}"
+        );
+        let audited: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'school.added' AND entity_id = $1").bind(&school_id).fetch_one(pool).await.unwrap());
+        assert_eq!(audited, 1, "{backend}");
+        app.db.finish().await;
+    }
+}

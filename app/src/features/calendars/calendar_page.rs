@@ -8,10 +8,16 @@ use leptos_meta::Title;
 use crate::ui::notice::SuccessNotice;
 use leptos_router::hooks::use_query_map;
 
-use super::{ImportCalendar, PreviewCalendar, SchoolCalendarView, school_calendar};
+use super::{
+    AddSchool, ImportBankHolidays, ImportCalendar, KnownBankHolidays, PreviewBankHolidays,
+    PreviewCalendar, SchoolCalendarView, bank_holiday_list, school_calendar,
+};
 use crate::domain::calendar::Period;
+use crate::domain::school::{NewSchoolForm, SchoolKind, check_new_school};
 use crate::ui::error_summary::{ErrorMessage, ErrorSummary, FieldError, error_for, field_errors};
+use crate::ui::select::Select;
 use crate::ui::table::ScrollingTable;
+use crate::ui::text_input::TextInput;
 
 #[component]
 pub fn CalendarsPage() -> impl IntoView {
@@ -153,7 +159,10 @@ fn Calendar(
                             "calendar-file-hint"
                         }
                     }
-                    on:change=move |ev| read_chosen_file(ev, csv, previewed, file_error)
+                    on:change=move |ev| {
+                        previewed.set(None);
+                        read_chosen_file(ev, csv, file_error, 64);
+                    }
                 />
             </div>
             <div class="form-group" class:form-group--error=move || csv_error.get().is_some()>
@@ -203,20 +212,262 @@ fn Calendar(
                     }
                 })
         }}
+        <BankHolidaysSection can_import=all_schools />
+        {all_schools.then(|| view! { <AddSchoolSection /> })}
     }
 }
 
-/// The largest file read into the page (the server refuses more too).
-#[cfg(feature = "hydrate")]
-const LARGEST_FILE: f64 = 64.0 * 1024.0;
+/// The Virtual School adds a school a child attends; it starts with the council default's dates.
+#[component]
+fn AddSchoolSection() -> impl IntoView {
+    let add = ServerAction::<AddSchool>::new();
+    let name = RwSignal::new(String::new());
+    let urn = RwSignal::new(String::new());
+    let kind = RwSignal::new(String::new());
+    let phase = RwSignal::new(String::new());
+    let local_authority = RwSignal::new(String::new());
+    let (errors, set_errors) = signal(Vec::<FieldError>::new());
+    let fields = [
+        "school_name",
+        "urn",
+        "school_kind",
+        "school_phase",
+        "local_authority",
+    ];
+    let navigate = leptos_router::hooks::use_navigate();
+    Effect::new(move |_| match add.value().get() {
+        Some(Ok(school_id)) => {
+            set_errors.set(Vec::new());
+            navigate(
+                &format!("/calendars?school={school_id}"),
+                Default::default(),
+            );
+        }
+        Some(Err(error)) => set_errors.set(field_errors(error, &fields)),
+        None => {}
+    });
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let school = NewSchoolForm {
+            name: name.get(),
+            urn: urn.get(),
+            kind: kind.get(),
+            phase: phase.get(),
+            local_authority: local_authority.get(),
+        };
+        if let Err(problems) = check_new_school(&school) {
+            set_errors.set(
+                problems
+                    .into_iter()
+                    .map(|(field, message)| FieldError::new(field, message))
+                    .collect(),
+            );
+            return;
+        }
+        add.dispatch(AddSchool { school });
+    };
+    let error = move |field: &'static str| Signal::derive(move || error_for(&errors.read(), field));
+    let kinds = SchoolKind::ALL
+        .iter()
+        .map(|k| {
+            (
+                k.as_str().to_string(),
+                crate::ui::text::capitalise(k.label()),
+            )
+        })
+        .collect();
+    view! {
+        <h2 class="heading-m">"Add a school"</h2>
+        <p class="body">
+            "For a school or setting a child attends, in this council's area or outside it. It "
+            "starts with the council's default calendar, to correct from the school's own dates."
+        </p>
+        <ErrorSummary errors id="add-school-errors" />
+        <form novalidate on:submit=on_submit>
+            <TextInput id="school_name" label="Name" value=name error=error("school_name") />
+            <TextInput
+                id="urn"
+                label="URN (optional)"
+                hint="The 6-digit unique reference number from Get Information about Schools"
+                value=urn
+                error=error("urn")
+                inputmode="numeric"
+                width="input--width-10"
+            />
+            <Select id="school_kind" label="Kind of school" value=kind options=kinds error=error("school_kind") />
+            <TextInput id="school_phase" label="Phase" hint="For example: primary, secondary 11 to 16" value=phase error=error("school_phase") />
+            <TextInput id="local_authority" label="Local authority it is in" value=local_authority error=error("local_authority") />
+            <button type="submit" class="button button--secondary" disabled=move || add.pending().get()>
+                "Add school"
+            </button>
+        </form>
+    }
+}
 
-/// Reads the chosen file's text into the calendar field, for checking before the preview.
+/// The bank holidays countdowns skip, and (for the Virtual School) an import of the
+/// government's JSON file, previewed before anything is stored.
+#[component]
+fn BankHolidaysSection(can_import: bool) -> impl IntoView {
+    let preview = ServerAction::<PreviewBankHolidays>::new();
+    let import = ServerAction::<ImportBankHolidays>::new();
+    let known = Resource::new(move || import.version().get(), |_| bank_holiday_list());
+    let json = RwSignal::new(String::new());
+    let file_error = RwSignal::new(None::<String>);
+    let previewed = RwSignal::new(None::<KnownBankHolidays>);
+    let done = RwSignal::new(None::<String>);
+    let (errors, set_errors) = signal(Vec::<FieldError>::new());
+    Effect::new(move |_| match preview.value().get() {
+        Some(Ok(list)) => {
+            set_errors.set(Vec::new());
+            previewed.set(Some(list));
+        }
+        Some(Err(error)) => {
+            previewed.set(None);
+            set_errors.set(field_errors(error, &["bank_holidays"]));
+        }
+        None => {}
+    });
+    Effect::new(move |_| match import.value().get() {
+        Some(Ok(changed)) => {
+            set_errors.set(Vec::new());
+            previewed.set(None);
+            json.set(String::new());
+            done.set(Some(format!(
+                "Bank holidays imported: {changed} new or changed."
+            )));
+        }
+        Some(Err(error)) => set_errors.set(field_errors(error, &["bank_holidays"])),
+        None => {}
+    });
+    let json_error = Signal::derive(move || error_for(&errors.read(), "bank_holidays"));
+    view! {
+        <h2 class="heading-m">"Bank holidays"</h2>
+        <Transition fallback=|| view! { <p class="body">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                known.await.ok().map(|list| {
+                    let range = match (list.holidays.first(), list.holidays.last()) {
+                        (Some((first, _)), Some((last, _))) => format!(
+                            "{} from {} to {}. Deadlines cannot be counted past the last one: import the next years before then.",
+                            list.holidays.len(),
+                            first.format("%-d %B %Y"),
+                            last.format("%-d %B %Y"),
+                        ),
+                        _ => "none yet.".to_string(),
+                    };
+                    let division = list.division.replace('-', " ");
+                    view! {
+                        <p class="body">
+                            {format!("Countdowns skip the government's bank holidays for {division}: {range}")}
+                        </p>
+                    }
+                })
+            })}
+        </Transition>
+        {can_import
+            .then(|| {
+                view! {
+                    <ErrorSummary errors id="bank-holidays-errors" />
+                    <SuccessNotice message=done />
+                    <form novalidate on:submit=move |ev: leptos::ev::SubmitEvent| {
+                        ev.prevent_default();
+                        done.set(None);
+                        preview.dispatch(PreviewBankHolidays { json: json.get() });
+                    }>
+                        <div class="form-group" class:form-group--error=move || file_error.get().is_some()>
+                            <label class="label" for="bank-holidays-file">
+                                "Choose the government's bank-holidays.json"
+                            </label>
+                            <p class="hint" id="bank-holidays-file-hint">
+                                "Download it from www.gov.uk/bank-holidays.json. Holidays are added "
+                                "and titles updated; none is removed."
+                            </p>
+                            <ErrorMessage id="bank-holidays-file-error".to_string() error=file_error />
+                            <input
+                                type="file"
+                                id="bank-holidays-file"
+                                class="file-upload"
+                                accept=".json,application/json"
+                                aria-describedby="bank-holidays-file-hint"
+                                on:change=move |ev| {
+                                    previewed.set(None);
+                                    read_chosen_file(ev, json, file_error, 256);
+                                }
+                            />
+                        </div>
+                        <div class="form-group" class:form-group--error=move || json_error.get().is_some()>
+                            <label class="label" for="bank_holidays">"Bank holidays file"</label>
+                            <ErrorMessage id="bank_holidays-error".to_string() error=json_error />
+                            <textarea
+                                class="textarea"
+                                id="bank_holidays"
+                                name="bank_holidays"
+                                rows="6"
+                                spellcheck="false"
+                                prop:value=move || json.get()
+                                on:input=move |ev| {
+                                    json.set(event_target_value(&ev));
+                                    previewed.set(None);
+                                }
+                            ></textarea>
+                        </div>
+                        <button type="submit" class="button button--secondary" disabled=move || preview.pending().get()>
+                            "Preview bank holidays"
+                        </button>
+                    </form>
+                    {move || {
+                        previewed
+                            .get()
+                            .map(|list| {
+                                let count = list.holidays.len();
+                                view! {
+                                    <ScrollingTable id="bank-holidays-preview" caption=format!("Preview: {count} bank holidays ({})", list.division)>
+                                        <thead>
+                                            <tr>
+                                                <th scope="col">"Date"</th>
+                                                <th scope="col">"Bank holiday"</th>
+                                            </tr>
+                                        </thead>
+                                        <tbody>
+                                            {list
+                                                .holidays
+                                                .into_iter()
+                                                .map(|(day, title)| {
+                                                    view! {
+                                                        <tr>
+                                                            <td>{day.format("%a %-d %b %Y").to_string()}</td>
+                                                            <td>{title}</td>
+                                                        </tr>
+                                                    }
+                                                })
+                                                .collect_view()}
+                                        </tbody>
+                                    </ScrollingTable>
+                                    <button
+                                        type="button"
+                                        class="button"
+                                        disabled=move || import.pending().get()
+                                        on:click=move |_| {
+                                            import.dispatch(ImportBankHolidays { json: json.get() });
+                                        }
+                                    >
+                                        {format!("Import these {count} bank holidays")}
+                                    </button>
+                                }
+                            })
+                    }}
+                }
+            })}
+    }
+}
+
+/// Reads the chosen file's text into `text`, to check before the preview, if it is at most
+/// `largest_kb` (the server refuses more too); `file_error` says why not.
 #[cfg(feature = "hydrate")]
 fn read_chosen_file(
     ev: leptos::ev::Event,
     text: RwSignal<String>,
-    previewed: RwSignal<Option<Vec<Period>>>,
     file_error: RwSignal<Option<String>>,
+    largest_kb: u32,
 ) {
     use wasm_bindgen::JsCast;
     let file = ev
@@ -227,11 +478,9 @@ fn read_chosen_file(
     let Some(file) = file else {
         return;
     };
-    previewed.set(None);
-    if file.size() > LARGEST_FILE {
+    if file.size() > f64::from(largest_kb) * 1024.0 {
         file_error.set(Some(format!(
-            "“{}” is larger than 64 KB: a school calendar is a few dozen periods. Check it is the \
-             right file",
+            "“{}” is larger than {largest_kb} KB: check it is the right file",
             file.name()
         )));
         return;
@@ -253,8 +502,8 @@ fn read_chosen_file(
 fn read_chosen_file(
     _ev: leptos::ev::Event,
     _text: RwSignal<String>,
-    _previewed: RwSignal<Option<Vec<Period>>>,
     _file_error: RwSignal<Option<String>>,
+    _largest_kb: u32,
 ) {
 }
 

@@ -3,10 +3,11 @@
 
 use chrono::{NaiveDate, Utc};
 
-use super::SchoolCalendarView;
+use super::{KnownBankHolidays, SchoolCalendarView};
 use crate::domain::access::{Action, Actor, Relationship, authorize};
-use crate::domain::calendar::{LineError, Period, PeriodKind, parse_calendar};
+use crate::domain::calendar::{BankHolidays, LineError, Period, PeriodKind, parse_calendar};
 use crate::domain::policy::Access;
+use crate::domain::school::{NewSchoolForm, check_new_school};
 use crate::error::{AppError, internal};
 use crate::features::auth::{CurrentUser, current_user};
 use crate::features::children::server::denial_error;
@@ -41,18 +42,26 @@ fn parse(csv: &str) -> Result<Vec<Period>, AppError> {
     parse_calendar(csv).map_err(problems)
 }
 
-/// The person asking, if they may manage `school_id`'s calendar (`None`: no school yet, as for
-/// a preview or the page's first load).
-async fn calendar_manager(school_id: Option<&str>) -> Result<CurrentUser, AppError> {
+/// What a calendar request touches.
+enum Scope<'a> {
+    /// Nothing stored yet (a preview, the page's first load): their own school if any.
+    OwnSchool,
+    School(&'a str),
+    /// Shared by every school (the bank holidays): the Virtual School's.
+    EverySchool,
+}
+
+/// The person asking, if they may manage calendars in `scope`.
+async fn calendar_manager(scope: Scope<'_>) -> Result<CurrentUser, AppError> {
     let user = current_user().await?;
     let actor = user.as_ref().map(|u| Actor {
         role: u.role,
         second_factor_pending: u.second_factor_pending,
     });
-    let own_school = match (school_id, user.as_ref()) {
-        (None, _) => true,
-        (Some(school), Some(user)) => user.school_id.as_deref() == Some(school),
-        (Some(_), None) => false,
+    let own_school = match (scope, user.as_ref()) {
+        (Scope::OwnSchool, _) => true,
+        (Scope::School(school), Some(user)) => user.school_id.as_deref() == Some(school),
+        _ => false,
     };
     authorize(
         actor,
@@ -65,7 +74,11 @@ async fn calendar_manager(school_id: Option<&str>) -> Result<CurrentUser, AppErr
 }
 
 pub async fn school_calendar(school_id: String) -> Result<SchoolCalendarView, AppError> {
-    let admin = calendar_manager(Some(school_id.as_str()).filter(|s| !s.is_empty())).await?;
+    let scope = match school_id.as_str() {
+        "" => Scope::OwnSchool,
+        school => Scope::School(school),
+    };
+    let admin = calendar_manager(scope).await?;
     let db = db()?;
     // A designated teacher sees only their own school.
     let all_schools = admin.role.is_virtual_school();
@@ -140,12 +153,12 @@ pub async fn school_calendar(school_id: String) -> Result<SchoolCalendarView, Ap
 }
 
 pub async fn preview_calendar(csv: String) -> Result<Vec<Period>, AppError> {
-    calendar_manager(None).await?;
+    calendar_manager(Scope::OwnSchool).await?;
     parse(&csv)
 }
 
 pub async fn import_calendar(school_id: String, csv: String) -> Result<usize, AppError> {
-    let admin = calendar_manager(Some(&school_id)).await?;
+    let admin = calendar_manager(Scope::School(&school_id)).await?;
     let periods = parse(&csv)?;
     let db = db()?;
     let now = Utc::now();
@@ -220,4 +233,183 @@ pub async fn import_calendar(school_id: String, csv: String) -> Result<usize, Ap
         tx.commit().await?;
     });
     Ok(stored)
+}
+
+/// The government's file for every division is about 40 KB.
+const MAX_BANK_HOLIDAYS_BYTES: usize = 256 * 1024;
+
+async fn division_of(db: &Db, council_id: &str) -> Result<String, AppError> {
+    Ok(on_db!(db, pool => {
+        sqlx::query_scalar("SELECT bank_holiday_division FROM councils WHERE id = $1")
+            .bind(council_id)
+            .fetch_one(pool)
+            .await?
+    }))
+}
+
+pub async fn bank_holiday_list() -> Result<KnownBankHolidays, AppError> {
+    let user = calendar_manager(Scope::OwnSchool).await?;
+    let db = db()?;
+    let division = division_of(&db, &user.council_id).await?;
+    let holidays = crate::infra::reference_data::bank_holidays(&db, &division).await?;
+    Ok(KnownBankHolidays {
+        holidays: holidays.iter().map(|(d, t)| (d, t.to_string())).collect(),
+        division,
+    })
+}
+
+/// Bank holidays are the government's, shared by every council of the division on this server:
+/// the Virtual School imports them (a designated teacher only sees them).
+async fn read_bank_holidays(json: &str) -> Result<(CurrentUser, Db, KnownBankHolidays), AppError> {
+    let user = calendar_manager(Scope::EverySchool).await?;
+    if json.len() > MAX_BANK_HOLIDAYS_BYTES {
+        return Err(AppError::Invalid(vec![(
+            "bank_holidays".into(),
+            "The file is too big for the government's bank holidays (256 KB at most)".into(),
+        )]));
+    }
+    let db = db()?;
+    let division = division_of(&db, &user.council_id).await?;
+    let holidays = BankHolidays::read_gov_uk_json(json, &division).map_err(|errors| {
+        AppError::Invalid(
+            errors
+                .into_iter()
+                .map(|e| ("bank_holidays".to_string(), e.to_string()))
+                .collect(),
+        )
+    })?;
+    let list = KnownBankHolidays {
+        holidays: holidays.iter().map(|(d, t)| (d, t.to_string())).collect(),
+        division,
+    };
+    Ok((user, db, list))
+}
+
+pub async fn preview_bank_holidays(json: String) -> Result<KnownBankHolidays, AppError> {
+    Ok(read_bank_holidays(&json).await?.2)
+}
+
+pub async fn import_bank_holidays(json: String) -> Result<usize, AppError> {
+    let (user, db, list) = read_bank_holidays(&json).await?;
+    let now = Utc::now();
+    let changed = on_db!(&db, pool => {
+        let mut tx = pool.begin().await?;
+        let mut changed = 0u64;
+        for (day, title) in &list.holidays {
+            changed += sqlx::query(
+                "INSERT INTO bank_holidays (division, holiday_on, title) VALUES ($1, $2, $3) \
+                 ON CONFLICT (division, holiday_on) DO UPDATE SET title = excluded.title \
+                 WHERE bank_holidays.title <> excluded.title",
+            )
+            .bind(&list.division)
+            .bind(day)
+            .bind(title)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        }
+        append_audit_event!(tx, &AuditEvent {
+            occurred_at: now,
+            actor_id: Some(&user.id),
+            action: "bank_holidays.imported",
+            entity: "bank_holidays",
+            entity_id: Some(&list.division),
+            child_id: None,
+            pep_id: None,
+            detail: serde_json::json!({ "in_file": list.holidays.len(), "new_or_changed": changed }),
+            request_id: None,
+        })?;
+        tx.commit().await?;
+        changed
+    });
+    Ok(changed as usize)
+}
+
+pub async fn add_school(form: NewSchoolForm) -> Result<String, AppError> {
+    let admin = calendar_manager(Scope::EverySchool).await?;
+    let school = check_new_school(&form).map_err(|problems| {
+        AppError::Invalid(
+            problems
+                .into_iter()
+                .map(|(field, message)| (field.to_string(), message))
+                .collect(),
+        )
+    })?;
+    let db = db()?;
+    let school_id = uuid::Uuid::now_v7().to_string();
+    let now = Utc::now();
+    on_db!(&db, pool => {
+        let mut tx = pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO schools (id, council_id, name, urn, kind, phase, local_authority, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&school_id)
+        .bind(&admin.council_id)
+        .bind(&school.name)
+        .bind(&school.urn)
+        .bind(school.kind.as_str())
+        .bind(&school.phase)
+        .bind(&school.local_authority)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        // The council default, copied: the school's own from the start, so correcting it for
+        // this school never changes another's.
+        let default: Option<String> = sqlx::query_scalar(
+            "SELECT id FROM calendars WHERE council_id = $1 AND school_id IS NULL LIMIT 1",
+        )
+        .bind(&admin.council_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let mut copied = 0u64;
+        if let Some(default) = default {
+            let calendar_id = uuid::Uuid::now_v7().to_string();
+            sqlx::query(
+                "INSERT INTO calendars (id, council_id, school_id, name, created_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(&calendar_id)
+            .bind(&admin.council_id)
+            .bind(&school_id)
+            .bind(&school.name)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            let periods: Vec<(NaiveDate, NaiveDate, String, String)> = sqlx::query_as(
+                "SELECT starts_on, ends_on, kind, label FROM calendar_periods WHERE calendar_id = $1",
+            )
+            .bind(&default)
+            .fetch_all(&mut *tx)
+            .await?;
+            for (starts, ends, kind, label) in periods {
+                copied += sqlx::query(
+                    "INSERT INTO calendar_periods (id, calendar_id, starts_on, ends_on, kind, label) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(uuid::Uuid::now_v7().to_string())
+                .bind(&calendar_id)
+                .bind(starts)
+                .bind(ends)
+                .bind(kind)
+                .bind(label)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            }
+        }
+        append_audit_event!(tx, &AuditEvent {
+            occurred_at: now,
+            actor_id: Some(&admin.id),
+            action: "school.added",
+            entity: "school",
+            entity_id: Some(&school_id),
+            child_id: None,
+            pep_id: None,
+            detail: serde_json::json!({ "name": school.name, "default_periods_copied": copied }),
+            request_id: None,
+        })?;
+        tx.commit().await?;
+    });
+    Ok(school_id)
 }

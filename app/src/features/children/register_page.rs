@@ -234,7 +234,7 @@ fn DetailsForm(
         .map(|y: i32| (y.to_string(), year_group_name(y)))
         .collect();
     view! {
-        <ErrorSummary errors />
+        <ErrorSummary errors id="details-errors" />
         <form novalidate on:submit=on_submit>
             <TextInput id="first_name" label="First name" value=first_name error=error("first_name") />
             <TextInput id="last_name" label="Last name" value=last_name error=error("last_name") />
@@ -312,7 +312,7 @@ fn CareEpisodeSection(child_id: String) -> impl IntoView {
     view! {
         <h3 class="heading-s">"Coming into care, or a new legal status or placement"</h3>
         <p class="body">"The current episode ends the day before the new one starts."</p>
-        <ErrorSummary errors />
+        <ErrorSummary errors id="care-errors" />
         <SuccessNotice message=saved />
         <form novalidate on:submit=on_submit>
             <TextInput id="care_started_on" label="Start date" value=started_on error=error("care_started_on") input_type="date" />
@@ -381,7 +381,7 @@ fn EducationEpisodeSection(child_id: String, schools: Vec<(String, String)>) -> 
         <p class="body">
             "A move while in care makes a new PEP due in 20 school days at the new school."
         </p>
-        <ErrorSummary errors />
+        <ErrorSummary errors id="education-errors" />
         <SuccessNotice message=saved />
         <form novalidate on:submit=on_submit>
             <TextInput id="education_started_on" label="Start date" value=started_on error=error("education_started_on") input_type="date" />
