@@ -4,6 +4,7 @@ pub mod auth;
 pub mod calendars;
 pub mod children;
 pub mod dashboard;
+pub mod deadline_rules;
 pub mod home;
 pub mod invitations;
 pub mod people;

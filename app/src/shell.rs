@@ -14,6 +14,7 @@ use crate::features::auth::{
 use crate::features::calendars::CalendarsPage;
 use crate::features::children::{ChildPage, EditChildPage, NewChildPage};
 use crate::features::dashboard::DashboardPage;
+use crate::features::deadline_rules::DeadlineRulesPage;
 use crate::features::home::HomePage;
 use crate::features::invitations::RegisterPage;
 use crate::features::people::{InviteColleaguePage, PeoplePage, PersonPage, SectionRightsPage};
@@ -64,6 +65,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("section-rights") view=SectionRightsPage />
                     <Route path=StaticSegment("calendars") view=CalendarsPage />
                     <Route path=StaticSegment("dashboard") view=DashboardPage />
+                    <Route path=StaticSegment("deadline-rules") view=DeadlineRulesPage />
                     <Route path=(StaticSegment("children"), StaticSegment("new")) view=NewChildPage />
                     <Route path=(StaticSegment("children"), ParamSegment("id")) view=ChildPage />
                     <Route

@@ -105,6 +105,23 @@ test('Virtual School staff invite, deactivate and reassign people, and read the 
   await expect(page.getByText(`Countdowns for its pupils use its own calendar.`)).toBeVisible();
   await expect(page.getByRole('region', { name: `${newSchool}: 11 periods` })).toBeVisible();
   await expectNoAxeViolations(page);
+
+  // The council's deadline rules, in words: a rule that does not read is named at its field.
+  await page.getByRole('navigation', { name: 'Virtual School administration' }).getByRole('link', { name: 'Deadline rules' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Deadline rules');
+  await hydrated(page);
+  const rule = page.getByLabel('PEP after coming into care or a school move');
+  await expect(rule).toHaveValue('20 school days');
+  await expect(page.getByLabel('Final dates for termly PEP meetings')).toHaveValue(/2026\/27 autumn: 2026-12-11/);
+  await rule.fill('twenty school days');
+  await page.getByRole('button', { name: 'Save deadline rules' }).click();
+  await expect(page.getByRole('alert')).toContainText('“twenty school days” is not a rule');
+  await expect(rule).toHaveValue('twenty school days');
+  await expectNoAxeViolations(page);
+  await rule.fill('20 school days');
+  await page.getByRole('button', { name: 'Save deadline rules' }).click();
+  await expect(page.getByRole('status')).toContainText('Deadline rules saved.');
+  await expectNoAxeViolations(page);
 });
 
 test('people who are not Virtual School staff are told the admin pages are not for them', async ({ page }) => {

@@ -169,6 +169,175 @@ impl DeadlinePolicy {
     }
 }
 
+/// The deadline rules as a form: each rule in words, final dates one a line.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeadlineRulesForm {
+    pub initial_pep: String,
+    pub new_to_care_or_school: String,
+    pub submission_after_meeting: String,
+    pub social_worker_contribution: String,
+    pub carer_contribution: String,
+    pub young_person_contribution: String,
+    /// "2026/27 autumn: 2026-12-11", one a line.
+    pub termly_final_dates: String,
+    /// "yes" or "no".
+    pub trigger_day_counted: String,
+    /// "yes" or "no".
+    pub inset_days_are_school_days: String,
+}
+
+impl DeadlinePolicy {
+    pub fn to_form(&self) -> DeadlineRulesForm {
+        let contribution = |role| {
+            self.contributions_before_meeting
+                .get(&role)
+                .map(ToString::to_string)
+                .unwrap_or_default()
+        };
+        let yes_no = |b: bool| if b { "yes" } else { "no" }.to_string();
+        DeadlineRulesForm {
+            initial_pep: self.initial_pep.to_string(),
+            new_to_care_or_school: self.new_to_care_or_school.to_string(),
+            submission_after_meeting: self.submission_after_meeting.to_string(),
+            social_worker_contribution: contribution(Role::SocialWorker),
+            carer_contribution: contribution(Role::Carer),
+            young_person_contribution: contribution(Role::YoungPerson),
+            termly_final_dates: self
+                .termly_final_dates
+                .iter()
+                .map(|((year, term), date)| format!("{year} {}: {date}", term.as_str()))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            trigger_day_counted: yes_no(self.conventions.trigger_day_counts),
+            inset_days_are_school_days: yes_no(self.conventions.inset_days_are_school_days),
+        }
+    }
+
+    /// The stored JSON document (`council_policies.deadline_rules`) for this policy.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "initial_pep": self.initial_pep.to_string(),
+            "new_to_care_or_school": self.new_to_care_or_school.to_string(),
+            "submission_after_meeting": self.submission_after_meeting.to_string(),
+            "contributions_before_meeting": self
+                .contributions_before_meeting
+                .iter()
+                .map(|(role, rule)| (role.as_str().to_string(), rule.to_string()))
+                .collect::<BTreeMap<_, _>>(),
+            "termly_final_dates": self
+                .termly_final_dates
+                .iter()
+                .map(|((year, term), date)| (format!("{year} {}", term.as_str()), date.to_string()))
+                .collect::<BTreeMap<_, _>>(),
+            "counting": {
+                "trigger_day_counted": self.conventions.trigger_day_counts,
+                "inset_days_are_school_days": self.conventions.inset_days_are_school_days,
+            },
+        })
+    }
+}
+
+/// Checks the form; every problem named by its field.
+pub fn check_deadline_rules(
+    form: &DeadlineRulesForm,
+) -> Result<DeadlinePolicy, Vec<super::register::FieldProblem>> {
+    let mut problems = Vec::new();
+    let mut rule = |field: &'static str, text: &str| match Rule::parse(text.trim()) {
+        Ok(rule) => Some(rule),
+        Err(problem) => {
+            problems.push((field, problem));
+            None
+        }
+    };
+    let initial_pep = rule("initial_pep", &form.initial_pep);
+    let new_to_care_or_school = rule("new_to_care_or_school", &form.new_to_care_or_school);
+    let submission_after_meeting = rule("submission_after_meeting", &form.submission_after_meeting);
+    let mut contributions = BTreeMap::new();
+    for (role, field, text) in [
+        (
+            Role::SocialWorker,
+            "social_worker_contribution",
+            &form.social_worker_contribution,
+        ),
+        (Role::Carer, "carer_contribution", &form.carer_contribution),
+        (
+            Role::YoungPerson,
+            "young_person_contribution",
+            &form.young_person_contribution,
+        ),
+    ] {
+        if let Some(rule) = rule(field, text) {
+            contributions.insert(role, rule);
+        }
+    }
+    let mut termly_final_dates = BTreeMap::new();
+    for (n, line) in form.termly_final_dates.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let parsed = line.split_once(':').and_then(|(term, date)| {
+            let (year, term) = term.trim().split_once(' ')?;
+            Some((
+                AcademicYear::parse(year).ok()?,
+                Term::parse(term.trim().to_lowercase().as_str()).ok()?,
+                NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").ok()?,
+            ))
+        });
+        match parsed {
+            Some((year, term, date)) => {
+                termly_final_dates.insert((year, term), date);
+            }
+            None => problems.push((
+                "termly_final_dates",
+                format!(
+                    "line {}: “{}” is not a final date: write the year, the term and the date, \
+                     like 2026/27 autumn: 2026-12-11",
+                    n + 1,
+                    line.trim()
+                ),
+            )),
+        }
+    }
+    let yes = |field: &'static str, value: &str, problems: &mut Vec<_>| match value {
+        "yes" => true,
+        "no" => false,
+        _ => {
+            problems.push((field, "Choose yes or no".to_string()));
+            false
+        }
+    };
+    let conventions = Conventions {
+        trigger_day_counts: yes(
+            "trigger_day_counted",
+            &form.trigger_day_counted,
+            &mut problems,
+        ),
+        inset_days_are_school_days: yes(
+            "inset_days_are_school_days",
+            &form.inset_days_are_school_days,
+            &mut problems,
+        ),
+    };
+    match (
+        problems.is_empty(),
+        initial_pep,
+        new_to_care_or_school,
+        submission_after_meeting,
+    ) {
+        (true, Some(initial_pep), Some(new_to_care_or_school), Some(submission_after_meeting)) => {
+            Ok(DeadlinePolicy {
+                initial_pep,
+                new_to_care_or_school,
+                submission_after_meeting,
+                contributions_before_meeting: contributions,
+                termly_final_dates,
+                conventions,
+            })
+        }
+        _ => Err(problems),
+    }
+}
+
 /// One term of a calendar: from its first day until the day before the next term begins
 /// (holidays belong to the term that follows them).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -534,6 +703,42 @@ mod tests {
         assert_eq!(
             policy.termly_final_dates[&(AcademicYear::starting(2026), Term::Autumn)],
             d(2026, 12, 11)
+        );
+    }
+
+    #[test]
+    fn the_rules_form_round_trips_through_the_stored_json() {
+        let mut policy = DeadlinePolicy::default();
+        policy.termly_final_dates.insert(
+            (AcademicYear::starting(2026), Term::Autumn),
+            d(2026, 12, 11),
+        );
+        policy.conventions.trigger_day_counts = true;
+        let form = policy.to_form();
+        assert_eq!(form.termly_final_dates, "2026/27 autumn: 2026-12-11");
+        assert_eq!(check_deadline_rules(&form).unwrap(), policy);
+        assert_eq!(
+            DeadlinePolicy::from_json(&policy.to_json().to_string()).unwrap(),
+            policy
+        );
+        let bad = DeadlineRulesForm {
+            initial_pep: "ten days".into(),
+            termly_final_dates: "autumn: 11 December".into(),
+            inset_days_are_school_days: "maybe".into(),
+            ..form
+        };
+        let fields: Vec<&str> = check_deadline_rules(&bad)
+            .unwrap_err()
+            .iter()
+            .map(|(f, _)| *f)
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "initial_pep",
+                "termly_final_dates",
+                "inset_days_are_school_days"
+            ]
         );
     }
 

@@ -59,6 +59,8 @@ const ENDPOINTS: &[(&str, Guard)] = &[
     ("/api/bank_holidays/preview", Guard::ManagePeople),
     ("/api/bank_holidays/import", Guard::ManagePeople),
     ("/api/schools/add", Guard::ManagePeople),
+    ("/api/council/deadline_rules", Guard::ManagePeople),
+    ("/api/council/save_deadline_rules", Guard::ManagePeople),
     ("/api/dashboard/children", Guard::ManagePeople),
     ("/api/register/save_child", Guard::ManagePeople),
     ("/api/register/entry", Guard::Register),
@@ -206,6 +208,25 @@ async fn admin_request(app: &TestApp, path: &str, case: usize) -> Vec<(&'static 
         ],
         "/api/dashboard/children" => vec![("state", "draft".into())],
         "/api/bank_holidays/list" => vec![],
+        "/api/council/deadline_rules" => vec![],
+        // The defaults, saved again: a real change each time the Virtual School makes it.
+        "/api/council/save_deadline_rules" => vec![
+            ("rules[initial_pep]", "10 working days".into()),
+            ("rules[new_to_care_or_school]", "20 school days".into()),
+            ("rules[submission_after_meeting]", "5 working days".into()),
+            (
+                "rules[social_worker_contribution]",
+                "10 working days".into(),
+            ),
+            ("rules[carer_contribution]", "5 working days".into()),
+            ("rules[young_person_contribution]", "5 working days".into()),
+            (
+                "rules[termly_final_dates]",
+                "2026/27 autumn: 2026-12-11".into(),
+            ),
+            ("rules[trigger_day_counted]", "no".into()),
+            ("rules[inset_days_are_school_days]", "no".into()),
+        ],
         "/api/schools/add" => vec![
             ("school[name]", format!("Matrix School {case}")),
             ("school[urn]", String::new()),

@@ -131,3 +131,102 @@ async fn the_schedule_creates_what_is_due_once_with_its_reason() {
         test_db.finish().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_virtual_school_changes_the_rules_and_the_next_pep_follows_them() {
+    use super::access_matrix::{call, session};
+    use super::support::spawn_app;
+    for test_db in TestDb::each_backend().await {
+        seed(&test_db.db).await.unwrap();
+        let app = spawn_app(test_db).await;
+        let backend = app.db.db.backend_name();
+        let head = session(&app, "helen.okafor@northdale.example", true).await;
+        let rules: serde_json::Value = call(&app, "/api/council/deadline_rules", &[], Some(&head))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            rules["new_to_care_or_school"], "20 school days",
+            "{backend}"
+        );
+        assert!(
+            rules["termly_final_dates"]
+                .as_str()
+                .unwrap()
+                .contains("2026/27 spring: 2027-03-19")
+        );
+
+        let form = |new_to_care: &'static str| {
+            vec![
+                ("rules[initial_pep]", "10 working days"),
+                ("rules[new_to_care_or_school]", new_to_care),
+                ("rules[submission_after_meeting]", "10 working days"),
+                ("rules[social_worker_contribution]", "10 working days"),
+                ("rules[carer_contribution]", "5 working days"),
+                ("rules[young_person_contribution]", "5 working days"),
+                ("rules[termly_final_dates]", "2026/27 autumn: 2026-12-11"),
+                ("rules[trigger_day_counted]", "no"),
+                ("rules[inset_days_are_school_days]", "no"),
+            ]
+        };
+        let bad = call(
+            &app,
+            "/api/council/save_deadline_rules",
+            &form("twenty days"),
+            Some(&head),
+        )
+        .await;
+        assert_eq!(bad.status(), 422, "{backend}");
+        assert!(bad.text().await.unwrap().contains("new_to_care_or_school"));
+        let teacher = session(&app, "s.whitfield@brookfield.example", true).await;
+        assert_eq!(
+            call(
+                &app,
+                "/api/council/save_deadline_rules",
+                &form("20 working days"),
+                Some(&teacher)
+            )
+            .await
+            .status(),
+            403
+        );
+        assert_eq!(
+            call(
+                &app,
+                "/api/council/save_deadline_rules",
+                &form("20 working days"),
+                Some(&head)
+            )
+            .await
+            .status(),
+            200
+        );
+
+        // A school move in half-term now counts working days: half-term is not skipped.
+        add_child(
+            &app.db.db,
+            "test-child-rules",
+            d(2025, 2, 3),
+            false,
+            "demo-school-northdale-high",
+            d(2026, 10, 28),
+        )
+        .await;
+        schedule_peps(&app.db.db, d(2026, 10, 28), Some("test-child-rules"))
+            .await
+            .unwrap();
+        let peps = peps_of(&app.db.db, "test-child-rules").await;
+        assert_eq!(peps[0].2, d(2026, 11, 25), "{backend}: {}", peps[0].3);
+        assert!(
+            peps[0]
+                .3
+                .starts_with("20 working days from the move to Northdale High School"),
+            "{}",
+            peps[0].3
+        );
+        let audited: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'council.deadline_rules_changed'").fetch_one(pool).await.unwrap());
+        assert_eq!(audited, 1, "{backend}");
+        app.db.finish().await;
+    }
+}

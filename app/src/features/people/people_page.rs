@@ -121,6 +121,7 @@ pub fn AdminNav(current: &'static str) -> impl IntoView {
             <ul class="sub-nav">
                 {link("/dashboard", "Dashboard")} {link("/people", "People")}
                 {link("/calendars", "School calendars")}
+                {link("/deadline-rules", "Deadline rules")}
                 {link("/section-rights", "Section rights")}
             </ul>
         </nav>

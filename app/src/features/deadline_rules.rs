@@ -1,0 +1,93 @@
+//! The council's deadline rules, in words, for the Virtual School to read and change: how many
+//! days each PEP deadline allows and of which kind, the termly final dates, and the counting
+//! conventions. A change applies to PEPs scheduled from then on; a PEP already scheduled keeps
+//! its date and the words that explain it.
+
+mod deadline_rules_page;
+
+use leptos::prelude::*;
+
+pub use deadline_rules_page::DeadlineRulesPage;
+
+use crate::domain::schedule::DeadlineRulesForm;
+use crate::error::AppError;
+
+#[server(prefix = "/api", endpoint = "council/deadline_rules")]
+pub async fn deadline_rules() -> Result<DeadlineRulesForm, AppError> {
+    server::deadline_rules()
+        .await
+        .inspect_err(crate::features::auth::set_status)
+}
+
+#[server(prefix = "/api", endpoint = "council/save_deadline_rules")]
+pub async fn save_deadline_rules(rules: DeadlineRulesForm) -> Result<(), AppError> {
+    server::save_deadline_rules(rules)
+        .await
+        .inspect_err(crate::features::auth::set_status)
+}
+
+#[cfg(feature = "ssr")]
+mod server {
+    use chrono::Utc;
+
+    use crate::domain::schedule::{DeadlineRulesForm, check_deadline_rules};
+    use crate::error::AppError;
+    use crate::features::people::administrator;
+    use crate::infra::audit::AuditEvent;
+    use crate::infra::db::Db;
+    use crate::infra::reference_data::deadline_policy;
+    use crate::{append_audit_event, on_db};
+
+    fn db() -> Result<Db, AppError> {
+        leptos::prelude::use_context::<Db>()
+            .ok_or_else(|| crate::error::internal("deadline rules", "no database in context"))
+    }
+
+    pub async fn deadline_rules() -> Result<DeadlineRulesForm, AppError> {
+        let admin = administrator().await?;
+        Ok(deadline_policy(&db()?, &admin.council_id).await?.to_form())
+    }
+
+    pub async fn save_deadline_rules(form: DeadlineRulesForm) -> Result<(), AppError> {
+        let admin = administrator().await?;
+        let policy = check_deadline_rules(&form).map_err(|problems| {
+            AppError::Invalid(
+                problems
+                    .into_iter()
+                    .map(|(field, message)| (field.to_string(), message))
+                    .collect(),
+            )
+        })?;
+        let db = db()?;
+        let before = deadline_policy(&db, &admin.council_id).await?.to_json();
+        let after = policy.to_json();
+        let now = Utc::now();
+        on_db!(&db, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "INSERT INTO council_policies (council_id, key, value_json, updated_at) \
+                 VALUES ($1, 'deadline_rules', $2, $3) \
+                 ON CONFLICT (council_id, key) DO UPDATE SET value_json = excluded.value_json, \
+                 updated_at = excluded.updated_at",
+            )
+            .bind(&admin.council_id)
+            .bind(after.to_string())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            append_audit_event!(tx, &AuditEvent {
+                occurred_at: now,
+                actor_id: Some(&admin.id),
+                action: "council.deadline_rules_changed",
+                entity: "council",
+                entity_id: Some(&admin.council_id),
+                child_id: None,
+                pep_id: None,
+                detail: serde_json::json!({ "before": before, "after": after }),
+                request_id: None,
+            })?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+}
