@@ -34,6 +34,16 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// The problems a `domain` check found, each on its field (422).
+    pub fn on_fields(problems: Vec<(&'static str, String)>) -> AppError {
+        AppError::Invalid(
+            problems
+                .into_iter()
+                .map(|(field, message)| (field.to_string(), message))
+                .collect(),
+        )
+    }
+
     pub fn status_code(&self) -> u16 {
         match self {
             AppError::SignedOut | AppError::WrongCredentials => 401,

@@ -8,4 +8,5 @@ pub mod password_input;
 pub mod select;
 pub mod table;
 pub mod text;
+pub mod text_area;
 pub mod text_input;

@@ -50,14 +50,7 @@ mod server {
 
     pub async fn save_deadline_rules(form: DeadlineRulesForm) -> Result<(), AppError> {
         let admin = administrator().await?;
-        let policy = check_deadline_rules(&form).map_err(|problems| {
-            AppError::Invalid(
-                problems
-                    .into_iter()
-                    .map(|(field, message)| (field.to_string(), message))
-                    .collect(),
-            )
-        })?;
+        let policy = check_deadline_rules(&form).map_err(AppError::on_fields)?;
         let db = db()?;
         let before = deadline_policy(&db, &admin.council_id).await?.to_json();
         let after = policy.to_json();

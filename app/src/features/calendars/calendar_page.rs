@@ -14,9 +14,10 @@ use super::{
 };
 use crate::domain::calendar::Period;
 use crate::domain::school::{NewSchoolForm, SchoolKind, check_new_school};
-use crate::ui::error_summary::{ErrorMessage, ErrorSummary, FieldError, error_for, field_errors};
+use crate::ui::error_summary::{ErrorSummary, FieldError, error_for, field_errors};
 use crate::ui::select::Select;
 use crate::ui::table::ScrollingTable;
+use crate::ui::text_area::{FileChooser, TextArea};
 use crate::ui::text_input::TextInput;
 
 #[component]
@@ -99,7 +100,6 @@ fn Calendar(
         schools,
     } = view;
     let csv_error = Signal::derive(move || error_for(&errors.read(), "csv"));
-    let file_error = RwSignal::new(None::<String>);
     let on_preview = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         done.set(None);
@@ -141,55 +141,24 @@ fn Calendar(
         <PeriodsTable id="current-periods" caption=format!("{school}: {} periods", periods.len()) periods />
         <h2 class="heading-m">"Replace from a file"</h2>
         <form novalidate on:submit=on_preview>
-            <div class="form-group" class:form-group--error=move || file_error.get().is_some()>
-                <label class="label" for="calendar-file">"Choose a CSV or iCalendar (.ics) file"</label>
-                <p class="hint" id="calendar-file-hint">
-                    "64 KB at most. Its text appears below, to check before the preview."
-                </p>
-                <ErrorMessage id="calendar-file-error".to_string() error=file_error />
-                <input
-                    type="file"
-                    id="calendar-file"
-                    class="file-upload"
-                    accept=".csv,.ics,text/csv,text/calendar"
-                    aria-describedby=move || {
-                        if file_error.get().is_some() {
-                            "calendar-file-hint calendar-file-error"
-                        } else {
-                            "calendar-file-hint"
-                        }
-                    }
-                    on:change=move |ev| {
-                        previewed.set(None);
-                        read_chosen_file(ev, csv, file_error, 64);
-                    }
-                />
-            </div>
-            <div class="form-group" class:form-group--error=move || csv_error.get().is_some()>
-                <label class="label" for="csv">"Calendar file"</label>
-                <p class="hint" id="csv-hint">
-                    "Or paste it. CSV: a first line start,end,kind,label, then one period a line "
-                    "with dates like 2026-09-01, both ends included; kind is term, holiday, inset or "
-                    "closure. iCalendar: one all-day event a period, its title saying what it is "
-                    "(“Autumn term”, “October half-term”, “INSET day”, “School closed”)."
-                </p>
-                <ErrorMessage id="csv-error".to_string() error=csv_error />
-                <textarea
-                    class="textarea"
-                    id="csv"
-                    name="csv"
-                    rows="10"
-                    spellcheck="false"
-                    aria-describedby=move || {
-                        if csv_error.get().is_some() { "csv-hint csv-error" } else { "csv-hint" }
-                    }
-                    prop:value=move || csv.get()
-                    on:input=move |ev| {
-                        csv.set(event_target_value(&ev));
-                        previewed.set(None);
-                    }
-                ></textarea>
-            </div>
+            <FileChooser
+                id="calendar-file"
+                label="Choose a CSV or iCalendar (.ics) file"
+                hint="64 KB at most. Its text appears below, to check before the preview."
+                accept=".csv,.ics,text/csv,text/calendar"
+                largest_kb=64
+                text=csv
+                on_chosen=Callback::new(move |()| previewed.set(None))
+            />
+            <TextArea
+                id="csv"
+                label="Calendar file"
+                hint="Or paste it. CSV: a first line start,end,kind,label, then one period a line with dates like 2026-09-01, both ends included; kind is term, holiday, inset or closure. iCalendar: one all-day event a period, its title saying what it is (“Autumn term”, “October half-term”, “INSET day”, “School closed”)."
+                value=csv
+                error=csv_error
+                rows=10
+                on_edit=Callback::new(move |()| previewed.set(None))
+            />
             <button type="submit" class="button button--secondary" disabled=move || preview.pending().get()>
                 "Preview"
             </button>
@@ -312,7 +281,6 @@ fn BankHolidaysSection(can_import: bool) -> impl IntoView {
     let import = ServerAction::<ImportBankHolidays>::new();
     let known = Resource::new(move || import.version().get(), |_| bank_holiday_list());
     let json = RwSignal::new(String::new());
-    let file_error = RwSignal::new(None::<String>);
     let previewed = RwSignal::new(None::<KnownBankHolidays>);
     let done = RwSignal::new(None::<String>);
     let (errors, set_errors) = signal(Vec::<FieldError>::new());
@@ -373,43 +341,22 @@ fn BankHolidaysSection(can_import: bool) -> impl IntoView {
                         done.set(None);
                         preview.dispatch(PreviewBankHolidays { json: json.get() });
                     }>
-                        <div class="form-group" class:form-group--error=move || file_error.get().is_some()>
-                            <label class="label" for="bank-holidays-file">
-                                "Choose the government's bank-holidays.json"
-                            </label>
-                            <p class="hint" id="bank-holidays-file-hint">
-                                "Download it from www.gov.uk/bank-holidays.json. Holidays are added "
-                                "and titles updated; none is removed."
-                            </p>
-                            <ErrorMessage id="bank-holidays-file-error".to_string() error=file_error />
-                            <input
-                                type="file"
-                                id="bank-holidays-file"
-                                class="file-upload"
-                                accept=".json,application/json"
-                                aria-describedby="bank-holidays-file-hint"
-                                on:change=move |ev| {
-                                    previewed.set(None);
-                                    read_chosen_file(ev, json, file_error, 256);
-                                }
-                            />
-                        </div>
-                        <div class="form-group" class:form-group--error=move || json_error.get().is_some()>
-                            <label class="label" for="bank_holidays">"Bank holidays file"</label>
-                            <ErrorMessage id="bank_holidays-error".to_string() error=json_error />
-                            <textarea
-                                class="textarea"
-                                id="bank_holidays"
-                                name="bank_holidays"
-                                rows="6"
-                                spellcheck="false"
-                                prop:value=move || json.get()
-                                on:input=move |ev| {
-                                    json.set(event_target_value(&ev));
-                                    previewed.set(None);
-                                }
-                            ></textarea>
-                        </div>
+                        <FileChooser
+                            id="bank-holidays-file"
+                            label="Choose the government's bank-holidays.json"
+                            hint="Download it from www.gov.uk/bank-holidays.json. Holidays are added and titles updated; none is removed."
+                            accept=".json,application/json"
+                            largest_kb=256
+                            text=json
+                            on_chosen=Callback::new(move |()| previewed.set(None))
+                        />
+                        <TextArea
+                            id="bank_holidays"
+                            label="Bank holidays file"
+                            value=json
+                            error=json_error
+                            on_edit=Callback::new(move |()| previewed.set(None))
+                        />
                         <button type="submit" class="button button--secondary" disabled=move || preview.pending().get()>
                             "Preview bank holidays"
                         </button>
@@ -458,53 +405,6 @@ fn BankHolidaysSection(can_import: bool) -> impl IntoView {
                 }
             })}
     }
-}
-
-/// Reads the chosen file's text into `text`, to check before the preview, if it is at most
-/// `largest_kb` (the server refuses more too); `file_error` says why not.
-#[cfg(feature = "hydrate")]
-fn read_chosen_file(
-    ev: leptos::ev::Event,
-    text: RwSignal<String>,
-    file_error: RwSignal<Option<String>>,
-    largest_kb: u32,
-) {
-    use wasm_bindgen::JsCast;
-    let file = ev
-        .target()
-        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        .and_then(|input| input.files())
-        .and_then(|files| files.get(0));
-    let Some(file) = file else {
-        return;
-    };
-    if file.size() > f64::from(largest_kb) * 1024.0 {
-        file_error.set(Some(format!(
-            "“{}” is larger than {largest_kb} KB: check it is the right file",
-            file.name()
-        )));
-        return;
-    }
-    file_error.set(None);
-    leptos::task::spawn_local(async move {
-        match wasm_bindgen_futures::JsFuture::from(file.text()).await {
-            Ok(value) => text.set(value.as_string().unwrap_or_default()),
-            Err(_) => file_error.set(Some(format!(
-                "“{}” could not be read: choose it again, or paste its text below",
-                file.name()
-            ))),
-        }
-    });
-}
-
-/// Files are only read in the browser.
-#[cfg(not(feature = "hydrate"))]
-fn read_chosen_file(
-    _ev: leptos::ev::Event,
-    _text: RwSignal<String>,
-    _file_error: RwSignal<Option<String>>,
-    _largest_kb: u32,
-) {
 }
 
 #[component]

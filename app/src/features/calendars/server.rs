@@ -327,14 +327,7 @@ pub async fn import_bank_holidays(json: String) -> Result<usize, AppError> {
 
 pub async fn add_school(form: NewSchoolForm) -> Result<String, AppError> {
     let admin = calendar_manager(Scope::EverySchool).await?;
-    let school = check_new_school(&form).map_err(|problems| {
-        AppError::Invalid(
-            problems
-                .into_iter()
-                .map(|(field, message)| (field.to_string(), message))
-                .collect(),
-        )
-    })?;
+    let school = check_new_school(&form).map_err(AppError::on_fields)?;
     let db = db()?;
     let school_id = uuid::Uuid::now_v7().to_string();
     let now = Utc::now();

@@ -112,12 +112,7 @@ pub mod server {
     }
 
     fn invalid(problems: Vec<FieldProblem>) -> AppError {
-        AppError::Invalid(
-            problems
-                .into_iter()
-                .map(|(field, message)| (field.to_string(), message))
-                .collect(),
-        )
+        AppError::on_fields(problems)
     }
 
     /// The person asking, once they may edit this child's register entry (another council's

@@ -6,9 +6,10 @@ use leptos_meta::Title;
 
 use super::{SaveDeadlineRules, deadline_rules};
 use crate::domain::schedule::{DeadlineRulesForm, check_deadline_rules};
-use crate::ui::error_summary::{ErrorMessage, ErrorSummary, FieldError, error_for, field_errors};
+use crate::ui::error_summary::{ErrorSummary, FieldError, error_for, field_errors};
 use crate::ui::notice::SuccessNotice;
 use crate::ui::select::Select;
+use crate::ui::text_area::TextArea;
 use crate::ui::text_input::TextInput;
 
 #[component]
@@ -103,7 +104,6 @@ fn RulesForm(form: DeadlineRulesForm) -> impl IntoView {
         ]
     };
     let rule_hint = "A number and a kind of day: school days, working days or calendar days";
-    let dates_error = error("termly_final_dates");
     view! {
         <p class="body">
             "Each deadline is counted on the child's school calendar (school days), Monday to "
@@ -122,29 +122,14 @@ fn RulesForm(form: DeadlineRulesForm) -> impl IntoView {
             <TextInput id="carer_contribution" label="Carer" hint=rule_hint value=carer_contribution error=error("carer_contribution") />
             <TextInput id="young_person_contribution" label="Young person" hint=rule_hint value=young_person_contribution error=error("young_person_contribution") />
             <h2 class="heading-m">"Termly reviews"</h2>
-            <div class="form-group" class:form-group--error=move || dates_error.get().is_some()>
-                <label class="label" for="termly_final_dates">"Final dates for termly PEP meetings"</label>
-                <p class="hint" id="termly_final_dates-hint">
-                    "One a line, like 2026/27 autumn: 2026-12-11. A term without one is due by the "
-                    "last school day before its half-term."
-                </p>
-                <ErrorMessage id="termly_final_dates-error".to_string() error=dates_error />
-                <textarea
-                    class="textarea"
-                    id="termly_final_dates"
-                    name="termly_final_dates"
-                    rows="4"
-                    aria-describedby=move || {
-                        if dates_error.get().is_some() {
-                            "termly_final_dates-hint termly_final_dates-error"
-                        } else {
-                            "termly_final_dates-hint"
-                        }
-                    }
-                    prop:value=move || termly_final_dates.get()
-                    on:input=move |ev| termly_final_dates.set(event_target_value(&ev))
-                ></textarea>
-            </div>
+            <TextArea
+                id="termly_final_dates"
+                label="Final dates for termly PEP meetings"
+                hint="One a line, like 2026/27 autumn: 2026-12-11. A term without one is due by the last school day before its half-term."
+                value=termly_final_dates
+                error=error("termly_final_dates")
+                rows=4
+            />
             <h2 class="heading-m">"Counting"</h2>
             <Select id="trigger_day_counted" label="Count the day of the event itself (when it is an open day)?" value=trigger_day_counted options=yes_no() error=error("trigger_day_counted") />
             <Select id="inset_days_are_school_days" label="Count INSET days as school days?" value=inset_days_are_school_days options=yes_no() error=error("inset_days_are_school_days") />
