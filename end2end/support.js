@@ -60,7 +60,7 @@ async function signInWithSecondFactor(page, email) {
  * this 30 s step's code for the same person (each code works once), waits for the next one.
  */
 async function passSecondFactor(page, email) {
-  for (let attempt = 0; attempt < 3; attempt += 1) {
+  for (let attempt = 0; attempt < 5; attempt += 1) {
     await page.getByLabel('Code').fill(totp(DEMO_TOTP_SECRET));
     await page.getByRole('button', { name: 'Continue' }).click();
     const done = await page.waitForURL(/\/$/, { timeout: 5_000 }).then(() => true, () => false);
@@ -80,7 +80,7 @@ async function inviteByApi(request, staffEmail, email, role) {
   const signIn = await request.post('/api/auth/sign_in', { form: { email: staffEmail, password: DEMO_PASSWORD }, headers });
   expect(signIn.status()).toBe(200);
   let verify;
-  for (let attempt = 0; attempt < 3; attempt += 1) {
+  for (let attempt = 0; attempt < 5; attempt += 1) {
     verify = await request.post('/api/auth/verify_second_factor', { form: { code: totp(DEMO_TOTP_SECRET) }, headers });
     if (verify.status() === 200) break;
     await nextTotpStep();

@@ -12,7 +12,7 @@ const ics = (inset) => [
 ].join('\r\n');
 
 test("a designated teacher previews their school's calendar from an iCalendar file", async ({ page }, testInfo) => {
-  test.setTimeout(120_000); // may wait up to 30 s for a fresh authenticator code
+  test.setTimeout(180_000); // may wait up to 30 s for a fresh authenticator code
   const mobile = testInfo.project.name === 'mobile';
   const teacher = mobile ? 's.whitfield@brookfield.example' : 'i.hussain@riverside.example';
   const school = mobile ? 'Brookfield Primary School' : 'Riverside Academy';

@@ -4,7 +4,7 @@ const { test, expect } = require('@playwright/test');
 const { hydrated, expectNoAxeViolations, signInWithSecondFactor, emailTo } = require('../support');
 
 test('Virtual School staff invite, deactivate and reassign people, and read the section rights', async ({ page }, testInfo) => {
-  test.setTimeout(120_000); // may wait up to 30 s for a fresh authenticator code
+  test.setTimeout(180_000); // may wait up to 30 s for a fresh authenticator code
   // One administrator and one person to change per project: the two runs share the database.
   const mobile = testInfo.project.name === 'mobile';
   const staff = mobile ? 'helen.okafor@northdale.example' : 'daniel.reid@northdale.example';

@@ -3,7 +3,7 @@ const { test, expect } = require('@playwright/test');
 const { hydrated, expectNoAxeViolations, inviteByApi, linkInEmail } = require('../support');
 
 test('a carer registers from the link in the invitation email', async ({ page, playwright, baseURL }, testInfo) => {
-  test.setTimeout(90_000); // may wait up to 30 s for a fresh authenticator code
+  test.setTimeout(180_000); // may wait for a fresh authenticator code
   // One Virtual School person per project: each authenticator code works once.
   const staff = testInfo.project.name === 'mobile' ? 'helen.okafor@northdale.example' : 'daniel.reid@northdale.example';
   const email = `new.carer.${testInfo.project.name}@example.com`;

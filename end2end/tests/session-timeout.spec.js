@@ -7,7 +7,7 @@ const { hydrated, expectNoAxeViolations, signInWithSecondFactor } = require('../
 test.use({ baseURL: process.env.EPEP_E2E_SHORT_IDLE_URL });
 
 test('a warning before the idle time-out lets the person stay signed in without losing their typing', async ({ page }, testInfo) => {
-  test.setTimeout(200_000); // real time passes: the server decides when a session ends
+  test.setTimeout(300_000); // real time passes: the server decides when a session ends
   const staff = testInfo.project.name === 'mobile' ? 'helen.okafor@northdale.example' : 'daniel.reid@northdale.example';
   await signInWithSecondFactor(page, staff);
   await page.goto('/people');

@@ -43,7 +43,7 @@ test('a wrong password is reported in the error summary and the email stays', as
 });
 
 test('a designated teacher passes the second factor with the demo authenticator code', async ({ page }, testInfo) => {
-  test.setTimeout(120_000); // may wait up to 30 s if a parallel test used this step's code
+  test.setTimeout(180_000); // may wait up to 30 s if a parallel test used this step's code
   // One teacher per project: each code is accepted once.
   const email = testInfo.project.name === 'mobile' ? 's.whitfield@brookfield.example' : 'i.hussain@riverside.example';
   await page.goto('/sign-in');
@@ -99,7 +99,7 @@ test('the authenticator set-up page shows a QR code and a key to type, and passe
 });
 
 test('a new carer sets up an authenticator app, keeps recovery codes, and needs a code next time', async ({ page, playwright, baseURL }, testInfo) => {
-  test.setTimeout(120_000); // the invitation may wait up to 30 s for a fresh staff code
+  test.setTimeout(180_000); // the invitation may wait up to 30 s for a fresh staff code
   // A carer of this project's own, registered through the API from an emailed invitation.
   const staff = testInfo.project.name === 'mobile' ? 'helen.okafor@northdale.example' : 'daniel.reid@northdale.example';
   const email = `totp.carer.${testInfo.project.name}@example.com`;
