@@ -13,6 +13,7 @@ pub mod register;
 pub mod roles;
 pub mod schedule;
 pub mod school;
+pub mod smart;
 pub mod uk_time;
 
 /// A value that could not be parsed from its stored or submitted text form.

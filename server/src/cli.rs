@@ -56,9 +56,24 @@ pub enum Command {
     SeedDemo,
     /// Print the due date of a rule counted from a date over a school calendar (no database).
     Deadline(DeadlineArgs),
+    /// Run the SMART checks on a target's words and print what they find (no database): for
+    /// staff training and for checking the checks.
+    CheckTarget(CheckTargetArgs),
     /// Bring the PEP schedule up to date now (the server also does this at start-up and after
     /// each midnight) and print what was created and what could not be scheduled.
     Schedule(ScheduleArgs),
+}
+
+/// `server check-target --json "Maya will read 40 words a minute by 12 February 2027"`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct CheckTargetArgs {
+    /// Print one JSON object (measurable, measure_phrase, vague, date_phrase, findings) instead of
+    /// lines for people.
+    #[arg(long)]
+    pub json: bool,
+
+    /// The target statement, in quotes.
+    pub text: String,
 }
 
 /// `server schedule [--today 2027-01-04]`.
@@ -146,9 +161,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         println!("{due}\n{explanation}");
         return Ok(());
     }
+    if let Command::CheckTarget(args) = &cli.command {
+        println!("{}", check_target(args)?);
+        return Ok(());
+    }
     let db = open_database(&cli.database_url).await?;
     let outcome = match cli.command {
-        Command::Deadline(_) => unreachable!("answered above, without a database"),
+        Command::Deadline(_) | Command::CheckTarget(_) => {
+            unreachable!("answered above, without a database")
+        }
         Command::Migrate => {
             tracing::info!(backend = db.backend_name(), "migrations applied");
             Ok(())
@@ -265,6 +286,42 @@ fn mailer(environment: Environment, args: &ServeArgs) -> anyhow::Result<Mailer> 
             from: args.mail_from.clone(),
         }),
     }
+}
+
+/// The text-level SMART checks, as JSON or as lines: what makes it measurable, when, and each
+/// finding with its severity and reason.
+fn check_target(args: &CheckTargetArgs) -> anyhow::Result<String> {
+    use app::domain::smart::check_target_text;
+    let check = check_target_text(&args.text);
+    if args.json {
+        return Ok(serde_json::to_string_pretty(&check)?);
+    }
+    let mut lines = vec![
+        format!(
+            "measurable: {}",
+            check
+                .measure_phrase
+                .as_deref()
+                .map_or("no".to_string(), |p| format!("yes (“{p}”)"))
+        ),
+        format!(
+            "when: {}",
+            check
+                .date_phrase
+                .as_deref()
+                .map_or("no date".to_string(), |p| format!("“{p}”"))
+        ),
+    ];
+    if check.findings.is_empty() {
+        lines.push("no findings".to_string());
+    }
+    for finding in &check.findings {
+        lines.push(format!(
+            "{} {:?} ({}): {}",
+            finding.letter, finding.severity, finding.check, finding.reason
+        ));
+    }
+    Ok(lines.join("\n"))
 }
 
 async fn schedule(db: &Db, args: &ScheduleArgs) -> anyhow::Result<()> {

@@ -262,3 +262,43 @@ fn deadline_reports_bad_input_by_line_and_says_what_to_write() {
     assert!(text.contains("like “20 school days”"), "{text}");
     assert!(!text.contains("panicked"), "{text}");
 }
+
+#[test]
+fn check_target_prints_the_text_checks_as_json_for_training() {
+    let output = server()
+        .args([
+            "check-target",
+            "--json",
+            "Tyler will try to improve his confidence in maths",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let check: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(check["measurable"], false);
+    assert_eq!(check["vague"], true);
+    assert_eq!(check["date_phrase"], serde_json::Value::Null);
+    let findings = check["findings"].as_array().unwrap();
+    assert!(findings.iter().any(|f| f["check"] == "vague"
+        && f["severity"] == "warning"
+        && f["reason"].as_str().unwrap().contains("“try to”")));
+
+    let good = server()
+        .args([
+            "check-target",
+            "--json",
+            "Tyler will recall 18 out of 20 times-table facts by the end of the spring term",
+        ])
+        .output()
+        .unwrap();
+    let check: serde_json::Value = serde_json::from_slice(&good.stdout).unwrap();
+    assert_eq!(check["measurable"], true);
+    assert_eq!(check["vague"], false);
+    assert_eq!(check["date_phrase"], "by the end of the spring term");
+    assert_eq!(check["findings"], serde_json::json!([]));
+
+    // For people: the same in lines, and no database touched.
+    let (ok, text) = run_to_end(server().args(["check-target", "Be good."]));
+    assert!(ok, "{text}");
+    assert!(text.contains("S Error (too_short)"), "{text}");
+}
