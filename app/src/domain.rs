@@ -13,6 +13,7 @@ pub mod register;
 pub mod roles;
 pub mod schedule;
 pub mod school;
+pub mod school_record;
 pub mod smart;
 pub mod uk_time;
 
