@@ -334,7 +334,7 @@ async fn schedule(db: &Db, args: &ScheduleArgs) -> anyhow::Result<()> {
     let report = app::features::pep_schedule::server::schedule_peps(db, today, None)
         .await
         .context("the PEP schedule could not run")?;
-    println!("{} PEPs scheduled", report.created);
+    println!("{} PEPs scheduled", report.created());
     for (child_id, problem) in &report.problems {
         println!("{child_id}: {problem}");
     }

@@ -18,18 +18,25 @@ pub mod server {
     use crate::domain::schedule::{ChildSituation, ExistingPep, PlannedPep, peps_to_create};
     use crate::infra::audit::AuditEvent;
     use crate::infra::db::Db;
-    use crate::infra::reference_data::{bank_holidays, council_calendars, deadline_policy};
+    use crate::infra::reference_data::{
+        bank_holidays, council_calendars, council_division, deadline_policy,
+    };
     use crate::{append_audit_event, on_db};
 
     /// What a run did.
     #[derive(Debug, Default, PartialEq, Eq)]
     pub struct ScheduleReport {
-        /// PEPs created by this run.
-        pub created: usize,
-        /// Each one in words: "initial PEP, due 4 December 2026".
+        /// Each PEP created by this run, in words: "initial PEP, due 4 December 2026".
         pub created_peps: Vec<String>,
         /// (child id, what stopped a PEP from being scheduled), for the Virtual School to mend.
         pub problems: Vec<(String, String)>,
+    }
+
+    impl ScheduleReport {
+        /// How many PEPs this run created.
+        pub fn created(&self) -> usize {
+            self.created_peps.len()
+        }
     }
 
     #[derive(sqlx::FromRow)]
@@ -142,7 +149,6 @@ pub mod server {
                 if insert_planned_pep(db, &child.id, child.school_id.as_deref(), phase, planned)
                     .await?
                 {
-                    report.created += 1;
                     report.created_peps.push(format!(
                         "{}, due {}",
                         planned.kind.label(),
@@ -163,12 +169,7 @@ pub mod server {
 
     impl CouncilRules {
         async fn load(db: &Db, council_id: &str) -> Result<CouncilRules, sqlx::Error> {
-            let division: String = on_db!(db, pool => {
-                sqlx::query_scalar("SELECT bank_holiday_division FROM councils WHERE id = $1")
-                    .bind(council_id)
-                    .fetch_one(pool)
-                    .await?
-            });
+            let division = council_division(db, council_id).await?;
             Ok(CouncilRules {
                 id: council_id.to_string(),
                 policy: deadline_policy(db, council_id).await?,
@@ -246,7 +247,7 @@ pub mod server {
             match schedule_peps(&db, uk_today(now), None).await {
                 Ok(report) => {
                     tracing::info!(
-                        created = report.created,
+                        created = report.created(),
                         problems = report.problems.len(),
                         "PEP schedule brought up to date"
                     );

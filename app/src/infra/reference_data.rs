@@ -35,6 +35,16 @@ pub async fn load_shipped_bank_holidays(db: &Db) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
+/// The bank holiday division a council counts working days with ("england-and-wales").
+pub async fn council_division(db: &Db, council_id: &str) -> Result<String, sqlx::Error> {
+    Ok(on_db!(db, pool => {
+        sqlx::query_scalar("SELECT bank_holiday_division FROM councils WHERE id = $1")
+            .bind(council_id)
+            .fetch_one(pool)
+            .await?
+    }))
+}
+
 /// The bank holidays of a division, as stored.
 pub async fn bank_holidays(db: &Db, division: &str) -> Result<BankHolidays, sqlx::Error> {
     let rows: Vec<(chrono::NaiveDate, String)> = on_db!(db, pool => {

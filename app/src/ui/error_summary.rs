@@ -20,6 +20,15 @@ impl FieldError {
     }
 }
 
+/// The problems a `domain` check found in the browser, each on its field (the same check the
+/// server makes, so the person hears before sending).
+pub fn problems_on_fields(problems: Vec<(&'static str, String)>) -> Vec<FieldError> {
+    problems
+        .into_iter()
+        .map(|(field, message)| FieldError::new(field, message))
+        .collect()
+}
+
 /// The server's answer as messages on fields: each `Invalid` problem goes to the field it names if
 /// that is one of `fields`, otherwise to the first of them, as does any other error.
 pub fn field_errors(error: crate::error::AppError, fields: &[&'static str]) -> Vec<FieldError> {
@@ -46,6 +55,26 @@ pub fn ErrorMessage(id: String, #[prop(into)] error: Signal<Option<String>>) -> 
                 </p>
             }
         })
+    }
+}
+
+/// A field's `aria-describedby`: its hint (`{id}-hint`) when it has one, and its error message
+/// (`{id}-error`) while there is one, so screen readers read both with the field.
+pub fn described_by(
+    id: &str,
+    has_hint: bool,
+    error: Signal<Option<String>>,
+) -> impl Fn() -> Option<String> + Clone + Send + Sync + 'static {
+    let (hint_id, error_id) = (format!("{id}-hint"), format!("{id}-error"));
+    move || {
+        let ids: Vec<&str> = [
+            has_hint.then_some(hint_id.as_str()),
+            error.get().map(|_| error_id.as_str()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        (!ids.is_empty()).then(|| ids.join(" "))
     }
 }
 

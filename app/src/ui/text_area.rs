@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::error_summary::ErrorMessage;
+use super::error_summary::{ErrorMessage, described_by};
 
 #[component]
 pub fn TextArea(
@@ -19,19 +19,7 @@ pub fn TextArea(
 ) -> impl IntoView {
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
-    let described_by = {
-        let (hint_id, error_id) = (hint_id.clone(), error_id.clone());
-        move || {
-            let ids: Vec<&str> = [
-                hint.map(|_| hint_id.as_str()),
-                error.get().map(|_| error_id.as_str()),
-            ]
-            .into_iter()
-            .flatten()
-            .collect();
-            (!ids.is_empty()).then(|| ids.join(" "))
-        }
-    };
+    let described_by = described_by(id, hint.is_some(), error);
     view! {
         <div class="form-group" class:form-group--error=move || error.get().is_some()>
             <label class="label" for=id>{label}</label>
@@ -73,13 +61,7 @@ pub fn FileChooser(
     let file_error = RwSignal::new(None::<String>);
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
-    let described_by = {
-        let (hint_id, error_id) = (hint_id.clone(), error_id.clone());
-        move || match file_error.get() {
-            Some(_) => format!("{hint_id} {error_id}"),
-            None => hint_id.clone(),
-        }
-    };
+    let described_by = described_by(id, true, file_error.into());
     view! {
         <div class="form-group" class:form-group--error=move || file_error.get().is_some()>
             <label class="label" for=id>{label}</label>

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::error_summary::ErrorMessage;
+use super::error_summary::{ErrorMessage, described_by};
 
 #[component]
 pub fn TextInput(
@@ -21,19 +21,7 @@ pub fn TextInput(
 ) -> impl IntoView {
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
-    let described_by = {
-        let (hint_id, error_id) = (hint_id.clone(), error_id.clone());
-        move || {
-            let ids: Vec<&str> = [
-                hint.map(|_| hint_id.as_str()),
-                error.get().map(|_| error_id.as_str()),
-            ]
-            .into_iter()
-            .flatten()
-            .collect();
-            (!ids.is_empty()).then(|| ids.join(" "))
-        }
-    };
+    let described_by = described_by(id, hint.is_some(), error);
     let class = match width {
         Some(width) => format!("input {width}"),
         None => "input".to_string(),

@@ -48,7 +48,7 @@ async fn the_schedule_creates_what_is_due_once_with_its_reason() {
 
         // The demo's autumn PEPs are all there: nothing to add in autumn.
         let autumn = schedule_peps(db, d(2026, 11, 28), None).await.unwrap();
-        assert_eq!(autumn.created, 0, "{backend}: {autumn:?}");
+        assert_eq!(autumn.created(), 0, "{backend}: {autumn:?}");
         assert_eq!(autumn.problems, Vec::new(), "{backend}");
 
         // An emergency placement at Riverside Academy: the initial PEP in 10 working days.
@@ -72,7 +72,7 @@ async fn the_schedule_creates_what_is_due_once_with_its_reason() {
         )
         .await;
         let report = schedule_peps(db, d(2026, 11, 23), None).await.unwrap();
-        assert_eq!(report.created, 2, "{backend}: {report:?}");
+        assert_eq!(report.created(), 2, "{backend}: {report:?}");
         let emergency = peps_of(db, "test-child-emergency").await;
         assert_eq!(emergency.len(), 1, "{backend}: {emergency:?}");
         assert_eq!(emergency[0].0, "initial");
@@ -99,20 +99,20 @@ async fn the_schedule_creates_what_is_due_once_with_its_reason() {
 
         // Running again the same day changes nothing (several servers may run it).
         let again = schedule_peps(db, d(2026, 11, 23), None).await.unwrap();
-        assert_eq!(again.created, 0, "{backend}");
+        assert_eq!(again.created(), 0, "{backend}");
 
         // The spring term: a termly review for every eligible child, due on the council's final
         // date for spring, and only once.
         let spring = schedule_peps(db, d(2027, 1, 4), None).await.unwrap();
         let eligible_children: i64 = on_db!(db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM children").fetch_one(pool).await.unwrap());
         assert!(
-            spring.created >= 10 && spring.created as i64 <= eligible_children,
+            spring.created() >= 10 && spring.created() as i64 <= eligible_children,
             "{backend}: {spring:?}"
         );
         let spring_peps: Vec<(NaiveDate, String)> = on_db!(db, pool => sqlx::query_as(
             "SELECT due_on, due_explanation FROM peps WHERE academic_year = 2026 AND term = 'spring' AND kind = 'termly'")
             .fetch_all(pool).await.unwrap());
-        assert_eq!(spring_peps.len(), spring.created, "{backend}");
+        assert_eq!(spring_peps.len(), spring.created(), "{backend}");
         for (due, explanation) in &spring_peps {
             assert_eq!(*due, d(2027, 3, 19), "{backend}");
             assert_eq!(
@@ -124,7 +124,7 @@ async fn the_schedule_creates_what_is_due_once_with_its_reason() {
             schedule_peps(db, d(2027, 1, 5), None)
                 .await
                 .unwrap()
-                .created,
+                .created(),
             0,
             "{backend}"
         );

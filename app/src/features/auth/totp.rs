@@ -55,21 +55,10 @@ pub fn matching_step(
 
 /// The `otpauth://` address an authenticator app scans.
 pub fn otpauth_uri(secret_base32: &str, account: &str) -> String {
-    let label: String = format!("ePEP:{account}")
-        .bytes()
-        .map(percent_encode)
-        .collect();
+    let label = crate::ui::text::percent_encode(&format!("ePEP:{account}"));
     format!(
         "otpauth://totp/{label}?secret={secret_base32}&issuer=ePEP&algorithm=SHA1&digits=6&period=30"
     )
-}
-
-fn percent_encode(byte: u8) -> String {
-    if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
-        (byte as char).to_string()
-    } else {
-        format!("%{byte:02X}")
-    }
 }
 
 /// The address as a QR code, an SVG drawn with attributes only (no inline styles, for the CSP).

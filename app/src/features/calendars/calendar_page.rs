@@ -14,7 +14,9 @@ use super::{
 };
 use crate::domain::calendar::Period;
 use crate::domain::school::{NewSchoolForm, SchoolKind, check_new_school};
-use crate::ui::error_summary::{ErrorSummary, FieldError, error_for, field_errors};
+use crate::ui::error_summary::{
+    ErrorSummary, FieldError, error_for, field_errors, problems_on_fields,
+};
 use crate::ui::select::Select;
 use crate::ui::table::ScrollingTable;
 use crate::ui::text_area::{FileChooser, TextArea};
@@ -225,12 +227,7 @@ fn AddSchoolSection() -> impl IntoView {
             local_authority: local_authority.get(),
         };
         if let Err(problems) = check_new_school(&school) {
-            set_errors.set(
-                problems
-                    .into_iter()
-                    .map(|(field, message)| FieldError::new(field, message))
-                    .collect(),
-            );
+            set_errors.set(problems_on_fields(problems));
             return;
         }
         add.dispatch(AddSchool { school });

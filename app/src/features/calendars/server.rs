@@ -238,19 +238,10 @@ pub async fn import_calendar(school_id: String, csv: String) -> Result<usize, Ap
 /// The government's file for every division is about 40 KB.
 const MAX_BANK_HOLIDAYS_BYTES: usize = 256 * 1024;
 
-async fn division_of(db: &Db, council_id: &str) -> Result<String, AppError> {
-    Ok(on_db!(db, pool => {
-        sqlx::query_scalar("SELECT bank_holiday_division FROM councils WHERE id = $1")
-            .bind(council_id)
-            .fetch_one(pool)
-            .await?
-    }))
-}
-
 pub async fn bank_holiday_list() -> Result<KnownBankHolidays, AppError> {
     let user = calendar_manager(Scope::OwnSchool).await?;
     let db = db()?;
-    let division = division_of(&db, &user.council_id).await?;
+    let division = crate::infra::reference_data::council_division(&db, &user.council_id).await?;
     let holidays = crate::infra::reference_data::bank_holidays(&db, &division).await?;
     Ok(KnownBankHolidays {
         holidays: holidays.iter().map(|(d, t)| (d, t.to_string())).collect(),
@@ -269,7 +260,7 @@ async fn read_bank_holidays(json: &str) -> Result<(CurrentUser, Db, KnownBankHol
         )]));
     }
     let db = db()?;
-    let division = division_of(&db, &user.council_id).await?;
+    let division = crate::infra::reference_data::council_division(&db, &user.council_id).await?;
     let holidays = BankHolidays::read_gov_uk_json(json, &division).map_err(|errors| {
         AppError::Invalid(
             errors

@@ -4,14 +4,14 @@
 use chrono::NaiveDate;
 
 use crate::domain::academic_year::AcademicYear;
-use crate::domain::calendar::{BankHolidays, ENGLAND_AND_WALES};
+use crate::domain::calendar::BankHolidays;
 use crate::domain::deadlines::{DayKind, long_date};
 use crate::domain::pep::{PepKind, Term};
 use crate::domain::schedule::DeadlinePolicy;
 use crate::error::AppError;
 use crate::infra::db::Db;
 use crate::infra::reference_data::{
-    CouncilCalendars, bank_holidays, council_calendars, deadline_policy,
+    CouncilCalendars, bank_holidays, council_calendars, council_division, deadline_policy,
 };
 use crate::ui::countdown::{CountdownData, CountingCalendars};
 
@@ -27,7 +27,8 @@ pub type SchoolRef<'a> = Option<(&'a str, &'a str)>;
 
 impl Countdowns {
     pub async fn load(db: &Db, council_id: &str, today: NaiveDate) -> Result<Countdowns, AppError> {
-        let bank_holidays = bank_holidays(db, ENGLAND_AND_WALES).await?;
+        let division = council_division(db, council_id).await?;
+        let bank_holidays = bank_holidays(db, &division).await?;
         Ok(Countdowns {
             policy: deadline_policy(db, council_id).await?,
             council: council_calendars(db, council_id).await?,
@@ -63,25 +64,16 @@ impl Countdowns {
         explanation: &str,
         school: SchoolRef,
     ) -> CountdownData {
-        let calendar = school.and_then(|(id, name)| {
-            self.school_calendar(Some(id))
-                .map(|calendar| (id, name, calendar))
-        });
-        let (kind, counted, school) = match calendar {
-            Some((id, name, calendar)) => {
-                self.sent
-                    .schools
-                    .entry(id.to_string())
-                    .or_insert_with(|| calendar.periods().to_vec());
-                (
-                    DayKind::School,
-                    format!(
-                        "The countdown counts {name}'s school days: weekends, holidays, INSET \
+        let school = school.filter(|(id, _)| self.send_calendar(id));
+        let (kind, counted, school) = match school {
+            Some((id, name)) => (
+                DayKind::School,
+                format!(
+                    "The countdown counts {name}'s school days: weekends, holidays, INSET \
                          and closure days and bank holidays are not counted."
-                    ),
-                    Some(id.to_string()),
-                )
-            }
+                ),
+                Some(id.to_string()),
+            ),
             None => (
                 DayKind::Working,
                 "The countdown counts working days (Monday to Friday, not bank holidays), as \
@@ -95,6 +87,23 @@ impl Countdowns {
             explanation: format!("{explanation}. {counted}"),
             kind,
             school,
+        }
+    }
+
+    /// Whether the school has a calendar to count on, adding it to the answer the first time:
+    /// each school's calendar is built once per answer, however many rows count on it.
+    fn send_calendar(&mut self, school_id: &str) -> bool {
+        if self.sent.schools.contains_key(school_id) {
+            return true;
+        }
+        match self.school_calendar(Some(school_id)) {
+            Some(calendar) => {
+                self.sent
+                    .schools
+                    .insert(school_id.to_string(), calendar.periods().to_vec());
+                true
+            }
+            None => false,
         }
     }
 

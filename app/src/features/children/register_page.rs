@@ -13,11 +13,13 @@ use super::register::{
 };
 use crate::domain::child::year_group_name;
 use crate::domain::register::{
-    CareEpisodeForm, ChildDetailsForm, EducationEpisodeForm, EducationStatus, FieldProblem,
-    SenStatus, check_care_episode, check_child_details, check_education_episode,
+    CareEpisodeForm, ChildDetailsForm, EducationEpisodeForm, EducationStatus, SenStatus,
+    check_care_episode, check_child_details, check_education_episode,
 };
 use crate::error::AppError;
-use crate::ui::error_summary::{ErrorSummary, FieldError, error_for, field_errors};
+use crate::ui::error_summary::{
+    ErrorSummary, FieldError, error_for, field_errors, problems_on_fields,
+};
 use crate::ui::notice::SuccessNotice;
 use crate::ui::select::Select;
 use crate::ui::text::capitalise;
@@ -25,13 +27,6 @@ use crate::ui::text_input::TextInput;
 
 fn today() -> chrono::NaiveDate {
     crate::domain::uk_time::uk_today(chrono::Utc::now())
-}
-
-fn as_field_errors(problems: Vec<FieldProblem>) -> Vec<FieldError> {
-    problems
-        .into_iter()
-        .map(|(field, message)| FieldError::new(field, message))
-        .collect()
 }
 
 /// "A new termly review, due 11 December 2026, is now in the schedule."
@@ -216,7 +211,7 @@ fn DetailsForm(
         ev.prevent_default();
         let details = form();
         if let Err(problems) = check_child_details(&details, today()) {
-            set_errors.set(as_field_errors(problems));
+            set_errors.set(problems_on_fields(problems));
             return;
         }
         save.dispatch(SaveChildDetails {
@@ -300,7 +295,7 @@ fn CareEpisodeSection(child_id: String) -> impl IntoView {
         };
         // The server also checks it starts after the current episode.
         if let Err(problems) = check_care_episode(&episode, None, today()) {
-            set_errors.set(as_field_errors(problems));
+            set_errors.set(problems_on_fields(problems));
             return;
         }
         add.dispatch(AddCareEpisode {
@@ -363,7 +358,7 @@ fn EducationEpisodeSection(child_id: String, schools: Vec<(String, String)>) -> 
             school_id: school_id.get(),
         };
         if let Err(problems) = check_education_episode(&episode, None, today()) {
-            set_errors.set(as_field_errors(problems));
+            set_errors.set(problems_on_fields(problems));
             return;
         }
         add.dispatch(AddEducationEpisode {

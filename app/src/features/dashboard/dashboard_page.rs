@@ -128,7 +128,7 @@ fn Results(filter: DashboardFilter, dashboard: Dashboard) -> impl IntoView {
             ("deadline", filter.overdue.then(|| "overdue".to_string())),
         ] {
             if let Some(value) = value {
-                parts.push(format!("{key}={}", urlencoding_light(&value)));
+                parts.push(format!("{key}={}", crate::ui::text::percent_encode(&value)));
             }
         }
         parts.push(format!("page={page}"));
@@ -195,22 +195,4 @@ fn Results(filter: DashboardFilter, dashboard: Dashboard) -> impl IntoView {
                 }
             })}
     }
-}
-
-/// Percent-encodes the few characters a filter value could hold that an address cannot.
-fn urlencoding_light(value: &str) -> String {
-    value
-        .chars()
-        .map(|c| match c {
-            'A'..='Z' | 'a'..='z' | '0'..='9' | '-' | '_' | '.' => c.to_string(),
-            other => {
-                let mut buffer = [0u8; 4];
-                other
-                    .encode_utf8(&mut buffer)
-                    .bytes()
-                    .map(|b| format!("%{b:02X}"))
-                    .collect()
-            }
-        })
-        .collect()
 }

@@ -6,7 +6,9 @@ use leptos_meta::Title;
 
 use super::{SaveDeadlineRules, deadline_rules};
 use crate::domain::schedule::{DeadlineRulesForm, check_deadline_rules};
-use crate::ui::error_summary::{ErrorSummary, FieldError, error_for, field_errors};
+use crate::ui::error_summary::{
+    ErrorSummary, FieldError, error_for, field_errors, problems_on_fields,
+};
 use crate::ui::notice::SuccessNotice;
 use crate::ui::select::Select;
 use crate::ui::text_area::TextArea;
@@ -86,12 +88,7 @@ fn RulesForm(form: DeadlineRulesForm) -> impl IntoView {
         };
         if let Err(problems) = check_deadline_rules(&rules) {
             saved.set(None);
-            set_errors.set(
-                problems
-                    .into_iter()
-                    .map(|(field, message)| FieldError::new(field, message))
-                    .collect(),
-            );
+            set_errors.set(problems_on_fields(problems));
             return;
         }
         save.dispatch(SaveDeadlineRules { rules });
