@@ -3,6 +3,7 @@
 pub mod security;
 
 use std::net::SocketAddr;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -18,7 +19,7 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
 use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -89,9 +90,20 @@ pub fn leptos_options(args: &ServeArgs) -> LeptosOptions {
         .build()
 }
 
+/// The app's pages, listed once per process. Listing renders the app with resource loading
+/// switched off for the whole process (leptos-rs/leptos#4773): a page being served elsewhere whose
+/// resource first ran inside that window waited forever, so a second router (the tests run many
+/// apps in one process) must reuse the first listing rather than list again.
+fn page_routes() -> Vec<AxumRouteListing> {
+    static PAGE_ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    PAGE_ROUTES
+        .get_or_init(|| generate_route_list(app::App))
+        .clone()
+}
+
 /// The whole app as an axum router (tests serve it on port 0).
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(app::App);
+    let routes = page_routes();
     let db = state.db.clone();
     let auth = state.auth.clone();
     let service = state.service;

@@ -55,6 +55,29 @@ async fn pages_render_on_the_server() {
     app.db.finish().await;
 }
 
+/// Listing the app's routes renders it once with resource loading switched off for the whole
+/// process (leptos-rs/leptos#4773): a page whose resource first ran inside that window waited
+/// forever. Several apps share a process in these tests (and could behind one binary), so a
+/// router built while another serves must not stall its pages.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn building_another_router_never_stalls_a_page_being_served() {
+    let app = spawn_app(TestDb::sqlite().await).await;
+    for round in 0..30 {
+        let state = app.state.clone();
+        let other_router = tokio::task::spawn_blocking(move || server::http::router(state));
+        let page = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+            app.get("/").await.text().await
+        })
+        .await;
+        drop(other_router.await.unwrap());
+        let html = page
+            .unwrap_or_else(|_| panic!("round {round}: the home page stalled"))
+            .unwrap();
+        assert!(html.contains("</html>"), "round {round}: {html}");
+    }
+    app.db.finish().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unknown_page_is_a_404_with_help() {
     let app = spawn_app(TestDb::sqlite().await).await;

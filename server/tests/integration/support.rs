@@ -116,6 +116,8 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub db: TestDb,
+    /// What the served router was built from, to build another one beside it.
+    pub state: AppState,
 }
 
 pub async fn spawn_app(db: TestDb) -> TestApp {
@@ -143,7 +145,7 @@ pub async fn spawn_app(db: TestDb) -> TestApp {
         },
         args.session_idle_minutes,
     );
-    let service = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let service = router(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -155,6 +157,7 @@ pub async fn spawn_app(db: TestDb) -> TestApp {
         base: format!("http://{addr}"),
         client,
         db,
+        state,
     }
 }
 
