@@ -145,7 +145,8 @@ pub async fn spawn_app(db: TestDb) -> TestApp {
         },
         args.session_idle_minutes,
     );
-    let service = router(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let service =
+        router(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
