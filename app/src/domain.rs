@@ -8,6 +8,7 @@ pub mod deadlines;
 pub mod ical;
 pub mod passwords;
 pub mod pep;
+pub mod pep_form;
 pub mod policy;
 pub mod register;
 pub mod roles;
