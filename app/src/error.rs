@@ -34,6 +34,20 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// Why a child's page is not shown, in words: `what` is "this record", "this PEP".
+    pub fn why_not_shown(&self, what: &str) -> String {
+        match self {
+            AppError::SignedOut => format!("You need to sign in to see {what}."),
+            AppError::SecondFactorRequired => {
+                format!("Enter the code from your authenticator app to see {what}.")
+            }
+            AppError::Forbidden => {
+                format!("You are not assigned to this child, so {what} is not shown.")
+            }
+            other => other.to_string(),
+        }
+    }
+
     /// The problems a `domain` check found, each on its field (422).
     pub fn on_fields(problems: Vec<(&'static str, String)>) -> AppError {
         AppError::Invalid(

@@ -8,5 +8,6 @@ pub mod deadline_rules;
 pub mod home;
 pub mod invitations;
 pub mod people;
+pub mod pep_form;
 pub mod pep_schedule;
 pub mod service;

@@ -18,6 +18,7 @@ use crate::features::deadline_rules::DeadlineRulesPage;
 use crate::features::home::HomePage;
 use crate::features::invitations::RegisterPage;
 use crate::features::people::{InviteColleaguePage, PeoplePage, PersonPage, SectionRightsPage};
+use crate::features::pep_form::PepPage;
 use crate::ui::layout::{NotFound, PageLayout};
 
 /// The document the server renders around the app.
@@ -72,6 +73,7 @@ pub fn App() -> impl IntoView {
                         path=(StaticSegment("children"), ParamSegment("id"), StaticSegment("edit"))
                         view=EditChildPage
                     />
+                    <Route path=(StaticSegment("peps"), ParamSegment("id")) view=PepPage />
                     <Route path=StaticSegment("invite-colleague") view=InviteColleaguePage />
                     <Route
                         path=(StaticSegment("second-factor"), StaticSegment("setup"))

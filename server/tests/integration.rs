@@ -19,6 +19,7 @@ mod integration {
     pub mod invitations;
     pub mod password_reset;
     pub mod people;
+    pub mod pep_form;
     pub mod register;
     pub mod schedule;
     pub mod support;

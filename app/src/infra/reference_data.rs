@@ -123,3 +123,26 @@ pub async fn deadline_policy(db: &Db, council_id: &str) -> Result<DeadlinePolicy
         Some(json) => DeadlinePolicy::from_json(&json).map_err(sqlx::Error::Protocol),
     }
 }
+
+/// The council's section labels and owners (`council_policies` key `sections`), or DOMAIN.md's
+/// defaults when it has none.
+pub async fn section_policy(
+    db: &Db,
+    council_id: &str,
+) -> Result<crate::domain::pep_form::SectionPolicy, sqlx::Error> {
+    let json: Option<String> = on_db!(db, pool => {
+        sqlx::query_scalar(
+            "SELECT value_json FROM council_policies WHERE council_id = $1 AND key = 'sections'",
+        )
+        .bind(council_id)
+        .fetch_optional(pool)
+        .await?
+    });
+    match json {
+        None => Ok(Default::default()),
+        Some(json) => serde_json::from_str(&json)
+            .map_err(|e| e.to_string())
+            .and_then(|value| crate::domain::pep_form::SectionPolicy::from_json(&value))
+            .map_err(sqlx::Error::Protocol),
+    }
+}

@@ -7,7 +7,8 @@ use std::collections::BTreeSet;
 
 use super::support::{TestApp, TestDb, spawn_app};
 use app::domain::access::{Action, Actor, Denial, Relationship, authorize};
-use app::domain::policy::Access;
+use app::domain::pep::{PepState, SectionKey};
+use app::domain::policy::{Access, default_section_access};
 use app::domain::roles::Role;
 use app::on_db;
 use server::demo::{DEMO_PASSWORD, DEMO_TOTP_SECRET, seed};
@@ -27,6 +28,9 @@ enum Guard {
     ManagePeople,
     /// One child's register entry: the Virtual School and the child's social worker.
     Register,
+    /// A PEP of a child, section by section as the council's table says (exhaustively, per
+    /// state and section, in `pep_form`).
+    PepSection,
 }
 
 const ENDPOINTS: &[(&str, Guard)] = &[
@@ -68,6 +72,9 @@ const ENDPOINTS: &[(&str, Guard)] = &[
     ("/api/register/add_education_episode", Guard::Register),
     ("/api/children/mine", Guard::ChildList),
     ("/api/children/record", Guard::ChildRecord),
+    ("/api/pep/form", Guard::PepSection),
+    ("/api/pep/save_field", Guard::PepSection),
+    ("/api/pep/section_status", Guard::PepSection),
 ];
 
 #[test]
@@ -90,7 +97,8 @@ fn every_server_function_is_in_the_matrix() {
     }
 }
 
-const USERS: &[(Role, &str)] = &[
+/// One demo person of each role.
+pub const USERS: &[(Role, &str)] = &[
     (Role::VirtualSchoolHead, "helen.okafor@northdale.example"),
     (Role::EducationAdvisor, "daniel.reid@northdale.example"),
     (Role::DesignatedTeacher, "s.whitfield@brookfield.example"),
@@ -137,8 +145,21 @@ async fn child_related(
     child_id
 }
 
+/// The fixture child of the matrix actor `USERS[user_index]` (a demo child for signed-out).
+async fn actor_child(
+    app: &TestApp,
+    user_ids: &[String],
+    user_index: Option<usize>,
+    relationship: Relationship,
+) -> String {
+    match user_index {
+        Some(i) => fixture_child(app, &user_ids[i], USERS[i].0, relationship).await,
+        None => "demo-child-kai".to_string(),
+    }
+}
+
 /// The child related to this user as asked, made the first time it is needed.
-async fn fixture_child(
+pub async fn fixture_child(
     app: &TestApp,
     user_id: &str,
     role: Role,
@@ -154,6 +175,26 @@ async fn fixture_child(
 }
 
 const REGISTER_ENDPOINTS: usize = 3;
+const PEP_ENDPOINTS: usize = 3;
+
+/// The child's autumn 2026 interim PEP (a kind the demo never schedules) in `state`, made the first time it is needed (the state is
+/// set every time).
+pub async fn fixture_pep(app: &TestApp, child_id: &str, state: PepState) -> String {
+    let pep_id = format!("{child_id}-pep");
+    let now = chrono::Utc::now();
+    on_db!(&app.db.db, pool => {
+        sqlx::query("INSERT INTO peps (id, child_id, academic_year, term, kind, phase, state, due_on, created_at, updated_at) VALUES ($1, $2, 2026, 'autumn', 'interim', 'school_age', $3, $4, $5, $5) ON CONFLICT (id) DO UPDATE SET state = excluded.state")
+            .bind(&pep_id).bind(child_id).bind(state.as_str())
+            .bind(chrono::NaiveDate::from_ymd_opt(2026, 12, 11).unwrap()).bind(now)
+            .execute(pool).await.unwrap();
+    });
+    pep_id
+}
+
+/// The field's current version (0: never written), to save over it.
+pub async fn field_version(app: &TestApp, pep_id: &str, section: &str, field: &str) -> i64 {
+    on_db!(&app.db.db, pool => sqlx::query_scalar::<_, i64>("SELECT version FROM pep_fields WHERE pep_id = $1 AND section = $2 AND field = $3").bind(pep_id).bind(section).bind(field).fetch_optional(pool).await.unwrap()).unwrap_or(0)
+}
 
 const MATRIX_CALENDAR: &str = "start,end,kind,label\n2026-09-01,2026-12-18,term,Autumn term\n";
 
@@ -419,13 +460,8 @@ async fn every_role_and_relationship_gets_what_the_policy_says() {
                     }
                     Guard::Register => {
                         for relationship in RELATIONSHIPS {
-                            let child_id = match user_index {
-                                Some(i) => {
-                                    fixture_child(&app, &user_ids[*i], USERS[*i].0, relationship)
-                                        .await
-                                }
-                                None => "demo-child-kai".to_string(),
-                            };
+                            let child_id =
+                                actor_child(&app, &user_ids, *user_index, relationship).await;
                             let form: Vec<(&str, &str)> = match *path {
                                 "/api/register/entry" => vec![("child_id", &child_id)],
                                 "/api/register/add_care_episode" => vec![
@@ -454,16 +490,63 @@ async fn every_role_and_relationship_gets_what_the_policy_says() {
                             cases += 1;
                         }
                     }
+                    Guard::PepSection => {
+                        for relationship in RELATIONSHIPS {
+                            let child_id =
+                                actor_child(&app, &user_ids, *user_index, relationship).await;
+                            let pep_id = fixture_pep(&app, &child_id, PepState::Draft).await;
+                            let section = SectionKey::MeetingRecord;
+                            let version =
+                                field_version(&app, &pep_id, section.as_str(), "gone_well").await;
+                            let version = version.to_string();
+                            let (form, action): (Vec<(&str, &str)>, Action) = match *path {
+                                "/api/pep/form" => (vec![("pep_id", &pep_id)], Action::ReadChild),
+                                "/api/pep/save_field" => (
+                                    vec![
+                                        ("pep_id", &pep_id),
+                                        ("section", section.as_str()),
+                                        ("field", "gone_well"),
+                                        ("value", "Settled well after half-term."),
+                                        ("version", &version),
+                                    ],
+                                    Action::Section {
+                                        section,
+                                        state: PepState::Draft,
+                                        edit: true,
+                                    },
+                                ),
+                                "/api/pep/section_status" => (
+                                    vec![
+                                        ("pep_id", &pep_id),
+                                        ("section", section.as_str()),
+                                        ("status", "completed"),
+                                    ],
+                                    Action::Section {
+                                        section,
+                                        state: PepState::Draft,
+                                        edit: true,
+                                    },
+                                ),
+                                other => panic!("{other}: say how to call it"),
+                            };
+                            let status = call(&app, path, &form, cookie).await.status().as_u16();
+                            let access = actor.map_or(Access::None, |a| {
+                                default_section_access(a.role, section, PepState::Draft)
+                            });
+                            let decision = authorize(*actor, action, relationship, access);
+                            assert_eq!(
+                                status,
+                                expected_status(decision),
+                                "{backend} | {label} | {path} | {relationship:?}"
+                            );
+                            cases += 1;
+                        }
+                    }
                     Guard::ChildList | Guard::ChildRecord => {
                         for relationship in RELATIONSHIPS {
                             // The fixture child is related to this actor's user (or to nobody).
-                            let child_id = match user_index {
-                                Some(i) => {
-                                    fixture_child(&app, &user_ids[*i], USERS[*i].0, relationship)
-                                        .await
-                                }
-                                None => "demo-child-kai".to_string(),
-                            };
+                            let child_id =
+                                actor_child(&app, &user_ids, *user_index, relationship).await;
                             let decision =
                                 authorize(*actor, Action::ReadChild, relationship, Access::None);
                             let context =
@@ -507,7 +590,9 @@ async fn every_role_and_relationship_gets_what_the_policy_says() {
         }
         assert_eq!(
             cases,
-            actors.len() * (2 + admin_endpoints + (2 + REGISTER_ENDPOINTS) * RELATIONSHIPS.len()),
+            actors.len()
+                * (2 + admin_endpoints
+                    + (2 + REGISTER_ENDPOINTS + PEP_ENDPOINTS) * RELATIONSHIPS.len()),
             "{backend}"
         );
         // Every successful read of a child's record was audited.

@@ -10,7 +10,6 @@ use leptos_router::hooks::use_params_map;
 use super::{ChildSummary, child_record};
 use crate::domain::academic_year::AcademicYear;
 use crate::domain::pep::{PepKind, PepState, Term};
-use crate::error::AppError;
 use crate::ui::countdown::{Countdown, PageCalendars};
 
 #[component]
@@ -31,18 +30,7 @@ pub fn ChildPage() -> impl IntoView {
                     .map(|answer| match answer {
                         Ok(child) => view! { <Child child /> }.into_any(),
                         Err(error) => {
-                            let message = match error {
-                                AppError::SignedOut => "You need to sign in to see this record.".to_string(),
-                                AppError::SecondFactorRequired => {
-                                    "Enter the code from your authenticator app to see this record."
-                                        .to_string()
-                                }
-                                AppError::Forbidden => {
-                                    "You are not assigned to this child, so their record is not shown."
-                                        .to_string()
-                                }
-                                other => other.to_string(),
-                            };
+                            let message = error.why_not_shown("this record");
                             view! {
                                 <Title text="Child's record" />
                                 <h1 class="heading-xl">"Child's record"</h1>
@@ -103,7 +91,9 @@ fn Child(child: ChildSummary) -> impl IntoView {
             .map(|pep| {
                 view! {
                     <p class="body">
-                        <strong>{pep.title}</strong>
+                        <a href=format!("/peps/{}", pep.pep_id) class="link--strong">
+                            {format!("Open the {}", pep.title)}
+                        </a>
                         {format!(" ({})", pep.state)}
                     </p>
                     <Countdown data=pep.countdown calendars=calendars.clone() />
@@ -186,7 +176,9 @@ fn Child(child: ChildSummary) -> impl IntoView {
                                         .unwrap_or(pep.due_on.clone());
                                     view! {
                                         <tr>
-                                            <td>{format!("{kind}, {term} {year}")}</td>
+                                            <td>
+                                                <a href=format!("/peps/{}", pep.id)>{format!("{kind}, {term} {year}")}</a>
+                                            </td>
                                             <td>{state.to_string()}</td>
                                             <td>{due}</td>
                                         </tr>

@@ -1,0 +1,111 @@
+//! The PEP form: every section the person may read, with its owner, status and due date (the task
+//! list), and each field saved on its own with its version, so people writing different fields
+//! never collide and two people changing the same one see both values instead of losing one.
+//!
+//! Rights come from the council's stored role × section × state table on every read and write;
+//! the person reaches the PEP only through its child (`domain::access`).
+
+mod pep_page;
+#[cfg(feature = "ssr")]
+pub mod server;
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+pub use pep_page::PepPage;
+
+use crate::domain::pep::{PepState, SectionKey};
+use crate::domain::pep_form::{FieldKind, SectionStatus};
+use crate::error::AppError;
+use crate::ui::countdown::{CountdownData, CountingCalendars};
+
+/// One PEP as its form shows it to the person asking.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PepForm {
+    pub pep_id: String,
+    pub child_id: String,
+    pub child_name: String,
+    /// "Autumn 2026/27 termly review".
+    pub title: String,
+    pub state: PepState,
+    /// The child's details from the register, for section A: (label, value).
+    pub child_details: Vec<(String, String)>,
+    /// The sections the person may read, in page order.
+    pub sections: Vec<FormSection>,
+    pub calendars: CountingCalendars,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormSection {
+    pub key: SectionKey,
+    /// The council's label ("Section D: carer's contribution").
+    pub label: String,
+    /// Who completes it: "Carer".
+    pub owner: String,
+    pub status: SectionStatus,
+    pub due: Option<CountdownData>,
+    /// Whether the person may change it in the PEP's current state.
+    pub editable: bool,
+    pub fields: Vec<FormField>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormField {
+    pub key: String,
+    pub label: String,
+    pub hint: String,
+    pub kind: FieldKind,
+    pub value: String,
+    /// 0 when nobody has written it yet.
+    pub version: i64,
+    /// "Priya Shah, 3 December 2026 at 14:02".
+    pub last_change: Option<String>,
+}
+
+/// What saving one field did. A conflict is an answer, not an error: the page shows both values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "outcome")]
+pub enum FieldSaved {
+    Saved {
+        version: i64,
+    },
+    /// Someone saved the field since `version` was read: their value and version, and who.
+    Conflict {
+        value: String,
+        version: i64,
+        by: String,
+    },
+}
+
+#[server(name = PepFormForEditing, prefix = "/api", endpoint = "pep/form")]
+pub async fn pep_form(pep_id: String) -> Result<PepForm, AppError> {
+    server::pep_form(pep_id)
+        .await
+        .inspect_err(crate::features::auth::set_status)
+}
+
+/// Saves one field if nobody has changed it since `version` (0: never written).
+#[server(name = SavePepField, prefix = "/api", endpoint = "pep/save_field")]
+pub async fn save_pep_field(
+    pep_id: String,
+    section: String,
+    field: String,
+    value: String,
+    version: i64,
+) -> Result<FieldSaved, AppError> {
+    server::save_pep_field(pep_id, section, field, value, version)
+        .await
+        .inspect_err(crate::features::auth::set_status)
+}
+
+/// Marks a section completed, checked, or back in progress on the task list.
+#[server(name = SetSectionStatus, prefix = "/api", endpoint = "pep/section_status")]
+pub async fn set_section_status(
+    pep_id: String,
+    section: String,
+    status: String,
+) -> Result<(), AppError> {
+    server::set_section_status(pep_id, section, status)
+        .await
+        .inspect_err(crate::features::auth::set_status)
+}

@@ -1,0 +1,481 @@
+//! The PEP form's server side: who may read and write which section, field saves that only
+//! succeed against the version the person started from, and the task list's statuses.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::{FieldSaved, FormField, FormSection, PepForm};
+use crate::domain::access::{Action, Actor, Relationship, authorize};
+use crate::domain::pep::{PepState, Phase, SectionKey};
+use crate::domain::pep_form::{SectionStatus, check_field_value, field, fields, sections_for};
+use crate::domain::policy::Access;
+use crate::domain::roles::Role;
+use crate::domain::schedule::{contributions_due, submission_due};
+use crate::error::AppError;
+use crate::features::auth::CurrentUser;
+use crate::features::children::countdowns::{
+    Countdowns, capitalise, pep_due_explanation, pep_title,
+};
+use crate::features::children::server::{denial_error, reader, relationship};
+use crate::infra::audit::AuditEvent;
+use crate::infra::db::Db;
+use crate::infra::reference_data::section_policy;
+use crate::ui::countdown::CountdownData;
+use crate::{append_audit_event, on_db};
+
+/// Sets a section's task-list status inside the caller's transaction (either backend).
+macro_rules! upsert_status {
+    ($tx:expr, $pep_id:expr, $section:expr, $status:expr, $now:expr) => {
+        sqlx::query(
+            "INSERT INTO pep_sections (pep_id, section, status, updated_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (pep_id, section) DO UPDATE SET status = excluded.status, \
+             version = pep_sections.version + 1, updated_at = excluded.updated_at",
+        )
+        .bind($pep_id)
+        .bind($section.as_str())
+        .bind($status.as_str())
+        .bind($now)
+        .execute(&mut *$tx)
+        .await?
+    };
+}
+
+fn db() -> Result<Db, AppError> {
+    leptos::prelude::use_context::<Db>()
+        .ok_or_else(|| crate::error::internal("pep form", "no database in context"))
+}
+
+fn today() -> NaiveDate {
+    crate::domain::uk_time::uk_today(Utc::now())
+}
+
+/// A PEP as the rights and deadlines need it.
+#[derive(sqlx::FromRow)]
+struct PepRow {
+    id: String,
+    child_id: String,
+    academic_year: i64,
+    term: String,
+    kind: String,
+    phase: String,
+    state: String,
+    school_id: Option<String>,
+    school: Option<String>,
+    due_on: NaiveDate,
+    due_explanation: String,
+    meeting_at: Option<DateTime<Utc>>,
+}
+
+/// A saved answer, with the name of who saved it last.
+#[derive(sqlx::FromRow)]
+struct StoredField {
+    section: String,
+    field: String,
+    value: String,
+    version: i64,
+    updated_at: DateTime<Utc>,
+    updated_by: Option<String>,
+}
+
+/// The PEP, the person asking, and what that person may do with each of its sections now.
+struct Reached {
+    user: CurrentUser,
+    pep: PepRow,
+    state: PepState,
+    phase: Phase,
+    rights: HashMap<SectionKey, Access>,
+}
+
+impl Reached {
+    fn access(&self, section: SectionKey) -> Access {
+        self.rights.get(&section).copied().unwrap_or(Access::None)
+    }
+
+    /// The one access rule, with the council's stored right for this section and state.
+    fn authorize(
+        &self,
+        section: SectionKey,
+        edit: bool,
+        relationship: Relationship,
+    ) -> Result<(), AppError> {
+        authorize(
+            Some(Actor {
+                role: self.user.role,
+                second_factor_pending: self.user.second_factor_pending,
+            }),
+            Action::Section {
+                section,
+                state: self.state,
+                edit,
+            },
+            relationship,
+            self.access(section),
+        )
+        .map_err(denial_error)
+    }
+}
+
+/// Loads the PEP for the person asking, refusing (403, the same answer as "no such PEP") when
+/// it belongs to another council or a child they do not reach today.
+async fn reach(db: &Db, pep_id: &str) -> Result<(Reached, Relationship), AppError> {
+    let user = reader().await?;
+    let pep: Option<PepRow> = on_db!(db, pool => {
+        sqlx::query_as(
+            "SELECT p.id, p.child_id, p.academic_year, p.term, p.kind, p.phase, p.state, \
+             p.school_id, s.name AS school, p.due_on, p.due_explanation, p.meeting_at \
+             FROM peps p JOIN children c ON c.id = p.child_id \
+             LEFT JOIN schools s ON s.id = p.school_id \
+             WHERE p.id = $1 AND c.council_id = $2",
+        )
+        .bind(pep_id)
+        .bind(&user.council_id)
+        .fetch_optional(pool)
+        .await?
+    });
+    let Some(pep) = pep else {
+        return Err(AppError::Forbidden);
+    };
+    let relationship = relationship(db, &user, &pep.child_id).await?;
+    authorize(
+        Some(Actor {
+            role: user.role,
+            second_factor_pending: user.second_factor_pending,
+        }),
+        Action::ReadChild,
+        relationship,
+        Access::None,
+    )
+    .map_err(denial_error)?;
+    let state = PepState::parse(&pep.state)
+        .map_err(|e| crate::error::internal("pep form", e.to_string()))?;
+    let phase =
+        Phase::parse(&pep.phase).map_err(|e| crate::error::internal("pep form", e.to_string()))?;
+    let stored: Vec<(String, String)> = on_db!(db, pool => {
+        sqlx::query_as(
+            "SELECT section, access FROM section_rights \
+             WHERE council_id = $1 AND role = $2 AND pep_state = $3",
+        )
+        .bind(&user.council_id)
+        .bind(user.role.as_str())
+        .bind(state.as_str())
+        .fetch_all(pool)
+        .await?
+    });
+    // A row that does not read (a section or level from a newer version) grants nothing.
+    let rights = stored
+        .into_iter()
+        .filter_map(|(section, access)| {
+            Some((
+                SectionKey::parse(&section).ok()?,
+                Access::parse(&access).ok()?,
+            ))
+        })
+        .collect();
+    Ok((
+        Reached {
+            user,
+            pep,
+            state,
+            phase,
+            rights,
+        },
+        relationship,
+    ))
+}
+
+/// "3 December 2026 at 14:02", on England's clock.
+fn when(at: DateTime<Utc>) -> String {
+    crate::domain::uk_time::uk_local(at)
+        .format("%-d %B %Y at %H:%M")
+        .to_string()
+}
+
+pub async fn pep_form(pep_id: String) -> Result<PepForm, AppError> {
+    let db = db()?;
+    let (reached, _) = reach(&db, &pep_id).await?;
+    // Section A shows the register's facts; reading them is audited like any child record.
+    let child =
+        crate::features::children::server::child_record(reached.pep.child_id.clone()).await?;
+    let policy = section_policy(&db, &reached.user.council_id).await?;
+    let pep = &reached.pep;
+    let (stored_fields, statuses): (Vec<StoredField>, Vec<(String, String)>) = on_db!(&db, pool => {
+        let fields = sqlx::query_as(
+            "SELECT f.section, f.field, f.value, f.version, f.updated_at, u.display_name AS updated_by \
+             FROM pep_fields f LEFT JOIN users u ON u.id = f.updated_by WHERE f.pep_id = $1",
+        )
+        .bind(&pep.id)
+        .fetch_all(pool)
+        .await?;
+        let statuses = sqlx::query_as("SELECT section, status FROM pep_sections WHERE pep_id = $1")
+            .bind(&pep.id)
+            .fetch_all(pool)
+            .await?;
+        (fields, statuses)
+    });
+    let mut stored: HashMap<(String, String), StoredField> = stored_fields
+        .into_iter()
+        .map(|f| ((f.section.clone(), f.field.clone()), f))
+        .collect();
+    let statuses: HashMap<String, String> = statuses.into_iter().collect();
+
+    let mut countdowns = Countdowns::load(&db, &reached.user.council_id, today()).await?;
+    let school = match (&pep.school_id, &pep.school) {
+        (Some(id), Some(name)) => Some((id.as_str(), name.as_str())),
+        _ => None,
+    };
+    let deadlines = section_deadlines(pep, school, &mut countdowns);
+
+    let sections = sections_for(reached.phase)
+        .filter(|&section| reached.access(section) != Access::None)
+        // Targets and the action log are records of their own, shown by their own parts.
+        .filter(|&section| !fields(section).is_empty())
+        .map(|section| {
+            let owner = policy.owner(section);
+            let status = statuses
+                .get(section.as_str())
+                .and_then(|s| SectionStatus::parse(s).ok())
+                .unwrap_or_else(|| SectionStatus::initial(section));
+            FormSection {
+                key: section,
+                label: policy.label(section),
+                owner: capitalise(owner.label()),
+                status,
+                due: Some(deadlines.for_owner(owner)),
+                editable: reached.access(section) == Access::Edit,
+                fields: fields(section)
+                    .iter()
+                    .map(|spec| {
+                        let saved =
+                            stored.remove(&(section.as_str().to_string(), spec.key.to_string()));
+                        FormField {
+                            key: spec.key.to_string(),
+                            label: spec.label.to_string(),
+                            hint: spec.hint.to_string(),
+                            kind: spec.kind,
+                            version: saved.as_ref().map_or(0, |s| s.version),
+                            last_change: saved.as_ref().map(|s| {
+                                let by = s.updated_by.as_deref().unwrap_or("Someone");
+                                format!("{by}, {}", when(s.updated_at))
+                            }),
+                            value: saved.map(|s| s.value).unwrap_or_default(),
+                        }
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    Ok(PepForm {
+        pep_id: pep.id.clone(),
+        child_id: pep.child_id.clone(),
+        child_name: child.name,
+        title: pep_title(pep.academic_year, &pep.term, &pep.kind),
+        state: reached.state,
+        child_details: child.facts,
+        sections,
+        calendars: countdowns.calendars(),
+    })
+}
+
+/// Each section's due date by its owner: contributors (social worker, carer, young person) by
+/// their pre-meeting deadline, everyone else by the submission deadline after the meeting;
+/// before a meeting is booked, the PEP's own due date.
+struct SectionDeadlines {
+    contributions: HashMap<Role, CountdownData>,
+    everything_else: CountdownData,
+}
+
+impl SectionDeadlines {
+    fn for_owner(&self, owner: Role) -> CountdownData {
+        self.contributions
+            .get(&owner)
+            .unwrap_or(&self.everything_else)
+            .clone()
+    }
+}
+
+fn section_deadlines(
+    pep: &PepRow,
+    school: Option<(&str, &str)>,
+    countdowns: &mut Countdowns,
+) -> SectionDeadlines {
+    let title = pep_title(pep.academic_year, &pep.term, &pep.kind);
+    let mut deadlines = SectionDeadlines {
+        contributions: HashMap::new(),
+        everything_else: countdowns.countdown(
+            pep.due_on,
+            &pep_due_explanation(&pep.due_explanation, pep.due_on, &title),
+            school,
+        ),
+    };
+    let Some(meeting_at) = pep.meeting_at else {
+        return deadlines;
+    };
+    let meeting_on = crate::domain::uk_time::uk_local(meeting_at).date();
+    let calendar = countdowns.school_calendar(school.map(|(id, _)| id));
+    let policy = countdowns.policy.clone();
+    for (role, deadline) in contributions_due(
+        &policy,
+        meeting_on,
+        calendar.as_ref(),
+        countdowns.bank_holidays(),
+    ) {
+        let countdown = countdowns.countdown(deadline.due, &deadline.explanation, school);
+        deadlines.contributions.insert(role, countdown);
+    }
+    if let Ok(deadline) = submission_due(
+        &policy,
+        meeting_on,
+        calendar.as_ref(),
+        countdowns.bank_holidays(),
+    ) {
+        deadlines.everything_else =
+            countdowns.countdown(deadline.due, &deadline.explanation, school);
+    }
+    deadlines
+}
+
+/// Saves one field of one section, only over the version the person started from: a plain
+/// `UPDATE … WHERE version = $v` (or an insert that finds no row), so two saves racing for the
+/// same version cannot both succeed.
+pub async fn save_pep_field(
+    pep_id: String,
+    section: String,
+    field_key: String,
+    value: String,
+    version: i64,
+) -> Result<FieldSaved, AppError> {
+    let db = db()?;
+    let (reached, relationship) = reach(&db, &pep_id).await?;
+    let unknown = || {
+        AppError::Invalid(vec![(
+            "section".into(),
+            format!("This PEP has no question “{field_key}” in “{section}”"),
+        )])
+    };
+    let section_key = SectionKey::parse(&section).map_err(|_| unknown())?;
+    if !section_key.applies_to(reached.phase) {
+        return Err(unknown());
+    }
+    let spec = field(section_key, &field_key).ok_or_else(unknown)?;
+    reached.authorize(section_key, true, relationship)?;
+    check_field_value(spec, &value)
+        .map_err(|message| AppError::Invalid(vec![(field_key.clone(), message)]))?;
+    if version < 0 {
+        return Err(AppError::Invalid(vec![(
+            "version".into(),
+            "The version must be 0 or more".into(),
+        )]));
+    }
+    let user = &reached.user;
+    let now = Utc::now();
+    let outcome = on_db!(&db, pool => {
+        let mut tx = pool.begin().await?;
+        let written = if version == 0 {
+            sqlx::query(
+                "INSERT INTO pep_fields (pep_id, section, field, value, version, updated_at, updated_by)                  VALUES ($1, $2, $3, $4, 1, $5, $6) ON CONFLICT (pep_id, section, field) DO NOTHING",
+            )
+            .bind(&pep_id).bind(&section).bind(&field_key).bind(&value).bind(now).bind(&user.id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+        } else {
+            sqlx::query(
+                "UPDATE pep_fields SET value = $4, version = version + 1, updated_at = $5, updated_by = $6                  WHERE pep_id = $1 AND section = $2 AND field = $3 AND version = $7",
+            )
+            .bind(&pep_id).bind(&section).bind(&field_key).bind(&value).bind(now).bind(&user.id).bind(version)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+        };
+        if written == 0 {
+            let current: Option<(String, i64, Option<String>)> = sqlx::query_as(
+                "SELECT f.value, f.version, u.display_name FROM pep_fields f                  LEFT JOIN users u ON u.id = f.updated_by                  WHERE f.pep_id = $1 AND f.section = $2 AND f.field = $3",
+            )
+            .bind(&pep_id).bind(&section).bind(&field_key)
+            .fetch_optional(&mut *tx)
+            .await?;
+            tx.rollback().await?;
+            let (value, version, by) = current.unwrap_or_default();
+            FieldSaved::Conflict { value, version, by: by.unwrap_or_else(|| "Someone".into()) }
+        } else {
+            let status: Option<String> = sqlx::query_scalar(
+                "SELECT status FROM pep_sections WHERE pep_id = $1 AND section = $2",
+            )
+            .bind(&pep_id).bind(&section)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let status = status
+                .and_then(|s| SectionStatus::parse(&s).ok())
+                .unwrap_or_else(|| SectionStatus::initial(section_key))
+                .after_edit();
+            upsert_status!(tx, &pep_id, section_key, status, now);
+            append_audit_event!(tx, &AuditEvent {
+                occurred_at: now,
+                actor_id: Some(&user.id),
+                action: "pep.field_saved",
+                entity: "pep_field",
+                entity_id: Some(&format!("{section}.{field_key}")),
+                child_id: Some(&reached.pep.child_id),
+                pep_id: Some(&pep_id),
+                // The words stay in the PEP; the log says who changed what, and how much.
+                detail: serde_json::json!({
+                    "section": section, "field": field_key, "version": version + 1,
+                    "characters": value.chars().count(),
+                }),
+                request_id: None,
+            })?;
+            tx.commit().await?;
+            FieldSaved::Saved { version: version + 1 }
+        }
+    });
+    Ok(outcome)
+}
+
+/// Marks a section on the task list: completed, checked (needs checking to completed), or back
+/// to in progress. Anyone who may edit the section may.
+pub async fn set_section_status(
+    pep_id: String,
+    section: String,
+    status: String,
+) -> Result<(), AppError> {
+    let db = db()?;
+    let (reached, relationship) = reach(&db, &pep_id).await?;
+    let section_key = SectionKey::parse(&section)
+        .ok()
+        .filter(|s| s.applies_to(reached.phase))
+        .ok_or_else(|| {
+            AppError::Invalid(vec![(
+                "section".into(),
+                format!("This PEP has no section “{section}”"),
+            )])
+        })?;
+    let status = SectionStatus::parse(&status)
+        .ok()
+        .filter(|s| matches!(s, SectionStatus::Completed | SectionStatus::InProgress))
+        .ok_or_else(|| {
+            AppError::Invalid(vec![(
+                "status".into(),
+                "A section can be marked completed or in progress".into(),
+            )])
+        })?;
+    reached.authorize(section_key, true, relationship)?;
+    let now = Utc::now();
+    on_db!(&db, pool => {
+        let mut tx = pool.begin().await?;
+        upsert_status!(tx, &pep_id, section_key, status, now);
+        append_audit_event!(tx, &AuditEvent {
+            occurred_at: now,
+            actor_id: Some(&reached.user.id),
+            action: "pep.section_status",
+            entity: "pep_section",
+            entity_id: Some(&section),
+            child_id: Some(&reached.pep.child_id),
+            pep_id: Some(&pep_id),
+            detail: serde_json::json!({ "section": section, "status": status.as_str() }),
+            request_id: None,
+        })?;
+        tx.commit().await?;
+    });
+    Ok(())
+}

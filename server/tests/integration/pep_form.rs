@@ -1,0 +1,345 @@
+//! The PEP form over HTTP: every section read and written as the council's stored table says, in
+//! every state and for every role; two people saving one field see each other's words instead of
+//! one overwriting the other; bad values are refused by field and nothing is stored.
+
+use super::access_matrix::{USERS, call, field_version, fixture_child, fixture_pep, session};
+use super::support::{TestDb, spawn_app};
+use app::domain::pep::{PepState, Phase, SectionKey};
+use app::domain::pep_form::{fields, sections_for};
+use app::domain::policy::{Access, default_section_access};
+use app::domain::roles::Role;
+use app::on_db;
+use server::demo::seed;
+
+const AMELIA_PEP: &str = "demo-child-amelia-pep-2026-autumn";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_section_is_read_and_written_as_the_councils_table_says_in_every_state() {
+    for db in TestDb::each_backend().await {
+        seed(&db.db).await.unwrap();
+        let app = spawn_app(db).await;
+        let backend = app.db.db.backend_name();
+        // A council may give a section to someone else: the social worker writes SEMH in draft.
+        on_db!(&app.db.db, pool => {
+            sqlx::query("UPDATE section_rights SET access = 'edit' WHERE council_id = 'demo-council' AND role = 'social_worker' AND section = 'semh' AND pep_state = 'draft'")
+                .execute(pool).await.unwrap();
+        });
+        let stored = |role: Role, section: SectionKey, state: PepState| {
+            if role == Role::SocialWorker && section == SectionKey::Semh && state == PepState::Draft
+            {
+                Access::Edit
+            } else {
+                default_section_access(role, section, state)
+            }
+        };
+        let mut calls = 0;
+        for &(role, email) in USERS {
+            let cookie = session(&app, email, true).await;
+            let user_id: String = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT id FROM users WHERE email = $1").bind(email).fetch_one(pool).await.unwrap());
+            let child_id = fixture_child(
+                &app,
+                &user_id,
+                role,
+                app::domain::access::Relationship::Current,
+            )
+            .await;
+            for &state in PepState::ALL {
+                let pep_id = fixture_pep(&app, &child_id, state).await;
+                let context = format!("{backend} | {role:?} | {state:?}");
+                let form: serde_json::Value =
+                    call(&app, "/api/pep/form", &[("pep_id", &pep_id)], Some(&cookie))
+                        .await
+                        .json()
+                        .await
+                        .unwrap();
+                let shown: Vec<(String, bool)> = form["sections"]
+                    .as_array()
+                    .unwrap_or_else(|| panic!("{context}: {form}"))
+                    .iter()
+                    .map(|s| {
+                        (
+                            s["key"].as_str().unwrap().to_string(),
+                            s["editable"].as_bool().unwrap(),
+                        )
+                    })
+                    .collect();
+                let expected: Vec<(String, bool)> = sections_for(Phase::SchoolAge)
+                    .filter(|&s| !fields(s).is_empty() && stored(role, s, state) != Access::None)
+                    .map(|s| {
+                        (
+                            s.as_str().to_string(),
+                            stored(role, s, state) == Access::Edit,
+                        )
+                    })
+                    .collect();
+                assert_eq!(shown, expected, "{context}");
+                for section in sections_for(Phase::SchoolAge).filter(|&s| !fields(s).is_empty()) {
+                    let field = fields(section)[0].key;
+                    let version = field_version(&app, &pep_id, section.as_str(), field)
+                        .await
+                        .to_string();
+                    let response = call(
+                        &app,
+                        "/api/pep/save_field",
+                        &[
+                            ("pep_id", pep_id.as_str()),
+                            ("section", section.as_str()),
+                            ("field", field),
+                            ("value", "7"),
+                            ("version", &version),
+                        ],
+                        Some(&cookie),
+                    )
+                    .await;
+                    let expected = if stored(role, section, state) == Access::Edit {
+                        200
+                    } else {
+                        403
+                    };
+                    assert_eq!(
+                        response.status().as_u16(),
+                        expected,
+                        "{context} | {section:?}"
+                    );
+                    calls += 1;
+                }
+            }
+        }
+        let sections = sections_for(Phase::SchoolAge)
+            .filter(|&s| !fields(s).is_empty())
+            .count();
+        assert_eq!(
+            calls,
+            USERS.len() * PepState::ALL.len() * sections,
+            "{backend}"
+        );
+        app.db.finish().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_people_saving_one_field_see_both_values_and_nothing_is_lost() {
+    for db in TestDb::each_backend().await {
+        seed(&db.db).await.unwrap();
+        let app = spawn_app(db).await;
+        let backend = app.db.db.backend_name();
+        let teacher = session(&app, "s.whitfield@brookfield.example", true).await;
+        let social_worker = session(&app, "priya.sharma@northdale.example", true).await;
+        let revision_before: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT revision FROM peps WHERE id = $1").bind(AMELIA_PEP).fetch_one(pool).await.unwrap());
+        let save = |cookie: String, value: &'static str, version: &'static str| {
+            let app = &app;
+            async move {
+                let response = call(
+                    app,
+                    "/api/pep/save_field",
+                    &[
+                        ("pep_id", AMELIA_PEP),
+                        ("section", "child_details"),
+                        ("field", "corrections"),
+                        ("value", value),
+                        ("version", version),
+                    ],
+                    Some(&cookie),
+                )
+                .await;
+                assert_eq!(response.status(), 200, "{backend} {value}");
+                response.json::<serde_json::Value>().await.unwrap()
+            }
+        };
+
+        // Both start from the empty field; the teacher saves first.
+        let first = save(
+            teacher.clone(),
+            "Her first language is Polish, not English.",
+            "0",
+        )
+        .await;
+        assert_eq!(
+            first,
+            serde_json::json!({ "outcome": "saved", "version": 1 }),
+            "{backend}"
+        );
+        let second = save(
+            social_worker.clone(),
+            "Date into care should be 3 March.",
+            "0",
+        )
+        .await;
+        assert_eq!(second["outcome"], "conflict", "{backend}: {second}");
+        assert_eq!(
+            second["value"],
+            "Her first language is Polish, not English."
+        );
+        assert_eq!(second["version"], 1);
+        assert_eq!(second["by"], "Sarah Whitfield", "{backend}: {second}");
+        // The social worker keeps theirs over version 1; the teacher's stale save is refused.
+        let kept = save(
+            social_worker.clone(),
+            "Polish first language; into care 3 March.",
+            "1",
+        )
+        .await;
+        assert_eq!(
+            kept,
+            serde_json::json!({ "outcome": "saved", "version": 2 }),
+            "{backend}"
+        );
+        let stale = save(teacher.clone(), "Anything", "1").await;
+        assert_eq!(stale["outcome"], "conflict");
+        assert_eq!(stale["value"], "Polish first language; into care 3 March.");
+
+        // The form shows the saved words, their version and who changed them last.
+        let form: serde_json::Value = call(
+            &app,
+            "/api/pep/form",
+            &[("pep_id", AMELIA_PEP)],
+            Some(&teacher),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        let details = form["sections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["key"] == "child_details")
+            .unwrap();
+        let corrections = &details["fields"][0];
+        assert_eq!(
+            corrections["value"],
+            "Polish first language; into care 3 March."
+        );
+        assert_eq!(corrections["version"], 2);
+        assert!(
+            corrections["last_change"]
+                .as_str()
+                .unwrap()
+                .starts_with("Priya Sharma, "),
+            "{backend}: {corrections}"
+        );
+        // Section A waits to be checked until someone says the details are right.
+        assert_eq!(details["status"], "needs_checking", "{backend}");
+        let facts = form["child_details"].to_string();
+        assert!(
+            facts.contains("Amelia") || facts.contains("Date of birth"),
+            "{backend}: {facts}"
+        );
+
+        // Two saves, two audit rows carrying the PEP's next revisions; conflicts change nothing.
+        let audited: Vec<(i64, String)> = on_db!(&app.db.db, pool => sqlx::query_as("SELECT revision, detail_json FROM audit_events WHERE pep_id = $1 AND action = 'pep.field_saved' ORDER BY revision").bind(AMELIA_PEP).fetch_all(pool).await.unwrap());
+        assert_eq!(audited.len(), 2, "{backend}");
+        assert_eq!(audited[0].0, revision_before + 1);
+        assert_eq!(audited[1].0, revision_before + 2);
+        assert!(
+            !audited[1].1.contains("Polish"),
+            "the log keeps no words: {}",
+            audited[1].1
+        );
+
+        // Marking the section: the teacher checks the details, then the meeting record is done.
+        let checked = call(
+            &app,
+            "/api/pep/section_status",
+            &[
+                ("pep_id", AMELIA_PEP),
+                ("section", "child_details"),
+                ("status", "completed"),
+            ],
+            Some(&teacher),
+        )
+        .await;
+        assert_eq!(checked.status(), 200, "{backend}");
+        let status: String = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT status FROM pep_sections WHERE pep_id = $1 AND section = 'child_details'").bind(AMELIA_PEP).fetch_one(pool).await.unwrap());
+        assert_eq!(status, "completed", "{backend}");
+        app.db.finish().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_values_are_refused_by_field_and_nothing_is_stored() {
+    let db = TestDb::sqlite().await;
+    seed(&db.db).await.unwrap();
+    let app = spawn_app(db).await;
+    let teacher = session(&app, "s.whitfield@brookfield.example", true).await;
+    let attempt =
+        |section: &'static str, field: &'static str, value: &'static str, version: &'static str| {
+            let (app, teacher) = (&app, teacher.clone());
+            async move {
+                call(
+                    app,
+                    "/api/pep/save_field",
+                    &[
+                        ("pep_id", AMELIA_PEP),
+                        ("section", section),
+                        ("field", field),
+                        ("value", value),
+                        ("version", version),
+                    ],
+                    Some(&teacher),
+                )
+                .await
+            }
+        };
+    for (section, field, value, version, expected) in [
+        (
+            "attendance",
+            "sessions_possible",
+            "about 120",
+            "0",
+            "whole number",
+        ),
+        (
+            "meeting_record",
+            "next_meeting",
+            "12/03/2027",
+            "0",
+            "2027-03-12",
+        ),
+        (
+            "meeting_record",
+            "no_such_question",
+            "x",
+            "0",
+            "no question",
+        ),
+        (
+            "early_years_learning",
+            "eyfs_areas",
+            "x",
+            "0",
+            "no question",
+        ),
+        ("no_such_section", "x", "x", "0", "no question"),
+        ("meeting_record", "gone_well", "x", "-1", "0 or more"),
+    ] {
+        let response = attempt(section, field, value, version).await;
+        assert_eq!(response.status(), 422, "{section}.{field}");
+        let body = response.text().await.unwrap();
+        assert!(body.contains(expected), "{section}.{field}: {body}");
+    }
+    let stored: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM pep_fields WHERE pep_id = $1 AND section IN ('attendance', 'early_years_learning') OR field = 'next_meeting'").bind(AMELIA_PEP).fetch_one(pool).await.unwrap());
+    assert_eq!(stored, 0);
+    let refused = call(
+        &app,
+        "/api/pep/section_status",
+        &[
+            ("pep_id", AMELIA_PEP),
+            ("section", "semh"),
+            ("status", "not_started"),
+        ],
+        Some(&teacher),
+    )
+    .await;
+    assert_eq!(refused.status(), 422);
+    // Another council's PEP, or none at all: the same answer as a child not reached.
+    let missing = call(
+        &app,
+        "/api/pep/form",
+        &[("pep_id", "no-such-pep")],
+        Some(&teacher),
+    )
+    .await;
+    assert_eq!(missing.status(), 403);
+    app.db.finish().await;
+}
