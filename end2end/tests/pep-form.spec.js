@@ -1,0 +1,84 @@
+// The PEP form on a phone: the designated teacher and the social worker write one PEP, each in
+// their own sections; a field saves itself as typed; a field both changed shows both versions to
+// choose from; typing while offline is kept and saved when the connection returns. Axe on each
+// state (empty, read-only, conflict shown, retrying).
+const { test, expect } = require('@playwright/test');
+const { hydrated, expectNoAxeViolations, signInWithSecondFactor } = require('../support');
+
+const PEP = '/peps/demo-child-amelia-pep-2026-autumn';
+
+test('a designated teacher and a social worker write one PEP without losing a word', async ({ browser, page }, testInfo) => {
+  // One PEP, written once per run: a desktop run beside it would clash with its own saves.
+  test.skip(testInfo.project.name !== 'mobile', 'written once, at phone size');
+  test.setTimeout(240_000); // two professionals may each wait for a fresh authenticator code
+
+  await signInWithSecondFactor(page, 's.whitfield@brookfield.example');
+  await page.goto(PEP);
+  await hydrated(page);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Amelia Nowak: Autumn 2026/27 termly review');
+  const tasks = page.getByRole('list', { name: 'Task list' });
+  await expect(tasks.getByRole('listitem').filter({ hasText: 'Meeting record' })).toContainText('Completed by: Designated teacher');
+  await expect(tasks.getByRole('listitem').filter({ hasText: "Child's details" })).toContainText('Needs checking');
+  // The social worker's own section is read-only to the teacher.
+  await expect(page.getByRole('textbox', { name: 'Priorities for this term' })).toHaveCount(0);
+  await expectNoAxeViolations(page);
+
+  // Saved as typed.
+  const goneWell = page.getByRole('textbox', { name: 'What has gone well' });
+  await goneWell.fill('Amelia joined the choir and reads with her carer every night.');
+  await expect(page.locator('#meeting_record-gone_well-status')).toHaveText('Saved');
+
+  // The social worker, on her own phone, opens the same PEP (the teacher's page stays open).
+  const viewport = { width: 390, height: 844 };
+  const otherPhone = await browser.newContext({ baseURL: testInfo.project.use.baseURL, viewport });
+  const social = await otherPhone.newPage();
+  await signInWithSecondFactor(social, 'priya.sharma@northdale.example');
+  await social.goto(PEP);
+  await hydrated(social);
+  const meeting = social.getByRole('region', { name: 'Meeting record' });
+  await expect(meeting).toContainText('Amelia joined the choir');
+  await expect(meeting.getByRole('textbox')).toHaveCount(0);
+  await social.getByRole('textbox', { name: 'Priorities for this term' }).fill('Keep Amelia at Brookfield through the placement move.');
+  await expect(social.locator('#care_journey-priorities-status')).toHaveText('Saved');
+  await social.getByRole('textbox', { name: 'What needs correcting in these details?' }).fill('She came into care on 3 March, not 4 March.');
+  await expect(social.locator('#child_details-corrections-status')).toHaveText('Saved');
+  await expectNoAxeViolations(social);
+
+  // The teacher, whose page was read before that, corrects the same field: both versions shown.
+  const corrections = page.getByRole('textbox', { name: 'What needs correcting in these details?' });
+  await corrections.fill('Her first language is Polish.');
+  const status = page.locator('#child_details-corrections-status');
+  await expect(status).toHaveText('Not saved: Priya Sharma changed this while you were writing.');
+  const choice = page.getByRole('group', { name: "Choose between your words and Priya Sharma's" });
+  await expect(choice).toContainText('She came into care on 3 March, not 4 March.');
+  await expect(corrections).toHaveValue('Her first language is Polish.');
+  await expectNoAxeViolations(page);
+  // She merges the two by hand and keeps hers.
+  await corrections.fill('Her first language is Polish. She came into care on 3 March, not 4 March.');
+  await choice.getByRole('button', { name: 'Keep my version' }).click();
+  await expect(status).toHaveText('Saved');
+  await expect(choice).toHaveCount(0);
+  await social.reload();
+  await hydrated(social);
+  await expect(social.getByRole('textbox', { name: 'What needs correcting in these details?' }))
+    .toHaveValue('Her first language is Polish. She came into care on 3 March, not 4 March.');
+  await otherPhone.close();
+
+  // Offline: the words stay on screen, and are saved when the connection returns.
+  await page.context().setOffline(true);
+  const concerns = page.getByRole('textbox', { name: 'Difficulties and concerns' });
+  await concerns.fill('Mondays after contact are hard; a calm start was agreed.');
+  const concernsStatus = page.locator('#meeting_record-concerns-status');
+  await expect(concernsStatus).toHaveText('Not saved yet: retrying. What you typed stays here.');
+  await expectNoAxeViolations(page);
+  await page.context().setOffline(false);
+  await expect(concernsStatus).toHaveText('Saved', { timeout: 20_000 });
+
+  // The teacher marks the meeting record done; the task list says so after a reload too.
+  await page.getByRole('region', { name: 'Meeting record' }).getByRole('button', { name: 'Mark as completed' }).click();
+  await expect(tasks.getByRole('listitem').filter({ hasText: 'Meeting record' })).toContainText('Completed');
+  await page.reload();
+  await hydrated(page);
+  await expect(page.locator('#task-list-summary')).toHaveText(/^1 of \d+ sections completed$/);
+  await expect(page.getByRole('textbox', { name: 'Difficulties and concerns' })).toHaveValue('Mondays after contact are hard; a calm start was agreed.');
+});
