@@ -16,6 +16,7 @@ pub mod schedule;
 pub mod school;
 pub mod school_record;
 pub mod smart;
+pub mod targets;
 pub mod uk_time;
 
 /// A value that could not be parsed from its stored or submitted text form.

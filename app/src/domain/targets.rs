@@ -1,0 +1,665 @@
+//! SMART targets as structured records, and the checks that need more than the statement's words
+//! (DOMAIN.md, "SMART targets", checks 2, 3, 4, 5 and 6): the need area and the council's mix
+//! rule, a date inside the review window, a measurable criterion in the statement or the success
+//! measure, a baseline for numeric targets, and actions with owners and frequencies.
+//!
+//! The same functions run in the browser as the person types and on the server before a PEP may
+//! be marked ready. An error-level finding blocks "ready" unless the target carries an override
+//! with its reason (kept for the Virtual School's quality assurance to read).
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::deadlines::long_date;
+use super::pep::Phase;
+use super::roles::Role;
+use super::smart::{Finding, Severity, check_target_text};
+use super::text_enum;
+
+text_enum! {
+    /// What a target is about. English-like areas count as English for the mix rule.
+    NeedArea, "need area" {
+        English = "english", "English";
+        Reading = "reading", "Reading";
+        Writing = "writing", "Writing";
+        Phonics = "phonics", "Phonics";
+        Maths = "maths", "Maths";
+        Science = "science", "Science";
+        Semh = "semh", "Social, emotional and mental health";
+        Attendance = "attendance", "Attendance";
+        CommunicationLanguage = "communication_language", "Communication and language";
+        PhysicalDevelopment = "physical_development", "Physical development";
+        PersonalSocialEmotional = "personal_social_emotional", "Personal, social and emotional development";
+        EmploymentTraining = "employment_training", "Employment and training";
+        Other = "other", "Another subject or need";
+    }
+}
+
+impl NeedArea {
+    /// Whether the area counts as the English (literacy) target of the mix rule.
+    pub fn is_english(self) -> bool {
+        matches!(
+            self,
+            NeedArea::English | NeedArea::Reading | NeedArea::Writing | NeedArea::Phonics
+        )
+    }
+}
+
+/// One action of a target: who does what, how often.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionDraft {
+    /// The stored action this edits; empty for a new one.
+    #[serde(default)]
+    pub id: String,
+    pub description: String,
+    /// A `Role` code, or empty while nobody is named.
+    #[serde(default)]
+    pub owner_role: String,
+    #[serde(default)]
+    pub frequency: String,
+}
+
+/// A target as the form edits it: every part as typed, so nothing is lost while it is incomplete.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetDraft {
+    /// A `NeedArea` code, or empty.
+    #[serde(default)]
+    pub need_area: String,
+    #[serde(default)]
+    pub reason_baseline: String,
+    #[serde(default)]
+    pub statement: String,
+    #[serde(default)]
+    pub success_measure: String,
+    /// ISO date, or empty.
+    #[serde(default)]
+    pub target_date: String,
+    #[serde(default)]
+    pub actions: Vec<ActionDraft>,
+    /// Why the target stands although a check fails; read by quality assurance.
+    #[serde(default)]
+    pub override_reason: String,
+}
+
+/// Most actions one target may carry, and longest text of any part.
+pub const MOST_ACTIONS: usize = 12;
+pub const LONGEST_PART: usize = 2_000;
+
+/// The dates a target's date is checked against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewWindow {
+    /// The PEP meeting (or the PEP's due date before one is booked): a target cannot end before it.
+    pub starts: NaiveDate,
+    /// The next PEP's due date: a target should be reviewed by then.
+    pub next_review: NaiveDate,
+}
+
+/// The council's rule for a PEP's set of targets (`council_policies` key `smart_targets`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MixRule {
+    #[serde(default = "three")]
+    pub targets_per_pep: usize,
+    /// `english` and `maths` by default; English-like areas count as English.
+    #[serde(default = "english_and_maths")]
+    pub required_need_areas: Vec<NeedArea>,
+    #[serde(default = "key_stages_one_and_two")]
+    pub writing_required_at_key_stages: Vec<u8>,
+    /// How a target with no measurable criterion counts: a warning, or an error if the council
+    /// chooses.
+    #[serde(default = "warning")]
+    pub measurable_criterion_severity: Severity,
+}
+
+fn three() -> usize {
+    3
+}
+fn english_and_maths() -> Vec<NeedArea> {
+    vec![NeedArea::English, NeedArea::Maths]
+}
+fn key_stages_one_and_two() -> Vec<u8> {
+    vec![1, 2]
+}
+fn warning() -> Severity {
+    Severity::Warning
+}
+
+impl Default for MixRule {
+    fn default() -> Self {
+        MixRule {
+            targets_per_pep: three(),
+            required_need_areas: english_and_maths(),
+            writing_required_at_key_stages: key_stages_one_and_two(),
+            measurable_criterion_severity: warning(),
+        }
+    }
+}
+
+impl MixRule {
+    pub fn from_json(value: &str) -> Result<MixRule, String> {
+        serde_json::from_str(value).map_err(|e| format!("the SMART target rules: {e}"))
+    }
+}
+
+/// The key stage of a national curriculum year group (Reception and below: none).
+pub fn key_stage(year_group: i32) -> Option<u8> {
+    match year_group {
+        1..=2 => Some(1),
+        3..=6 => Some(2),
+        7..=9 => Some(3),
+        10..=11 => Some(4),
+        _ => None,
+    }
+}
+
+fn finding(letter: char, check: &str, severity: Severity, reason: String) -> Finding {
+    Finding {
+        letter,
+        check: check.to_string(),
+        severity,
+        reason,
+    }
+}
+
+/// Every check on one target, in SMART order. The statement's own words are checked by
+/// `check_target_text`; a criterion or date in the success measure or date field counts too.
+pub fn check_target(target: &TargetDraft, window: &ReviewWindow, rule: &MixRule) -> Vec<Finding> {
+    let statement = check_target_text(&target.statement);
+    let measure = check_target_text(&target.success_measure);
+    let measurable = statement.measurable || measure.measurable;
+    let mut findings: Vec<Finding> = statement
+        .findings
+        .into_iter()
+        .filter(|f| match f.check.as_str() {
+            // The success measure may carry the criterion, and the date field the date.
+            "not_measurable" | "vague" => !measurable,
+            "no_date" => false,
+            _ => true,
+        })
+        .map(|mut f| {
+            if f.check == "not_measurable" {
+                f.severity = rule.measurable_criterion_severity;
+                f.reason = "Nothing in the target or its success measure can be counted or \
+                            checked: add a number, a percentage, “x out of y”, a grade, or “as \
+                            measured by” a named assessment"
+                    .to_string();
+            }
+            f
+        })
+        .collect();
+    if NeedArea::parse(&target.need_area).is_err() {
+        findings.push(finding(
+            'S',
+            "no_need_area",
+            Severity::Error,
+            "Choose the need area this target is for".to_string(),
+        ));
+    }
+    // A baseline for numeric targets: where the child is now, in the same terms.
+    let has_number = |text: &str| text.chars().any(|c| c.is_ascii_digit());
+    if measurable && !has_number(&target.reason_baseline) {
+        findings.push(finding(
+            'M',
+            "no_baseline",
+            Severity::Warning,
+            "The target is measured, but the reason gives no starting point: say where the \
+             child is now in the same terms (a score, a count, a percentage)"
+                .to_string(),
+        ));
+    }
+    // The date, inside the review window.
+    match NaiveDate::parse_from_str(target.target_date.trim(), "%Y-%m-%d") {
+        Err(_) if target.target_date.trim().is_empty() => findings.push(finding(
+            'T',
+            "no_date",
+            Severity::Error,
+            format!(
+                "Give the date the target should be met by: on or before the next PEP, due {}",
+                long_date(window.next_review)
+            ),
+        )),
+        Err(_) => findings.push(finding(
+            'T',
+            "bad_date",
+            Severity::Error,
+            "Write the date as year-month-day, like 2027-03-12".to_string(),
+        )),
+        Ok(date) if date < window.starts => findings.push(finding(
+            'T',
+            "date_before_meeting",
+            Severity::Error,
+            format!(
+                "{} is before the meeting on {}: a target looks forward",
+                long_date(date),
+                long_date(window.starts)
+            ),
+        )),
+        Ok(date) if date > window.next_review => findings.push(finding(
+            'T',
+            "date_after_review",
+            Severity::Warning,
+            format!(
+                "{} is after the next PEP, due {}: more than a term away, so break it into a \
+                 step that can be reviewed then",
+                long_date(date),
+                long_date(window.next_review)
+            ),
+        )),
+        Ok(_) => {}
+    }
+    // Actions: at least one with a named owner (E), each with a frequency (W).
+    let written: Vec<&ActionDraft> = target
+        .actions
+        .iter()
+        .filter(|a| !a.description.trim().is_empty())
+        .collect();
+    if !written.iter().any(|a| Role::parse(&a.owner_role).is_ok()) {
+        findings.push(finding(
+            'A',
+            "no_owned_action",
+            Severity::Error,
+            "Add at least one action with who will do it: the child, the school, the carer or \
+             the social worker"
+                .to_string(),
+        ));
+    }
+    for (n, action) in written.iter().enumerate() {
+        if action.frequency.trim().is_empty() {
+            findings.push(finding(
+                'A',
+                "no_frequency",
+                Severity::Warning,
+                format!(
+                    "Action {} (“{}”) does not say how often: daily, weekly, three times a week",
+                    n + 1,
+                    shorten(&action.description)
+                ),
+            ));
+        }
+    }
+    findings
+}
+
+/// The first few words of an action, to name it in a message.
+fn shorten(text: &str) -> String {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    if words.len() <= 6 {
+        words.join(" ")
+    } else {
+        format!("{}…", words[..6].join(" "))
+    }
+}
+
+/// The council's mix rule over the PEP's targets (check 2, error level). Early years PEPs follow
+/// the EYFS areas instead, so the rule applies to school-age and post-16 PEPs.
+pub fn check_mix(
+    need_areas: &[NeedArea],
+    phase: Phase,
+    key_stage: Option<u8>,
+    rule: &MixRule,
+) -> Vec<Finding> {
+    if phase == Phase::EarlyYears {
+        return Vec::new();
+    }
+    let mut findings = Vec::new();
+    if need_areas.len() < rule.targets_per_pep {
+        findings.push(finding(
+            'R',
+            "too_few_targets",
+            Severity::Error,
+            format!(
+                "The council asks for {} targets; this PEP has {}",
+                rule.targets_per_pep,
+                need_areas.len()
+            ),
+        ));
+    }
+    for &required in &rule.required_need_areas {
+        let met = need_areas
+            .iter()
+            .any(|&area| area == required || (required == NeedArea::English && area.is_english()));
+        if !met {
+            findings.push(finding(
+                'R',
+                "required_area_missing",
+                Severity::Error,
+                format!("The council asks for a {} target", required.label()),
+            ));
+        }
+    }
+    if let Some(stage) = key_stage
+        && rule.writing_required_at_key_stages.contains(&stage)
+        && !need_areas.contains(&NeedArea::Writing)
+    {
+        findings.push(finding(
+            'R',
+            "writing_missing",
+            Severity::Error,
+            format!("At key stage {stage} one target must be about writing"),
+        ));
+    }
+    findings
+}
+
+/// Whether the findings leave the target or PEP able to be marked ready: no error, or an
+/// override with its reason.
+pub fn blocks_ready(findings: &[Finding], override_reason: &str) -> bool {
+    override_reason.trim().is_empty() && findings.iter().any(|f| f.severity == Severity::Error)
+}
+
+/// Checks the target's parts are within bounds before it is stored (422 otherwise).
+pub fn check_target_bounds(target: &TargetDraft) -> Result<(), Vec<(&'static str, String)>> {
+    let mut problems = Vec::new();
+    let parts = [
+        (
+            "reason_baseline",
+            "The reason and baseline",
+            &target.reason_baseline,
+        ),
+        ("statement", "The target", &target.statement),
+        (
+            "success_measure",
+            "The success measure",
+            &target.success_measure,
+        ),
+        (
+            "override_reason",
+            "The reason for the override",
+            &target.override_reason,
+        ),
+    ];
+    for (field, label, text) in parts {
+        let characters = text.chars().count();
+        if characters > LONGEST_PART {
+            problems.push((
+                field,
+                format!("{label} must be {LONGEST_PART} characters or fewer: it has {characters}"),
+            ));
+        }
+    }
+    if !target.need_area.is_empty() && NeedArea::parse(&target.need_area).is_err() {
+        problems.push((
+            "need_area",
+            format!("“{}” is not a need area", target.need_area),
+        ));
+    }
+    let date = target.target_date.trim();
+    if !date.is_empty() && NaiveDate::parse_from_str(date, "%Y-%m-%d").is_err() {
+        problems.push((
+            "target_date",
+            "Write the date as year-month-day, like 2027-03-12".to_string(),
+        ));
+    }
+    if target.actions.len() > MOST_ACTIONS {
+        problems.push((
+            "actions",
+            format!("A target can have at most {MOST_ACTIONS} actions: split it into two targets"),
+        ));
+    }
+    for action in &target.actions {
+        if !action.owner_role.is_empty() && Role::parse(&action.owner_role).is_err() {
+            problems.push(("actions", format!("“{}” is not a role", action.owner_role)));
+        }
+        if action.description.chars().count() > LONGEST_PART
+            || action.frequency.chars().count() > 200
+        {
+            problems.push((
+                "actions",
+                "An action is too long: keep it to one step".to_string(),
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    fn window() -> ReviewWindow {
+        ReviewWindow {
+            starts: d(2026, 11, 20),
+            next_review: d(2027, 3, 19),
+        }
+    }
+
+    fn good() -> TargetDraft {
+        TargetDraft {
+            need_area: "maths".into(),
+            reason_baseline: "Knows 4 of 12 times tables (TTRS check).".into(),
+            statement: "Amelia will recall the 3, 4 and 8 times tables within 6 seconds per fact."
+                .into(),
+            success_measure: "Scores 20 out of 25 on the multiplication check.".into(),
+            target_date: "2027-03-12".into(),
+            actions: vec![ActionDraft {
+                id: String::new(),
+                description: "Daily 10-minute fluency practice".into(),
+                owner_role: "designated_teacher".into(),
+                frequency: "daily".into(),
+            }],
+            override_reason: String::new(),
+        }
+    }
+
+    fn checks(findings: &[Finding]) -> Vec<(String, Severity)> {
+        findings
+            .iter()
+            .map(|f| (f.check.clone(), f.severity))
+            .collect()
+    }
+
+    /// Expected findings, for comparing with `checks`.
+    fn want(expected: &[(&str, Severity)]) -> Vec<(String, Severity)> {
+        expected.iter().map(|(c, s)| (c.to_string(), *s)).collect()
+    }
+
+    #[test]
+    fn a_complete_target_passes_every_check() {
+        assert_eq!(
+            checks(&check_target(&good(), &window(), &MixRule::default())),
+            want(&[])
+        );
+    }
+
+    #[test]
+    fn each_missing_part_is_named_with_its_severity() {
+        let empty = TargetDraft::default();
+        let found = check_target(&empty, &window(), &MixRule::default());
+        assert_eq!(
+            checks(&found),
+            want(&[
+                ("statement_missing", Severity::Error),
+                ("no_need_area", Severity::Error),
+                ("no_date", Severity::Error),
+                ("no_owned_action", Severity::Error),
+            ])
+        );
+        assert!(
+            found[2].reason.contains("19 March 2027"),
+            "{}",
+            found[2].reason
+        );
+    }
+
+    #[test]
+    fn the_criterion_may_be_in_the_success_measure_and_a_council_can_make_it_an_error() {
+        let mut vague = good();
+        vague.statement = "Amelia will try to improve her times tables.".into();
+        assert_eq!(
+            checks(&check_target(&vague, &window(), &MixRule::default())),
+            want(&[])
+        );
+        vague.success_measure = "Her teacher will be pleased.".into();
+        let rule = MixRule {
+            measurable_criterion_severity: Severity::Error,
+            ..MixRule::default()
+        };
+        let found = check_target(&vague, &window(), &rule);
+        assert_eq!(
+            checks(&found),
+            want(&[
+                ("not_measurable", Severity::Error),
+                ("vague", Severity::Warning)
+            ])
+        );
+        assert!(
+            found[1].reason.contains("“try to”"),
+            "{}",
+            found[1].reason
+        );
+    }
+
+    #[test]
+    fn a_measured_target_needs_a_baseline() {
+        let mut target = good();
+        target.reason_baseline = "She finds tables hard.".into();
+        assert_eq!(
+            checks(&check_target(&target, &window(), &MixRule::default())),
+            want(&[("no_baseline", Severity::Warning)])
+        );
+    }
+
+    #[test]
+    fn the_date_must_fall_between_the_meeting_and_the_next_review() {
+        let at = |date: &str| {
+            let mut target = good();
+            target.target_date = date.into();
+            checks(&check_target(&target, &window(), &MixRule::default()))
+        };
+        assert_eq!(at("2026-11-20"), want(&[]));
+        assert_eq!(at("2027-03-19"), want(&[]));
+        assert_eq!(
+            at("2026-11-19"),
+            want(&[("date_before_meeting", Severity::Error)])
+        );
+        assert_eq!(
+            at("2027-03-20"),
+            want(&[("date_after_review", Severity::Warning)])
+        );
+        assert_eq!(at("19/03/2027"), want(&[("bad_date", Severity::Error)]));
+    }
+
+    #[test]
+    fn actions_need_an_owner_and_a_frequency() {
+        let mut target = good();
+        target.actions[0].owner_role = String::new();
+        target.actions.push(ActionDraft {
+            description: "Carer to practise tables in the car on the way to school".into(),
+            owner_role: "carer".into(),
+            ..ActionDraft::default()
+        });
+        let found = check_target(&target, &window(), &MixRule::default());
+        assert_eq!(checks(&found), want(&[("no_frequency", Severity::Warning)]));
+        assert!(
+            found[0]
+                .reason
+                .contains("Action 2 (“Carer to practise tables in the…”)"),
+            "{}",
+            found[0].reason
+        );
+        target.actions[1].owner_role = String::new();
+        assert_eq!(
+            checks(&check_target(&target, &window(), &MixRule::default())),
+            want(&[
+                ("no_owned_action", Severity::Error),
+                ("no_frequency", Severity::Warning)
+            ])
+        );
+    }
+
+    #[test]
+    fn the_mix_rule_asks_for_english_maths_and_writing_at_key_stages_one_and_two() {
+        use NeedArea as A;
+        let rule = MixRule::default();
+        let mix =
+            |areas: &[NeedArea], stage| checks(&check_mix(areas, Phase::SchoolAge, stage, &rule));
+        assert_eq!(mix(&[A::Reading, A::Maths, A::Semh], Some(3)), want(&[]));
+        assert_eq!(
+            mix(&[A::Reading, A::Maths, A::Semh], Some(1)),
+            want(&[("writing_missing", Severity::Error)])
+        );
+        assert_eq!(mix(&[A::Writing, A::Maths, A::Semh], Some(2)), want(&[]));
+        assert_eq!(
+            mix(&[A::Maths], Some(3)),
+            want(&[
+                ("too_few_targets", Severity::Error),
+                ("required_area_missing", Severity::Error)
+            ])
+        );
+        assert_eq!(check_mix(&[], Phase::EarlyYears, None, &rule), vec![]);
+        assert_eq!(key_stage(0), None);
+        assert_eq!(key_stage(2), Some(1));
+        assert_eq!(key_stage(6), Some(2));
+        assert_eq!(key_stage(11), Some(4));
+    }
+
+    #[test]
+    fn an_override_with_a_reason_lets_an_error_stand() {
+        let found = check_target(&TargetDraft::default(), &window(), &MixRule::default());
+        assert!(blocks_ready(&found, ""));
+        assert!(blocks_ready(&found, "   "));
+        assert!(!blocks_ready(
+            &found,
+            "Agreed at the meeting: the EHC plan sets this target."
+        ));
+        assert!(!blocks_ready(&[], ""));
+    }
+
+    #[test]
+    fn the_councils_stored_rule_reads_and_unknown_keys_are_refused_by_name() {
+        let rule = MixRule::from_json(
+            r#"{"targets_per_pep": 3, "required_need_areas": ["english", "maths"],
+                "writing_required_at_key_stages": [1, 2], "measurable_criterion_severity": "warning"}"#,
+        )
+        .unwrap();
+        assert_eq!(rule, MixRule::default());
+        assert!(
+            MixRule::from_json(r#"{"targets": 3}"#)
+                .unwrap_err()
+                .contains("targets")
+        );
+    }
+
+    #[test]
+    fn parts_out_of_bounds_are_refused_by_field() {
+        let mut target = good();
+        target.statement = "x".repeat(LONGEST_PART + 1);
+        target.need_area = "astrology".into();
+        target.actions[0].owner_role = "headteacher".into();
+        let problems = check_target_bounds(&target).unwrap_err();
+        let fields: Vec<&str> = problems.iter().map(|(f, _)| *f).collect();
+        assert_eq!(fields, vec!["statement", "need_area", "actions"]);
+        assert_eq!(check_target_bounds(&good()), Ok(()));
+    }
+
+    proptest! {
+        #[test]
+        fn any_target_is_checked_without_panicking_and_the_same_way_every_time(
+            statement in "\\PC{0,120}", measure in "\\PC{0,60}", date in "\\PC{0,12}",
+            baseline in "\\PC{0,40}", owner in "[a-z_]{0,20}",
+        ) {
+            let target = TargetDraft {
+                need_area: "english".into(),
+                reason_baseline: baseline,
+                statement,
+                success_measure: measure,
+                target_date: date,
+                actions: vec![ActionDraft { owner_role: owner, description: "x".into(), ..ActionDraft::default() }],
+                override_reason: String::new(),
+            };
+            let first = check_target(&target, &window(), &MixRule::default());
+            prop_assert_eq!(&first, &check_target(&target, &window(), &MixRule::default()));
+            let _ = check_target_bounds(&target);
+        }
+    }
+}
