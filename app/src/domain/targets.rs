@@ -189,7 +189,7 @@ pub fn check_target(target: &TargetDraft, window: &ReviewWindow, rule: &MixRule)
         .collect();
     if NeedArea::parse(&target.need_area).is_err() {
         findings.push(finding(
-            'S',
+            'R',
             "no_need_area",
             Severity::Error,
             "Choose the need area this target is for".to_string(),
@@ -512,11 +512,7 @@ mod tests {
                 ("vague", Severity::Warning)
             ])
         );
-        assert!(
-            found[1].reason.contains("“try to”"),
-            "{}",
-            found[1].reason
-        );
+        assert!(found[1].reason.contains("“try to”"), "{}", found[1].reason);
     }
 
     #[test]

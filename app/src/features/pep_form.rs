@@ -6,16 +6,21 @@
 //! the person reaches the PEP only through its child (`domain::access`).
 
 mod pep_page;
+mod saver;
 #[cfg(feature = "ssr")]
 pub mod server;
+#[cfg(feature = "ssr")]
+mod targets;
+mod targets_part;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 pub use pep_page::PepPage;
 
-use crate::domain::pep::{PepState, SectionKey};
+use crate::domain::pep::{PepState, Phase, SectionKey};
 use crate::domain::pep_form::{FieldKind, SectionStatus};
+use crate::domain::targets::{MixRule, ReviewWindow, TargetDraft};
 use crate::error::AppError;
 use crate::ui::countdown::{CountdownData, CountingCalendars};
 
@@ -32,6 +37,8 @@ pub struct PepForm {
     pub child_details: Vec<(String, String)>,
     /// The sections the person may read, in page order.
     pub sections: Vec<FormSection>,
+    /// The targets, when the person may read them.
+    pub targets: Option<TargetsPart>,
     pub calendars: CountingCalendars,
 }
 
@@ -62,19 +69,42 @@ pub struct FormField {
     pub last_change: Option<String>,
 }
 
-/// What saving one field did. A conflict is an answer, not an error: the page shows both values.
+/// What saving a field or a target did. A conflict is an answer, not an error: the page shows
+/// both values for the person to choose.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "outcome")]
-pub enum FieldSaved {
+pub enum Saved<T> {
     Saved {
         version: i64,
     },
-    /// Someone saved the field since `version` was read: their value and version, and who.
+    /// Someone saved it since `version` was read: their value and version, and who.
     Conflict {
-        value: String,
+        value: T,
         version: i64,
         by: String,
     },
+}
+
+pub type FieldSaved = Saved<String>;
+
+/// The PEP's SMART targets, with what the checks need to run as the person types.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetsPart {
+    pub label: String,
+    pub owner: String,
+    pub editable: bool,
+    pub phase: Phase,
+    pub key_stage: Option<u8>,
+    pub window: ReviewWindow,
+    pub rule: MixRule,
+    pub targets: Vec<TargetRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetRecord {
+    pub id: String,
+    pub version: i64,
+    pub draft: TargetDraft,
 }
 
 #[server(name = PepFormForEditing, prefix = "/api", endpoint = "pep/form")]
@@ -94,6 +124,39 @@ pub async fn save_pep_field(
     version: i64,
 ) -> Result<FieldSaved, AppError> {
     server::save_pep_field(pep_id, section, field, value, version)
+        .await
+        .inspect_err(crate::features::auth::set_status)
+}
+
+/// Adds an empty target to the PEP, to be written.
+#[server(name = AddTarget, prefix = "/api", endpoint = "pep/add_target")]
+pub async fn add_target(pep_id: String) -> Result<TargetRecord, AppError> {
+    targets::add_target(pep_id)
+        .await
+        .inspect_err(crate::features::auth::set_status)
+}
+
+/// Saves a whole target, its actions included, if nobody changed it since `version`.
+#[server(name = SaveTarget, prefix = "/api", endpoint = "pep/save_target")]
+pub async fn save_target(
+    pep_id: String,
+    target_id: String,
+    version: i64,
+    target: TargetDraft,
+) -> Result<Saved<TargetDraft>, AppError> {
+    targets::save_target(pep_id, target_id, version, target)
+        .await
+        .inspect_err(crate::features::auth::set_status)
+}
+
+/// Removes a target (and its actions) at `version`.
+#[server(name = RemoveTarget, prefix = "/api", endpoint = "pep/remove_target")]
+pub async fn remove_target(
+    pep_id: String,
+    target_id: String,
+    version: i64,
+) -> Result<(), AppError> {
+    targets::remove_target(pep_id, target_id, version)
         .await
         .inspect_err(crate::features::auth::set_status)
 }

@@ -107,18 +107,25 @@ pub async fn council_calendars(db: &Db, council_id: &str) -> Result<CouncilCalen
     Ok(calendars)
 }
 
+/// One of the council's stored policies (`council_policies`), as its JSON text.
+async fn council_policy(
+    db: &Db,
+    council_id: &str,
+    key: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    Ok(on_db!(db, pool => {
+        sqlx::query_scalar("SELECT value_json FROM council_policies WHERE council_id = $1 AND key = $2")
+            .bind(council_id)
+            .bind(key)
+            .fetch_optional(pool)
+            .await?
+    }))
+}
+
 /// The council's deadline rules (`council_policies` key `deadline_rules`), or the defaults from
 /// DOMAIN.md when it has none. Stored rules that do not read are an error naming the problem.
 pub async fn deadline_policy(db: &Db, council_id: &str) -> Result<DeadlinePolicy, sqlx::Error> {
-    let json: Option<String> = on_db!(db, pool => {
-        sqlx::query_scalar(
-            "SELECT value_json FROM council_policies WHERE council_id = $1 AND key = 'deadline_rules'",
-        )
-        .bind(council_id)
-        .fetch_optional(pool)
-        .await?
-    });
-    match json {
+    match council_policy(db, council_id, "deadline_rules").await? {
         None => Ok(DeadlinePolicy::default()),
         Some(json) => DeadlinePolicy::from_json(&json).map_err(sqlx::Error::Protocol),
     }
@@ -130,19 +137,25 @@ pub async fn section_policy(
     db: &Db,
     council_id: &str,
 ) -> Result<crate::domain::pep_form::SectionPolicy, sqlx::Error> {
-    let json: Option<String> = on_db!(db, pool => {
-        sqlx::query_scalar(
-            "SELECT value_json FROM council_policies WHERE council_id = $1 AND key = 'sections'",
-        )
-        .bind(council_id)
-        .fetch_optional(pool)
-        .await?
-    });
-    match json {
+    match council_policy(db, council_id, "sections").await? {
         None => Ok(Default::default()),
         Some(json) => serde_json::from_str(&json)
             .map_err(|e| e.to_string())
             .and_then(|value| crate::domain::pep_form::SectionPolicy::from_json(&value))
             .map_err(sqlx::Error::Protocol),
+    }
+}
+
+/// The council's rule for a PEP's targets (`council_policies` key `smart_targets`), or DOMAIN.md's
+/// default.
+pub async fn mix_rule(
+    db: &Db,
+    council_id: &str,
+) -> Result<crate::domain::targets::MixRule, sqlx::Error> {
+    match council_policy(db, council_id, "smart_targets").await? {
+        None => Ok(Default::default()),
+        Some(json) => {
+            crate::domain::targets::MixRule::from_json(&json).map_err(sqlx::Error::Protocol)
+        }
     }
 }

@@ -75,6 +75,9 @@ const ENDPOINTS: &[(&str, Guard)] = &[
     ("/api/pep/form", Guard::PepSection),
     ("/api/pep/save_field", Guard::PepSection),
     ("/api/pep/section_status", Guard::PepSection),
+    ("/api/pep/add_target", Guard::PepSection),
+    ("/api/pep/save_target", Guard::PepSection),
+    ("/api/pep/remove_target", Guard::PepSection),
 ];
 
 #[test]
@@ -175,7 +178,7 @@ pub async fn fixture_child(
 }
 
 const REGISTER_ENDPOINTS: usize = 3;
-const PEP_ENDPOINTS: usize = 3;
+const PEP_ENDPOINTS: usize = 6;
 
 /// The child's autumn 2026 interim PEP (a kind the demo never schedules) in `state`, made the first time it is needed (the state is
 /// set every time).
@@ -189,6 +192,18 @@ pub async fn fixture_pep(app: &TestApp, child_id: &str, state: PepState) -> Stri
             .execute(pool).await.unwrap();
     });
     pep_id
+}
+
+/// A new empty target on the PEP, at version 1.
+pub async fn fixture_target(app: &TestApp, pep_id: &str) -> String {
+    let target_id = format!("{pep_id}-target-{}", uuid::Uuid::now_v7());
+    let now = chrono::Utc::now();
+    on_db!(&app.db.db, pool => {
+        sqlx::query("INSERT INTO targets (id, pep_id, position, need_area, created_at, updated_at) VALUES ($1, $2, 0, '', $3, $3)")
+            .bind(&target_id).bind(pep_id).bind(now)
+            .execute(pool).await.unwrap();
+    });
+    target_id
 }
 
 /// The field's current version (0: never written), to save over it.
@@ -495,10 +510,20 @@ async fn every_role_and_relationship_gets_what_the_policy_says() {
                             let child_id =
                                 actor_child(&app, &user_ids, *user_index, relationship).await;
                             let pep_id = fixture_pep(&app, &child_id, PepState::Draft).await;
-                            let section = SectionKey::MeetingRecord;
+                            let section = if path.contains("target") {
+                                SectionKey::Targets
+                            } else {
+                                SectionKey::MeetingRecord
+                            };
+                            let target_id = fixture_target(&app, &pep_id).await;
                             let version =
                                 field_version(&app, &pep_id, section.as_str(), "gone_well").await;
                             let version = version.to_string();
+                            let edit = Action::Section {
+                                section,
+                                state: PepState::Draft,
+                                edit: true,
+                            };
                             let (form, action): (Vec<(&str, &str)>, Action) = match *path {
                                 "/api/pep/form" => (vec![("pep_id", &pep_id)], Action::ReadChild),
                                 "/api/pep/save_field" => (
@@ -514,6 +539,28 @@ async fn every_role_and_relationship_gets_what_the_policy_says() {
                                         state: PepState::Draft,
                                         edit: true,
                                     },
+                                ),
+                                "/api/pep/add_target" => (vec![("pep_id", &pep_id)], edit),
+                                "/api/pep/save_target" => (
+                                    vec![
+                                        ("pep_id", &pep_id),
+                                        ("target_id", &target_id),
+                                        ("version", "1"),
+                                        ("target[need_area]", "maths"),
+                                        (
+                                            "target[statement]",
+                                            "Recall the 3, 4 and 8 times tables.",
+                                        ),
+                                    ],
+                                    edit,
+                                ),
+                                "/api/pep/remove_target" => (
+                                    vec![
+                                        ("pep_id", &pep_id),
+                                        ("target_id", &target_id),
+                                        ("version", "1"),
+                                    ],
+                                    edit,
                                 ),
                                 "/api/pep/section_status" => (
                                     vec![

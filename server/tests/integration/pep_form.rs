@@ -46,12 +46,9 @@ async fn each_section_is_read_and_written_as_the_councils_table_says_in_every_st
             for &state in PepState::ALL {
                 let pep_id = fixture_pep(&app, &child_id, state).await;
                 let context = format!("{backend} | {role:?} | {state:?}");
-                let form: serde_json::Value =
-                    call(&app, "/api/pep/form", &[("pep_id", &pep_id)], Some(&cookie))
-                        .await
-                        .json()
-                        .await
-                        .unwrap();
+                let form: serde_json::Value = app
+                    .json("/api/pep/form", &[("pep_id", &pep_id)], Some(&cookie))
+                    .await;
                 let shown: Vec<(String, bool)> = form["sections"]
                     .as_array()
                     .unwrap_or_else(|| panic!("{context}: {form}"))
@@ -189,16 +186,9 @@ async fn two_people_saving_one_field_see_both_values_and_nothing_is_lost() {
         assert_eq!(stale["value"], "Polish first language; into care 3 March.");
 
         // The form shows the saved words, their version and who changed them last.
-        let form: serde_json::Value = call(
-            &app,
-            "/api/pep/form",
-            &[("pep_id", AMELIA_PEP)],
-            Some(&teacher),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+        let form = app
+            .json("/api/pep/form", &[("pep_id", AMELIA_PEP)], Some(&teacher))
+            .await;
         let details = form["sections"]
             .as_array()
             .unwrap()
@@ -238,8 +228,7 @@ async fn two_people_saving_one_field_see_both_values_and_nothing_is_lost() {
         );
 
         // Marking the section: the teacher checks the details, then the meeting record is done.
-        let checked = call(
-            &app,
+        app.json(
             "/api/pep/section_status",
             &[
                 ("pep_id", AMELIA_PEP),
@@ -249,7 +238,6 @@ async fn two_people_saving_one_field_see_both_values_and_nothing_is_lost() {
             Some(&teacher),
         )
         .await;
-        assert_eq!(checked.status(), 200, "{backend}");
         let status: String = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT status FROM pep_sections WHERE pep_id = $1 AND section = 'child_details'").bind(AMELIA_PEP).fetch_one(pool).await.unwrap());
         assert_eq!(status, "completed", "{backend}");
         app.db.finish().await;
@@ -342,4 +330,202 @@ async fn bad_values_are_refused_by_field_and_nothing_is_stored() {
     .await;
     assert_eq!(missing.status(), 403);
     app.db.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn targets_are_saved_whole_with_their_actions_and_a_stale_save_gets_the_other_version() {
+    for db in TestDb::each_backend().await {
+        seed(&db.db).await.unwrap();
+        let app = spawn_app(db).await;
+        let backend = app.db.db.backend_name();
+        let teacher = session(&app, "s.whitfield@brookfield.example", true).await;
+        let advisor = session(&app, "daniel.reid@northdale.example", true).await;
+        let form = |cookie: String| {
+            let app = &app;
+            async move {
+                app.json("/api/pep/form", &[("pep_id", AMELIA_PEP)], Some(&cookie))
+                    .await
+            }
+        };
+        // The demo's three targets, with the review window and Amelia's key stage (Year 3).
+        let before = form(teacher.clone()).await;
+        let part = &before["targets"];
+        assert_eq!(part["editable"], true, "{backend}: {part}");
+        assert_eq!(part["key_stage"], 2, "{backend}");
+        assert_eq!(part["rule"]["targets_per_pep"], 3);
+        assert_eq!(part["targets"].as_array().unwrap().len(), 3, "{backend}");
+        assert_eq!(part["targets"][1]["draft"]["need_area"], "maths");
+        assert!(
+            part["window"]["next_review"].as_str().unwrap()
+                > part["window"]["starts"].as_str().unwrap()
+        );
+
+        // A new target, written with two actions.
+        let added: serde_json::Value = app
+            .json(
+                "/api/pep/add_target",
+                &[("pep_id", AMELIA_PEP)],
+                Some(&teacher),
+            )
+            .await;
+        let id = added["id"].as_str().unwrap().to_string();
+        assert_eq!(added["version"], 1);
+        let first_action = format!("{id}-a1");
+        let second_action = format!("{id}-a2");
+        let target = |statement: &'static str, version: &'static str, with_second: bool| {
+            let mut form = vec![
+                ("pep_id", AMELIA_PEP.to_string()),
+                ("target_id", id.clone()),
+                ("version", version.to_string()),
+                ("target[need_area]", "writing".to_string()),
+                (
+                    "target[reason_baseline]",
+                    "Writes 2 sentences unaided.".to_string(),
+                ),
+                ("target[statement]", statement.to_string()),
+                (
+                    "target[success_measure]",
+                    "5 sentences in 4 of 5 pieces.".to_string(),
+                ),
+                ("target[target_date]", "2027-03-12".to_string()),
+                ("target[override_reason]", String::new()),
+                ("target[actions][0][id]", first_action.clone()),
+                (
+                    "target[actions][0][description]",
+                    "Daily sentence-building".to_string(),
+                ),
+                (
+                    "target[actions][0][owner_role]",
+                    "designated_teacher".to_string(),
+                ),
+                ("target[actions][0][frequency]", "daily".to_string()),
+            ];
+            if with_second {
+                form.extend([
+                    ("target[actions][1][id]", second_action.clone()),
+                    (
+                        "target[actions][1][description]",
+                        "Write a postcard home".to_string(),
+                    ),
+                    ("target[actions][1][owner_role]", "carer".to_string()),
+                    ("target[actions][1][frequency]", "weekly".to_string()),
+                ]);
+            }
+            form
+        };
+        let save = |form: Vec<(&'static str, String)>, cookie: String| {
+            let app = &app;
+            async move {
+                let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                call(app, "/api/pep/save_target", &form, Some(&cookie)).await
+            }
+        };
+        let saved: serde_json::Value = save(
+            target("Amelia will write 5 sentences.", "1", true),
+            teacher.clone(),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        assert_eq!(
+            saved,
+            serde_json::json!({ "outcome": "saved", "version": 2 }),
+            "{backend}"
+        );
+        // The same save again (a retry after a lost answer) adds nothing twice: it is stale.
+        let retried: serde_json::Value = save(
+            target("Amelia will write 5 sentences.", "1", true),
+            teacher.clone(),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        assert_eq!(retried["outcome"], "conflict", "{backend}: {retried}");
+        assert_eq!(
+            retried["value"]["statement"],
+            "Amelia will write 5 sentences."
+        );
+        assert_eq!(retried["value"]["actions"].as_array().unwrap().len(), 2);
+        assert_eq!(retried["by"], "Sarah Whitfield");
+        // Saved over version 2 without the carer's action: it is removed, the other kept.
+        let trimmed: serde_json::Value = save(
+            target("Amelia will write 5 sentences in a piece.", "2", false),
+            teacher.clone(),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        assert_eq!(trimmed["version"], 3, "{backend}: {trimmed}");
+        let actions: Vec<(String, Option<String>)> = on_db!(&app.db.db, pool => sqlx::query_as("SELECT id, owner_role FROM actions WHERE target_id = $1").bind(&id).fetch_all(pool).await.unwrap());
+        assert_eq!(
+            actions,
+            vec![(first_action.clone(), Some("designated_teacher".to_string()))],
+            "{backend}"
+        );
+
+        // Bad parts are refused by name; an action id of another target is refused.
+        let mut bad = target("x", "3", false);
+        bad.retain(|(k, _)| *k != "target[need_area]");
+        bad.push(("target[need_area]", "astrology".into()));
+        let response = save(bad, teacher.clone()).await;
+        assert_eq!(response.status(), 422, "{backend}");
+        assert!(response.text().await.unwrap().contains("astrology"));
+        let mut stolen = target("x", "3", false);
+        stolen.retain(|(k, _)| *k != "target[actions][0][id]");
+        stolen.push((
+            "target[actions][0][id]",
+            "demo-child-amelia-pep-2026-autumn-target-0-action".into(),
+        ));
+        assert_eq!(
+            save(stolen, teacher.clone()).await.status(),
+            422,
+            "{backend}"
+        );
+
+        // The advisor may read the targets but not change them in draft.
+        let read = form(advisor.clone()).await;
+        assert_eq!(read["targets"]["editable"], false, "{backend}");
+        assert_eq!(read["targets"]["targets"].as_array().unwrap().len(), 4);
+        assert_eq!(
+            save(target("x", "3", false), advisor.clone())
+                .await
+                .status(),
+            403
+        );
+
+        // Removing needs the version on screen; then the target and its actions are gone.
+        let stale = call(
+            &app,
+            "/api/pep/remove_target",
+            &[("pep_id", AMELIA_PEP), ("target_id", &id), ("version", "2")],
+            Some(&teacher),
+        )
+        .await;
+        assert_eq!(stale.status(), 422, "{backend}");
+        let removed = call(
+            &app,
+            "/api/pep/remove_target",
+            &[("pep_id", AMELIA_PEP), ("target_id", &id), ("version", "3")],
+            Some(&teacher),
+        )
+        .await;
+        assert_eq!(removed.status(), 200, "{backend}");
+        let left: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM actions WHERE target_id = $1").bind(&id).fetch_one(pool).await.unwrap());
+        assert_eq!(left, 0);
+        let audited: Vec<String> = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT action FROM audit_events WHERE entity_id = $1 ORDER BY id").bind(&id).fetch_all(pool).await.unwrap());
+        assert_eq!(
+            audited,
+            vec![
+                "target.added",
+                "target.saved",
+                "target.saved",
+                "target.removed"
+            ],
+            "{backend}"
+        );
+        app.db.finish().await;
+    }
 }

@@ -183,6 +183,18 @@ impl TestApp {
         request.send().await.unwrap()
     }
 
+    /// Calls a server function that must answer 200, and reads its JSON.
+    pub async fn json(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        cookie: Option<&str>,
+    ) -> serde_json::Value {
+        let response = self.call(path, form, cookie).await;
+        assert_eq!(response.status(), 200, "{path}");
+        response.json().await.unwrap()
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client
             .get(format!("{}{path}", self.base))

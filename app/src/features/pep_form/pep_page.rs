@@ -10,9 +10,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use super::{
-    FieldSaved, FormField, FormSection, PepForm, pep_form, save_pep_field, set_section_status,
-};
+use super::saver::{Persist, SaveState, Saver};
+use super::{FormField, FormSection, PepForm, Saved, pep_form, save_pep_field, set_section_status};
 use crate::domain::pep::{PepState, SectionKey};
 use crate::domain::pep_form::{FieldKind, SectionStatus};
 use crate::error::AppError;
@@ -107,6 +106,9 @@ fn Form(form: PepForm) -> impl IntoView {
         })
         .collect_view();
     let pep_id = form.pep_id.clone();
+    let targets = form.targets.clone().map(|part| {
+        view! { <super::targets_part::TargetsSection pep_id=pep_id.clone() part /> }
+    });
     let details = form.child_details.clone();
     let sections = form
         .sections
@@ -132,6 +134,7 @@ fn Form(form: PepForm) -> impl IntoView {
         <p class="body" id="task-list-summary">{completed}</p>
         <ol class="task-list" aria-labelledby="task-list-heading">{task_list}</ol>
         {sections}
+        {targets}
     }
 }
 
@@ -252,176 +255,28 @@ fn ReadOnlyField(field: FormField) -> impl IntoView {
     }
 }
 
-/// Where one field's text is on its way to the server.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum SaveState {
-    /// The server has exactly what is on screen.
-    Saved,
-    /// Typed since the last save; a save follows shortly.
-    Editing,
-    Saving,
-    /// The last attempt failed (offline, server busy); another follows.
-    Retrying,
-    /// The session ended: kept on screen, tried again every half minute.
-    SignedOut,
-    /// Someone else saved this field first.
-    Conflict {
-        theirs: String,
-        version: i64,
-        by: String,
-    },
-    /// The server refused the value (what to change), or the section closed to this person.
-    Refused(String),
-}
-
-/// How long after the last keystroke a field saves itself.
-const TYPING_PAUSE_MS: u64 = 800;
-/// The longest wait between retries of a failed save.
-const LONGEST_RETRY_SECONDS: u64 = 30;
-
-#[derive(Clone, Copy)]
-struct FieldSaver {
-    pep_id: StoredValue<String>,
+/// One field of one section of one PEP.
+#[derive(Clone)]
+struct FieldRef {
+    pep_id: String,
     section: SectionKey,
-    field: StoredValue<String>,
-    text: RwSignal<String>,
-    /// The text the server holds at `version`.
-    confirmed: RwSignal<String>,
-    version: RwSignal<i64>,
-    state: RwSignal<SaveState>,
-    in_flight: RwSignal<bool>,
-    keystrokes: RwSignal<u64>,
-    retry_seconds: RwSignal<u64>,
-    section_status: RwSignal<SectionStatus>,
+    field: String,
 }
 
-impl FieldSaver {
-    fn typed(self, value: String) {
-        self.text.set(value);
-        if !matches!(self.state.get_untracked(), SaveState::Conflict { .. }) {
-            self.state.set(SaveState::Editing);
-        }
-        self.keystrokes.update(|n| *n += 1);
-        let this_keystroke = self.keystrokes.get_untracked();
-        set_timeout(
-            move || {
-                if self.keystrokes.get_untracked() == this_keystroke {
-                    self.save();
-                }
-            },
-            std::time::Duration::from_millis(TYPING_PAUSE_MS),
-        );
-    }
-
-    /// Sends the text on screen unless it is already saved, a save is on its way (which sends
-    /// again when it returns if more was typed), or a conflict waits for the person's choice.
-    fn save(self) {
-        if self.in_flight.get_untracked()
-            || matches!(self.state.get_untracked(), SaveState::Conflict { .. })
-        {
-            return;
-        }
-        let sent = self.text.get_untracked();
-        if sent == self.confirmed.get_untracked() {
-            self.state.set(SaveState::Saved);
-            return;
-        }
-        self.in_flight.set(true);
-        self.state.set(SaveState::Saving);
-        let (pep_id, field) = (self.pep_id.get_value(), self.field.get_value());
-        let version = self.version.get_untracked();
-        leptos::task::spawn_local(async move {
-            let answer = save_pep_field(
-                pep_id,
-                self.section.as_str().to_string(),
-                field,
-                sent.clone(),
-                version,
-            )
-            .await;
-            self.in_flight.set(false);
-            match answer {
-                Ok(FieldSaved::Saved { version }) => {
-                    self.version.set(version);
-                    self.confirmed.set(sent.clone());
-                    self.retry_seconds.set(0);
-                    if self.section_status.get_untracked() == SectionStatus::NotStarted {
-                        self.section_status.set(SectionStatus::InProgress);
-                    }
-                    if self.text.get_untracked() == sent {
-                        self.state.set(SaveState::Saved);
-                    } else {
-                        self.save();
-                    }
-                }
-                Ok(FieldSaved::Conflict { value, version, by }) => {
-                    if value == self.text.get_untracked() {
-                        // They typed the same words: nothing to choose between.
-                        self.version.set(version);
-                        self.confirmed.set(value);
-                        self.state.set(SaveState::Saved);
-                    } else {
-                        self.state.set(SaveState::Conflict {
-                            theirs: value,
-                            version,
-                            by,
-                        });
-                    }
-                }
-                Err(AppError::Invalid(problems)) => {
-                    let message = problems
-                        .into_iter()
-                        .map(|(_, m)| m)
-                        .collect::<Vec<_>>()
-                        .join(". ");
-                    self.state.set(SaveState::Refused(message));
-                }
-                Err(AppError::Forbidden) => self.state.set(SaveState::Refused(
-                    "You can no longer change this section (the PEP may have moved on). Copy \
-                     what you wrote before leaving the page."
-                        .to_string(),
-                )),
-                Err(AppError::SignedOut | AppError::SecondFactorRequired) => {
-                    self.state.set(SaveState::SignedOut);
-                    self.retry_in(LONGEST_RETRY_SECONDS);
-                }
-                Err(_) => {
-                    self.state.set(SaveState::Retrying);
-                    let wait =
-                        (self.retry_seconds.get_untracked() * 2).clamp(2, LONGEST_RETRY_SECONDS);
-                    self.retry_seconds.set(wait);
-                    self.retry_in(wait);
-                }
-            }
-        });
-    }
-
-    fn retry_in(self, seconds: u64) {
-        set_timeout(move || self.save(), std::time::Duration::from_secs(seconds));
-    }
-
-    fn keep_mine(self) {
-        if let SaveState::Conflict {
-            theirs, version, ..
-        } = self.state.get_untracked()
-        {
-            self.version.set(version);
-            self.confirmed.set(theirs);
-            self.state.set(SaveState::Editing);
-            self.save();
-        }
-    }
-
-    fn use_theirs(self) {
-        if let SaveState::Conflict {
-            theirs, version, ..
-        } = self.state.get_untracked()
-        {
-            self.version.set(version);
-            self.confirmed.set(theirs.clone());
-            self.text.set(theirs);
-            self.state.set(SaveState::Saved);
-        }
+impl Persist for FieldRef {
+    type Value = String;
+    fn save(
+        self,
+        value: String,
+        version: i64,
+    ) -> impl std::future::Future<Output = Result<Saved<String>, AppError>> + 'static {
+        save_pep_field(
+            self.pep_id,
+            self.section.as_str().to_string(),
+            self.field,
+            value,
+            version,
+        )
     }
 }
 
@@ -433,19 +288,17 @@ fn FieldEditor(
     status: RwSignal<SectionStatus>,
 ) -> impl IntoView {
     let id = format!("{}-{}", section.as_str(), field.key);
-    let saver = FieldSaver {
-        pep_id: StoredValue::new(pep_id),
+    let started = Callback::new(move |()| {
+        if status.get_untracked() == SectionStatus::NotStarted {
+            status.set(SectionStatus::InProgress);
+        }
+    });
+    let key = FieldRef {
+        pep_id,
         section,
-        field: StoredValue::new(field.key.clone()),
-        text: RwSignal::new(field.value.clone()),
-        confirmed: RwSignal::new(field.value.clone()),
-        version: RwSignal::new(field.version),
-        state: RwSignal::new(SaveState::Saved),
-        in_flight: RwSignal::new(false),
-        keystrokes: RwSignal::new(0),
-        retry_seconds: RwSignal::new(0),
-        section_status: status,
+        field: field.key.clone(),
     };
+    let saver = Saver::new(key, field.value.clone(), field.version, Some(started));
     let hint_id = format!("{id}-hint");
     let status_id = format!("{id}-status");
     let described_by = format!("{hint_id} {status_id}");
@@ -458,8 +311,11 @@ fn FieldEditor(
                 name=id.clone()
                 rows="5"
                 aria-describedby=described_by.clone()
-                prop:value=move || saver.text.get()
-                on:input=move |ev| saver.typed(event_target_value(&ev))
+                prop:value=move || saver.value.get()
+                on:input=move |ev| {
+                    let typed = event_target_value(&ev);
+                    saver.changed(|value| *value = typed)
+                }
                 on:change=move |_| saver.save()
             >
                 {initial}
@@ -475,54 +331,65 @@ fn FieldEditor(
                 name=id.clone()
                 aria-describedby=described_by.clone()
                 value=initial
-                prop:value=move || saver.text.get()
-                on:input=move |ev| saver.typed(event_target_value(&ev))
+                prop:value=move || saver.value.get()
+                on:input=move |ev| {
+                    let typed = event_target_value(&ev);
+                    saver.changed(|value| *value = typed)
+                }
                 on:change=move |_| saver.save()
             />
         }
         .into_any(),
     };
-    let refused = move || match saver.state.get() {
-        SaveState::Refused(message) => Some(message),
-        _ => None,
-    };
     view! {
-        <div class="form-group pep-field" class:form-group--error=move || refused().is_some()>
+        <div class="form-group pep-field" class:form-group--error=move || saver.refused()>
             <label class="label" for=id.clone()>{field.label}</label>
             <p class="hint" id=hint_id>{field.hint}</p>
             {control}
-            // Polite and short: a state change is announced once; nothing here ticks.
-            <p class="pep-field__status" id=status_id aria-live="polite">
-                {move || match saver.state.get() {
-                    SaveState::Saved => {
-                        if saver.version.get() == 0 { String::new() } else { "Saved".to_string() }
-                    }
-                    SaveState::Editing => String::new(),
-                    SaveState::Saving => "Saving…".to_string(),
-                    SaveState::Retrying => "Not saved yet: retrying. What you typed stays here.".to_string(),
-                    SaveState::SignedOut => "Not saved yet: your session has ended. Sign in again in a new tab and this will be saved; what you typed stays here.".to_string(),
-                    SaveState::Conflict { by, .. } => format!("Not saved: {by} changed this while you were writing."),
-                    SaveState::Refused(message) => format!("Not saved: {message}"),
-                }}
-            </p>
+            <SaveStatus id=status_id saver />
             {move || match saver.state.get() {
                 SaveState::Conflict { theirs, by, .. } => Some(view! {
-                    <div class="conflict" role="group" aria-label=format!("Choose between your words and {by}'s")>
-                        <h3 class="heading-s">{format!("{by} saved this version")}</h3>
+                    <ConflictChoice by saver>
                         <blockquote class="conflict__theirs">{theirs}</blockquote>
-                        <p class="body">"Your version is in the box above. Choose which to keep; you can edit it afterwards."</p>
-                        <div class="button-group">
-                            <button type="button" class="button" on:click=move |_| saver.keep_mine()>
-                                "Keep my version"
-                            </button>
-                            <button type="button" class="button button--secondary" on:click=move |_| saver.use_theirs()>
-                                {format!("Use {by}'s version")}
-                            </button>
-                        </div>
-                    </div>
+                    </ConflictChoice>
                 }),
                 _ => None,
             }}
+        </div>
+    }
+}
+
+/// The status line under a saved value. Polite and short: a state change is announced once, and
+/// nothing in it ticks.
+#[component]
+pub(super) fn SaveStatus<K: Persist>(id: String, saver: Saver<K>) -> impl IntoView {
+    view! {
+        <p class="pep-field__status" id=id aria-live="polite">
+            {move || saver.status_words()}
+        </p>
+    }
+}
+
+/// Someone else's version beside the person's own, to choose which to keep.
+#[component]
+pub(super) fn ConflictChoice<K: Persist>(
+    by: String,
+    saver: Saver<K>,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <div class="conflict" role="group" aria-label=format!("Choose between your words and {by}'s")>
+            <h3 class="heading-s">{format!("{by} saved this version")}</h3>
+            {children()}
+            <p class="body">"Your version is on screen above. Choose which to keep; you can edit it afterwards."</p>
+            <div class="button-group">
+                <button type="button" class="button" on:click=move |_| saver.keep_mine()>
+                    "Keep my version"
+                </button>
+                <button type="button" class="button button--secondary" on:click=move |_| saver.use_theirs()>
+                    {format!("Use {by}'s version")}
+                </button>
+            </div>
         </div>
     }
 }

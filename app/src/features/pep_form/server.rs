@@ -41,7 +41,7 @@ macro_rules! upsert_status {
     };
 }
 
-fn db() -> Result<Db, AppError> {
+pub(super) fn db() -> Result<Db, AppError> {
     leptos::prelude::use_context::<Db>()
         .ok_or_else(|| crate::error::internal("pep form", "no database in context"))
 }
@@ -52,19 +52,19 @@ fn today() -> NaiveDate {
 
 /// A PEP as the rights and deadlines need it.
 #[derive(sqlx::FromRow)]
-struct PepRow {
-    id: String,
-    child_id: String,
-    academic_year: i64,
-    term: String,
-    kind: String,
-    phase: String,
-    state: String,
-    school_id: Option<String>,
-    school: Option<String>,
-    due_on: NaiveDate,
-    due_explanation: String,
-    meeting_at: Option<DateTime<Utc>>,
+pub(super) struct PepRow {
+    pub(super) id: String,
+    pub(super) child_id: String,
+    pub(super) academic_year: i64,
+    pub(super) term: String,
+    pub(super) kind: String,
+    pub(super) phase: String,
+    pub(super) state: String,
+    pub(super) school_id: Option<String>,
+    pub(super) school: Option<String>,
+    pub(super) due_on: NaiveDate,
+    pub(super) due_explanation: String,
+    pub(super) meeting_at: Option<DateTime<Utc>>,
 }
 
 /// A saved answer, with the name of who saved it last.
@@ -79,21 +79,21 @@ struct StoredField {
 }
 
 /// The PEP, the person asking, and what that person may do with each of its sections now.
-struct Reached {
-    user: CurrentUser,
-    pep: PepRow,
-    state: PepState,
-    phase: Phase,
+pub(super) struct Reached {
+    pub(super) user: CurrentUser,
+    pub(super) pep: PepRow,
+    pub(super) state: PepState,
+    pub(super) phase: Phase,
     rights: HashMap<SectionKey, Access>,
 }
 
 impl Reached {
-    fn access(&self, section: SectionKey) -> Access {
+    pub(super) fn access(&self, section: SectionKey) -> Access {
         self.rights.get(&section).copied().unwrap_or(Access::None)
     }
 
     /// The one access rule, with the council's stored right for this section and state.
-    fn authorize(
+    pub(super) fn authorize(
         &self,
         section: SectionKey,
         edit: bool,
@@ -118,7 +118,7 @@ impl Reached {
 
 /// Loads the PEP for the person asking, refusing (403, the same answer as "no such PEP") when
 /// it belongs to another council or a child they do not reach today.
-async fn reach(db: &Db, pep_id: &str) -> Result<(Reached, Relationship), AppError> {
+pub(super) async fn reach(db: &Db, pep_id: &str) -> Result<(Reached, Relationship), AppError> {
     let user = reader().await?;
     let pep: Option<PepRow> = on_db!(db, pool => {
         sqlx::query_as(
@@ -185,7 +185,7 @@ async fn reach(db: &Db, pep_id: &str) -> Result<(Reached, Relationship), AppErro
 }
 
 /// "3 December 2026 at 14:02", on England's clock.
-fn when(at: DateTime<Utc>) -> String {
+pub(super) fn when(at: DateTime<Utc>) -> String {
     crate::domain::uk_time::uk_local(at)
         .format("%-d %B %Y at %H:%M")
         .to_string()
@@ -225,6 +225,8 @@ pub async fn pep_form(pep_id: String) -> Result<PepForm, AppError> {
         _ => None,
     };
     let deadlines = section_deadlines(pep, school, &mut countdowns);
+    let targets =
+        super::targets::targets_part(&db, &reached, &policy, &countdowns, today()).await?;
 
     let sections = sections_for(reached.phase)
         .filter(|&section| reached.access(section) != Access::None)
@@ -273,6 +275,7 @@ pub async fn pep_form(pep_id: String) -> Result<PepForm, AppError> {
         state: reached.state,
         child_details: child.facts,
         sections,
+        targets,
         calendars: countdowns.calendars(),
     })
 }

@@ -1,0 +1,244 @@
+//! Saving one value (a field's text, a whole target) at the version it was read, so nothing typed
+//! is ever lost or silently overwritten.
+//!
+//! The value saves itself shortly after the person stops typing and when they leave the field.
+//! It lives in the page's memory until the server has it: a failed save says "not saved yet" and
+//! tries again with growing pauses (a dropped connection, a closed lid), an ended session says so
+//! and keeps trying once they sign in again in another tab, and a value someone else saved first
+//! is shown beside theirs to choose from.
+
+use std::future::Future;
+
+use leptos::prelude::*;
+
+use super::Saved;
+use crate::error::AppError;
+
+/// Where a value is saved, and how.
+pub trait Persist: Clone + Send + Sync + 'static {
+    type Value: Clone + PartialEq + Send + Sync + 'static;
+    fn save(
+        self,
+        value: Self::Value,
+        version: i64,
+    ) -> impl Future<Output = Result<Saved<Self::Value>, AppError>> + 'static;
+}
+
+/// Where a value is on its way to the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SaveState<T> {
+    /// The server has exactly what is on screen.
+    Saved,
+    /// Changed since the last save; a save follows shortly.
+    Editing,
+    Saving,
+    /// The last attempt failed (offline, server busy); another follows.
+    Retrying,
+    /// The session ended: kept on screen, tried again every half minute.
+    SignedOut,
+    /// Someone else saved it first: their value, its version, and who.
+    Conflict {
+        theirs: T,
+        version: i64,
+        by: String,
+    },
+    /// The server refused the value (what to change), or it closed to this person.
+    Refused(String),
+}
+
+/// How long after the last change a value saves itself.
+const TYPING_PAUSE_MS: u64 = 800;
+/// The longest wait between retries of a failed save.
+const LONGEST_RETRY_SECONDS: u64 = 30;
+
+pub struct Saver<K: Persist> {
+    key: StoredValue<K>,
+    /// What is on screen.
+    pub value: RwSignal<K::Value>,
+    /// What the server holds at `version`.
+    confirmed: RwSignal<K::Value>,
+    pub version: RwSignal<i64>,
+    pub state: RwSignal<SaveState<K::Value>>,
+    in_flight: RwSignal<bool>,
+    changes: RwSignal<u64>,
+    retry_seconds: RwSignal<u64>,
+    /// Runs after each successful save (the task list marks the section started).
+    after_save: Option<Callback<()>>,
+}
+
+impl<K: Persist> Clone for Saver<K> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<K: Persist> Copy for Saver<K> {}
+
+impl<K: Persist> Saver<K> {
+    pub fn new(key: K, value: K::Value, version: i64, after_save: Option<Callback<()>>) -> Self {
+        Saver {
+            key: StoredValue::new(key),
+            value: RwSignal::new(value.clone()),
+            confirmed: RwSignal::new(value),
+            version: RwSignal::new(version),
+            state: RwSignal::new(SaveState::Saved),
+            in_flight: RwSignal::new(false),
+            changes: RwSignal::new(0),
+            retry_seconds: RwSignal::new(0),
+            after_save,
+        }
+    }
+
+    fn in_conflict(self) -> bool {
+        matches!(self.state.get_untracked(), SaveState::Conflict { .. })
+    }
+
+    /// The person changed the value: saved after a short pause in their typing.
+    pub fn changed(self, update: impl FnOnce(&mut K::Value)) {
+        self.value.update(update);
+        if !self.in_conflict() {
+            self.state.set(SaveState::Editing);
+        }
+        self.changes.update(|n| *n += 1);
+        let this_change = self.changes.get_untracked();
+        set_timeout(
+            move || {
+                if self.changes.get_untracked() == this_change {
+                    self.save();
+                }
+            },
+            std::time::Duration::from_millis(TYPING_PAUSE_MS),
+        );
+    }
+
+    /// Sends what is on screen unless it is already saved, a save is on its way (which sends
+    /// again when it returns if more changed), or a conflict waits for the person's choice.
+    pub fn save(self) {
+        if self.in_flight.get_untracked() || self.in_conflict() {
+            return;
+        }
+        let sent = self.value.get_untracked();
+        if sent == self.confirmed.get_untracked() {
+            if !matches!(self.state.get_untracked(), SaveState::Refused(_)) {
+                self.state.set(SaveState::Saved);
+            }
+            return;
+        }
+        self.in_flight.set(true);
+        self.state.set(SaveState::Saving);
+        let request = self
+            .key
+            .get_value()
+            .save(sent.clone(), self.version.get_untracked());
+        leptos::task::spawn_local(async move {
+            let answer = request.await;
+            self.in_flight.set(false);
+            match answer {
+                Ok(Saved::Saved { version }) => {
+                    self.version.set(version);
+                    self.confirmed.set(sent.clone());
+                    self.retry_seconds.set(0);
+                    if let Some(after_save) = self.after_save {
+                        after_save.run(());
+                    }
+                    if self.value.get_untracked() == sent {
+                        self.state.set(SaveState::Saved);
+                    } else {
+                        self.save();
+                    }
+                }
+                Ok(Saved::Conflict { value, version, by }) => {
+                    if value == self.value.get_untracked() {
+                        // The same words: nothing to choose between.
+                        self.version.set(version);
+                        self.confirmed.set(value);
+                        self.state.set(SaveState::Saved);
+                    } else {
+                        self.state.set(SaveState::Conflict {
+                            theirs: value,
+                            version,
+                            by,
+                        });
+                    }
+                }
+                Err(AppError::Invalid(problems)) => {
+                    let message = problems
+                        .into_iter()
+                        .map(|(_, m)| m)
+                        .collect::<Vec<_>>()
+                        .join(". ");
+                    self.state.set(SaveState::Refused(message));
+                }
+                Err(AppError::Forbidden) => self.state.set(SaveState::Refused(
+                    "you can no longer change this (the PEP may have moved on). Copy what you \
+                     wrote before leaving the page."
+                        .to_string(),
+                )),
+                Err(AppError::SignedOut | AppError::SecondFactorRequired) => {
+                    self.state.set(SaveState::SignedOut);
+                    self.retry_in(LONGEST_RETRY_SECONDS);
+                }
+                Err(_) => {
+                    self.state.set(SaveState::Retrying);
+                    let wait =
+                        (self.retry_seconds.get_untracked() * 2).clamp(2, LONGEST_RETRY_SECONDS);
+                    self.retry_seconds.set(wait);
+                    self.retry_in(wait);
+                }
+            }
+        });
+    }
+
+    fn retry_in(self, seconds: u64) {
+        set_timeout(move || self.save(), std::time::Duration::from_secs(seconds));
+    }
+
+    /// Saves what is on screen over the other person's version.
+    pub fn keep_mine(self) {
+        if let SaveState::Conflict {
+            theirs, version, ..
+        } = self.state.get_untracked()
+        {
+            self.version.set(version);
+            self.confirmed.set(theirs);
+            self.state.set(SaveState::Editing);
+            self.save();
+        }
+    }
+
+    /// Takes the other person's version instead.
+    pub fn use_theirs(self) {
+        if let SaveState::Conflict {
+            theirs, version, ..
+        } = self.state.get_untracked()
+        {
+            self.version.set(version);
+            self.confirmed.set(theirs.clone());
+            self.value.set(theirs);
+            self.state.set(SaveState::Saved);
+        }
+    }
+
+    /// The state in a few words for the status line under the value (empty while typing).
+    pub fn status_words(self) -> String {
+        match self.state.get() {
+            SaveState::Saved if self.version.get() == 0 => String::new(),
+            SaveState::Saved => "Saved".to_string(),
+            SaveState::Editing => String::new(),
+            SaveState::Saving => "Saving…".to_string(),
+            SaveState::Retrying => {
+                "Not saved yet: retrying. What you typed stays here.".to_string()
+            }
+            SaveState::SignedOut => "Not saved yet: your session has ended. Sign in again in a \
+                                     new tab and this will be saved; what you typed stays here."
+                .to_string(),
+            SaveState::Conflict { by, .. } => {
+                format!("Not saved: {by} changed this while you were writing.")
+            }
+            SaveState::Refused(message) => format!("Not saved: {message}"),
+        }
+    }
+
+    pub fn refused(self) -> bool {
+        matches!(self.state.get(), SaveState::Refused(_))
+    }
+}

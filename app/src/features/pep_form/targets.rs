@@ -1,0 +1,374 @@
+//! The PEP's SMART targets on the server: read with what the checks need (the review window, the
+//! council's mix rule, the child's key stage), added, saved whole at a version (a stale save gets
+//! the other person's target back), and removed. Saving never requires the checks to pass: a
+//! half-written target is kept; the checks decide only whether the PEP may be marked ready.
+
+use chrono::{Duration, NaiveDate, Utc};
+
+use super::server::{PepRow, Reached, db, reach};
+use super::{Saved, TargetRecord, TargetsPart};
+use crate::domain::academic_year::AcademicYear;
+use crate::domain::child::year_group;
+use crate::domain::pep::{PepState, SectionKey, Term};
+use crate::domain::pep_form::SectionPolicy;
+use crate::domain::policy::Access;
+use crate::domain::schedule::{term_windows, termly_due};
+use crate::domain::targets::{
+    ActionDraft, ReviewWindow, TargetDraft, check_target_bounds, key_stage,
+};
+use crate::error::AppError;
+use crate::features::children::countdowns::{Countdowns, capitalise};
+use crate::infra::audit::AuditEvent;
+use crate::infra::db::Db;
+use crate::{append_audit_event, on_db};
+
+/// A term's length, for the review window when no calendar says when the next PEP is due.
+const ABOUT_A_TERM: i64 = 120;
+
+/// From the meeting (or today, before one is booked) to the next PEP's due date at the child's
+/// school; without term dates, about a term after this PEP is due.
+pub(super) fn review_window(
+    pep: &PepRow,
+    countdowns: &Countdowns,
+    today: NaiveDate,
+) -> ReviewWindow {
+    let starts = pep
+        .meeting_at
+        .map(|at| crate::domain::uk_time::uk_local(at).date())
+        .unwrap_or(today);
+    let this_term = Term::parse(&pep.term).ok();
+    let next_review = countdowns
+        .school_calendar(pep.school_id.as_deref())
+        .and_then(|calendar| {
+            let windows = term_windows(&calendar);
+            let position = windows.iter().position(|w| {
+                w.academic_year == AcademicYear::starting(pep.academic_year as i32)
+                    && Some(w.term) == this_term
+            })?;
+            let next = windows.get(position + 1)?;
+            Some(termly_due(&countdowns.policy, next, &calendar).due)
+        })
+        .unwrap_or(pep.due_on + Duration::days(ABOUT_A_TERM));
+    ReviewWindow {
+        starts,
+        next_review: next_review.max(starts),
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct TargetRow {
+    id: String,
+    version: i64,
+    need_area: String,
+    reason_baseline: String,
+    statement: String,
+    success_measure: String,
+    target_date: Option<NaiveDate>,
+    override_reason: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ActionRow {
+    id: String,
+    target_id: Option<String>,
+    description: String,
+    owner_role: Option<String>,
+    frequency: Option<String>,
+}
+
+/// Every target of the PEP with its actions, in order.
+pub(super) async fn load_targets(db: &Db, pep_id: &str) -> Result<Vec<TargetRecord>, AppError> {
+    let (targets, actions): (Vec<TargetRow>, Vec<ActionRow>) = on_db!(db, pool => {
+        let targets = sqlx::query_as(
+            "SELECT id, version, need_area, reason_baseline, statement, success_measure, \
+             target_date, override_reason FROM targets WHERE pep_id = $1 ORDER BY position, created_at",
+        )
+        .bind(pep_id)
+        .fetch_all(pool)
+        .await?;
+        let actions = sqlx::query_as(
+            "SELECT id, target_id, description, owner_role, frequency FROM actions \
+             WHERE pep_id = $1 AND target_id IS NOT NULL AND status <> 'cancelled' ORDER BY created_at, id",
+        )
+        .bind(pep_id)
+        .fetch_all(pool)
+        .await?;
+        (targets, actions)
+    });
+    Ok(targets
+        .into_iter()
+        .map(|t| TargetRecord {
+            draft: TargetDraft {
+                need_area: t.need_area,
+                reason_baseline: t.reason_baseline,
+                statement: t.statement,
+                success_measure: t.success_measure,
+                target_date: t.target_date.map(|d| d.to_string()).unwrap_or_default(),
+                actions: actions
+                    .iter()
+                    .filter(|a| a.target_id.as_deref() == Some(t.id.as_str()))
+                    .map(|a| ActionDraft {
+                        id: a.id.clone(),
+                        description: a.description.clone(),
+                        owner_role: a.owner_role.clone().unwrap_or_default(),
+                        frequency: a.frequency.clone().unwrap_or_default(),
+                    })
+                    .collect(),
+                override_reason: t.override_reason.unwrap_or_default(),
+            },
+            id: t.id,
+            version: t.version,
+        })
+        .collect())
+}
+
+/// The targets part of the form, when the person may read the targets section.
+pub(super) async fn targets_part(
+    db: &Db,
+    reached: &Reached,
+    sections: &SectionPolicy,
+    countdowns: &Countdowns,
+    today: NaiveDate,
+) -> Result<Option<TargetsPart>, AppError> {
+    let access = reached.access(SectionKey::Targets);
+    if access == Access::None {
+        return Ok(None);
+    }
+    let pep = &reached.pep;
+    let (born, override_year): (NaiveDate, Option<i64>) = on_db!(db, pool => {
+        sqlx::query_as("SELECT date_of_birth, nc_year_override FROM children WHERE id = $1")
+            .bind(&pep.child_id)
+            .fetch_one(pool)
+            .await?
+    });
+    let year = override_year.map_or_else(
+        || year_group(born, AcademicYear::starting(pep.academic_year as i32)),
+        |y| y as i32,
+    );
+    Ok(Some(TargetsPart {
+        label: sections.label(SectionKey::Targets),
+        owner: capitalise(sections.owner(SectionKey::Targets).label()),
+        editable: access == Access::Edit,
+        phase: reached.phase,
+        key_stage: key_stage(year),
+        window: review_window(pep, countdowns, today),
+        rule: crate::infra::reference_data::mix_rule(db, &reached.user.council_id).await?,
+        targets: load_targets(db, &pep.id).await?,
+    }))
+}
+
+/// The person asking, once they may edit this PEP's targets in its state.
+async fn target_editor(db: &Db, pep_id: &str) -> Result<Reached, AppError> {
+    let (reached, relationship) = reach(db, pep_id).await?;
+    reached.authorize(SectionKey::Targets, true, relationship)?;
+    Ok(reached)
+}
+
+fn audit<'a>(
+    reached: &'a Reached,
+    action: &'a str,
+    target_id: &'a str,
+    detail: serde_json::Value,
+) -> AuditEvent<'a> {
+    AuditEvent {
+        occurred_at: Utc::now(),
+        actor_id: Some(&reached.user.id),
+        action,
+        entity: "target",
+        entity_id: Some(target_id),
+        child_id: Some(&reached.pep.child_id),
+        pep_id: Some(&reached.pep.id),
+        detail,
+        request_id: None,
+    }
+}
+
+pub async fn add_target(pep_id: String) -> Result<TargetRecord, AppError> {
+    let db = db()?;
+    let reached = target_editor(&db, &pep_id).await?;
+    let id = uuid::Uuid::now_v7().to_string();
+    let now = Utc::now();
+    on_db!(&db, pool => {
+        let mut tx = pool.begin().await?;
+        let position: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(position) + 1, 0) FROM targets WHERE pep_id = $1")
+            .bind(&pep_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO targets (id, pep_id, position, need_area, created_at, updated_at, updated_by) \
+             VALUES ($1, $2, $3, '', $4, $4, $5)",
+        )
+        .bind(&id).bind(&pep_id).bind(position).bind(now).bind(&reached.user.id)
+        .execute(&mut *tx)
+        .await?;
+        append_audit_event!(tx, &audit(&reached, "target.added", &id, serde_json::json!({ "position": position })))?;
+        tx.commit().await?;
+    });
+    Ok(TargetRecord {
+        id,
+        version: 1,
+        draft: TargetDraft::default(),
+    })
+}
+
+/// Whether an action id from the browser may name an action of this target: the browser makes
+/// new ids as `{target id}-a…` so a retried save never adds the same action twice.
+fn is_action_id_of(target_id: &str, action_id: &str) -> bool {
+    action_id
+        .strip_prefix(target_id)
+        .and_then(|rest| rest.strip_prefix("-a"))
+        .is_some_and(|rest| {
+            !rest.is_empty()
+                && rest.len() <= 40
+                && rest.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
+}
+
+pub async fn save_target(
+    pep_id: String,
+    target_id: String,
+    version: i64,
+    target: TargetDraft,
+) -> Result<Saved<TargetDraft>, AppError> {
+    let db = db()?;
+    let reached = target_editor(&db, &pep_id).await?;
+    check_target_bounds(&target).map_err(AppError::on_fields)?;
+    if let Some(bad) = target
+        .actions
+        .iter()
+        .find(|a| !is_action_id_of(&target_id, &a.id))
+    {
+        return Err(AppError::Invalid(vec![(
+            "actions".into(),
+            format!("“{}” is not an action of this target", bad.id),
+        )]));
+    }
+    let date: Option<NaiveDate> =
+        NaiveDate::parse_from_str(target.target_date.trim(), "%Y-%m-%d").ok();
+    let now = Utc::now();
+    let outcome = on_db!(&db, pool => {
+        let mut tx = pool.begin().await?;
+        let written = sqlx::query(
+            "UPDATE targets SET need_area = $1, reason_baseline = $2, statement = $3, \
+             success_measure = $4, target_date = $5, override_reason = $6, version = version + 1, \
+             updated_at = $7, updated_by = $8 WHERE id = $9 AND pep_id = $10 AND version = $11",
+        )
+        .bind(&target.need_area).bind(&target.reason_baseline).bind(&target.statement)
+        .bind(&target.success_measure).bind(date)
+        .bind(Some(target.override_reason.trim()).filter(|r| !r.is_empty()))
+        .bind(now).bind(&reached.user.id).bind(&target_id).bind(&pep_id).bind(version)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if written == 0 {
+            let current: Option<(i64, Option<String>)> = sqlx::query_as(
+                "SELECT t.version, u.display_name FROM targets t LEFT JOIN users u ON u.id = t.updated_by \
+                 WHERE t.id = $1 AND t.pep_id = $2",
+            )
+            .bind(&target_id).bind(&pep_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            tx.rollback().await?;
+            Err(current)
+        } else {
+            // Actions: kept ones updated, new ones added, dropped ones removed.
+            let existing: Vec<String> = sqlx::query_scalar("SELECT id FROM actions WHERE target_id = $1")
+                .bind(&target_id)
+                .fetch_all(&mut *tx)
+                .await?;
+            for action in &target.actions {
+                let owner = Some(action.owner_role.as_str()).filter(|r| !r.is_empty());
+                let frequency = Some(action.frequency.trim()).filter(|f| !f.is_empty());
+                if existing.contains(&action.id) {
+                    sqlx::query(
+                        "UPDATE actions SET description = $1, owner_role = $2, frequency = $3, \
+                         due_on = $4, version = version + 1, updated_at = $5 WHERE id = $6",
+                    )
+                    .bind(&action.description).bind(owner).bind(frequency).bind(date).bind(now).bind(&action.id)
+                    .execute(&mut *tx)
+                    .await?;
+                } else {
+                    sqlx::query(
+                        "INSERT INTO actions (id, pep_id, target_id, description, owner_role, frequency, \
+                         due_on, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $8)",
+                    )
+                    .bind(&action.id).bind(&pep_id).bind(&target_id).bind(&action.description)
+                    .bind(owner).bind(frequency).bind(date).bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+            for gone in existing.iter().filter(|id| !target.actions.iter().any(|a| &a.id == *id)) {
+                sqlx::query("DELETE FROM actions WHERE id = $1").bind(gone).execute(&mut *tx).await?;
+            }
+            append_audit_event!(tx, &audit(&reached, "target.saved", &target_id, serde_json::json!({
+                "version": version + 1,
+                "need_area": target.need_area,
+                "actions": target.actions.len(),
+                "override": !target.override_reason.trim().is_empty(),
+            })))?;
+            tx.commit().await?;
+            Ok(version + 1)
+        }
+    });
+    match outcome {
+        Ok(version) => Ok(Saved::Saved { version }),
+        // Removed meanwhile: there is nothing to save over.
+        Err(None) => Err(AppError::Invalid(vec![(
+            "target".into(),
+            "This target has been removed by someone else. Copy what you wrote into a new target."
+                .into(),
+        )])),
+        Err(Some((version, by))) => {
+            let value = load_targets(&db, &pep_id)
+                .await?
+                .into_iter()
+                .find(|t| t.id == target_id)
+                .map(|t| t.draft)
+                .unwrap_or_default();
+            Ok(Saved::Conflict {
+                value,
+                version,
+                by: by.unwrap_or_else(|| "Someone".into()),
+            })
+        }
+    }
+}
+
+pub async fn remove_target(
+    pep_id: String,
+    target_id: String,
+    version: i64,
+) -> Result<(), AppError> {
+    let db = db()?;
+    let reached = target_editor(&db, &pep_id).await?;
+    if reached.state == PepState::Approved {
+        return Err(AppError::Forbidden);
+    }
+    let removed = on_db!(&db, pool => {
+        let mut tx = pool.begin().await?;
+        sqlx::query("DELETE FROM actions WHERE target_id = $1 AND pep_id = $2")
+            .bind(&target_id).bind(&pep_id)
+            .execute(&mut *tx)
+            .await?;
+        let removed = sqlx::query("DELETE FROM targets WHERE id = $1 AND pep_id = $2 AND version = $3")
+            .bind(&target_id).bind(&pep_id).bind(version)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if removed == 0 {
+            tx.rollback().await?;
+        } else {
+            append_audit_event!(tx, &audit(&reached, "target.removed", &target_id, serde_json::json!({ "version": version })))?;
+            tx.commit().await?;
+        }
+        removed
+    });
+    if removed == 0 {
+        return Err(AppError::Invalid(vec![(
+            "target".into(),
+            "Someone changed this target since you opened it: reload the page to see it before removing it".into(),
+        )]));
+    }
+    Ok(())
+}

@@ -1,0 +1,476 @@
+//! The SMART targets part of the PEP page: each target edited as one record (need area, reason
+//! with baseline, statement, success measure, date, actions with owners and frequencies, an
+//! override with its reason), saved like a field, with a live S-M-A-R-T checklist under it that
+//! runs the same checks the server runs before the PEP may be marked ready.
+
+use leptos::prelude::*;
+
+use super::pep_page::{ConflictChoice, SaveStatus};
+use super::saver::{Persist, SaveState, Saver};
+use super::{Saved, TargetRecord, TargetsPart, add_target, remove_target, save_target};
+use crate::domain::roles::Role;
+use crate::domain::smart::{Finding, Severity};
+use crate::domain::targets::{
+    ActionDraft, MixRule, NeedArea, ReviewWindow, TargetDraft, check_mix, check_target,
+};
+use crate::error::AppError;
+
+/// One target of one PEP.
+#[derive(Clone)]
+struct TargetRef {
+    pep_id: String,
+    target_id: String,
+}
+
+impl Persist for TargetRef {
+    type Value = TargetDraft;
+    fn save(
+        self,
+        value: TargetDraft,
+        version: i64,
+    ) -> impl std::future::Future<Output = Result<Saved<TargetDraft>, AppError>> + 'static {
+        save_target(self.pep_id, self.target_id, version, value)
+    }
+}
+
+/// Who can own an action, in the order a meeting thinks of them.
+const OWNERS: &[Role] = &[
+    Role::YoungPerson,
+    Role::DesignatedTeacher,
+    Role::Carer,
+    Role::SocialWorker,
+    Role::EducationAdvisor,
+];
+
+#[component]
+pub fn TargetsSection(pep_id: String, part: TargetsPart) -> impl IntoView {
+    let TargetsPart {
+        label,
+        owner,
+        editable,
+        phase,
+        key_stage,
+        window,
+        rule,
+        targets,
+    } = part;
+    let make = {
+        let pep_id = pep_id.clone();
+        move |record: TargetRecord| {
+            let key = TargetRef {
+                pep_id: pep_id.clone(),
+                target_id: record.id.clone(),
+            };
+            (
+                record.id,
+                Saver::new(key, record.draft, record.version, None),
+            )
+        }
+    };
+    let savers = RwSignal::new(targets.into_iter().map(make.clone()).collect::<Vec<_>>());
+    let rule = StoredValue::new(rule);
+    let mix = move || {
+        let areas: Vec<NeedArea> = savers.with(|all| {
+            all.iter()
+                .filter_map(|(_, s)| NeedArea::parse(&s.value.get().need_area).ok())
+                .collect()
+        });
+        rule.with_value(|rule| check_mix(&areas, phase, key_stage, rule))
+    };
+    let adding = RwSignal::new(None::<String>);
+    let add = {
+        let pep_id = pep_id.clone();
+        move |_| {
+            let (pep_id, make) = (pep_id.clone(), make.clone());
+            leptos::task::spawn_local(async move {
+                match add_target(pep_id).await {
+                    Ok(record) => {
+                        savers.update(|all| all.push(make(record)));
+                        adding.set(None);
+                    }
+                    Err(error) => adding.set(Some(error.to_string())),
+                }
+            });
+        }
+    };
+    let rule_words = rule.with_value(|rule| rule_in_words(rule, key_stage));
+    view! {
+        <section class="pep-section" id="section-targets" aria-labelledby="section-targets-heading">
+            <h2 class="heading-l" id="section-targets-heading">{label}</h2>
+            <p class="hint">{format!("Completed by: {owner}")}</p>
+            <p class="body">{rule_words}</p>
+            <p class="body">
+                {format!(
+                    "Each target's date should fall between {} and the next PEP, due {}.",
+                    crate::domain::deadlines::long_date(window.starts),
+                    crate::domain::deadlines::long_date(window.next_review),
+                )}
+            </p>
+            <div class="smart-mix" id="targets-mix">
+                {move || {
+                    let findings = mix();
+                    if findings.is_empty() {
+                        view! { <p class="body"><strong>"✓ The targets meet the council's rule."</strong></p> }.into_any()
+                    } else {
+                        view! {
+                            <ul class="list smart-findings">
+                                {findings.into_iter().map(|f| view! { <FindingLine finding=f /> }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    }
+                }}
+            </div>
+            <For
+                each=move || savers.get().into_iter().enumerate()
+                key=|(_, (id, _))| id.clone()
+                children=move |(n, (id, saver))| {
+                    let target_id = id.clone();
+                    let remove = {
+                        let pep_id = pep_id.clone();
+                        Callback::new(move |()| {
+                            let (pep_id, id) = (pep_id.clone(), id.clone());
+                            leptos::task::spawn_local(async move {
+                                let version = saver.version.get_untracked();
+                                match remove_target(pep_id, id.clone(), version).await {
+                                    Ok(()) => savers.update(|all| all.retain(|(i, _)| *i != id)),
+                                    Err(error) => saver.state.set(SaveState::Refused(error.to_string())),
+                                }
+                            });
+                        })
+                    };
+                    view! { <TargetEditor number=n + 1 target_id saver window rule=rule.get_value() editable remove /> }
+                }
+            />
+            {editable.then(|| view! {
+                <button type="button" class="button button--secondary" on:click=add>"Add a target"</button>
+                <p class="error-message" role="alert">{move || adding.get()}</p>
+            })}
+        </section>
+    }
+}
+
+/// "Northdale asks for 3 targets: English, Maths and another, one about writing at key stage 1."
+fn rule_in_words(rule: &MixRule, key_stage: Option<u8>) -> String {
+    let areas: Vec<&str> = rule.required_need_areas.iter().map(|a| a.label()).collect();
+    let writing = match key_stage {
+        Some(stage) if rule.writing_required_at_key_stages.contains(&stage) => {
+            format!(", one of them about writing at key stage {stage}")
+        }
+        _ => String::new(),
+    };
+    format!(
+        "The council asks for {} targets, including {}{writing}.",
+        rule.targets_per_pep,
+        areas.join(" and ")
+    )
+}
+
+#[component]
+fn FindingLine(finding: Finding) -> impl IntoView {
+    let (mark, word) = match finding.severity {
+        Severity::Error => ("✗", "Problem"),
+        Severity::Warning => ("!", "Check"),
+        Severity::Hint => ("i", "Hint"),
+    };
+    view! {
+        <li class=format!("smart-finding smart-finding--{}", word.to_lowercase())>
+            <span aria-hidden="true" class="smart-finding__mark">{mark}</span>
+            <strong>{format!("{word}: ")}</strong>
+            {finding.reason}
+        </li>
+    }
+}
+
+const LETTERS: [(char, &str); 5] = [
+    ('S', "Specific"),
+    ('M', "Measurable"),
+    ('A', "Achievable: actions with owners"),
+    ('R', "Relevant to a need"),
+    ('T', "Time-bound"),
+];
+
+/// The S-M-A-R-T checklist of one target, recomputed as the person types.
+#[component]
+fn Checklist(findings: Signal<Vec<Finding>>, id: String) -> impl IntoView {
+    view! {
+        <div class="smart-checklist" id=id>
+            <h4 class="heading-s">"SMART checklist"</h4>
+            <ul class="list">
+                {LETTERS
+                    .iter()
+                    .map(|&(letter, name)| {
+                        let mine = move || {
+                            findings
+                                .get()
+                                .into_iter()
+                                .filter(|f| f.letter == letter)
+                                .collect::<Vec<_>>()
+                        };
+                        view! {
+                            <li class="smart-checklist__letter">
+                                <span class="smart-checklist__initial" aria-hidden="true">{letter.to_string()}</span>
+                                <strong>{format!("{name}: ")}</strong>
+                                {move || {
+                                    let mine = mine();
+                                    if mine.is_empty() {
+                                        view! { <span class="smart-ok">"✓ met"</span> }.into_any()
+                                    } else {
+                                        view! {
+                                            <ul class="list smart-findings">
+                                                {mine.into_iter().map(|f| view! { <FindingLine finding=f /> }).collect_view()}
+                                            </ul>
+                                        }.into_any()
+                                    }
+                                }}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </div>
+    }
+}
+
+/// A new action's id: the target's id with `-a` and a number unique on this page, so a save that
+/// is retried never adds the action twice.
+fn new_action_id(target_id: &str) -> String {
+    let millis = chrono::Utc::now().timestamp_millis();
+    let salt = NEXT_ACTION.with(|n| {
+        let value = n.get();
+        n.set(value + 1);
+        value
+    });
+    format!("{target_id}-a{millis}{salt}")
+}
+
+thread_local! {
+    static NEXT_ACTION: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+#[component]
+fn TargetEditor(
+    number: usize,
+    target_id: String,
+    saver: Saver<TargetRef>,
+    window: ReviewWindow,
+    rule: MixRule,
+    editable: bool,
+    remove: Callback<()>,
+) -> impl IntoView {
+    let findings = Signal::derive(move || check_target(&saver.value.get(), &window, &rule));
+    let prefix = format!("target-{number}");
+    let heading = format!("Target {number}");
+    if !editable {
+        let draft = saver.value.get_untracked();
+        let area = NeedArea::parse(&draft.need_area)
+            .map(|a| a.label())
+            .unwrap_or("No need area");
+        let actions = draft
+            .actions
+            .iter()
+            .map(|a| {
+                let who = Role::parse(&a.owner_role)
+                    .map(|r| r.label())
+                    .unwrap_or("nobody named");
+                view! { <li>{format!("{} ({who}, {})", a.description, a.frequency)}</li> }
+            })
+            .collect_view();
+        return view! {
+            <div class="target">
+                <h3 class="heading-m">{format!("{heading}: {area}")}</h3>
+                <p class="body"><strong>{draft.statement}</strong></p>
+                <p class="body">{format!("Where the child is now: {}", draft.reason_baseline)}</p>
+                <p class="body">{format!("How everyone will know: {}", draft.success_measure)}</p>
+                <p class="body">{format!("By: {}", draft.target_date)}</p>
+                <ul class="list list--bullet">{actions}</ul>
+            </div>
+        }
+        .into_any();
+    }
+    let text = move |get: fn(&TargetDraft) -> &String| move || get(&saver.value.get()).clone();
+    let edit = move |set: fn(&mut TargetDraft, String)| {
+        move |ev: leptos::ev::Event| {
+            let typed = event_target_value(&ev);
+            saver.changed(|draft| set(draft, typed));
+        }
+    };
+    let field_id = {
+        let prefix = prefix.clone();
+        move |part: &str| format!("{prefix}-{part}")
+    };
+    let status_id = field_id("status");
+    let checklist_id = field_id("checklist");
+    let described = format!("{status_id} {checklist_id}");
+    let area_options = NeedArea::ALL
+        .iter()
+        .map(|area| {
+            let code = area.as_str();
+            view! {
+                <option value=code selected=move || saver.value.get().need_area == code>{area.label()}</option>
+            }
+        })
+        .collect_view();
+    view! {
+        <fieldset class="fieldset target" aria-describedby=described.clone()>
+            <legend class="fieldset__legend heading-m">{heading}</legend>
+            <div class="form-group">
+                <label class="label" for=field_id("need_area")>"Need area"</label>
+                <select
+                    class="select"
+                    id=field_id("need_area")
+                    on:change=edit(|d, v| d.need_area = v)
+                >
+                    <option value="" selected=move || saver.value.get().need_area.is_empty()>"Choose…"</option>
+                    {area_options}
+                </select>
+            </div>
+            <TargetText id=field_id("reason_baseline") label="Reason, with where the child is now" hint="The need, and a baseline: a score, a count, a level." value=text(|d| &d.reason_baseline) on_input=edit(|d, v| d.reason_baseline = v) saver />
+            <TargetText id=field_id("statement") label="Target" hint="What the child will be able to do, how well, and by when." value=text(|d| &d.statement) on_input=edit(|d, v| d.statement = v) saver />
+            <TargetText id=field_id("success_measure") label="Success measure" hint="How everyone will know it has been met." value=text(|d| &d.success_measure) on_input=edit(|d, v| d.success_measure = v) saver />
+            <div class="form-group">
+                <label class="label" for=field_id("target_date")>"Date to be met by"</label>
+                <input
+                    class="input input--width-10"
+                    type="date"
+                    id=field_id("target_date")
+                    value=saver.value.get_untracked().target_date
+                    prop:value=text(|d| &d.target_date)
+                    on:input=edit(|d, v| d.target_date = v)
+                    on:change=move |_| saver.save()
+                />
+            </div>
+            <Actions number target_id saver />
+            <details class="details">
+                <summary>"Keep this target although a check fails"</summary>
+                <TargetText id=field_id("override_reason") label="Why this target stands as it is" hint="The Virtual School reads this when it checks the PEP." value=text(|d| &d.override_reason) on_input=edit(|d, v| d.override_reason = v) saver />
+            </details>
+            <SaveStatus id=status_id saver />
+            {move || match saver.state.get() {
+                SaveState::Conflict { theirs, by, .. } => Some(view! {
+                    <ConflictChoice by saver>
+                        <blockquote class="conflict__theirs">
+                            {format!("{} Measure: {} By: {}", theirs.statement, theirs.success_measure, theirs.target_date)}
+                        </blockquote>
+                    </ConflictChoice>
+                }),
+                _ => None,
+            }}
+            <Checklist findings id=checklist_id />
+            <button type="button" class="button button--warning" on:click=move |_| remove.run(())>
+                {format!("Remove target {number}")}
+            </button>
+        </fieldset>
+    }
+    .into_any()
+}
+
+#[component]
+fn TargetText<V, E>(
+    id: String,
+    label: &'static str,
+    hint: &'static str,
+    value: V,
+    on_input: E,
+    saver: Saver<TargetRef>,
+) -> impl IntoView
+where
+    V: Fn() -> String + Send + Sync + Clone + 'static,
+    E: FnMut(leptos::ev::Event) + 'static,
+{
+    let hint_id = format!("{id}-hint");
+    let initial = value();
+    view! {
+        <div class="form-group pep-field">
+            <label class="label" for=id.clone()>{label}</label>
+            <p class="hint" id=hint_id.clone()>{hint}</p>
+            <textarea
+                class="textarea"
+                id=id.clone()
+                rows="3"
+                aria-describedby=hint_id
+                prop:value=value
+                on:input=on_input
+                on:change=move |_| saver.save()
+            >
+                {initial}
+            </textarea>
+        </div>
+    }
+}
+
+#[component]
+fn Actions(number: usize, target_id: String, saver: Saver<TargetRef>) -> impl IntoView {
+    let count = move || saver.value.with(|d| d.actions.len());
+    let add = move |_| {
+        let id = new_action_id(&target_id);
+        saver.changed(|draft| {
+            draft.actions.push(ActionDraft {
+                id,
+                ..ActionDraft::default()
+            });
+        });
+    };
+    view! {
+        <fieldset class="fieldset">
+            <legend class="fieldset__legend heading-s">{format!("Actions for target {number}")}</legend>
+            {move || {
+                (0..count())
+                    .map(|i| view! { <ActionRow number index=i saver /> })
+                    .collect_view()
+            }}
+            <button type="button" class="button button--secondary" on:click=add>"Add an action"</button>
+        </fieldset>
+    }
+}
+
+#[component]
+fn ActionRow(number: usize, index: usize, saver: Saver<TargetRef>) -> impl IntoView {
+    let id = format!("target-{number}-action-{}", index + 1);
+    let get = move |f: fn(&ActionDraft) -> String| {
+        move || {
+            saver
+                .value
+                .with(|d| d.actions.get(index).map(f).unwrap_or_default())
+        }
+    };
+    let set = move |f: fn(&mut ActionDraft, String)| {
+        move |ev: leptos::ev::Event| {
+            let typed = event_target_value(&ev);
+            saver.changed(|d| {
+                if let Some(action) = d.actions.get_mut(index) {
+                    f(action, typed);
+                }
+            });
+        }
+    };
+    let owners = OWNERS
+        .iter()
+        .map(|role| {
+            let code = role.as_str();
+            let selected = move || saver.value.with(|d| d.actions.get(index).is_some_and(|a| a.owner_role == code));
+            view! { <option value=code selected=selected>{crate::ui::text::capitalise(role.label())}</option> }
+        })
+        .collect_view();
+    view! {
+        <div class="action-row">
+            <div class="form-group">
+                <label class="label" for=format!("{id}-description")>{format!("Action {}", index + 1)}</label>
+                <input class="input" type="text" id=format!("{id}-description") value=get(|a| a.description.clone())() prop:value=get(|a| a.description.clone()) on:input=set(|a, v| a.description = v) on:change=move |_| saver.save() />
+            </div>
+            <div class="form-group">
+                <label class="label" for=format!("{id}-owner")>"Who"</label>
+                <select class="select" id=format!("{id}-owner") on:change=set(|a, v| a.owner_role = v)>
+                    <option value="" selected=move || get(|a| a.owner_role.clone())().is_empty()>"Choose…"</option>
+                    {owners}
+                </select>
+            </div>
+            <div class="form-group">
+                <label class="label" for=format!("{id}-frequency")>"How often"</label>
+                <input class="input input--width-20" type="text" id=format!("{id}-frequency") value=get(|a| a.frequency.clone())() prop:value=get(|a| a.frequency.clone()) on:input=set(|a, v| a.frequency = v) on:change=move |_| saver.save() />
+            </div>
+            <button type="button" class="button button--secondary" on:click=move |_| saver.changed(|d| { if index < d.actions.len() { d.actions.remove(index); } })>
+                {format!("Remove action {}", index + 1)}
+            </button>
+        </div>
+    }
+}

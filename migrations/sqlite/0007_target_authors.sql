@@ -1,0 +1,3 @@
+-- Who last changed a target (SQLite; migrations/postgres/0007_target_authors.sql is the same for
+-- PostgreSQL): a version conflict names the person whose words are shown beside yours.
+ALTER TABLE targets ADD COLUMN updated_by TEXT REFERENCES users(id);
