@@ -81,4 +81,37 @@ test('a designated teacher and a social worker write one PEP without losing a wo
   await hydrated(page);
   await expect(page.locator('#task-list-summary')).toHaveText(/^1 of \d+ sections completed$/);
   await expect(page.getByRole('textbox', { name: 'Difficulties and concerns' })).toHaveValue('Mondays after contact are hard; a calm start was agreed.');
+
+  // A new SMART target, typed badly then well: the checklist follows every change.
+  await page.getByRole('button', { name: 'Add a target' }).click();
+  const target = page.getByRole('group', { name: 'Target 4', exact: true });
+  const checklist = target.locator('.smart-checklist');
+  const letter = (name) => checklist.getByRole('listitem').filter({ hasText: `${name}:` }).first();
+  await expect(letter('Specific')).toContainText('Problem: Write the target');
+  await expect(page.locator('#targets-mix')).toContainText('At key stage 2 one target must be about writing');
+  await expectNoAxeViolations(page);
+  await target.getByLabel('Target', { exact: true }).fill('Amelia will try to improve her writing.');
+  await expect(letter('Specific')).toContainText('✓ met');
+  await expect(letter('Measurable')).toContainText('“try to” says which way, not how far');
+  await target.getByLabel('Success measure').fill('5 sentences in 4 out of 5 pieces of writing.');
+  await expect(letter('Measurable')).toContainText('gives no starting point');
+  await target.getByLabel('Reason, with where the child is now').fill('Writes 2 sentences unaided.');
+  await expect(letter('Measurable')).toContainText('✓ met');
+  await target.getByLabel('Need area').selectOption('writing');
+  await expect(letter('Relevant to a need')).toContainText('✓ met');
+  await expect(page.locator('#targets-mix')).toContainText("The targets meet the council's rule.");
+  await target.getByLabel('Date to be met by').fill('2027-03-12');
+  await expect(letter('Time-bound')).toContainText('✓ met');
+  await expect(letter('Achievable')).toContainText('Problem: Add at least one action');
+  await target.getByRole('button', { name: 'Add an action' }).click();
+  await target.getByLabel('Action 1').fill('Daily sentence-building with the class teacher');
+  await target.getByLabel('Who').selectOption('designated_teacher');
+  await target.getByLabel('How often').fill('daily');
+  await expect(letter('Achievable')).toContainText('✓ met');
+  await expect(page.locator('#target-4-status')).toHaveText('Saved');
+  await expectNoAxeViolations(page);
+  await page.reload();
+  await hydrated(page);
+  await expect(page.getByRole('group', { name: 'Target 4', exact: true }).getByLabel('Target', { exact: true }))
+    .toHaveValue('Amelia will try to improve her writing.');
 });
