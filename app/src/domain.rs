@@ -18,6 +18,7 @@ pub mod school_record;
 pub mod smart;
 pub mod targets;
 pub mod uk_time;
+pub mod workflow;
 
 /// A value that could not be parsed from its stored or submitted text form.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -347,6 +347,37 @@ pub fn blocks_ready(findings: &[Finding], override_reason: &str) -> bool {
     override_reason.trim().is_empty() && findings.iter().any(|f| f.severity == Severity::Error)
 }
 
+/// What stops a PEP being marked ready or submitted, in words: each target's error-level findings
+/// (unless it carries an override with its reason) and the council's mix rule (unless the PEP
+/// carries an override of it). Warnings never block.
+pub fn ready_problems(
+    targets: &[TargetDraft],
+    window: &ReviewWindow,
+    rule: &MixRule,
+    phase: Phase,
+    key_stage: Option<u8>,
+    mix_override: &str,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (n, target) in targets.iter().enumerate() {
+        let findings = check_target(target, window, rule);
+        if blocks_ready(&findings, &target.override_reason) {
+            for finding in findings.iter().filter(|f| f.severity == Severity::Error) {
+                problems.push(format!("Target {}: {}", n + 1, finding.reason));
+            }
+        }
+    }
+    let areas: Vec<NeedArea> = targets
+        .iter()
+        .filter_map(|t| NeedArea::parse(&t.need_area).ok())
+        .collect();
+    let mix = check_mix(&areas, phase, key_stage, rule);
+    if blocks_ready(&mix, mix_override) {
+        problems.extend(mix.into_iter().map(|f| f.reason));
+    }
+    problems
+}
+
 /// Checks the target's parts are within bounds before it is stored (422 otherwise).
 pub fn check_target_bounds(target: &TargetDraft) -> Result<(), Vec<(&'static str, String)>> {
     let mut problems = Vec::new();
@@ -636,6 +667,52 @@ mod tests {
         let fields: Vec<&str> = problems.iter().map(|(f, _)| *f).collect();
         assert_eq!(fields, vec!["statement", "need_area", "actions"]);
         assert_eq!(check_target_bounds(&good()), Ok(()));
+    }
+
+    #[test]
+    fn ready_is_blocked_by_errors_and_the_mix_rule_unless_overridden_with_a_reason() {
+        let rule = MixRule::default();
+        let mut english = good();
+        english.need_area = "english".into();
+        let mut third = good();
+        third.need_area = "semh".into();
+        third.actions.clear();
+        let targets = vec![english, good(), third];
+        let problems = ready_problems(&targets, &window(), &rule, Phase::SchoolAge, Some(2), "");
+        assert_eq!(
+            problems,
+            vec![
+                "Target 3: Add at least one action with who will do it: the child, the school, \
+                 the carer or the social worker"
+                    .to_string(),
+                "At key stage 2 one target must be about writing".to_string(),
+            ]
+        );
+        let mut overridden = targets.clone();
+        overridden[2].override_reason = "The key adult is named in the EHC plan.".into();
+        assert_eq!(
+            ready_problems(
+                &overridden,
+                &window(),
+                &rule,
+                Phase::SchoolAge,
+                Some(2),
+                "Writing is in the EHC plan."
+            ),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            ready_problems(
+                &targets[..2],
+                &window(),
+                &rule,
+                Phase::SchoolAge,
+                Some(3),
+                ""
+            )
+            .len(),
+            1
+        );
     }
 
     proptest! {

@@ -12,6 +12,8 @@ pub mod server;
 #[cfg(feature = "ssr")]
 mod targets;
 mod targets_part;
+#[cfg(feature = "ssr")]
+mod workflow;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -21,6 +23,7 @@ pub use pep_page::PepPage;
 use crate::domain::pep::{PepState, Phase, SectionKey};
 use crate::domain::pep_form::{FieldKind, SectionStatus};
 use crate::domain::targets::{MixRule, ReviewWindow, TargetDraft};
+use crate::domain::workflow::Step;
 use crate::error::AppError;
 use crate::ui::countdown::{CountdownData, CountingCalendars};
 
@@ -39,6 +42,14 @@ pub struct PepForm {
     pub sections: Vec<FormSection>,
     /// The targets, when the person may read them.
     pub targets: Option<TargetsPart>,
+    /// The PEP's version, for moving it on in the workflow.
+    pub version: i64,
+    /// The workflow moves open to the person now.
+    pub steps: Vec<Step>,
+    /// What stops the PEP being marked ready or submitted, when the person could do so.
+    pub ready_problems: Vec<String>,
+    /// Why the Virtual School returned it, while it is returned.
+    pub returned_reason: Option<String>,
     pub calendars: CountingCalendars,
 }
 
@@ -98,6 +109,23 @@ pub struct TargetsPart {
     pub window: ReviewWindow,
     pub rule: MixRule,
     pub targets: Vec<TargetRecord>,
+    /// Why the targets stand although the mix rule is not met ("" when none was given).
+    pub mix_override: String,
+}
+
+impl TargetsPart {
+    /// What stops the PEP being marked ready: the same check in the browser and on the server.
+    pub fn ready_problems(&self) -> Vec<String> {
+        let drafts: Vec<TargetDraft> = self.targets.iter().map(|t| t.draft.clone()).collect();
+        crate::domain::targets::ready_problems(
+            &drafts,
+            &self.window,
+            &self.rule,
+            self.phase,
+            self.key_stage,
+            &self.mix_override,
+        )
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -157,6 +185,21 @@ pub async fn remove_target(
     version: i64,
 ) -> Result<(), AppError> {
     targets::remove_target(pep_id, target_id, version)
+        .await
+        .inspect_err(crate::features::auth::set_status)
+}
+
+/// Moves the PEP on in its workflow from the state it had at `version`. `reason`: why it is
+/// returned (required then), or, when marking it ready or submitting it, why its targets stand
+/// although they do not follow the council's mix rule.
+#[server(name = ChangePepState, prefix = "/api", endpoint = "pep/change_state")]
+pub async fn change_pep_state(
+    pep_id: String,
+    to: String,
+    version: i64,
+    reason: String,
+) -> Result<(), AppError> {
+    workflow::change_pep_state(pep_id, to, version, reason)
         .await
         .inspect_err(crate::features::auth::set_status)
 }

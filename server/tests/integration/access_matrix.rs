@@ -78,6 +78,7 @@ const ENDPOINTS: &[(&str, Guard)] = &[
     ("/api/pep/add_target", Guard::PepSection),
     ("/api/pep/save_target", Guard::PepSection),
     ("/api/pep/remove_target", Guard::PepSection),
+    ("/api/pep/change_state", Guard::PepSection),
 ];
 
 #[test]
@@ -178,7 +179,7 @@ pub async fn fixture_child(
 }
 
 const REGISTER_ENDPOINTS: usize = 3;
-const PEP_ENDPOINTS: usize = 6;
+const PEP_ENDPOINTS: usize = 7;
 
 /// The child's autumn 2026 interim PEP (a kind the demo never schedules) in `state`, made the first time it is needed (the state is
 /// set every time).
@@ -509,7 +510,15 @@ async fn every_role_and_relationship_gets_what_the_policy_says() {
                         for relationship in RELATIONSHIPS {
                             let child_id =
                                 actor_child(&app, &user_ids, *user_index, relationship).await;
-                            let pep_id = fixture_pep(&app, &child_id, PepState::Draft).await;
+                            // Returning a submitted PEP: the Virtual School's move, once reached.
+                            let state = if *path == "/api/pep/change_state" {
+                                PepState::Submitted
+                            } else {
+                                PepState::Draft
+                            };
+                            let pep_id = fixture_pep(&app, &child_id, state).await;
+                            let pep_version: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT version FROM peps WHERE id = $1").bind(&pep_id).fetch_one(pool).await.unwrap());
+                            let pep_version = pep_version.to_string();
                             let section = if path.contains("target") {
                                 SectionKey::Targets
                             } else {
@@ -541,6 +550,15 @@ async fn every_role_and_relationship_gets_what_the_policy_says() {
                                     },
                                 ),
                                 "/api/pep/add_target" => (vec![("pep_id", &pep_id)], edit),
+                                "/api/pep/change_state" => (
+                                    vec![
+                                        ("pep_id", &pep_id),
+                                        ("to", "returned"),
+                                        ("version", &pep_version),
+                                        ("reason", "Target 2 needs a baseline."),
+                                    ],
+                                    Action::ReadChild,
+                                ),
                                 "/api/pep/save_target" => (
                                     vec![
                                         ("pep_id", &pep_id),
@@ -580,7 +598,14 @@ async fn every_role_and_relationship_gets_what_the_policy_says() {
                             let access = actor.map_or(Access::None, |a| {
                                 default_section_access(a.role, section, PepState::Draft)
                             });
-                            let decision = authorize(*actor, action, relationship, access);
+                            let mut decision = authorize(*actor, action, relationship, access);
+                            // The workflow's own rule, once the child is reached.
+                            if *path == "/api/pep/change_state"
+                                && let (Ok(()), Some(actor)) = (decision, actor)
+                                && !actor.role.is_virtual_school()
+                            {
+                                decision = Err(Denial::NotVirtualSchool);
+                            }
                             assert_eq!(
                                 status,
                                 expected_status(decision),

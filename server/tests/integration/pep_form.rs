@@ -529,3 +529,167 @@ async fn targets_are_saved_whole_with_their_actions_and_a_stale_save_gets_the_ot
         app.db.finish().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_workflow_checks_the_targets_needs_a_reason_to_return_and_locks_an_approved_pep() {
+    for db in TestDb::each_backend().await {
+        seed(&db.db).await.unwrap();
+        let app = spawn_app(db).await;
+        let backend = app.db.db.backend_name();
+        let teacher = session(&app, "s.whitfield@brookfield.example", true).await;
+        let advisor = session(&app, "daniel.reid@northdale.example", true).await;
+        let version = || async {
+            let v: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT version FROM peps WHERE id = $1").bind(AMELIA_PEP).fetch_one(pool).await.unwrap());
+            v.to_string()
+        };
+        let mv = |cookie: String, to: &'static str, version: String, reason: &'static str| {
+            let app = &app;
+            async move {
+                call(
+                    app,
+                    "/api/pep/change_state",
+                    &[
+                        ("pep_id", AMELIA_PEP),
+                        ("to", to),
+                        ("version", &version),
+                        ("reason", reason),
+                    ],
+                    Some(&cookie),
+                )
+                .await
+            }
+        };
+
+        // The status of a move from the PEP's current version.
+        let moved = |cookie: String, to: &'static str, reason: &'static str| {
+            let (mv, version) = (&mv, &version);
+            async move {
+                mv(cookie, to, version().await, reason)
+                    .await
+                    .status()
+                    .as_u16()
+            }
+        };
+
+        // The demo's targets miss writing at key stage 2: the teacher is told before trying.
+        let form = app
+            .json("/api/pep/form", &[("pep_id", AMELIA_PEP)], Some(&teacher))
+            .await;
+        assert_eq!(
+            form["steps"][0]["to"], "ready",
+            "{backend}: {}",
+            form["steps"]
+        );
+        assert_eq!(
+            form["ready_problems"],
+            serde_json::json!(["At key stage 2 one target must be about writing"]),
+            "{backend}"
+        );
+        let blocked = mv(teacher.clone(), "ready", version().await, "").await;
+        assert_eq!(blocked.status(), 422, "{backend}");
+        assert!(blocked.text().await.unwrap().contains("about writing"));
+        // With the reason the targets stand, it is ready; the reason is kept for QA.
+        let stale = version().await;
+        let ready = mv(
+            teacher.clone(),
+            "ready",
+            stale.clone(),
+            "Writing is the EHC plan's target this term.",
+        )
+        .await;
+        assert_eq!(ready.status(), 200, "{backend}");
+        let kept: String = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT value FROM pep_fields WHERE pep_id = $1 AND field = 'mix_override_reason'").bind(AMELIA_PEP).fetch_one(pool).await.unwrap());
+        assert_eq!(kept, "Writing is the EHC plan's target this term.");
+        // A page opened before that move cannot move it again.
+        let twice = mv(teacher.clone(), "submitted", stale, "").await;
+        assert_eq!(twice.status(), 422, "{backend}");
+        assert!(twice.text().await.unwrap().contains("moved this PEP on"));
+        assert_eq!(
+            moved(teacher.clone(), "submitted", "").await,
+            200,
+            "{backend}"
+        );
+        // Only the Virtual School approves or returns, and a return needs its reason.
+        assert_eq!(
+            moved(teacher.clone(), "approved", "").await,
+            403,
+            "{backend}"
+        );
+        let no_reason = mv(advisor.clone(), "returned", version().await, " ").await;
+        assert_eq!(no_reason.status(), 422, "{backend}");
+        assert!(no_reason.text().await.unwrap().contains("Say why"));
+        let reason = "Target 3 needs a baseline from the behaviour log.";
+        assert_eq!(
+            moved(advisor.clone(), "returned", reason).await,
+            200,
+            "{backend}"
+        );
+        let returned = app
+            .json("/api/pep/form", &[("pep_id", AMELIA_PEP)], Some(&teacher))
+            .await;
+        assert_eq!(returned["state"], "returned", "{backend}");
+        assert_eq!(returned["returned_reason"], reason);
+        assert_eq!(returned["steps"][0]["to"], "ready");
+        // Amended and resubmitted (the kept reason still covers the mix rule), then approved.
+        assert_eq!(moved(teacher.clone(), "ready", "").await, 200, "{backend}");
+        assert_eq!(
+            moved(teacher.clone(), "submitted", "").await,
+            200,
+            "{backend}"
+        );
+        assert_eq!(
+            moved(advisor.clone(), "approved", "").await,
+            200,
+            "{backend}"
+        );
+        let approved = app
+            .json("/api/pep/form", &[("pep_id", AMELIA_PEP)], Some(&teacher))
+            .await;
+        assert_eq!(approved["steps"], serde_json::json!([]), "{backend}");
+        assert!(
+            approved["sections"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|s| s["editable"] == false)
+        );
+        let locked = call(
+            &app,
+            "/api/pep/save_field",
+            &[
+                ("pep_id", AMELIA_PEP),
+                ("section", "meeting_record"),
+                ("field", "gone_well"),
+                ("value", "x"),
+                ("version", "1"),
+            ],
+            Some(&teacher),
+        )
+        .await;
+        assert_eq!(locked.status(), 403, "{backend}");
+        let moves: Vec<String> = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT detail_json FROM audit_events WHERE pep_id = $1 AND action = 'pep.state_changed' AND actor_id IS NOT NULL ORDER BY revision").bind(AMELIA_PEP).fetch_all(pool).await.unwrap());
+        let path: Vec<String> = moves
+            .iter()
+            .map(|d| {
+                serde_json::from_str::<serde_json::Value>(d).unwrap()["to"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(
+            path,
+            vec![
+                "draft",
+                "ready",
+                "submitted",
+                "returned",
+                "ready",
+                "submitted",
+                "approved"
+            ],
+            "{backend}"
+        );
+        app.db.finish().await;
+    }
+}

@@ -11,9 +11,13 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use super::saver::{Persist, SaveState, Saver};
-use super::{FormField, FormSection, PepForm, Saved, pep_form, save_pep_field, set_section_status};
+use super::{
+    FormField, FormSection, PepForm, Saved, change_pep_state, pep_form, save_pep_field,
+    set_section_status,
+};
 use crate::domain::pep::{PepState, SectionKey};
 use crate::domain::pep_form::{FieldKind, SectionStatus};
+use crate::domain::workflow::Step;
 use crate::error::AppError;
 use crate::ui::countdown::{Countdown, PageCalendars};
 
@@ -130,6 +134,13 @@ fn Form(form: PepForm) -> impl IntoView {
             "State: " <strong class=format!("tag tag--{}", form.state.as_str())>{crate::ui::text::capitalise(form.state.label())}</strong>
         </p>
         {state_note.map(|note| view! { <div class="inset">{note}</div> })}
+        <Workflow
+            pep_id=form.pep_id.clone()
+            version=form.version
+            steps=form.steps.clone()
+            ready_problems=form.ready_problems.clone()
+            returned_reason=form.returned_reason.clone().filter(|_| form.state == PepState::Returned)
+        />
         <h2 class="heading-l" id="task-list-heading">"Task list"</h2>
         <p class="body" id="task-list-summary">{completed}</p>
         <ol class="task-list" aria-labelledby="task-list-heading">{task_list}</ol>
@@ -390,6 +401,143 @@ pub(super) fn ConflictChoice<K: Persist>(
                     {format!("Use {by}'s version")}
                 </button>
             </div>
+        </div>
+    }
+}
+
+/// "What happens next": the workflow moves open to the person, with what stands in the way.
+#[component]
+fn Workflow(
+    pep_id: String,
+    version: i64,
+    steps: Vec<Step>,
+    ready_problems: Vec<String>,
+    returned_reason: Option<String>,
+) -> impl IntoView {
+    let returned = returned_reason.map(|reason| {
+        view! {
+            <div class="inset inset--returned">
+                <strong>"Returned by the Virtual School: "</strong>
+                {reason}
+            </div>
+        }
+    });
+    if steps.is_empty() {
+        return view! { {returned} }.into_any();
+    }
+    let problems = RwSignal::new(Vec::<String>::new());
+    let reason = RwSignal::new(String::new());
+    let return_reason = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let pep_id = StoredValue::new(pep_id);
+    let checks_apply = steps.iter().any(|s| s.needs_checks);
+    let go = move |to: PepState, why: String| {
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match change_pep_state(pep_id.get_value(), to.as_str().to_string(), version, why).await
+            {
+                // Rights and fields change with the state: load the page afresh.
+                Ok(()) => {
+                    let _ = window().location().reload();
+                }
+                Err(AppError::Invalid(found)) => {
+                    problems.set(found.into_iter().map(|(_, m)| m).collect());
+                    busy.set(false);
+                }
+                Err(other) => {
+                    problems.set(vec![other.to_string()]);
+                    busy.set(false);
+                }
+            }
+        });
+    };
+    let buttons = steps
+        .into_iter()
+        .map(|step| {
+            let to = step.to;
+            if step.needs_reason {
+                view! {
+                    <ReasonField
+                        id="return-reason"
+                        label="Why it is returned, and what to change"
+                        hint="The designated teacher reads this with the PEP."
+                        value=return_reason
+                    />
+                    <button type="button" class="button button--secondary" disabled=move || busy.get()
+                        on:click=move |_| go(to, return_reason.get_untracked())>
+                        {step.label}
+                    </button>
+                }
+                .into_any()
+            } else {
+                let why = move || if step.needs_checks { reason.get_untracked() } else { String::new() };
+                view! {
+                    <button type="button" class="button" disabled=move || busy.get() on:click=move |_| go(to, why())>
+                        {step.label}
+                    </button>
+                }
+                .into_any()
+            }
+        })
+        .collect_view();
+    let blockers = (checks_apply && !ready_problems.is_empty()).then(|| {
+        view! {
+            <p class="body">"Before it can be marked ready or submitted:"</p>
+            <ul class="list list--bullet">
+                {ready_problems.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}
+            </ul>
+        }
+    });
+    let override_reason = checks_apply.then(|| {
+        view! {
+            <ReasonField
+                id="mix-override"
+                label="If the targets stand although they do not follow the council's rule, say why (optional)"
+                hint="The Virtual School reads this when it checks the PEP."
+                value=reason
+            />
+        }
+    });
+    view! {
+        {returned}
+        <section class="workflow" aria-labelledby="workflow-heading">
+            <h2 class="heading-m" id="workflow-heading">"What happens next"</h2>
+            {blockers}
+            {override_reason}
+            <div class="error-summary-inline" role="alert">
+                {move || {
+                    let found = problems.get();
+                    (!found.is_empty()).then(|| view! {
+                        <p class="error-message">"This could not be done yet:"</p>
+                        <ul class="list list--bullet error-message">
+                            {found.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}
+                        </ul>
+                    })
+                }}
+            </div>
+            <div class="button-group">{buttons}</div>
+        </section>
+    }
+    .into_any()
+}
+
+/// A reason typed for a workflow move, with its hint read by screen readers.
+#[component]
+fn ReasonField(
+    id: &'static str,
+    label: &'static str,
+    hint: &'static str,
+    value: RwSignal<String>,
+) -> impl IntoView {
+    let hint_id = format!("{id}-hint");
+    view! {
+        <div class="form-group">
+            <label class="label" for=id>{label}</label>
+            <p class="hint" id=hint_id.clone()>{hint}</p>
+            <textarea class="textarea" id=id rows="3" aria-describedby=hint_id
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+            ></textarea>
         </div>
     }
 }

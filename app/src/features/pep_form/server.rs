@@ -65,6 +65,8 @@ pub(super) struct PepRow {
     pub(super) due_on: NaiveDate,
     pub(super) due_explanation: String,
     pub(super) meeting_at: Option<DateTime<Utc>>,
+    pub(super) version: i64,
+    pub(super) returned_reason: Option<String>,
 }
 
 /// A saved answer, with the name of who saved it last.
@@ -123,7 +125,7 @@ pub(super) async fn reach(db: &Db, pep_id: &str) -> Result<(Reached, Relationshi
     let pep: Option<PepRow> = on_db!(db, pool => {
         sqlx::query_as(
             "SELECT p.id, p.child_id, p.academic_year, p.term, p.kind, p.phase, p.state, \
-             p.school_id, s.name AS school, p.due_on, p.due_explanation, p.meeting_at \
+             p.school_id, s.name AS school, p.due_on, p.due_explanation, p.meeting_at, p.version, p.returned_reason \
              FROM peps p JOIN children c ON c.id = p.child_id \
              LEFT JOIN schools s ON s.id = p.school_id \
              WHERE p.id = $1 AND c.council_id = $2",
@@ -225,8 +227,15 @@ pub async fn pep_form(pep_id: String) -> Result<PepForm, AppError> {
         _ => None,
     };
     let deadlines = section_deadlines(pep, school, &mut countdowns);
-    let targets =
-        super::targets::targets_part(&db, &reached, &policy, &countdowns, today()).await?;
+    let all_targets =
+        super::targets::targets_of(&db, &reached, &policy, &countdowns, today()).await?;
+    let steps = crate::domain::workflow::next_steps(reached.user.role, reached.state);
+    let ready_problems = if steps.iter().any(|s| s.needs_checks) {
+        all_targets.ready_problems()
+    } else {
+        Vec::new()
+    };
+    let targets = (reached.access(SectionKey::Targets) != Access::None).then_some(all_targets);
 
     let sections = sections_for(reached.phase)
         .filter(|&section| reached.access(section) != Access::None)
@@ -276,6 +285,10 @@ pub async fn pep_form(pep_id: String) -> Result<PepForm, AppError> {
         child_details: child.facts,
         sections,
         targets,
+        version: pep.version,
+        steps,
+        ready_problems,
+        returned_reason: pep.returned_reason.clone(),
         calendars: countdowns.calendars(),
     })
 }

@@ -122,19 +122,26 @@ pub(super) async fn load_targets(db: &Db, pep_id: &str) -> Result<Vec<TargetReco
         .collect())
 }
 
-/// The targets part of the form, when the person may read the targets section.
-pub(super) async fn targets_part(
+/// The PEP's targets with what their checks need (whoever asks: the workflow checks them even
+/// for people who may not read them).
+pub(super) async fn targets_of(
     db: &Db,
     reached: &Reached,
     sections: &SectionPolicy,
     countdowns: &Countdowns,
     today: NaiveDate,
-) -> Result<Option<TargetsPart>, AppError> {
+) -> Result<TargetsPart, AppError> {
     let access = reached.access(SectionKey::Targets);
-    if access == Access::None {
-        return Ok(None);
-    }
     let pep = &reached.pep;
+    let mix_override: Option<String> = on_db!(db, pool => {
+        sqlx::query_scalar(
+            "SELECT value FROM pep_fields WHERE pep_id = $1 AND section = 'targets' AND field = $2",
+        )
+        .bind(&pep.id)
+        .bind(MIX_OVERRIDE_FIELD)
+        .fetch_optional(pool)
+        .await?
+    });
     let (born, override_year): (NaiveDate, Option<i64>) = on_db!(db, pool => {
         sqlx::query_as("SELECT date_of_birth, nc_year_override FROM children WHERE id = $1")
             .bind(&pep.child_id)
@@ -145,7 +152,7 @@ pub(super) async fn targets_part(
         || year_group(born, AcademicYear::starting(pep.academic_year as i32)),
         |y| y as i32,
     );
-    Ok(Some(TargetsPart {
+    Ok(TargetsPart {
         label: sections.label(SectionKey::Targets),
         owner: capitalise(sections.owner(SectionKey::Targets).label()),
         editable: access == Access::Edit,
@@ -154,8 +161,13 @@ pub(super) async fn targets_part(
         window: review_window(pep, countdowns, today),
         rule: crate::infra::reference_data::mix_rule(db, &reached.user.council_id).await?,
         targets: load_targets(db, &pep.id).await?,
-    }))
+        mix_override: mix_override.unwrap_or_default(),
+    })
 }
+
+/// Where a PEP keeps why its targets stand although they do not follow the council's mix rule
+/// (given when it is marked ready; read by quality assurance).
+pub(super) const MIX_OVERRIDE_FIELD: &str = "mix_override_reason";
 
 /// The person asking, once they may edit this PEP's targets in its state.
 async fn target_editor(db: &Db, pep_id: &str) -> Result<Reached, AppError> {

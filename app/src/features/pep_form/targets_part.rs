@@ -53,6 +53,7 @@ pub fn TargetsSection(pep_id: String, part: TargetsPart) -> impl IntoView {
         window,
         rule,
         targets,
+        mix_override,
     } = part;
     let make = {
         let pep_id = pep_id.clone();
@@ -120,6 +121,12 @@ pub fn TargetsSection(pep_id: String, part: TargetsPart) -> impl IntoView {
                     }
                 }}
             </div>
+            {(!mix_override.is_empty()).then(|| view! {
+                <div class="inset">
+                    <strong>"Why the targets stand although the rule is not met: "</strong>
+                    {mix_override}
+                </div>
+            })}
             <For
                 each=move || savers.get().into_iter().enumerate()
                 key=|(_, (id, _))| id.clone()

@@ -1,0 +1,182 @@
+//! A PEP's workflow: which state may follow which, who moves it, and what each step needs
+//! (DOMAIN.md, "Workflow"). What each role may edit in each state is the council's section-rights
+//! table; this module only decides the moves between states.
+//!
+//! scheduled → pre-meeting contributions → in meeting → draft → ready → submitted → approved,
+//! or submitted → returned (with a reason) → ready again. The designated teacher leads the PEP in
+//! school; the Virtual School approves or returns it. Ready and submitted both need the SMART
+//! checks to pass (or an override with its reason), checked on the server at each move.
+
+use serde::{Deserialize, Serialize};
+
+use super::pep::PepState;
+use super::roles::Role;
+
+/// A move the person may make now, in words for its button.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Step {
+    pub to: PepState,
+    pub label: String,
+    /// A reason must be given (returning a PEP).
+    pub needs_reason: bool,
+    /// The targets must pass their checks (or carry overrides).
+    pub needs_checks: bool,
+}
+
+/// Every move the workflow allows, with who may make it.
+fn moves(from: PepState) -> &'static [(PepState, &'static str, Mover)] {
+    use PepState as S;
+    match from {
+        S::Scheduled => &[(
+            S::Contributions,
+            "Open for contributions before the meeting",
+            Mover::School,
+        )],
+        S::Contributions => &[(S::Meeting, "Start the meeting", Mover::School)],
+        S::Meeting => &[(
+            S::Draft,
+            "End the meeting and complete the record",
+            Mover::School,
+        )],
+        S::Draft => &[(S::Ready, "Mark as ready to submit", Mover::School)],
+        S::Ready => &[
+            (S::Submitted, "Submit to the Virtual School", Mover::School),
+            (S::Draft, "Reopen as a draft", Mover::School),
+        ],
+        S::Submitted => &[
+            (S::Approved, "Approve this PEP", Mover::VirtualSchool),
+            (
+                S::Returned,
+                "Return to the designated teacher",
+                Mover::VirtualSchool,
+            ),
+        ],
+        S::Returned => &[(S::Ready, "Mark as ready to submit again", Mover::School)],
+        S::Approved => &[],
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mover {
+    /// The designated teacher (and the Virtual School, who may act for a school without one).
+    School,
+    /// Virtual School staff only: quality assurance.
+    VirtualSchool,
+}
+
+impl Mover {
+    fn allows(self, role: Role) -> bool {
+        match self {
+            Mover::School => role == Role::DesignatedTeacher || role.is_virtual_school(),
+            Mover::VirtualSchool => role.is_virtual_school(),
+        }
+    }
+}
+
+/// The moves `role` may make from `from`.
+pub fn next_steps(role: Role, from: PepState) -> Vec<Step> {
+    moves(from)
+        .iter()
+        .filter(|(_, _, mover)| mover.allows(role))
+        .map(|&(to, label, _)| Step {
+            to,
+            label: label.to_string(),
+            needs_reason: to == PepState::Returned,
+            needs_checks: matches!(to, PepState::Ready | PepState::Submitted),
+        })
+        .collect()
+}
+
+/// Whether `role` may move a PEP from `from` to `to`, and if not, why in words.
+pub fn check_move(role: Role, from: PepState, to: PepState, reason: &str) -> Result<Step, String> {
+    let Some(&(_, _, mover)) = moves(from).iter().find(|(next, _, _)| *next == to) else {
+        return Err(format!(
+            "A PEP that is {} cannot become {}",
+            from.label(),
+            to.label()
+        ));
+    };
+    if !mover.allows(role) {
+        return Err(match mover {
+            Mover::VirtualSchool => "Only the Virtual School approves or returns a PEP".to_string(),
+            Mover::School => {
+                "Only the designated teacher or the Virtual School moves the PEP on".to_string()
+            }
+        });
+    }
+    let step = next_steps(role, from)
+        .into_iter()
+        .find(|s| s.to == to)
+        .ok_or_else(|| "That move is not open to you".to_string())?;
+    if step.needs_reason && reason.trim().is_empty() {
+        return Err(
+            "Say why the PEP is returned and what to change: the designated teacher reads this"
+                .to_string(),
+        );
+    }
+    if reason.chars().count() > 2_000 {
+        return Err("Keep the reason to 2,000 characters or fewer".to_string());
+    }
+    Ok(step)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_designated_teacher_leads_and_the_virtual_school_approves_or_returns() {
+        use PepState as S;
+        let dt = Role::DesignatedTeacher;
+        assert!(check_move(dt, S::Draft, S::Ready, "").is_ok());
+        assert!(check_move(dt, S::Ready, S::Submitted, "").is_ok());
+        assert!(
+            check_move(dt, S::Submitted, S::Approved, "")
+                .unwrap_err()
+                .contains("Only the Virtual School")
+        );
+        assert!(check_move(Role::EducationAdvisor, S::Submitted, S::Approved, "").is_ok());
+        assert!(check_move(Role::SocialWorker, S::Draft, S::Ready, "").is_err());
+        assert!(check_move(Role::Carer, S::Scheduled, S::Contributions, "").is_err());
+        assert!(
+            check_move(dt, S::Draft, S::Approved, "")
+                .unwrap_err()
+                .contains("cannot become")
+        );
+        assert!(next_steps(Role::VirtualSchoolHead, S::Approved).is_empty());
+    }
+
+    #[test]
+    fn a_return_needs_its_reason_and_ready_needs_the_checks() {
+        use PepState as S;
+        let vs = Role::VirtualSchoolHead;
+        assert!(
+            check_move(vs, S::Submitted, S::Returned, "  ")
+                .unwrap_err()
+                .contains("Say why")
+        );
+        let step = check_move(vs, S::Submitted, S::Returned, "Targets need baselines.").unwrap();
+        assert!(step.needs_reason && !step.needs_checks);
+        assert!(
+            check_move(Role::DesignatedTeacher, S::Returned, S::Ready, "")
+                .unwrap()
+                .needs_checks
+        );
+        assert_eq!(
+            next_steps(Role::DesignatedTeacher, S::Ready)
+                .iter()
+                .map(|s| s.to)
+                .collect::<Vec<_>>(),
+            vec![S::Submitted, S::Draft]
+        );
+    }
+
+    #[test]
+    fn every_state_but_approved_can_move_on_and_only_approved_is_final() {
+        for &state in PepState::ALL {
+            let anyone = next_steps(Role::VirtualSchoolHead, state).len()
+                + next_steps(Role::DesignatedTeacher, state).len();
+            assert_eq!(anyone == 0, state == PepState::Approved, "{state:?}");
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! Moving a PEP on in its workflow on the server: who may make the move (`domain::workflow`), the
+//! SMART checks before ready and submitted, a reason to return it, the PEP's version so two people
+//! cannot both move it, and an audit row carrying the PEP's next revision.
+
+use chrono::Utc;
+
+use super::server::{db, reach};
+use super::targets::{MIX_OVERRIDE_FIELD, targets_of};
+use crate::domain::pep::PepState;
+use crate::domain::workflow::check_move;
+use crate::error::AppError;
+use crate::features::children::countdowns::Countdowns;
+use crate::infra::audit::AuditEvent;
+use crate::infra::reference_data::section_policy;
+use crate::{append_audit_event, on_db};
+
+pub async fn change_pep_state(
+    pep_id: String,
+    to: String,
+    version: i64,
+    reason: String,
+) -> Result<(), AppError> {
+    let db = db()?;
+    // Reaching the child is the first gate; the move's own rule is the second.
+    let (reached, _) = reach(&db, &pep_id).await?;
+    let to =
+        PepState::parse(&to).map_err(|e| AppError::Invalid(vec![("to".into(), e.to_string())]))?;
+    let step = check_move(reached.user.role, reached.state, to, &reason).map_err(|message| {
+        if message.starts_with("Only") {
+            AppError::Forbidden
+        } else {
+            AppError::Invalid(vec![("reason".into(), message)])
+        }
+    })?;
+    if version != reached.pep.version {
+        return Err(AppError::Invalid(vec![(
+            "version".into(),
+            "Someone moved this PEP on since you opened it: reload the page to see where it is"
+                .into(),
+        )]));
+    }
+    let reason = reason.trim().to_string();
+    let overrides_mix = step.needs_checks && !reason.is_empty();
+    if step.needs_checks {
+        let today = crate::domain::uk_time::uk_today(Utc::now());
+        let countdowns = Countdowns::load(&db, &reached.user.council_id, today).await?;
+        let sections = section_policy(&db, &reached.user.council_id).await?;
+        let mut targets = targets_of(&db, &reached, &sections, &countdowns, today).await?;
+        if overrides_mix {
+            targets.mix_override = reason.clone();
+        }
+        let problems = targets.ready_problems();
+        if !problems.is_empty() {
+            return Err(AppError::Invalid(
+                problems
+                    .into_iter()
+                    .map(|p| ("targets".to_string(), p))
+                    .collect(),
+            ));
+        }
+    }
+    let now = Utc::now();
+    let from = reached.state;
+    let moved = on_db!(&db, pool => {
+        let mut tx = pool.begin().await?;
+        let moved = sqlx::query(
+            "UPDATE peps SET state = $1, version = version + 1, updated_at = $2, \
+             submitted_at = CASE WHEN $1 = 'submitted' THEN $2 ELSE submitted_at END, \
+             approved_at = CASE WHEN $1 = 'approved' THEN $2 ELSE approved_at END, \
+             returned_reason = CASE WHEN $1 = 'returned' THEN $3 ELSE returned_reason END \
+             WHERE id = $4 AND version = $5",
+        )
+        .bind(to.as_str()).bind(now).bind(&reason).bind(&pep_id).bind(version)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if moved == 1 {
+            if overrides_mix {
+                sqlx::query(
+                    "INSERT INTO pep_fields (pep_id, section, field, value, updated_at, updated_by) \
+                     VALUES ($1, 'targets', $2, $3, $4, $5) ON CONFLICT (pep_id, section, field) \
+                     DO UPDATE SET value = excluded.value, version = pep_fields.version + 1, \
+                     updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+                )
+                .bind(&pep_id).bind(MIX_OVERRIDE_FIELD).bind(&reason).bind(now).bind(&reached.user.id)
+                .execute(&mut *tx)
+                .await?;
+            }
+            append_audit_event!(tx, &AuditEvent {
+                occurred_at: now,
+                actor_id: Some(&reached.user.id),
+                action: "pep.state_changed",
+                entity: "pep",
+                entity_id: Some(&pep_id),
+                child_id: Some(&reached.pep.child_id),
+                pep_id: Some(&pep_id),
+                detail: serde_json::json!({
+                    "from": from.as_str(), "to": to.as_str(), "reason": reason,
+                }),
+                request_id: None,
+            })?;
+            tx.commit().await?;
+        } else {
+            tx.rollback().await?;
+        }
+        moved
+    });
+    if moved == 0 {
+        return Err(AppError::Invalid(vec![(
+            "version".into(),
+            "Someone moved this PEP on since you opened it: reload the page to see where it is"
+                .into(),
+        )]));
+    }
+    Ok(())
+}
