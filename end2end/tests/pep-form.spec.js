@@ -3,7 +3,7 @@
 // choose from; typing while offline is kept and saved when the connection returns. Axe on each
 // state (empty, read-only, conflict shown, retrying).
 const { test, expect } = require('@playwright/test');
-const { hydrated, expectNoAxeViolations, signInWithSecondFactor } = require('../support');
+const { DEMO_PASSWORD, hydrated, expectNoAxeViolations, signInWithSecondFactor } = require('../support');
 
 const PEP = '/peps/demo-child-amelia-pep-2026-autumn';
 
@@ -27,6 +27,11 @@ test('a designated teacher and a social worker write one PEP without losing a wo
   const goneWell = page.getByRole('textbox', { name: 'What has gone well' });
   await goneWell.fill('Amelia joined the choir and reads with her carer every night.');
   await expect(page.locator('#meeting_record-gone_well-status')).toHaveText('Saved');
+  // Attendance is worked out as the figures are typed, with its flag in words.
+  await page.getByRole('textbox', { name: 'Sessions possible this school year' }).fill('120');
+  await page.getByRole('textbox', { name: 'Sessions attended this school year' }).fill('106');
+  await expect(page.locator('#attendance-facts')).toHaveText(
+    'Attendance this year: 88.3% (106 of 120 sessions): persistent absence, 10% or more of sessions missed');
 
   // The social worker, on her own phone, opens the same PEP (the teacher's page stays open).
   const viewport = { width: 390, height: 844 };
@@ -114,4 +119,39 @@ test('a designated teacher and a social worker write one PEP without losing a wo
   await hydrated(page);
   await expect(page.getByRole('group', { name: 'Target 4', exact: true }).getByLabel('Target', { exact: true }))
     .toHaveValue('Amelia will try to improve her writing.');
+});
+
+test("the carer and the young person each write their own part of Jayden's PEP, and see only what is theirs to see", async ({ page }, testInfo) => {
+  test.skip(testInfo.project.name !== 'mobile', 'written once, at phone size');
+  const PEP_OF_JAYDEN = '/peps/demo-child-jayden-pep-2026-autumn';
+  const signIn = async (email) => {
+    await page.context().clearCookies();
+    await page.goto('/sign-in');
+    await hydrated(page);
+    await page.getByLabel('Email address').fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page).toHaveURL(/\/$/);
+    await page.goto(PEP_OF_JAYDEN);
+    await hydrated(page);
+  };
+
+  // The carer, before the meeting: her section, not the social worker's account.
+  await signIn('linda.bennett@example.com');
+  const tasks = page.getByRole('list', { name: 'Task list' });
+  await expect(tasks).toContainText("Carer's contribution");
+  await expect(tasks).not.toContainText('Education, health and care journey');
+  await page.getByRole('textbox', { name: 'What is going well', exact: true }).fill('Jayden has joined the football team and does his homework at the kitchen table.');
+  await expect(page.locator('#carer_contribution-going_well-status')).toHaveText('Saved');
+  await expect(page.getByRole('region', { name: 'Meeting record' }).getByRole('textbox')).toHaveCount(0);
+  await expectNoAxeViolations(page);
+
+  // Jayden: his views, in his words; the school's sections he may not read are not listed.
+  await signIn('jayden.walker@example.com');
+  await expect(page.getByRole('heading', { level: 2, name: 'My views' })).toBeVisible();
+  await expect(tasks).not.toContainText('Special educational needs');
+  await page.getByRole('textbox', { name: 'What is hard?' }).fill('Maths tests. I get stuck and then I give up.');
+  await expect(page.locator('#young_person_views-hard-status')).toHaveText('Saved');
+  await expect(page.getByRole('textbox', { name: 'What is going well', exact: true })).toHaveCount(0);
+  await expectNoAxeViolations(page);
 });

@@ -167,17 +167,38 @@ fn Section(
         view! { <dl class="summary-list">{rows}</dl> }
     });
     let editable = section.editable;
+    let started = Callback::new(move |()| {
+        if status.get_untracked() == SectionStatus::NotStarted {
+            status.set(SectionStatus::InProgress);
+        }
+    });
+    // Each field's value as it stands on screen, for what the section works out from them.
+    let mut values: Vec<(String, Signal<String>)> = Vec::new();
     let fields = section
         .fields
         .into_iter()
         .map(|field| {
             if editable {
-                view! { <FieldEditor pep_id=pep_id.clone() section=key field status /> }.into_any()
+                let where_saved = FieldRef {
+                    pep_id: pep_id.clone(),
+                    section: key,
+                    field: field.key.clone(),
+                };
+                let saver = Saver::new(
+                    where_saved,
+                    field.value.clone(),
+                    field.version,
+                    Some(started),
+                );
+                values.push((field.key.clone(), saver.value.into()));
+                view! { <FieldEditor section=key field saver /> }.into_any()
             } else {
+                values.push((field.key.clone(), Signal::stored(field.value.clone())));
                 view! { <ReadOnlyField field /> }.into_any()
             }
         })
         .collect_view();
+    let facts = section_facts(key, values);
     let marking = RwSignal::new(None::<String>);
     let mark = {
         let pep_id = pep_id.clone();
@@ -240,6 +261,7 @@ fn Section(
             </p>
             {details}
             {fields}
+            {facts}
             {mark_button}
         </section>
     }
@@ -292,24 +314,8 @@ impl Persist for FieldRef {
 }
 
 #[component]
-fn FieldEditor(
-    pep_id: String,
-    section: SectionKey,
-    field: FormField,
-    status: RwSignal<SectionStatus>,
-) -> impl IntoView {
+fn FieldEditor(section: SectionKey, field: FormField, saver: Saver<FieldRef>) -> impl IntoView {
     let id = format!("{}-{}", section.as_str(), field.key);
-    let started = Callback::new(move |()| {
-        if status.get_untracked() == SectionStatus::NotStarted {
-            status.set(SectionStatus::InProgress);
-        }
-    });
-    let key = FieldRef {
-        pep_id,
-        section,
-        field: field.key.clone(),
-    };
-    let saver = Saver::new(key, field.value.clone(), field.version, Some(started));
     let hint_id = format!("{id}-hint");
     let status_id = format!("{id}-status");
     let described_by = format!("{hint_id} {status_id}");
@@ -540,4 +546,49 @@ fn ReasonField(
             ></textarea>
         </div>
     }
+}
+
+/// What a section's figures add up to, worked out as they are typed: attendance as a percentage
+/// with its absence flag, and a part-time timetable past its planned end.
+fn section_facts(section: SectionKey, values: Vec<(String, Signal<String>)>) -> Option<AnyView> {
+    use crate::domain::school_record::{Attendance, part_time_timetable_flag};
+    let value = move |key: &str| {
+        values
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| *v)
+            .unwrap_or_else(|| Signal::stored(String::new()))
+    };
+    let words: Box<dyn Fn() -> Option<String> + Send + Sync> = match section {
+        SectionKey::Attendance => {
+            let (possible, attended) = (value("sessions_possible"), value("sessions_attended"));
+            Box::new(move || {
+                let possible = possible.get().trim().parse::<u32>().ok()?;
+                let attended = attended.get().trim().parse::<u32>().ok()?;
+                Some(match Attendance::new(possible, attended) {
+                    Ok(attendance) => format!("Attendance this year: {}", attendance.in_words()),
+                    Err(problem) => problem,
+                })
+            })
+        }
+        SectionKey::PartTimeAlternative => {
+            let planned_end = value("planned_end");
+            Box::new(move || {
+                let end =
+                    chrono::NaiveDate::parse_from_str(planned_end.get().trim(), "%Y-%m-%d").ok()?;
+                let today = crate::domain::uk_time::uk_today(chrono::Utc::now());
+                part_time_timetable_flag(end, today)
+            })
+        }
+        _ => return None,
+    };
+    let id = format!("{}-facts", section.as_str());
+    Some(
+        view! {
+            <p class="section-facts" id=id>
+                {move || words().map(|w| view! { <strong>{w}</strong> })}
+            </p>
+        }
+        .into_any(),
+    )
 }
