@@ -1,5 +1,6 @@
 //! One folder per capability: its pages, components, server functions and persistence.
 
+pub mod actions;
 pub mod auth;
 pub mod calendars;
 pub mod children;

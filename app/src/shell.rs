@@ -7,6 +7,7 @@ use leptos_router::{
     components::{Route, Router, Routes},
 };
 
+use crate::features::actions::MyActionsPage;
 use crate::features::auth::{
     AccountPage, ForgotPasswordPage, ResetPasswordPage, SecondFactorPage, SecondFactorSetupPage,
     SignInPage,
@@ -74,6 +75,7 @@ pub fn App() -> impl IntoView {
                         view=EditChildPage
                     />
                     <Route path=(StaticSegment("peps"), ParamSegment("id")) view=PepPage />
+                    <Route path=StaticSegment("my-actions") view=MyActionsPage />
                     <Route path=StaticSegment("invite-colleague") view=InviteColleaguePage />
                     <Route
                         path=(StaticSegment("second-factor"), StaticSegment("setup"))

@@ -8,6 +8,7 @@
 
 mod integration {
     pub mod access_matrix;
+    pub mod actions;
     pub mod auth;
     pub mod calendars;
     pub mod children;

@@ -95,7 +95,11 @@ fn AccountNav() -> impl IntoView {
                                         }
                                     })
                                     .collect_view();
+                                let actions = (!user.second_factor_pending).then(|| view! {
+                                    <a href="/my-actions" class="site-header__link">"My actions"</a>
+                                });
                                 view! {
+                                    {actions}
                                     {admin}
                                     <a href="/account" class="site-header__link site-header__user">
                                         {user.display_name}

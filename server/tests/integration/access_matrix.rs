@@ -28,6 +28,8 @@ enum Guard {
     ManagePeople,
     /// One child's register entry: the Virtual School and the child's social worker.
     Register,
+    /// The person's own actions: listed for anyone signed in, changed on children they reach.
+    OwnAction,
     /// A PEP of a child, section by section as the council's table says (exhaustively, per
     /// state and section, in `pep_form`).
     PepSection,
@@ -79,6 +81,8 @@ const ENDPOINTS: &[(&str, Guard)] = &[
     ("/api/pep/save_target", Guard::PepSection),
     ("/api/pep/remove_target", Guard::PepSection),
     ("/api/pep/change_state", Guard::PepSection),
+    ("/api/actions/mine", Guard::OwnAction),
+    ("/api/actions/set_status", Guard::OwnAction),
 ];
 
 #[test]
@@ -506,6 +510,47 @@ async fn every_role_and_relationship_gets_what_the_policy_says() {
                             cases += 1;
                         }
                     }
+                    Guard::OwnAction if *path == "/api/actions/mine" => {
+                        let status = call(&app, path, &[], cookie).await.status().as_u16();
+                        let decision = authorize(
+                            *actor,
+                            Action::ReadChild,
+                            Relationship::Current,
+                            Access::None,
+                        );
+                        assert_eq!(
+                            status,
+                            expected_status(decision),
+                            "{backend} | {label} | {path}"
+                        );
+                        cases += 1;
+                    }
+                    Guard::OwnAction => {
+                        for relationship in RELATIONSHIPS {
+                            let child_id =
+                                actor_child(&app, &user_ids, *user_index, relationship).await;
+                            let pep_id = fixture_pep(&app, &child_id, PepState::Draft).await;
+                            // An action owned by the actor's role (the carer's, signed out).
+                            let role = actor.map_or(Role::Carer, |a| a.role);
+                            let action_id = format!("{pep_id}-action-{cases}");
+                            let now = chrono::Utc::now();
+                            on_db!(&app.db.db, pool => {
+                                sqlx::query("INSERT INTO actions (id, pep_id, description, owner_role, status, created_at, updated_at) VALUES ($1, $2, 'Read together', $3, 'open', $4, $4)")
+                                    .bind(&action_id).bind(&pep_id).bind(role.as_str()).bind(now)
+                                    .execute(pool).await.unwrap();
+                            });
+                            let form = [("action_id", action_id.as_str()), ("done", "true")];
+                            let status = call(&app, path, &form, cookie).await.status().as_u16();
+                            let decision =
+                                authorize(*actor, Action::ReadChild, relationship, Access::None);
+                            assert_eq!(
+                                status,
+                                expected_status(decision),
+                                "{backend} | {label} | {path} | {relationship:?}"
+                            );
+                            cases += 1;
+                        }
+                    }
                     Guard::PepSection => {
                         for relationship in RELATIONSHIPS {
                             let child_id =
@@ -664,7 +709,8 @@ async fn every_role_and_relationship_gets_what_the_policy_says() {
             cases,
             actors.len()
                 * (2 + admin_endpoints
-                    + (2 + REGISTER_ENDPOINTS + PEP_ENDPOINTS) * RELATIONSHIPS.len()),
+                    + 1
+                    + (2 + REGISTER_ENDPOINTS + PEP_ENDPOINTS + 1) * RELATIONSHIPS.len()),
             "{backend}"
         );
         // Every successful read of a child's record was audited.
