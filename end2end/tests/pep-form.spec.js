@@ -87,6 +87,14 @@ test('a designated teacher and a social worker write one PEP without losing a wo
   await expect(page.locator('#task-list-summary')).toHaveText(/^1 of \d+ sections completed$/);
   await expect(page.getByRole('textbox', { name: 'Difficulties and concerns' })).toHaveValue('Mondays after contact are hard; a calm start was agreed.');
 
+  // Last PEP's targets are judged here, with evidence, before new ones in the same area.
+  await expect(page.getByRole('heading', { name: "Last PEP's targets (Summer 2025/26 termly review)" })).toBeVisible();
+  const lastMaths = page.getByRole('group', { name: "Last PEP's target 2: Maths" });
+  await expect(lastMaths.getByLabel('Partly achieved')).toBeChecked();
+  await lastMaths.getByLabel('Achieved', { exact: true }).check();
+  await lastMaths.getByLabel('Evidence').fill('20 of 25 on the multiplication check in November.');
+  await expect(page.locator('#previous-2-status')).toHaveText('Saved');
+
   // A new SMART target, typed badly then well: the checklist follows every change.
   await page.getByRole('button', { name: 'Add a target' }).click();
   const target = page.getByRole('group', { name: 'Target 4', exact: true });

@@ -347,6 +347,109 @@ pub fn blocks_ready(findings: &[Finding], override_reason: &str) -> bool {
     override_reason.trim().is_empty() && findings.iter().any(|f| f.severity == Severity::Error)
 }
 
+text_enum! {
+    /// How far last term's target was met, judged at the next PEP with evidence.
+    Evaluation, "evaluation" {
+        Achieved = "achieved", "achieved";
+        Partly = "partly", "partly achieved";
+        NotAchieved = "not_achieved", "not achieved";
+    }
+}
+
+/// A target of the child's previous PEP, as this PEP's checks need it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreviousTarget {
+    pub id: String,
+    pub version: i64,
+    pub need_area: String,
+    pub statement: String,
+    pub success_measure: String,
+    /// An `Evaluation` code, or empty until someone judges it.
+    pub evaluation: String,
+    pub evidence: String,
+}
+
+impl PreviousTarget {
+    fn evaluated(&self) -> Option<Evaluation> {
+        Evaluation::parse(&self.evaluation).ok()
+    }
+}
+
+/// Checks 9 and 10 of DOMAIN.md: last PEP's target in the same area is evaluated before a new one
+/// is set (error), and a target that was not achieved is broken down, not repeated (warning).
+pub fn check_against_previous(target: &TargetDraft, previous: &[PreviousTarget]) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let area = target.need_area.as_str();
+    if !area.is_empty()
+        && let Some(unjudged) = previous
+            .iter()
+            .find(|p| p.need_area == area && p.evaluated().is_none())
+    {
+        findings.push(finding(
+            'R',
+            "previous_not_evaluated",
+            Severity::Error,
+            format!(
+                "Evaluate last PEP's {} target (“{}”) first: achieved, partly or not, with evidence",
+                NeedArea::parse(area).map(|a| a.label()).unwrap_or(area),
+                shorten(&unjudged.statement)
+            ),
+        ));
+    }
+    let same_words = |a: &str, b: &str| {
+        let words = |t: &str| {
+            t.split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(str::to_lowercase)
+                .collect::<Vec<_>>()
+        };
+        !words(a).is_empty() && words(a) == words(b)
+    };
+    if let Some(repeat) = previous.iter().find(|p| {
+        matches!(
+            p.evaluated(),
+            Some(Evaluation::NotAchieved | Evaluation::Partly)
+        ) && same_words(&p.statement, &target.statement)
+    }) {
+        findings.push(finding(
+            'A',
+            "repeats_unmet_target",
+            Severity::Warning,
+            format!(
+                "This repeats last PEP's target, which was {}: break it into a smaller step the \
+                 child can reach by the next PEP",
+                repeat.evaluated().map(|e| e.label()).unwrap_or("not met")
+            ),
+        ));
+    }
+    findings
+}
+
+/// Checks the evaluation of a previous target before it is stored.
+pub fn check_evaluation(
+    evaluation: &str,
+    evidence: &str,
+) -> Result<(), Vec<(&'static str, String)>> {
+    let mut problems = Vec::new();
+    if !evaluation.is_empty() && Evaluation::parse(evaluation).is_err() {
+        problems.push((
+            "evaluation",
+            format!("“{evaluation}” is not achieved, partly or not achieved"),
+        ));
+    }
+    if evidence.chars().count() > LONGEST_PART {
+        problems.push((
+            "evidence",
+            format!("The evidence must be {LONGEST_PART} characters or fewer"),
+        ));
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
+}
+
 /// What stops a PEP being marked ready or submitted, in words: each target's error-level findings
 /// (unless it carries an override with its reason) and the council's mix rule (unless the PEP
 /// carries an override of it). Warnings never block.
@@ -357,10 +460,12 @@ pub fn ready_problems(
     phase: Phase,
     key_stage: Option<u8>,
     mix_override: &str,
+    previous: &[PreviousTarget],
 ) -> Vec<String> {
     let mut problems = Vec::new();
     for (n, target) in targets.iter().enumerate() {
-        let findings = check_target(target, window, rule);
+        let mut findings = check_target(target, window, rule);
+        findings.extend(check_against_previous(target, previous));
         if blocks_ready(&findings, &target.override_reason) {
             for finding in findings.iter().filter(|f| f.severity == Severity::Error) {
                 problems.push(format!("Target {}: {}", n + 1, finding.reason));
@@ -678,7 +783,15 @@ mod tests {
         third.need_area = "semh".into();
         third.actions.clear();
         let targets = vec![english, good(), third];
-        let problems = ready_problems(&targets, &window(), &rule, Phase::SchoolAge, Some(2), "");
+        let problems = ready_problems(
+            &targets,
+            &window(),
+            &rule,
+            Phase::SchoolAge,
+            Some(2),
+            "",
+            &[],
+        );
         assert_eq!(
             problems,
             vec![
@@ -697,7 +810,8 @@ mod tests {
                 &rule,
                 Phase::SchoolAge,
                 Some(2),
-                "Writing is in the EHC plan."
+                "Writing is in the EHC plan.",
+                &[],
             ),
             Vec::<String>::new()
         );
@@ -708,11 +822,54 @@ mod tests {
                 &rule,
                 Phase::SchoolAge,
                 Some(3),
-                ""
+                "",
+                &[],
             )
             .len(),
             1
         );
+    }
+
+    #[test]
+    fn last_terms_target_in_the_area_is_evaluated_first_and_an_unmet_one_is_not_repeated() {
+        let previous = |evaluation: &str| PreviousTarget {
+            id: "t0".into(),
+            version: 1,
+            need_area: "maths".into(),
+            statement: "Amelia will recall the 3, 4 and 8 times tables within 6 seconds per fact."
+                .into(),
+            success_measure: String::new(),
+            evaluation: evaluation.into(),
+            evidence: String::new(),
+        };
+        let found = check_against_previous(&good(), &[previous("")]);
+        assert_eq!(
+            checks(&found),
+            want(&[("previous_not_evaluated", Severity::Error)])
+        );
+        assert!(
+            found[0].reason.contains("last PEP's Maths target"),
+            "{}",
+            found[0].reason
+        );
+        // Judged "not achieved", and the same words again (spacing and case aside): a warning.
+        let mut again = good();
+        again.statement =
+            "amelia will recall the 3, 4 and 8 times-tables within 6 seconds per fact".into();
+        let found = check_against_previous(&again, &[previous("not_achieved")]);
+        assert_eq!(
+            checks(&found),
+            want(&[("repeats_unmet_target", Severity::Warning)])
+        );
+        assert_eq!(
+            check_against_previous(&again, &[previous("achieved")]),
+            vec![]
+        );
+        let mut other_area = good();
+        other_area.need_area = "reading".into();
+        assert_eq!(check_against_previous(&other_area, &[previous("")]), vec![]);
+        assert_eq!(check_evaluation("partly", "Scored 18 of 25."), Ok(()));
+        assert!(check_evaluation("sort of", "").is_err());
     }
 
     proptest! {

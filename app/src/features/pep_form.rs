@@ -22,7 +22,7 @@ pub use pep_page::PepPage;
 
 use crate::domain::pep::{PepState, Phase, SectionKey};
 use crate::domain::pep_form::{FieldKind, SectionStatus};
-use crate::domain::targets::{MixRule, ReviewWindow, TargetDraft};
+use crate::domain::targets::{MixRule, PreviousTarget, ReviewWindow, TargetDraft};
 use crate::domain::workflow::Step;
 use crate::error::AppError;
 use crate::ui::countdown::{CountdownData, CountingCalendars};
@@ -98,6 +98,16 @@ pub enum Saved<T> {
 
 pub type FieldSaved = Saved<String>;
 
+/// How far a previous target was met, as the evaluation form edits it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetEvaluation {
+    /// An `Evaluation` code, or empty.
+    #[serde(default)]
+    pub evaluation: String,
+    #[serde(default)]
+    pub evidence: String,
+}
+
 /// The PEP's SMART targets, with what the checks need to run as the person types.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TargetsPart {
@@ -111,6 +121,10 @@ pub struct TargetsPart {
     pub targets: Vec<TargetRecord>,
     /// Why the targets stand although the mix rule is not met ("" when none was given).
     pub mix_override: String,
+    /// The child's previous PEP's targets, to evaluate before new ones are set.
+    pub previous: Vec<PreviousTarget>,
+    /// "Summer 2025/26 termly review", when there is a previous PEP.
+    pub previous_title: Option<String>,
 }
 
 impl TargetsPart {
@@ -124,6 +138,7 @@ impl TargetsPart {
             self.phase,
             self.key_stage,
             &self.mix_override,
+            &self.previous,
         )
     }
 }
@@ -173,6 +188,19 @@ pub async fn save_target(
     target: TargetDraft,
 ) -> Result<Saved<TargetDraft>, AppError> {
     targets::save_target(pep_id, target_id, version, target)
+        .await
+        .inspect_err(crate::features::auth::set_status)
+}
+
+/// Records how far one of the previous PEP's targets was met, with evidence, at its version.
+#[server(name = EvaluateTarget, prefix = "/api", endpoint = "pep/evaluate_target")]
+pub async fn evaluate_target(
+    pep_id: String,
+    target_id: String,
+    version: i64,
+    evaluation: TargetEvaluation,
+) -> Result<Saved<TargetEvaluation>, AppError> {
+    targets::evaluate_target(pep_id, target_id, version, evaluation)
         .await
         .inspect_err(crate::features::auth::set_status)
 }

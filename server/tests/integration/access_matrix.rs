@@ -80,6 +80,7 @@ const ENDPOINTS: &[(&str, Guard)] = &[
     ("/api/pep/add_target", Guard::PepSection),
     ("/api/pep/save_target", Guard::PepSection),
     ("/api/pep/remove_target", Guard::PepSection),
+    ("/api/pep/evaluate_target", Guard::PepSection),
     ("/api/pep/change_state", Guard::PepSection),
     ("/api/actions/mine", Guard::OwnAction),
     ("/api/actions/set_status", Guard::OwnAction),
@@ -183,7 +184,7 @@ pub async fn fixture_child(
 }
 
 const REGISTER_ENDPOINTS: usize = 3;
-const PEP_ENDPOINTS: usize = 7;
+const PEP_ENDPOINTS: usize = 8;
 
 /// The child's autumn 2026 interim PEP (a kind the demo never schedules) in `state`, made the first time it is needed (the state is
 /// set every time).
@@ -569,7 +570,20 @@ async fn every_role_and_relationship_gets_what_the_policy_says() {
                             } else {
                                 SectionKey::MeetingRecord
                             };
-                            let target_id = fixture_target(&app, &pep_id).await;
+                            let target_id = if *path == "/api/pep/evaluate_target" {
+                                // A target of the child's previous PEP, to evaluate from this one.
+                                let previous = format!("{child_id}-previous-pep");
+                                let now = chrono::Utc::now();
+                                on_db!(&app.db.db, pool => {
+                                    sqlx::query("INSERT INTO peps (id, child_id, academic_year, term, kind, phase, state, due_on, created_at, updated_at) VALUES ($1, $2, 2025, 'summer', 'interim', 'school_age', 'approved', $3, $4, $4) ON CONFLICT (id) DO NOTHING")
+                                        .bind(&previous).bind(&child_id)
+                                        .bind(chrono::NaiveDate::from_ymd_opt(2026, 6, 26).unwrap()).bind(now)
+                                        .execute(pool).await.unwrap();
+                                });
+                                fixture_target(&app, &previous).await
+                            } else {
+                                fixture_target(&app, &pep_id).await
+                            };
                             let version =
                                 field_version(&app, &pep_id, section.as_str(), "gone_well").await;
                             let version = version.to_string();
@@ -614,6 +628,16 @@ async fn every_role_and_relationship_gets_what_the_policy_says() {
                                             "target[statement]",
                                             "Recall the 3, 4 and 8 times tables.",
                                         ),
+                                    ],
+                                    edit,
+                                ),
+                                "/api/pep/evaluate_target" => (
+                                    vec![
+                                        ("pep_id", &pep_id),
+                                        ("target_id", &target_id),
+                                        ("version", "1"),
+                                        ("evaluation[evaluation]", "partly"),
+                                        ("evaluation[evidence]", "18 of 25 on the check."),
                                     ],
                                     edit,
                                 ),

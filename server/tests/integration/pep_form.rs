@@ -693,3 +693,113 @@ async fn the_workflow_checks_the_targets_needs_a_reason_to_return_and_locks_an_a
         app.db.finish().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn last_peps_targets_are_evaluated_before_new_ones_in_the_same_area() {
+    for db in TestDb::each_backend().await {
+        seed(&db.db).await.unwrap();
+        let app = spawn_app(db).await;
+        let backend = app.db.db.backend_name();
+        let teacher = session(&app, "s.whitfield@brookfield.example", true).await;
+        let advisor = session(&app, "daniel.reid@northdale.example", true).await;
+        let previous_maths = "demo-child-amelia-pep-2025-summer-target-1";
+        on_db!(&app.db.db, pool => {
+            sqlx::query("UPDATE targets SET evaluation = NULL, evaluation_evidence = NULL WHERE id = $1")
+                .bind(previous_maths).execute(pool).await.unwrap();
+        });
+        let form = app
+            .json("/api/pep/form", &[("pep_id", AMELIA_PEP)], Some(&teacher))
+            .await;
+        let part = &form["targets"];
+        assert_eq!(
+            part["previous_title"], "Summer 2025/26 termly review",
+            "{backend}"
+        );
+        assert_eq!(part["previous"].as_array().unwrap().len(), 3);
+        assert_eq!(part["previous"][1]["evaluation"], "");
+        assert_eq!(part["previous"][2]["evaluation"], "not_achieved");
+        let problems = form["ready_problems"].to_string();
+        assert!(
+            problems.contains("Target 2: Evaluate last PEP's Maths target"),
+            "{backend}: {problems}"
+        );
+
+        let evaluate = |cookie: String,
+                        target: &'static str,
+                        version: &'static str,
+                        evaluation: &'static str| {
+            let app = &app;
+            async move {
+                call(
+                    app,
+                    "/api/pep/evaluate_target",
+                    &[
+                        ("pep_id", AMELIA_PEP),
+                        ("target_id", target),
+                        ("version", version),
+                        ("evaluation[evaluation]", evaluation),
+                        (
+                            "evaluation[evidence]",
+                            "18 of 25 on the multiplication check in November.",
+                        ),
+                    ],
+                    Some(&cookie),
+                )
+                .await
+            }
+        };
+        assert_eq!(
+            evaluate(advisor.clone(), previous_maths, "1", "partly")
+                .await
+                .status(),
+            403,
+            "{backend}"
+        );
+        assert_eq!(
+            evaluate(teacher.clone(), previous_maths, "1", "sort of")
+                .await
+                .status(),
+            422
+        );
+        // A target of this PEP is not last PEP's to evaluate.
+        assert_eq!(
+            evaluate(
+                teacher.clone(),
+                "demo-child-amelia-pep-2026-autumn-target-1",
+                "1",
+                "partly"
+            )
+            .await
+            .status(),
+            403
+        );
+        let saved: serde_json::Value = evaluate(teacher.clone(), previous_maths, "1", "partly")
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            saved,
+            serde_json::json!({ "outcome": "saved", "version": 2 }),
+            "{backend}"
+        );
+        let stale: serde_json::Value = evaluate(teacher.clone(), previous_maths, "1", "achieved")
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(stale["outcome"], "conflict");
+        assert_eq!(stale["value"]["evaluation"], "partly");
+        let after = app
+            .json("/api/pep/form", &[("pep_id", AMELIA_PEP)], Some(&teacher))
+            .await;
+        assert!(
+            !after["ready_problems"]
+                .to_string()
+                .contains("Evaluate last PEP"),
+            "{backend}: {}",
+            after["ready_problems"]
+        );
+        app.db.finish().await;
+    }
+}

@@ -6,7 +6,7 @@
 use chrono::{Duration, NaiveDate, Utc};
 
 use super::server::{PepRow, Reached, db, reach};
-use super::{Saved, TargetRecord, TargetsPart};
+use super::{Saved, TargetEvaluation, TargetRecord, TargetsPart};
 use crate::domain::academic_year::AcademicYear;
 use crate::domain::child::year_group;
 use crate::domain::pep::{PepState, SectionKey, Term};
@@ -14,7 +14,8 @@ use crate::domain::pep_form::SectionPolicy;
 use crate::domain::policy::Access;
 use crate::domain::schedule::{term_windows, termly_due};
 use crate::domain::targets::{
-    ActionDraft, ReviewWindow, TargetDraft, check_target_bounds, key_stage,
+    ActionDraft, PreviousTarget, ReviewWindow, TargetDraft, check_evaluation, check_target_bounds,
+    key_stage,
 };
 use crate::error::AppError;
 use crate::features::children::countdowns::{Countdowns, capitalise};
@@ -148,6 +149,10 @@ pub(super) async fn targets_of(
             .fetch_one(pool)
             .await?
     });
+    let (previous, previous_title) = match previous_pep(db, pep).await? {
+        Some((id, title)) => (previous_targets(db, &id).await?, Some(title)),
+        None => (Vec::new(), None),
+    };
     let year = override_year.map_or_else(
         || year_group(born, AcademicYear::starting(pep.academic_year as i32)),
         |y| y as i32,
@@ -162,7 +167,132 @@ pub(super) async fn targets_of(
         rule: crate::infra::reference_data::mix_rule(db, &reached.user.council_id).await?,
         targets: load_targets(db, &pep.id).await?,
         mix_override: mix_override.unwrap_or_default(),
+        previous,
+        previous_title,
     })
+}
+
+/// The child's PEP before this one (by due date), if there is one: (id, title).
+async fn previous_pep(db: &Db, pep: &PepRow) -> Result<Option<(String, String)>, AppError> {
+    let row: Option<(String, i64, String, String)> = on_db!(db, pool => {
+        sqlx::query_as(
+            "SELECT id, academic_year, term, kind FROM peps WHERE child_id = $1 AND due_on < $2 \
+             ORDER BY due_on DESC LIMIT 1",
+        )
+        .bind(&pep.child_id)
+        .bind(pep.due_on)
+        .fetch_optional(pool)
+        .await?
+    });
+    Ok(row.map(|(id, year, term, kind)| {
+        (
+            id,
+            crate::features::children::countdowns::pep_title(year, &term, &kind),
+        )
+    }))
+}
+
+#[derive(sqlx::FromRow)]
+struct PreviousRow {
+    id: String,
+    version: i64,
+    need_area: String,
+    statement: String,
+    success_measure: String,
+    evaluation: Option<String>,
+    evaluation_evidence: Option<String>,
+}
+
+async fn previous_targets(db: &Db, previous_pep_id: &str) -> Result<Vec<PreviousTarget>, AppError> {
+    let rows: Vec<PreviousRow> = on_db!(db, pool => {
+        sqlx::query_as(
+            "SELECT id, version, need_area, statement, success_measure, evaluation, \
+             evaluation_evidence FROM targets WHERE pep_id = $1 ORDER BY position, created_at",
+        )
+        .bind(previous_pep_id)
+        .fetch_all(pool)
+        .await?
+    });
+    Ok(rows
+        .into_iter()
+        .map(|r| PreviousTarget {
+            id: r.id,
+            version: r.version,
+            need_area: r.need_area,
+            statement: r.statement,
+            success_measure: r.success_measure,
+            evaluation: r.evaluation.unwrap_or_default(),
+            evidence: r.evaluation_evidence.unwrap_or_default(),
+        })
+        .collect())
+}
+
+/// A previous target's evaluation as it stands, with who changed it last.
+#[derive(sqlx::FromRow)]
+struct EvaluationRow {
+    version: i64,
+    evaluation: Option<String>,
+    evaluation_evidence: Option<String>,
+    display_name: Option<String>,
+}
+
+/// Records how far a target of the previous PEP was met. The person needs the right to edit this
+/// PEP's targets; the target must belong to the child's previous PEP.
+pub async fn evaluate_target(
+    pep_id: String,
+    target_id: String,
+    version: i64,
+    evaluation: TargetEvaluation,
+) -> Result<Saved<TargetEvaluation>, AppError> {
+    let db = db()?;
+    let reached = target_editor(&db, &pep_id).await?;
+    check_evaluation(&evaluation.evaluation, &evaluation.evidence).map_err(AppError::on_fields)?;
+    let Some((previous_id, _)) = previous_pep(&db, &reached.pep).await? else {
+        return Err(AppError::Forbidden);
+    };
+    let now = Utc::now();
+    let outcome = on_db!(&db, pool => {
+        let mut tx = pool.begin().await?;
+        let written = sqlx::query(
+            "UPDATE targets SET evaluation = $1, evaluation_evidence = $2, version = version + 1, \
+             updated_at = $3, updated_by = $4 WHERE id = $5 AND pep_id = $6 AND version = $7",
+        )
+        .bind(Some(evaluation.evaluation.as_str()).filter(|e| !e.is_empty()))
+        .bind(&evaluation.evidence)
+        .bind(now).bind(&reached.user.id).bind(&target_id).bind(&previous_id).bind(version)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if written == 0 {
+            let current: Option<EvaluationRow> = sqlx::query_as(
+                "SELECT t.version, t.evaluation, t.evaluation_evidence, u.display_name FROM targets t \
+                 LEFT JOIN users u ON u.id = t.updated_by WHERE t.id = $1 AND t.pep_id = $2",
+            )
+            .bind(&target_id).bind(&previous_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            tx.rollback().await?;
+            Err(current)
+        } else {
+            append_audit_event!(tx, &audit(&reached, "target.evaluated", &target_id, serde_json::json!({
+                "version": version + 1, "evaluation": evaluation.evaluation,
+            })))?;
+            tx.commit().await?;
+            Ok(version + 1)
+        }
+    });
+    match outcome {
+        Ok(version) => Ok(Saved::Saved { version }),
+        Err(None) => Err(AppError::Forbidden),
+        Err(Some(current)) => Ok(Saved::Conflict {
+            value: TargetEvaluation {
+                evaluation: current.evaluation.unwrap_or_default(),
+                evidence: current.evaluation_evidence.unwrap_or_default(),
+            },
+            version: current.version,
+            by: current.display_name.unwrap_or_else(|| "Someone".into()),
+        }),
+    }
 }
 
 /// Where a PEP keeps why its targets stand although they do not follow the council's mix rule

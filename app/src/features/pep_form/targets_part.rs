@@ -7,11 +7,15 @@ use leptos::prelude::*;
 
 use super::pep_page::{ConflictChoice, SaveStatus};
 use super::saver::{Persist, SaveState, Saver};
-use super::{Saved, TargetRecord, TargetsPart, add_target, remove_target, save_target};
+use super::{
+    Saved, TargetEvaluation, TargetRecord, TargetsPart, add_target, evaluate_target, remove_target,
+    save_target,
+};
 use crate::domain::roles::Role;
 use crate::domain::smart::{Finding, Severity};
 use crate::domain::targets::{
-    ActionDraft, MixRule, NeedArea, ReviewWindow, TargetDraft, check_mix, check_target,
+    ActionDraft, Evaluation, MixRule, NeedArea, PreviousTarget, ReviewWindow, TargetDraft,
+    check_against_previous, check_mix, check_target,
 };
 use crate::error::AppError;
 
@@ -30,6 +34,25 @@ impl Persist for TargetRef {
         version: i64,
     ) -> impl std::future::Future<Output = Result<Saved<TargetDraft>, AppError>> + 'static {
         save_target(self.pep_id, self.target_id, version, value)
+    }
+}
+
+/// The evaluation of one target of the previous PEP, asked from this one.
+#[derive(Clone)]
+struct EvaluationRef {
+    pep_id: String,
+    target_id: String,
+}
+
+impl Persist for EvaluationRef {
+    type Value = TargetEvaluation;
+    fn save(
+        self,
+        value: TargetEvaluation,
+        version: i64,
+    ) -> impl std::future::Future<Output = Result<Saved<TargetEvaluation>, AppError>> + 'static
+    {
+        evaluate_target(self.pep_id, self.target_id, version, value)
     }
 }
 
@@ -54,7 +77,55 @@ pub fn TargetsSection(pep_id: String, part: TargetsPart) -> impl IntoView {
         rule,
         targets,
         mix_override,
+        previous,
+        previous_title,
     } = part;
+    // Last PEP's targets with their evaluations as they stand on screen.
+    let evaluations: Vec<(PreviousTarget, Saver<EvaluationRef>)> = previous
+        .into_iter()
+        .map(|p| {
+            let key = EvaluationRef {
+                pep_id: pep_id.clone(),
+                target_id: p.id.clone(),
+            };
+            let value = TargetEvaluation {
+                evaluation: p.evaluation.clone(),
+                evidence: p.evidence.clone(),
+            };
+            let saver = Saver::new(key, value, p.version, None);
+            (p, saver)
+        })
+        .collect();
+    let previous_now = {
+        let evaluations = evaluations.clone();
+        Signal::derive(move || {
+            evaluations
+                .iter()
+                .map(|(p, saver)| {
+                    let now = saver.value.get();
+                    PreviousTarget {
+                        evaluation: now.evaluation,
+                        evidence: now.evidence,
+                        ..p.clone()
+                    }
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    let previous_part = (!evaluations.is_empty()).then(|| {
+        let title = previous_title.unwrap_or_else(|| "the last PEP".to_string());
+        view! {
+            <h3 class="heading-m" id="previous-targets-heading">
+                {format!("Last PEP's targets ({title})")}
+            </h3>
+            <p class="body">"Say how far each was met, with evidence, before setting a new target in the same area."</p>
+            {evaluations
+                .into_iter()
+                .enumerate()
+                .map(|(n, (previous, saver))| view! { <PreviousTargetEvaluation number=n + 1 previous saver editable /> })
+                .collect_view()}
+        }
+    });
     let make = {
         let pep_id = pep_id.clone();
         move |record: TargetRecord| {
@@ -127,6 +198,7 @@ pub fn TargetsSection(pep_id: String, part: TargetsPart) -> impl IntoView {
                     {mix_override}
                 </div>
             })}
+            {previous_part}
             <For
                 each=move || savers.get().into_iter().enumerate()
                 key=|(_, (id, _))| id.clone()
@@ -145,7 +217,7 @@ pub fn TargetsSection(pep_id: String, part: TargetsPart) -> impl IntoView {
                             });
                         })
                     };
-                    view! { <TargetEditor number=n + 1 target_id saver window rule=rule.get_value() editable remove /> }
+                    view! { <TargetEditor number=n + 1 target_id saver window rule=rule.get_value() previous=previous_now editable remove /> }
                 }
             />
             {editable.then(|| view! {
@@ -261,10 +333,16 @@ fn TargetEditor(
     saver: Saver<TargetRef>,
     window: ReviewWindow,
     rule: MixRule,
+    previous: Signal<Vec<PreviousTarget>>,
     editable: bool,
     remove: Callback<()>,
 ) -> impl IntoView {
-    let findings = Signal::derive(move || check_target(&saver.value.get(), &window, &rule));
+    let findings = Signal::derive(move || {
+        let target = saver.value.get();
+        let mut findings = check_target(&target, &window, &rule);
+        findings.extend(check_against_previous(&target, &previous.get()));
+        findings
+    });
     let prefix = format!("target-{number}");
     let heading = format!("Target {number}");
     if !editable {
@@ -480,4 +558,88 @@ fn ActionRow(number: usize, index: usize, saver: Saver<TargetRef>) -> impl IntoV
             </button>
         </div>
     }
+}
+
+#[component]
+fn PreviousTargetEvaluation(
+    number: usize,
+    previous: PreviousTarget,
+    saver: Saver<EvaluationRef>,
+    editable: bool,
+) -> impl IntoView {
+    let area = NeedArea::parse(&previous.need_area)
+        .map(|a| a.label())
+        .unwrap_or("No need area");
+    let heading = format!("Last PEP's target {number}: {area}");
+    if !editable {
+        let judged = Evaluation::parse(&previous.evaluation)
+            .map(|e| crate::ui::text::capitalise(e.label()))
+            .unwrap_or_else(|_| "Not evaluated yet".to_string());
+        return view! {
+            <div class="target target--previous">
+                <h4 class="heading-s">{heading}</h4>
+                <p class="body">{previous.statement}</p>
+                <p class="body"><strong>{judged}</strong>{(!previous.evidence.is_empty()).then(|| format!(": {}", previous.evidence))}</p>
+            </div>
+        }
+        .into_any();
+    }
+    let id = format!("previous-{number}");
+    let status_id = format!("{id}-status");
+    let described_by = status_id.clone();
+    let options = Evaluation::ALL
+        .iter()
+        .map(|evaluation| {
+            let code = evaluation.as_str();
+            let option_id = format!("{id}-{code}");
+            view! {
+                <div class="radios__item">
+                    <input
+                        class="radios__input"
+                        type="radio"
+                        id=option_id.clone()
+                        name=format!("{id}-evaluation")
+                        value=code
+                        prop:checked=move || saver.value.get().evaluation == code
+                        on:change=move |_| {
+                            saver.changed(|e| e.evaluation = code.to_string());
+                            saver.save();
+                        }
+                    />
+                    <label class="label radios__label" for=option_id>{crate::ui::text::capitalise(evaluation.label())}</label>
+                </div>
+            }
+        })
+        .collect_view();
+    let evidence_id = format!("{id}-evidence");
+    let initial = previous.evidence.clone();
+    view! {
+        <fieldset class="fieldset target target--previous" aria-describedby=described_by>
+            <legend class="fieldset__legend heading-s">{heading}</legend>
+            <p class="body">{previous.statement}</p>
+            {(!previous.success_measure.is_empty()).then(|| view! { <p class="hint">{format!("Success measure: {}", previous.success_measure)}</p> })}
+            <div class="radios">{options}</div>
+            <div class="form-group pep-field">
+                <label class="label" for=evidence_id.clone()>"Evidence"</label>
+                <textarea class="textarea" id=evidence_id rows="2"
+                    prop:value=move || saver.value.get().evidence
+                    on:input=move |ev| {
+                        let typed = event_target_value(&ev);
+                        saver.changed(|e| e.evidence = typed)
+                    }
+                    on:change=move |_| saver.save()
+                >{initial}</textarea>
+            </div>
+            <SaveStatus id=status_id saver />
+            {move || match saver.state.get() {
+                SaveState::Conflict { theirs, by, .. } => Some(view! {
+                    <ConflictChoice by saver>
+                        <blockquote class="conflict__theirs">{format!("{}: {}", theirs.evaluation, theirs.evidence)}</blockquote>
+                    </ConflictChoice>
+                }),
+                _ => None,
+            }}
+        </fieldset>
+    }
+    .into_any()
 }
