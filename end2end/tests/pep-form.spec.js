@@ -154,6 +154,17 @@ test("the carer and the young person each write their own part of Jayden's PEP, 
   await expect(page.getByRole('region', { name: 'Meeting record' }).getByRole('textbox')).toHaveCount(0);
   await expectNoAxeViolations(page);
 
+  // A worry that cannot wait for the meeting: raised from Jayden's record, his advisor is told.
+  await page.goto('/children/demo-child-jayden');
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Tell the Virtual School' }).click();
+  await expect(page.locator('#concern-error')).toHaveText('Write the concern: what happened or what worries you, and when');
+  await page.getByLabel('Raise a concern with the Virtual School').fill('Jayden came home upset after PE twice this week.');
+  await page.getByRole('button', { name: 'Tell the Virtual School' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Your concern is recorded' }))
+    .toHaveText("Your concern is recorded on the child's record and Daniel Reid (Virtual School education advisor) has been told.");
+  await expectNoAxeViolations(page);
+
   // Jayden: his views, in his words; the school's sections he may not read are not listed.
   await signIn('jayden.walker@example.com');
   await expect(page.getByRole('heading', { level: 2, name: 'My views' })).toBeVisible();

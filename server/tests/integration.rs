@@ -13,6 +13,7 @@ mod integration {
     pub mod calendars;
     pub mod children;
     pub mod cli;
+    pub mod concerns;
     pub mod dashboard;
     pub mod database;
     pub mod demo_data;

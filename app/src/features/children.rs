@@ -1,6 +1,7 @@
 //! Children's records as each person may see them: only through a relationship in force today.
 
 mod child_page;
+pub mod concerns;
 #[cfg(feature = "ssr")]
 pub(crate) mod countdowns;
 pub mod register;
@@ -81,6 +82,10 @@ pub struct ChildSummary {
     pub education_history: Vec<register::Episode>,
     /// Whether the person may change the register entry (the Virtual School, the social worker).
     pub can_edit_register: bool,
+    /// Whether the person may raise a concern (carers and professionals).
+    pub may_raise_concern: bool,
+    /// The concerns they may read: all for the Virtual School, their own for others.
+    pub concerns: Vec<concerns::ConcernItem>,
 }
 
 /// "Social worker's contribution", with its countdown.
@@ -457,6 +462,7 @@ pub mod server {
             Access::None,
         )
         .is_ok();
+        let concerns = super::concerns::server::concerns_for(&db, &user, &id).await?;
         Ok(ChildSummary {
             id,
             name: format!("{} {}", child.first_name, child.last_name),
@@ -473,6 +479,8 @@ pub mod server {
             care_history,
             education_history,
             can_edit_register,
+            may_raise_concern: super::concerns::server::may_raise(&user),
+            concerns,
         })
     }
 

@@ -28,6 +28,8 @@ enum Guard {
     ManagePeople,
     /// One child's register entry: the Virtual School and the child's social worker.
     Register,
+    /// A concern about a child the person reaches (carers and professionals, not young people).
+    Concern,
     /// The person's own actions: listed for anyone signed in, changed on children they reach.
     OwnAction,
     /// A PEP of a child, section by section as the council's table says (exhaustively, per
@@ -82,6 +84,7 @@ const ENDPOINTS: &[(&str, Guard)] = &[
     ("/api/pep/remove_target", Guard::PepSection),
     ("/api/pep/evaluate_target", Guard::PepSection),
     ("/api/pep/change_state", Guard::PepSection),
+    ("/api/children/raise_concern", Guard::Concern),
     ("/api/actions/mine", Guard::OwnAction),
     ("/api/actions/set_status", Guard::OwnAction),
 ];
@@ -511,6 +514,30 @@ async fn every_role_and_relationship_gets_what_the_policy_says() {
                             cases += 1;
                         }
                     }
+                    Guard::Concern => {
+                        for relationship in RELATIONSHIPS {
+                            let child_id =
+                                actor_child(&app, &user_ids, *user_index, relationship).await;
+                            let form = [
+                                ("child_id", child_id.as_str()),
+                                ("concern", "Missed school twice this week."),
+                            ];
+                            let status = call(&app, path, &form, cookie).await.status().as_u16();
+                            let mut decision =
+                                authorize(*actor, Action::ReadChild, relationship, Access::None);
+                            if decision.is_ok()
+                                && actor.is_some_and(|a| a.role == Role::YoungPerson)
+                            {
+                                decision = Err(Denial::NotAssigned);
+                            }
+                            assert_eq!(
+                                status,
+                                expected_status(decision),
+                                "{backend} | {label} | {path} | {relationship:?}"
+                            );
+                            cases += 1;
+                        }
+                    }
                     Guard::OwnAction if *path == "/api/actions/mine" => {
                         let status = call(&app, path, &[], cookie).await.status().as_u16();
                         let decision = authorize(
@@ -734,7 +761,7 @@ async fn every_role_and_relationship_gets_what_the_policy_says() {
             actors.len()
                 * (2 + admin_endpoints
                     + 1
-                    + (2 + REGISTER_ENDPOINTS + PEP_ENDPOINTS + 1) * RELATIONSHIPS.len()),
+                    + (2 + REGISTER_ENDPOINTS + PEP_ENDPOINTS + 2) * RELATIONSHIPS.len()),
             "{backend}"
         );
         // Every successful read of a child's record was audited.

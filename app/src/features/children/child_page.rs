@@ -10,6 +10,7 @@ use leptos_router::hooks::use_params_map;
 use super::{ChildSummary, child_record};
 use crate::domain::academic_year::AcademicYear;
 use crate::domain::pep::{PepKind, PepState, Term};
+use crate::error::AppError;
 use crate::ui::countdown::{Countdown, PageCalendars};
 
 #[component]
@@ -54,6 +55,15 @@ fn Child(child: ChildSummary) -> impl IntoView {
     let edit_link = child
         .can_edit_register
         .then(|| format!("/children/{}/edit", child.id));
+    let concerns = (child.may_raise_concern || !child.concerns.is_empty()).then(|| {
+        view! {
+            <Concerns
+                child_id=child.id.clone()
+                may_raise=child.may_raise_concern
+                concerns=child.concerns.clone()
+            />
+        }
+    });
     let care_history = child.care_history.clone();
     let education_history = child.education_history.clone();
     view! {
@@ -146,6 +156,7 @@ fn Child(child: ChildSummary) -> impl IntoView {
                     </ul>
                 }
             })}
+        {concerns}
         <h2 class="heading-m">"History"</h2>
         <super::register_page::History caption="Care episodes, newest first" id="care-history" episodes=care_history />
         <super::register_page::History caption="Schools and settings, newest first" id="education-history" episodes=education_history />
@@ -190,5 +201,70 @@ fn Child(child: ChildSummary) -> impl IntoView {
             }
                 .into_any()
         }}
+    }
+}
+
+/// Concerns raised about the child, and (for carers and professionals) a form to raise one with
+/// the child's Virtual School advisor. What was typed stays if sending fails.
+#[component]
+fn Concerns(
+    child_id: String,
+    may_raise: bool,
+    concerns: Vec<super::concerns::ConcernItem>,
+) -> impl IntoView {
+    use super::concerns::{check_concern, raise_concern};
+    let text = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let told = RwSignal::new(None::<String>);
+    let child_id = StoredValue::new(child_id);
+    let send = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if let Err(problem) = check_concern(&text.get_untracked()) {
+            error.set(Some(problem));
+            return;
+        }
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            match raise_concern(child_id.get_value(), text.get_untracked()).await {
+                Ok(raised) => {
+                    text.set(String::new());
+                    told.set(Some(format!(
+                        "Your concern is recorded on the child's record and {} has been told.",
+                        raised.told.join(" and ")
+                    )));
+                }
+                Err(AppError::Invalid(problems)) => {
+                    error.set(problems.into_iter().map(|(_, m)| m).next());
+                }
+                Err(other) => error.set(Some(other.to_string())),
+            }
+        });
+    };
+    let list = concerns
+        .into_iter()
+        .map(|c| view! { <li class="concern"><p class="hint">{c.raised}</p><p class="body pep-field__text">{c.concern}</p></li> })
+        .collect_view();
+    view! {
+        <h2 class="heading-m" id="concerns-heading">"Concerns"</h2>
+        <ul class="list concern-list" aria-labelledby="concerns-heading">{list}</ul>
+        {may_raise.then(|| view! {
+            <form class="concern-form" on:submit=send novalidate>
+                <div class="form-group pep-field" class:form-group--error=move || error.get().is_some()>
+                    <label class="label" for="concern">"Raise a concern with the Virtual School"</label>
+                    <p class="hint" id="concern-hint">
+                        "Your words go on the child's record; the child's Virtual School advisor is emailed to read them. "
+                        "If a child is at risk of harm now, call the council's children's services or 999."
+                    </p>
+                    <p class="error-message" id="concern-error">{move || error.get()}</p>
+                    <textarea class="textarea" id="concern" name="concern" rows="4"
+                        aria-describedby=move || if error.get().is_some() { "concern-hint concern-error" } else { "concern-hint" }
+                        prop:value=move || text.get()
+                        on:input=move |ev| text.set(event_target_value(&ev))
+                    ></textarea>
+                </div>
+                <button type="submit" class="button">"Tell the Virtual School"</button>
+                <p class="body" role="status">{move || told.get()}</p>
+            </form>
+        })}
     }
 }
