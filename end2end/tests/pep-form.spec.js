@@ -87,6 +87,11 @@ test('a designated teacher and a social worker write one PEP without losing a wo
   await expect(page.locator('#task-list-summary')).toHaveText(/^1 of \d+ sections completed$/);
   await expect(page.getByRole('textbox', { name: 'Difficulties and concerns' })).toHaveValue('Mondays after contact are hard; a calm start was agreed.');
 
+  // The action log lists each target's action with its owner and, while open, its countdown.
+  const log = page.getByRole('region', { name: 'Action log' });
+  await expect(log.getByRole('listitem')).toHaveCount(3);
+  await expect(log.getByRole('listitem').first()).toContainText('Owner: Designated teacher');
+
   // Last PEP's targets are judged here, with evidence, before new ones in the same area.
   await expect(page.getByRole('heading', { name: "Last PEP's targets (Summer 2025/26 termly review)" })).toBeVisible();
   const lastMaths = page.getByRole('group', { name: "Last PEP's target 2: Maths" });

@@ -50,6 +50,8 @@ pub struct PepForm {
     pub ready_problems: Vec<String>,
     /// Why the Virtual School returned it, while it is returned.
     pub returned_reason: Option<String>,
+    /// Every action of the PEP, open ones first, when the person may read the action log.
+    pub action_log: Option<Vec<ActionLogItem>>,
     pub calendars: CountingCalendars,
 }
 
@@ -78,6 +80,19 @@ pub struct FormField {
     pub version: i64,
     /// "Priya Shah, 3 December 2026 at 14:02".
     pub last_change: Option<String>,
+}
+
+/// One action in the PEP's action log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionLogItem {
+    pub description: String,
+    /// "Designated teacher", or the person's name.
+    pub owner: String,
+    pub frequency: String,
+    /// "open", "done" or "cancelled".
+    pub status: String,
+    /// The countdown to its date while it is open.
+    pub due: Option<CountdownData>,
 }
 
 /// What saving a field or a target did. A conflict is an answer, not an error: the page shows

@@ -355,6 +355,17 @@ async fn targets_are_saved_whole_with_their_actions_and_a_stale_save_gets_the_ot
         assert_eq!(part["rule"]["targets_per_pep"], 3);
         assert_eq!(part["targets"].as_array().unwrap().len(), 3, "{backend}");
         assert_eq!(part["targets"][1]["draft"]["need_area"], "maths");
+        // The action log: each target's action with its owner and, while open, its countdown.
+        let log = before["action_log"].as_array().unwrap();
+        assert_eq!(log.len(), 3, "{backend}: {log:?}");
+        assert!(
+            log.iter()
+                .all(|a| a["owner"] == "Designated teacher" && a["status"] == "open")
+        );
+        assert!(
+            log.iter().all(|a| a["due"]["due"].is_string()),
+            "{backend}: {log:?}"
+        );
         assert!(
             part["window"]["next_review"].as_str().unwrap()
                 > part["window"]["starts"].as_str().unwrap()

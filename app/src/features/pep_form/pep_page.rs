@@ -114,6 +114,9 @@ fn Form(form: PepForm) -> impl IntoView {
         view! { <super::targets_part::TargetsSection pep_id=pep_id.clone() part /> }
     });
     let details = form.child_details.clone();
+    let action_log = form.action_log.clone().map(|items| {
+        view! { <ActionLog items calendars=calendars.clone() /> }
+    });
     let sections = form
         .sections
         .into_iter()
@@ -146,6 +149,7 @@ fn Form(form: PepForm) -> impl IntoView {
         <ol class="task-list" aria-labelledby="task-list-heading">{task_list}</ol>
         {sections}
         {targets}
+        {action_log}
     }
 }
 
@@ -591,4 +595,43 @@ fn section_facts(section: SectionKey, values: Vec<(String, Signal<String>)>) -> 
         }
         .into_any(),
     )
+}
+
+/// The PEP's action log: every action with its owner, how often, its countdown while open, and
+/// its status in words.
+#[component]
+fn ActionLog(items: Vec<super::ActionLogItem>, calendars: PageCalendars) -> impl IntoView {
+    let empty = items.is_empty();
+    let list = items
+        .into_iter()
+        .map(|item| {
+            let status = match item.status.as_str() {
+                "open" => "Open",
+                "done" => "Done",
+                _ => "Cancelled",
+            };
+            let how_often = (!item.frequency.is_empty()).then(|| format!(" · {}", item.frequency));
+            view! {
+                <li class="action-list__item">
+                    <p class="action-list__what">
+                        <strong>{item.description}</strong>
+                        " "
+                        <strong class=format!("tag tag--{}", item.status)>{status}</strong>
+                    </p>
+                    <p class="hint">{format!("Owner: {}", item.owner)}{how_often}</p>
+                    {item.due.map(|data| view! { <Countdown data calendars=calendars.clone() /> })}
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="pep-section" id="section-actions" aria-labelledby="section-actions-heading">
+            <h2 class="heading-l" id="section-actions-heading">"Action log"</h2>
+            {if empty {
+                view! { <p class="body">"No actions yet: they are added with each target."</p> }.into_any()
+            } else {
+                view! { <ul class="list action-list">{list}</ul> }.into_any()
+            }}
+        </section>
+    }
 }

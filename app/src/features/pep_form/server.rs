@@ -236,6 +236,11 @@ pub async fn pep_form(pep_id: String) -> Result<PepForm, AppError> {
         Vec::new()
     };
     let targets = (reached.access(SectionKey::Targets) != Access::None).then_some(all_targets);
+    let action_log = if reached.access(SectionKey::Actions) == Access::None {
+        None
+    } else {
+        Some(action_log(&db, &pep.id, school, &mut countdowns).await?)
+    };
 
     let sections = sections_for(reached.phase)
         .filter(|&section| reached.access(section) != Access::None)
@@ -289,8 +294,67 @@ pub async fn pep_form(pep_id: String) -> Result<PepForm, AppError> {
         steps,
         ready_problems,
         returned_reason: pep.returned_reason.clone(),
+        action_log,
         calendars: countdowns.calendars(),
     })
+}
+
+#[derive(sqlx::FromRow)]
+struct ActionRow {
+    description: String,
+    owner_role: Option<String>,
+    owner_name: Option<String>,
+    frequency: Option<String>,
+    status: String,
+    due_on: Option<NaiveDate>,
+}
+
+/// Every action of the PEP, open ones first and soonest first, each open one with its countdown.
+async fn action_log(
+    db: &Db,
+    pep_id: &str,
+    school: Option<(&str, &str)>,
+    countdowns: &mut Countdowns,
+) -> Result<Vec<super::ActionLogItem>, AppError> {
+    let rows: Vec<ActionRow> = on_db!(db, pool => {
+        sqlx::query_as(
+            "SELECT a.description, a.owner_role, u.display_name AS owner_name, a.frequency, \
+             a.status, a.due_on FROM actions a LEFT JOIN users u ON u.id = a.owner_user_id \
+             WHERE a.pep_id = $1 AND a.description <> '' \
+             ORDER BY CASE WHEN a.status = 'open' THEN 0 ELSE 1 END, a.due_on, a.id",
+        )
+        .bind(pep_id)
+        .fetch_all(pool)
+        .await?
+    });
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let owner = row
+                .owner_name
+                .or_else(|| {
+                    row.owner_role
+                        .as_deref()
+                        .and_then(|r| Role::parse(r).ok())
+                        .map(|r| capitalise(r.label()))
+                })
+                .unwrap_or_else(|| "Nobody named yet".to_string());
+            let due = row.due_on.filter(|_| row.status == "open").map(|due| {
+                let rule = format!(
+                    "The date the action's target is to be met by, set in the PEP: {}",
+                    crate::domain::deadlines::long_date(due)
+                );
+                countdowns.countdown(due, &rule, school)
+            });
+            super::ActionLogItem {
+                description: row.description,
+                owner,
+                frequency: row.frequency.unwrap_or_default(),
+                status: row.status,
+                due,
+            }
+        })
+        .collect())
 }
 
 /// Each section's due date by its owner: contributors (social worker, carer, young person) by
