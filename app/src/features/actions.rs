@@ -60,11 +60,6 @@ pub mod server {
     use crate::infra::db::Db;
     use crate::{append_audit_event, on_db};
 
-    fn db() -> Result<Db, AppError> {
-        leptos::prelude::use_context::<Db>()
-            .ok_or_else(|| crate::error::internal("actions", "no database in context"))
-    }
-
     fn today() -> NaiveDate {
         crate::domain::uk_time::uk_today(Utc::now())
     }
@@ -93,7 +88,7 @@ pub mod server {
 
     pub async fn my_actions() -> Result<MyActions, AppError> {
         let user = reader().await?;
-        let db = db()?;
+        let db = Db::from_context("actions")?;
         let rows: Vec<ActionRow> = on_db!(&db, pool => {
             sqlx::query_as(&format!(
                 "SELECT a.id, a.description, a.frequency, c.first_name, c.last_name, p.id AS pep_id, \
@@ -164,7 +159,7 @@ pub mod server {
 
     pub async fn set_action_status(action_id: String, done: bool) -> Result<(), AppError> {
         let user = reader().await?;
-        let db = db()?;
+        let db = Db::from_context("actions")?;
         // Someone else's action, another council's, or none: the same answer.
         let Some((pep_id, child_id)) = owns(&db, &user, &action_id).await? else {
             return Err(AppError::Forbidden);

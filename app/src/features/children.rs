@@ -172,11 +172,6 @@ pub mod server {
         })
     }
 
-    fn db() -> Result<Db, AppError> {
-        leptos::prelude::use_context::<Db>()
-            .ok_or_else(|| crate::error::internal("children", "no database in context"))
-    }
-
     /// Today in England: assignments and school rolls start and end on English dates.
     fn today() -> NaiveDate {
         crate::domain::uk_time::uk_today(Utc::now())
@@ -199,7 +194,7 @@ pub mod server {
     /// The children the person reaches today, each with their next PEP, soonest first.
     pub async fn my_children() -> Result<ChildrenList, AppError> {
         let user = reader().await?;
-        let db = db()?;
+        let db = Db::from_context("children")?;
         let rows: Vec<ChildRow> = on_db!(&db, pool => {
             sqlx::query_as(&format!(
                 "SELECT c.id, c.first_name, c.last_name, e.school_id, s.name AS school, \
@@ -364,7 +359,7 @@ pub mod server {
 
     pub async fn child_record(child_id: String) -> Result<ChildSummary, AppError> {
         let user = reader().await?;
-        let db = db()?;
+        let db = Db::from_context("children")?;
         let child: Option<ChildFacts> = on_db!(&db, pool => {
             sqlx::query_as(
                 "SELECT c.id, c.first_name, c.last_name, c.date_of_birth, c.upn, c.gender, \

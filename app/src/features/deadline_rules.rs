@@ -38,20 +38,19 @@ mod server {
     use crate::infra::reference_data::deadline_policy;
     use crate::{append_audit_event, on_db};
 
-    fn db() -> Result<Db, AppError> {
-        leptos::prelude::use_context::<Db>()
-            .ok_or_else(|| crate::error::internal("deadline rules", "no database in context"))
-    }
-
     pub async fn deadline_rules() -> Result<DeadlineRulesForm, AppError> {
         let admin = administrator().await?;
-        Ok(deadline_policy(&db()?, &admin.council_id).await?.to_form())
+        Ok(
+            deadline_policy(&Db::from_context("deadline rules")?, &admin.council_id)
+                .await?
+                .to_form(),
+        )
     }
 
     pub async fn save_deadline_rules(form: DeadlineRulesForm) -> Result<(), AppError> {
         let admin = administrator().await?;
         let policy = check_deadline_rules(&form).map_err(AppError::on_fields)?;
-        let db = db()?;
+        let db = Db::from_context("deadline rules")?;
         let before = deadline_policy(&db, &admin.council_id).await?.to_json();
         let after = policy.to_json();
         let now = Utc::now();

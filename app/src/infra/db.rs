@@ -53,6 +53,13 @@ pub enum DbError {
 }
 
 impl Db {
+    /// The database a server function or page reaches through Leptos context (never a global);
+    /// its absence is a wiring fault, logged under `area` with a correlation id (500).
+    pub fn from_context(area: &str) -> Result<Db, crate::error::AppError> {
+        leptos::prelude::use_context::<Db>()
+            .ok_or_else(|| crate::error::internal(area, "no database in context"))
+    }
+
     /// Opens a pool. SQLite files are created on first start, in WAL mode with foreign keys on.
     pub async fn connect(url: &str) -> Result<Db, DbError> {
         let unreachable = |source| DbError::Unreachable {

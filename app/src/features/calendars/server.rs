@@ -19,10 +19,6 @@ use crate::{append_audit_event, on_db};
 /// The largest file accepted (CSV or iCalendar): a school's calendar is a few dozen periods.
 const MAX_CSV_BYTES: usize = 64 * 1024;
 
-fn db() -> Result<Db, AppError> {
-    leptos::prelude::use_context::<Db>().ok_or_else(|| internal("calendars", "no database"))
-}
-
 fn problems(errors: Vec<LineError>) -> AppError {
     AppError::Invalid(
         errors
@@ -79,7 +75,7 @@ pub async fn school_calendar(school_id: String) -> Result<SchoolCalendarView, Ap
         school => Scope::School(school),
     };
     let admin = calendar_manager(scope).await?;
-    let db = db()?;
+    let db = Db::from_context("calendars")?;
     // A designated teacher sees only their own school.
     let all_schools = admin.role.is_virtual_school();
     let schools: Vec<(String, String)> = on_db!(&db, pool => {
@@ -160,7 +156,7 @@ pub async fn preview_calendar(csv: String) -> Result<Vec<Period>, AppError> {
 pub async fn import_calendar(school_id: String, csv: String) -> Result<usize, AppError> {
     let admin = calendar_manager(Scope::School(&school_id)).await?;
     let periods = parse(&csv)?;
-    let db = db()?;
+    let db = Db::from_context("calendars")?;
     let now = Utc::now();
     let stored = periods.len();
     on_db!(&db, pool => {
@@ -240,7 +236,7 @@ const MAX_BANK_HOLIDAYS_BYTES: usize = 256 * 1024;
 
 pub async fn bank_holiday_list() -> Result<KnownBankHolidays, AppError> {
     let user = calendar_manager(Scope::OwnSchool).await?;
-    let db = db()?;
+    let db = Db::from_context("calendars")?;
     let division = crate::infra::reference_data::council_division(&db, &user.council_id).await?;
     let holidays = crate::infra::reference_data::bank_holidays(&db, &division).await?;
     Ok(KnownBankHolidays {
@@ -259,7 +255,7 @@ async fn read_bank_holidays(json: &str) -> Result<(CurrentUser, Db, KnownBankHol
             "The file is too big for the government's bank holidays (256 KB at most)".into(),
         )]));
     }
-    let db = db()?;
+    let db = Db::from_context("calendars")?;
     let division = crate::infra::reference_data::council_division(&db, &user.council_id).await?;
     let holidays = BankHolidays::read_gov_uk_json(json, &division).map_err(|errors| {
         AppError::Invalid(
@@ -319,7 +315,7 @@ pub async fn import_bank_holidays(json: String) -> Result<usize, AppError> {
 pub async fn add_school(form: NewSchoolForm) -> Result<String, AppError> {
     let admin = calendar_manager(Scope::EverySchool).await?;
     let school = check_new_school(&form).map_err(AppError::on_fields)?;
-    let db = db()?;
+    let db = Db::from_context("calendars")?;
     let school_id = uuid::Uuid::now_v7().to_string();
     let now = Utc::now();
     on_db!(&db, pool => {

@@ -112,8 +112,7 @@ pub mod server {
         concern: String,
     ) -> Result<ConcernRaised, AppError> {
         let user = reader().await?;
-        let db = leptos::prelude::use_context::<Db>()
-            .ok_or_else(|| internal("concerns", "no database in context"))?;
+        let db = Db::from_context("concerns")?;
         let auth = leptos::prelude::use_context::<AuthContext>()
             .ok_or_else(|| internal("concerns", "no auth context"))?;
         let in_council: bool = on_db!(&db, pool => {

@@ -102,11 +102,6 @@ pub mod server {
     use crate::infra::db::Db;
     use crate::{append_audit_event, on_db};
 
-    fn db() -> Result<Db, AppError> {
-        leptos::prelude::use_context::<Db>()
-            .ok_or_else(|| crate::error::internal("register", "no database in context"))
-    }
-
     fn today() -> NaiveDate {
         crate::domain::uk_time::uk_today(Utc::now())
     }
@@ -155,7 +150,7 @@ pub mod server {
     }
 
     pub async fn register_entry(child_id: String) -> Result<RegisterEntry, AppError> {
-        let db = db()?;
+        let db = Db::from_context("register")?;
         let user = editor(&db, &child_id).await?;
         let row: DetailsRow = on_db!(&db, pool => {
             sqlx::query_as(
@@ -264,7 +259,7 @@ pub mod server {
         version: Option<i64>,
         form: ChildDetailsForm,
     ) -> Result<RegisterSaved, AppError> {
-        let db = db()?;
+        let db = Db::from_context("register")?;
         let today = today();
         let (user, child_id, creating) = match child_id.filter(|id| !id.is_empty()) {
             Some(child_id) => (editor(&db, &child_id).await?, child_id, false),
@@ -405,7 +400,7 @@ pub mod server {
         child_id: String,
         form: CareEpisodeForm,
     ) -> Result<RegisterSaved, AppError> {
-        let db = db()?;
+        let db = Db::from_context("register")?;
         let user = editor(&db, &child_id).await?;
         let current = current_start(&db, "care_episodes", &child_id).await?;
         let episode = check_care_episode(&form, current, today()).map_err(invalid)?;
@@ -416,7 +411,7 @@ pub mod server {
         child_id: String,
         form: EducationEpisodeForm,
     ) -> Result<RegisterSaved, AppError> {
-        let db = db()?;
+        let db = Db::from_context("register")?;
         let user = editor(&db, &child_id).await?;
         let current = current_start(&db, "education_episodes", &child_id).await?;
         let episode = check_education_episode(&form, current, today()).map_err(invalid)?;

@@ -17,10 +17,6 @@ use crate::infra::audit::AuditEvent;
 use crate::infra::db::Db;
 use crate::{append_audit_event, on_db};
 
-fn db() -> Result<Db, AppError> {
-    leptos::prelude::use_context::<Db>().ok_or_else(|| internal("people", "no database in context"))
-}
-
 /// The signed-in Virtual School member asking, or the reason they may not.
 pub(crate) async fn administrator() -> Result<CurrentUser, AppError> {
     let user = current_user().await?;
@@ -109,7 +105,7 @@ type InvitationRecord = (String, String, Option<String>, chrono::DateTime<Utc>, 
 
 pub async fn list_people() -> Result<PeopleOverview, AppError> {
     let admin = administrator().await?;
-    let db = db()?;
+    let db = Db::from_context("people")?;
     let people: Vec<PersonRecord> = on_db!(&db, pool => {
         sqlx::query_as(&format!(
             "{PERSON_SELECT} WHERE u.council_id = $1 ORDER BY u.status, u.display_name"
@@ -178,7 +174,7 @@ async fn person_in_council(
 
 pub async fn get_person(user_id: String) -> Result<PersonDetail, AppError> {
     let admin = administrator().await?;
-    let db = db()?;
+    let db = Db::from_context("people")?;
     let (person, version) = person_in_council(&db, &admin, &user_id).await?.into_row()?;
     let today = today();
     let assignments: Vec<(String, String, String, String, NaiveDate, Option<NaiveDate>)> = on_db!(&db, pool => {
@@ -236,7 +232,7 @@ async fn someone_else(
     what: &str,
 ) -> Result<(CurrentUser, Db, PersonRecord), AppError> {
     let admin = administrator().await?;
-    let db = db()?;
+    let db = Db::from_context("people")?;
     let person = person_in_council(&db, &admin, user_id).await?;
     if person.id == admin.id {
         return Err(invalid(
@@ -401,7 +397,7 @@ pub async fn assign_child(
     starts_on: String,
 ) -> Result<(), AppError> {
     let admin = administrator().await?;
-    let db = db()?;
+    let db = Db::from_context("people")?;
     let person = person_in_council(&db, &admin, &user_id).await?;
     let role = Role::parse(&person.role).map_err(|e| internal("stored role", e))?;
     let Some(relationship) = assignment_relationship(role) else {
@@ -494,7 +490,7 @@ pub async fn assign_child(
 
 pub async fn end_assignment(assignment_id: String) -> Result<(), AppError> {
     let admin = administrator().await?;
-    let db = db()?;
+    let db = Db::from_context("people")?;
     let now = Utc::now();
     let today = today();
     let yesterday = today - Duration::days(1);
@@ -554,7 +550,7 @@ pub async fn end_assignment(assignment_id: String) -> Result<(), AppError> {
 pub async fn section_rights(state: String) -> Result<SectionRightsTable, AppError> {
     let admin = administrator().await?;
     let state = PepState::parse(&state).map_err(|_| invalid("state", "Choose a PEP state"))?;
-    let db = db()?;
+    let db = Db::from_context("people")?;
     let stored: Vec<(String, String, String)> = on_db!(&db, pool => {
         sqlx::query_as(
             "SELECT role, section, access FROM section_rights WHERE council_id = $1 AND pep_state = $2",

@@ -41,11 +41,6 @@ macro_rules! upsert_status {
     };
 }
 
-pub(super) fn db() -> Result<Db, AppError> {
-    leptos::prelude::use_context::<Db>()
-        .ok_or_else(|| crate::error::internal("pep form", "no database in context"))
-}
-
 fn today() -> NaiveDate {
     crate::domain::uk_time::uk_today(Utc::now())
 }
@@ -194,7 +189,7 @@ pub(super) fn when(at: DateTime<Utc>) -> String {
 }
 
 pub async fn pep_form(pep_id: String) -> Result<PepForm, AppError> {
-    let db = db()?;
+    let db = Db::from_context("pep form")?;
     let (reached, _) = reach(&db, &pep_id).await?;
     // Section A shows the register's facts; reading them is audited like any child record.
     let child =
@@ -425,7 +420,7 @@ pub async fn save_pep_field(
     value: String,
     version: i64,
 ) -> Result<FieldSaved, AppError> {
-    let db = db()?;
+    let db = Db::from_context("pep form")?;
     let (reached, relationship) = reach(&db, &pep_id).await?;
     let unknown = || {
         AppError::Invalid(vec![(
@@ -519,7 +514,7 @@ pub async fn set_section_status(
     section: String,
     status: String,
 ) -> Result<(), AppError> {
-    let db = db()?;
+    let db = Db::from_context("pep form")?;
     let (reached, relationship) = reach(&db, &pep_id).await?;
     let section_key = SectionKey::parse(&section)
         .ok()

@@ -5,7 +5,7 @@
 
 use chrono::{Duration, NaiveDate, Utc};
 
-use super::server::{PepRow, Reached, db, reach};
+use super::server::{PepRow, Reached, reach};
 use super::{Saved, TargetEvaluation, TargetRecord, TargetsPart};
 use crate::domain::academic_year::AcademicYear;
 use crate::domain::child::year_group;
@@ -244,7 +244,7 @@ pub async fn evaluate_target(
     version: i64,
     evaluation: TargetEvaluation,
 ) -> Result<Saved<TargetEvaluation>, AppError> {
-    let db = db()?;
+    let db = Db::from_context("pep form")?;
     let reached = target_editor(&db, &pep_id).await?;
     check_evaluation(&evaluation.evaluation, &evaluation.evidence).map_err(AppError::on_fields)?;
     let Some((previous_id, _)) = previous_pep(&db, &reached.pep).await? else {
@@ -326,7 +326,7 @@ fn audit<'a>(
 }
 
 pub async fn add_target(pep_id: String) -> Result<TargetRecord, AppError> {
-    let db = db()?;
+    let db = Db::from_context("pep form")?;
     let reached = target_editor(&db, &pep_id).await?;
     let id = uuid::Uuid::now_v7().to_string();
     let now = Utc::now();
@@ -372,7 +372,7 @@ pub async fn save_target(
     version: i64,
     target: TargetDraft,
 ) -> Result<Saved<TargetDraft>, AppError> {
-    let db = db()?;
+    let db = Db::from_context("pep form")?;
     let reached = target_editor(&db, &pep_id).await?;
     check_target_bounds(&target).map_err(AppError::on_fields)?;
     if let Some(bad) = target
@@ -482,7 +482,7 @@ pub async fn remove_target(
     target_id: String,
     version: i64,
 ) -> Result<(), AppError> {
-    let db = db()?;
+    let db = Db::from_context("pep form")?;
     let reached = target_editor(&db, &pep_id).await?;
     if reached.state == PepState::Approved {
         return Err(AppError::Forbidden);

@@ -4,13 +4,14 @@
 
 use chrono::Utc;
 
-use super::server::{db, reach};
+use super::server::reach;
 use super::targets::{MIX_OVERRIDE_FIELD, targets_of};
 use crate::domain::pep::PepState;
 use crate::domain::workflow::check_move;
 use crate::error::AppError;
 use crate::features::children::countdowns::Countdowns;
 use crate::infra::audit::AuditEvent;
+use crate::infra::db::Db;
 use crate::infra::reference_data::section_policy;
 use crate::{append_audit_event, on_db};
 
@@ -20,7 +21,7 @@ pub async fn change_pep_state(
     version: i64,
     reason: String,
 ) -> Result<(), AppError> {
-    let db = db()?;
+    let db = Db::from_context("pep form")?;
     // Reaching the child is the first gate; the move's own rule is the second.
     let (reached, _) = reach(&db, &pep_id).await?;
     let to =
