@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::pep::{PepState, Phase, SectionKey};
+use super::pep::{Phase, SectionKey};
 use super::roles::Role;
 use super::text_enum;
 
@@ -402,11 +402,6 @@ pub fn sections_for(phase: Phase) -> impl Iterator<Item = SectionKey> {
         .iter()
         .copied()
         .filter(move |s| s.applies_to(phase))
-}
-
-/// Whether people other than the Virtual School may still change the PEP at all.
-pub fn is_writable(state: PepState) -> bool {
-    !state.is_locked()
 }
 
 #[cfg(test)]

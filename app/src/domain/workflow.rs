@@ -73,49 +73,72 @@ impl Mover {
     }
 }
 
+fn step(to: PepState, label: &str) -> Step {
+    Step {
+        to,
+        label: label.to_string(),
+        needs_reason: to == PepState::Returned,
+        needs_checks: matches!(to, PepState::Ready | PepState::Submitted),
+    }
+}
+
 /// The moves `role` may make from `from`.
 pub fn next_steps(role: Role, from: PepState) -> Vec<Step> {
     moves(from)
         .iter()
         .filter(|(_, _, mover)| mover.allows(role))
-        .map(|&(to, label, _)| Step {
-            to,
-            label: label.to_string(),
-            needs_reason: to == PepState::Returned,
-            needs_checks: matches!(to, PepState::Ready | PepState::Submitted),
-        })
+        .map(|&(to, label, _)| step(to, label))
         .collect()
 }
 
+/// Why a move was refused: not this person's to make (403), or not a move as asked (422).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MoveRefused {
+    NotYours(String),
+    Invalid(String),
+}
+
+impl MoveRefused {
+    pub fn message(&self) -> &str {
+        match self {
+            MoveRefused::NotYours(message) | MoveRefused::Invalid(message) => message,
+        }
+    }
+}
+
 /// Whether `role` may move a PEP from `from` to `to`, and if not, why in words.
-pub fn check_move(role: Role, from: PepState, to: PepState, reason: &str) -> Result<Step, String> {
-    let Some(&(_, _, mover)) = moves(from).iter().find(|(next, _, _)| *next == to) else {
-        return Err(format!(
+pub fn check_move(
+    role: Role,
+    from: PepState,
+    to: PepState,
+    reason: &str,
+) -> Result<Step, MoveRefused> {
+    let Some(&(_, label, mover)) = moves(from).iter().find(|(next, _, _)| *next == to) else {
+        return Err(MoveRefused::Invalid(format!(
             "A PEP that is {} cannot become {}",
             from.label(),
             to.label()
-        ));
+        )));
     };
     if !mover.allows(role) {
-        return Err(match mover {
+        return Err(MoveRefused::NotYours(match mover {
             Mover::VirtualSchool => "Only the Virtual School approves or returns a PEP".to_string(),
             Mover::School => {
                 "Only the designated teacher or the Virtual School moves the PEP on".to_string()
             }
-        });
+        }));
     }
-    let step = next_steps(role, from)
-        .into_iter()
-        .find(|s| s.to == to)
-        .ok_or_else(|| "That move is not open to you".to_string())?;
+    let step = step(to, label);
     if step.needs_reason && reason.trim().is_empty() {
-        return Err(
+        return Err(MoveRefused::Invalid(
             "Say why the PEP is returned and what to change: the designated teacher reads this"
                 .to_string(),
-        );
+        ));
     }
     if reason.chars().count() > 2_000 {
-        return Err("Keep the reason to 2,000 characters or fewer".to_string());
+        return Err(MoveRefused::Invalid(
+            "Keep the reason to 2,000 characters or fewer".to_string(),
+        ));
     }
     Ok(step)
 }
@@ -133,6 +156,7 @@ mod tests {
         assert!(
             check_move(dt, S::Submitted, S::Approved, "")
                 .unwrap_err()
+                .message()
                 .contains("Only the Virtual School")
         );
         assert!(check_move(Role::EducationAdvisor, S::Submitted, S::Approved, "").is_ok());
@@ -141,6 +165,7 @@ mod tests {
         assert!(
             check_move(dt, S::Draft, S::Approved, "")
                 .unwrap_err()
+                .message()
                 .contains("cannot become")
         );
         assert!(next_steps(Role::VirtualSchoolHead, S::Approved).is_empty());
@@ -153,6 +178,7 @@ mod tests {
         assert!(
             check_move(vs, S::Submitted, S::Returned, "  ")
                 .unwrap_err()
+                .message()
                 .contains("Say why")
         );
         let step = check_move(vs, S::Submitted, S::Returned, "Targets need baselines.").unwrap();

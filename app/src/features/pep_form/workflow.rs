@@ -7,7 +7,7 @@ use chrono::Utc;
 use super::server::reach;
 use super::targets::{MIX_OVERRIDE_FIELD, targets_of};
 use crate::domain::pep::PepState;
-use crate::domain::workflow::check_move;
+use crate::domain::workflow::{MoveRefused, check_move};
 use crate::error::AppError;
 use crate::features::children::countdowns::Countdowns;
 use crate::infra::audit::AuditEvent;
@@ -26,19 +26,17 @@ pub async fn change_pep_state(
     let (reached, _) = reach(&db, &pep_id).await?;
     let to =
         PepState::parse(&to).map_err(|e| AppError::Invalid(vec![("to".into(), e.to_string())]))?;
-    let step = check_move(reached.user.role, reached.state, to, &reason).map_err(|message| {
-        if message.starts_with("Only") {
-            AppError::Forbidden
-        } else {
-            AppError::Invalid(vec![("reason".into(), message)])
-        }
-    })?;
+    let step =
+        check_move(reached.user.role, reached.state, to, &reason).map_err(
+            |refused| match refused {
+                MoveRefused::NotYours(_) => AppError::Forbidden,
+                MoveRefused::Invalid(message) => {
+                    AppError::Invalid(vec![("reason".into(), message)])
+                }
+            },
+        )?;
     if version != reached.pep.version {
-        return Err(AppError::Invalid(vec![(
-            "version".into(),
-            "Someone moved this PEP on since you opened it: reload the page to see where it is"
-                .into(),
-        )]));
+        return Err(moved_meanwhile());
     }
     let reason = reason.trim().to_string();
     let overrides_mix = step.needs_checks && !reason.is_empty();
@@ -107,11 +105,15 @@ pub async fn change_pep_state(
         moved
     });
     if moved == 0 {
-        return Err(AppError::Invalid(vec![(
-            "version".into(),
-            "Someone moved this PEP on since you opened it: reload the page to see where it is"
-                .into(),
-        )]));
+        return Err(moved_meanwhile());
     }
     Ok(())
+}
+
+/// The PEP is no longer at the version the page read (checked first, and again by the UPDATE).
+fn moved_meanwhile() -> AppError {
+    AppError::Invalid(vec![(
+        "version".into(),
+        "Someone moved this PEP on since you opened it: reload the page to see where it is".into(),
+    )])
 }
