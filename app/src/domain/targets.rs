@@ -88,8 +88,11 @@ pub const LONGEST_PART: usize = 2_000;
 /// The dates a target's date is checked against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReviewWindow {
-    /// The PEP meeting (or the PEP's due date before one is booked): a target cannot end before it.
+    /// The PEP meeting (or today, before one is booked): a target cannot end before it.
     pub starts: NaiveDate,
+    /// Whether `starts` is a booked meeting (it is today otherwise), for the message.
+    #[serde(default)]
+    pub meeting_booked: bool,
     /// The next PEP's due date: a target should be reviewed by then.
     pub next_review: NaiveDate,
 }
@@ -229,8 +232,13 @@ pub fn check_target(target: &TargetDraft, window: &ReviewWindow, rule: &MixRule)
             "date_before_meeting",
             Severity::Error,
             format!(
-                "{} is before the meeting on {}: a target looks forward",
+                "{} is before {} {}: a target looks forward",
                 long_date(date),
+                if window.meeting_booked {
+                    "the meeting on"
+                } else {
+                    "today,"
+                },
                 long_date(window.starts)
             ),
         )),
@@ -565,6 +573,7 @@ mod tests {
     fn window() -> ReviewWindow {
         ReviewWindow {
             starts: d(2026, 11, 20),
+            meeting_booked: true,
             next_review: d(2027, 3, 19),
         }
     }
@@ -679,6 +688,30 @@ mod tests {
             want(&[("date_after_review", Severity::Warning)])
         );
         assert_eq!(at("19/03/2027"), want(&[("bad_date", Severity::Error)]));
+    }
+
+    #[test]
+    fn before_a_meeting_is_booked_the_window_starts_today_and_says_so() {
+        let mut target = good();
+        target.target_date = "2026-11-19".into();
+        let booked = check_target(&target, &window(), &MixRule::default());
+        assert!(
+            booked[0]
+                .reason
+                .contains("before the meeting on 20 November 2026"),
+            "{}",
+            booked[0].reason
+        );
+        let not_booked = ReviewWindow {
+            meeting_booked: false,
+            ..window()
+        };
+        let found = check_target(&target, &not_booked, &MixRule::default());
+        assert!(
+            found[0].reason.contains("before today, 20 November 2026"),
+            "{}",
+            found[0].reason
+        );
     }
 
     #[test]

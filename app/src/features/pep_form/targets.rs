@@ -52,6 +52,7 @@ pub(super) fn review_window(
         .unwrap_or(pep.due_on + Duration::days(ABOUT_A_TERM));
     ReviewWindow {
         starts,
+        meeting_booked: pep.meeting_at.is_some(),
         next_review: next_review.max(starts),
     }
 }
