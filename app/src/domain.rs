@@ -10,6 +10,7 @@ pub mod passwords;
 pub mod pep;
 pub mod pep_form;
 pub mod policy;
+pub mod pp_plus;
 pub mod register;
 pub mod roles;
 pub mod schedule;

@@ -22,6 +22,7 @@ mod integration {
     pub mod password_reset;
     pub mod people;
     pub mod pep_form;
+    pub mod pp_plus;
     pub mod register;
     pub mod schedule;
     pub mod support;

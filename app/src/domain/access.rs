@@ -48,6 +48,9 @@ pub enum Action {
     /// See and replace a school's calendar: the Virtual School for any school, a designated
     /// teacher for their own (academies and others set their own dates and INSET days).
     ManageSchoolCalendar { own_school: bool },
+    /// Approve or decline a PP+ request on one of the child's PEPs: the Virtual School holds the
+    /// money (the head for any child, an advisor for the children assigned to them).
+    DecidePpPlus,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -96,6 +99,8 @@ pub fn authorize(
     }
     match action {
         Action::ReadChild | Action::ManagePeople | Action::ManageSchoolCalendar { .. } => Ok(()),
+        Action::DecidePpPlus if actor.role.is_virtual_school() => Ok(()),
+        Action::DecidePpPlus => Err(Denial::NotVirtualSchool),
         Action::EditRegister => match actor.role {
             Role::VirtualSchoolHead | Role::EducationAdvisor | Role::SocialWorker => Ok(()),
             _ => Err(Denial::NotRegisterEditor),
@@ -125,6 +130,40 @@ mod tests {
             role,
             second_factor_pending: false,
         })
+    }
+
+    #[test]
+    fn only_the_virtual_school_decides_pp_plus_and_an_advisor_only_for_their_children() {
+        for &role in Role::ALL {
+            for relationship in [
+                Relationship::Current,
+                Relationship::Ended,
+                Relationship::None,
+            ] {
+                let decision = authorize(
+                    actor(role),
+                    Action::DecidePpPlus,
+                    relationship,
+                    Access::None,
+                );
+                let expected = role == Role::VirtualSchoolHead
+                    || (role == Role::EducationAdvisor && relationship == Relationship::Current);
+                assert_eq!(
+                    decision.is_ok(),
+                    expected,
+                    "{role:?} {relationship:?}: {decision:?}"
+                );
+            }
+        }
+        assert_eq!(
+            authorize(
+                actor(Role::DesignatedTeacher),
+                Action::DecidePpPlus,
+                Relationship::Current,
+                Access::Edit
+            ),
+            Err(Denial::NotVirtualSchool)
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::deadlines::long_date;
 use super::pep::Phase;
+use super::pp_plus::{PpPlusBudget, PpPlusLine, check_budget, check_lines};
 use super::roles::Role;
 use super::smart::{Finding, Severity, check_target_text};
 use super::text_enum;
@@ -76,6 +77,9 @@ pub struct TargetDraft {
     pub target_date: String,
     #[serde(default)]
     pub actions: Vec<ActionDraft>,
+    /// Optional PP+ requests paying for the target's actions (check 11).
+    #[serde(default)]
+    pub pp_plus: Vec<PpPlusLine>,
     /// Why the target stands although a check fails; read by quality assurance.
     #[serde(default)]
     pub override_reason: String,
@@ -285,6 +289,8 @@ pub fn check_target(target: &TargetDraft, window: &ReviewWindow, rule: &MixRule)
             ));
         }
     }
+    // Check 11: PP+ requests itemised, amounts that read.
+    findings.extend(check_lines(&target.pp_plus));
     findings
 }
 
@@ -459,8 +465,10 @@ pub fn check_evaluation(
 }
 
 /// What stops a PEP being marked ready or submitted, in words: each target's error-level findings
-/// (unless it carries an override with its reason) and the council's mix rule (unless the PEP
-/// carries an override of it). Warnings never block.
+/// (unless it carries an override with its reason), the council's mix rule (unless the PEP
+/// carries an override of it), and its PP+ requests (check 11: money is never overridden, it is
+/// itemised and within the child's allocation or not asked for). Warnings never block.
+#[allow(clippy::too_many_arguments)]
 pub fn ready_problems(
     targets: &[TargetDraft],
     window: &ReviewWindow,
@@ -469,15 +477,26 @@ pub fn ready_problems(
     key_stage: Option<u8>,
     mix_override: &str,
     previous: &[PreviousTarget],
+    pp_plus: &PpPlusBudget,
 ) -> Vec<String> {
     let mut problems = Vec::new();
     for (n, target) in targets.iter().enumerate() {
         let mut findings = check_target(target, window, rule);
         findings.extend(check_against_previous(target, previous));
-        if blocks_ready(&findings, &target.override_reason) {
-            for finding in findings.iter().filter(|f| f.severity == Severity::Error) {
-                problems.push(format!("Target {}: {}", n + 1, finding.reason));
-            }
+        let (money, others): (Vec<Finding>, Vec<Finding>) = findings
+            .into_iter()
+            .partition(|f| f.check.starts_with("pp_plus"));
+        let overridable = if blocks_ready(&others, &target.override_reason) {
+            others
+        } else {
+            Vec::new()
+        };
+        for finding in overridable
+            .iter()
+            .chain(&money)
+            .filter(|f| f.severity == Severity::Error)
+        {
+            problems.push(format!("Target {}: {}", n + 1, finding.reason));
         }
     }
     let areas: Vec<NeedArea> = targets
@@ -488,6 +507,12 @@ pub fn ready_problems(
     if blocks_ready(&mix, mix_override) {
         problems.extend(mix.into_iter().map(|f| f.reason));
     }
+    let requests = targets.iter().flat_map(|t| &t.pp_plus);
+    problems.extend(
+        check_budget(requests, pp_plus)
+            .into_iter()
+            .map(|f| f.reason),
+    );
     problems
 }
 
@@ -592,7 +617,7 @@ mod tests {
                 owner_role: "designated_teacher".into(),
                 frequency: "daily".into(),
             }],
-            override_reason: String::new(),
+            ..TargetDraft::default()
         }
     }
 
@@ -807,6 +832,64 @@ mod tests {
         assert_eq!(check_target_bounds(&good()), Ok(()));
     }
 
+    fn plenty_of_pp_plus() -> PpPlusBudget {
+        PpPlusBudget {
+            financial_year: 2026,
+            allocation_pence: 257_000,
+            committed_elsewhere_pence: 0,
+        }
+    }
+
+    #[test]
+    fn ready_is_blocked_by_pp_plus_not_itemised_or_over_the_allocation_even_with_an_override() {
+        let rule = MixRule::default();
+        let mut english = good();
+        english.need_area = "english".into();
+        let mut writing = good();
+        writing.need_area = "writing".into();
+        let mut maths = good();
+        maths.override_reason = "Agreed at the meeting".into();
+        maths.pp_plus = vec![PpPlusLine {
+            id: "m-p1".into(),
+            item: "1:1 maths tuition".into(),
+            provider: "Northdale Tutors".into(),
+            unit_cost: "45".into(),
+            sessions: "2".into(),
+            weeks: "".into(),
+            ..PpPlusLine::default()
+        }];
+        let targets = vec![english, writing, maths];
+        let check = |targets: &[TargetDraft], budget: &PpPlusBudget| {
+            ready_problems(
+                targets,
+                &window(),
+                &rule,
+                Phase::SchoolAge,
+                Some(2),
+                "",
+                &[],
+                budget,
+            )
+        };
+        assert_eq!(
+            check(&targets, &plenty_of_pp_plus()),
+            vec!["Target 3: PP+ request 1: give the number of weeks".to_string()]
+        );
+        let mut costed = targets.clone();
+        costed[2].pp_plus[0].weeks = "10".into();
+        assert!(check(&costed, &plenty_of_pp_plus()).is_empty());
+        let nearly_spent = PpPlusBudget {
+            committed_elsewhere_pence: 257_000 - 89_999,
+            ..plenty_of_pp_plus()
+        };
+        let problems = check(&costed, &nearly_spent);
+        assert_eq!(problems.len(), 1);
+        assert!(
+            problems[0].starts_with("This PEP asks for £900.00 of PP+, but only £899.99 is left"),
+            "{problems:?}"
+        );
+    }
+
     #[test]
     fn ready_is_blocked_by_errors_and_the_mix_rule_unless_overridden_with_a_reason() {
         let rule = MixRule::default();
@@ -824,6 +907,7 @@ mod tests {
             Some(2),
             "",
             &[],
+            &plenty_of_pp_plus(),
         );
         assert_eq!(
             problems,
@@ -845,6 +929,7 @@ mod tests {
                 Some(2),
                 "Writing is in the EHC plan.",
                 &[],
+                &plenty_of_pp_plus(),
             ),
             Vec::<String>::new()
         );
@@ -857,6 +942,7 @@ mod tests {
                 Some(3),
                 "",
                 &[],
+                &plenty_of_pp_plus(),
             )
             .len(),
             1
@@ -918,7 +1004,7 @@ mod tests {
                 success_measure: measure,
                 target_date: date,
                 actions: vec![ActionDraft { owner_role: owner, description: "x".into(), ..ActionDraft::default() }],
-                override_reason: String::new(),
+                ..TargetDraft::default()
             };
             let first = check_target(&target, &window(), &MixRule::default());
             prop_assert_eq!(&first, &check_target(&target, &window(), &MixRule::default()));

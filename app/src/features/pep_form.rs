@@ -6,6 +6,9 @@
 //! the person reaches the PEP only through its child (`domain::access`).
 
 mod pep_page;
+#[cfg(feature = "ssr")]
+mod pp_plus;
+mod pp_plus_part;
 mod saver;
 #[cfg(feature = "ssr")]
 pub mod server;
@@ -22,6 +25,7 @@ pub use pep_page::PepPage;
 
 use crate::domain::pep::{PepState, Phase, SectionKey};
 use crate::domain::pep_form::{FieldKind, SectionStatus};
+use crate::domain::pp_plus::PpPlusBudget;
 use crate::domain::targets::{MixRule, PreviousTarget, ReviewWindow, TargetDraft};
 use crate::domain::workflow::Step;
 use crate::error::AppError;
@@ -140,6 +144,10 @@ pub struct TargetsPart {
     pub previous: Vec<PreviousTarget>,
     /// "Summer 2025/26 termly review", when there is a previous PEP.
     pub previous_title: Option<String>,
+    /// What the PEP's PP+ requests are checked against.
+    pub pp_plus: PpPlusBudget,
+    /// Whether the person may approve or decline the PEP's PP+ requests (the Virtual School).
+    pub decides_pp_plus: bool,
 }
 
 impl TargetsPart {
@@ -154,6 +162,7 @@ impl TargetsPart {
             self.key_stage,
             &self.mix_override,
             &self.previous,
+            &self.pp_plus,
         )
     }
 }
@@ -228,6 +237,21 @@ pub async fn remove_target(
     version: i64,
 ) -> Result<(), AppError> {
     targets::remove_target(pep_id, target_id, version)
+        .await
+        .inspect_err(crate::features::auth::set_status)
+}
+
+/// The Virtual School approves or declines one PP+ request (`decision`: "approved" or
+/// "declined", with a reason to decline) at the version they saw; answers its new version.
+#[server(name = DecidePpPlus, prefix = "/api", endpoint = "pep/decide_pp_plus")]
+pub async fn decide_pp_plus(
+    pep_id: String,
+    request_id: String,
+    version: i64,
+    decision: String,
+    reason: String,
+) -> Result<i64, AppError> {
+    pp_plus::decide_pp_plus(pep_id, request_id, version, decision, reason)
         .await
         .inspect_err(crate::features::auth::set_status)
 }

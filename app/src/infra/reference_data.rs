@@ -159,3 +159,17 @@ pub async fn mix_rule(
         }
     }
 }
+
+/// The council's PP+ amounts per child per financial year (`council_policies` key `pp_plus`), or
+/// DOMAIN.md's 2024–25 figures.
+pub async fn pp_plus_policy(
+    db: &Db,
+    council_id: &str,
+) -> Result<crate::domain::pp_plus::PpPlusPolicy, sqlx::Error> {
+    match council_policy(db, council_id, "pp_plus").await? {
+        None => Ok(Default::default()),
+        Some(json) => {
+            crate::domain::pp_plus::PpPlusPolicy::from_json(&json).map_err(sqlx::Error::Protocol)
+        }
+    }
+}

@@ -84,6 +84,7 @@ const ENDPOINTS: &[(&str, Guard)] = &[
     ("/api/pep/remove_target", Guard::PepSection),
     ("/api/pep/evaluate_target", Guard::PepSection),
     ("/api/pep/change_state", Guard::PepSection),
+    ("/api/pep/decide_pp_plus", Guard::PepSection),
     ("/api/children/raise_concern", Guard::Concern),
     ("/api/actions/mine", Guard::OwnAction),
     ("/api/actions/set_status", Guard::OwnAction),
@@ -187,7 +188,7 @@ pub async fn fixture_child(
 }
 
 const REGISTER_ENDPOINTS: usize = 3;
-const PEP_ENDPOINTS: usize = 8;
+const PEP_ENDPOINTS: usize = 9;
 
 /// The child's autumn 2026 interim PEP (a kind the demo never schedules) in `state`, made the first time it is needed (the state is
 /// set every time).
@@ -619,6 +620,7 @@ async fn every_role_and_relationship_gets_what_the_policy_says() {
                                 state: PepState::Draft,
                                 edit: true,
                             };
+                            let request_id: String;
                             let (form, action): (Vec<(&str, &str)>, Action) = match *path {
                                 "/api/pep/form" => (vec![("pep_id", &pep_id)], Action::ReadChild),
                                 "/api/pep/save_field" => (
@@ -668,6 +670,26 @@ async fn every_role_and_relationship_gets_what_the_policy_says() {
                                     ],
                                     edit,
                                 ),
+                                "/api/pep/decide_pp_plus" => {
+                                    // A costed request on the target, waiting for a decision.
+                                    let now = chrono::Utc::now();
+                                    on_db!(&app.db.db, pool => {
+                                        sqlx::query("INSERT INTO pp_plus_requests (id, pep_id, target_id, position, item, provider, unit_cost_pence, sessions, weeks, status, created_at, updated_at) VALUES ($1, $2, $3, 0, 'Tuition', 'Tutors', 4500, 1, 1, 'requested', $4, $4)")
+                                            .bind(format!("{target_id}-p1")).bind(&pep_id).bind(&target_id).bind(now)
+                                            .execute(pool).await.unwrap();
+                                    });
+                                    request_id = format!("{target_id}-p1");
+                                    (
+                                        vec![
+                                            ("pep_id", &pep_id),
+                                            ("request_id", &request_id),
+                                            ("version", "1"),
+                                            ("decision", "approved"),
+                                            ("reason", ""),
+                                        ],
+                                        Action::DecidePpPlus,
+                                    )
+                                }
                                 "/api/pep/remove_target" => (
                                     vec![
                                         ("pep_id", &pep_id),

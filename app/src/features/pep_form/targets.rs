@@ -5,6 +5,7 @@
 
 use chrono::{Duration, NaiveDate, Utc};
 
+use super::pp_plus::{REQUEST_COLUMNS, RequestRow};
 use super::server::{PepRow, Reached, reach};
 use super::{Saved, TargetEvaluation, TargetRecord, TargetsPart};
 use crate::domain::academic_year::AcademicYear;
@@ -12,6 +13,9 @@ use crate::domain::child::year_group;
 use crate::domain::pep::{PepState, SectionKey, Term};
 use crate::domain::pep_form::SectionPolicy;
 use crate::domain::policy::Access;
+use crate::domain::pp_plus::{
+    MOST_SESSIONS_A_WEEK, MOST_WEEKS, PpPlusLine, check_line_bounds, parse_count, parse_pounds,
+};
 use crate::domain::schedule::{term_windows, termly_due};
 use crate::domain::targets::{
     ActionDraft, PreviousTarget, ReviewWindow, TargetDraft, check_evaluation, check_target_bounds,
@@ -97,6 +101,7 @@ pub(super) async fn load_targets(db: &Db, pep_id: &str) -> Result<Vec<TargetReco
         .await?;
         (targets, actions)
     });
+    let requests = super::pp_plus::requests_of(db, pep_id).await?;
     Ok(targets
         .into_iter()
         .map(|t| TargetRecord {
@@ -115,6 +120,11 @@ pub(super) async fn load_targets(db: &Db, pep_id: &str) -> Result<Vec<TargetReco
                         owner_role: a.owner_role.clone().unwrap_or_default(),
                         frequency: a.frequency.clone().unwrap_or_default(),
                     })
+                    .collect(),
+                pp_plus: requests
+                    .iter()
+                    .filter(|r| r.target_id == t.id)
+                    .map(|r| r.line())
                     .collect(),
                 override_reason: t.override_reason.unwrap_or_default(),
             },
@@ -170,6 +180,8 @@ pub(super) async fn targets_of(
         mix_override: mix_override.unwrap_or_default(),
         previous,
         previous_title,
+        pp_plus: super::pp_plus::budget_of(db, reached).await?,
+        decides_pp_plus: reached.user.role.is_virtual_school(),
     })
 }
 
@@ -354,6 +366,23 @@ pub async fn add_target(pep_id: String) -> Result<TargetRecord, AppError> {
     })
 }
 
+/// A request's amounts as stored: empty until typed (bounds are checked before).
+struct StoredAmounts {
+    unit_cost_pence: Option<i64>,
+    sessions: Option<i64>,
+    weeks: Option<i64>,
+}
+
+impl StoredAmounts {
+    fn of(line: &PpPlusLine) -> StoredAmounts {
+        StoredAmounts {
+            unit_cost_pence: parse_pounds(&line.unit_cost).ok(),
+            sessions: parse_count(&line.sessions, "sessions", MOST_SESSIONS_A_WEEK).ok(),
+            weeks: parse_count(&line.weeks, "weeks", MOST_WEEKS).ok(),
+        }
+    }
+}
+
 /// Whether an action id from the browser may name an action of this target: the browser makes
 /// new ids as `{target id}-a…` so a retried save never adds the same action twice.
 fn is_action_id_of(target_id: &str, action_id: &str) -> bool {
@@ -376,6 +405,7 @@ pub async fn save_target(
     let db = Db::from_context("pep form")?;
     let reached = target_editor(&db, &pep_id).await?;
     check_target_bounds(&target).map_err(AppError::on_fields)?;
+    check_line_bounds(&target_id, &target.pp_plus).map_err(AppError::on_fields)?;
     if let Some(bad) = target
         .actions
         .iter()
@@ -444,10 +474,59 @@ pub async fn save_target(
             for gone in existing.iter().filter(|id| !target.actions.iter().any(|a| &a.id == *id)) {
                 sqlx::query("DELETE FROM actions WHERE id = $1").bind(gone).execute(&mut *tx).await?;
             }
+            // PP+ requests: a changed one waits for the Virtual School again; an unchanged one
+            // keeps its decision and version.
+            let stored: Vec<RequestRow> = sqlx::query_as(&format!(
+                "SELECT {REQUEST_COLUMNS} FROM pp_plus_requests WHERE target_id = $1"
+            ))
+            .bind(&target_id)
+            .fetch_all(&mut *tx)
+            .await?;
+            for (position, line) in target.pp_plus.iter().enumerate() {
+                let amounts = StoredAmounts::of(line);
+                match stored.iter().find(|r| r.id == line.id) {
+                    Some(before) if !line.changed_from(&before.line()) => {
+                        sqlx::query("UPDATE pp_plus_requests SET position = $1 WHERE id = $2")
+                            .bind(position as i64).bind(&line.id)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    Some(_) => {
+                        sqlx::query(
+                            "UPDATE pp_plus_requests SET position = $1, item = $2, provider = $3, \
+                             unit_cost_pence = $4, sessions = $5, weeks = $6, status = 'requested', \
+                             decision_reason = NULL, decided_by = NULL, decided_at = NULL, \
+                             version = version + 1, updated_at = $7 WHERE id = $8",
+                        )
+                        .bind(position as i64).bind(line.item.trim()).bind(line.provider.trim())
+                        .bind(amounts.unit_cost_pence).bind(amounts.sessions).bind(amounts.weeks)
+                        .bind(now).bind(&line.id)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    None => {
+                        sqlx::query(
+                            "INSERT INTO pp_plus_requests (id, pep_id, target_id, position, item, provider, \
+                             unit_cost_pence, sessions, weeks, status, created_at, updated_at) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'requested', $10, $10)",
+                        )
+                        .bind(&line.id).bind(&pep_id).bind(&target_id).bind(position as i64)
+                        .bind(line.item.trim()).bind(line.provider.trim())
+                        .bind(amounts.unit_cost_pence).bind(amounts.sessions).bind(amounts.weeks)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                }
+            }
+            for gone in stored.iter().filter(|r| !target.pp_plus.iter().any(|l| l.id == r.id)) {
+                sqlx::query("DELETE FROM pp_plus_requests WHERE id = $1").bind(&gone.id).execute(&mut *tx).await?;
+            }
             append_audit_event!(tx, &audit(&reached, "target.saved", &target_id, serde_json::json!({
                 "version": version + 1,
                 "need_area": target.need_area,
                 "actions": target.actions.len(),
+                "pp_plus_requests": target.pp_plus.len(),
                 "override": !target.override_reason.trim().is_empty(),
             })))?;
             tx.commit().await?;

@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 
 use super::pep_page::{ConflictChoice, SaveStatus};
+use super::pp_plus_part::{PpPlusReadOnly, PpPlusRequests, PpPlusSummary};
 use super::saver::{Persist, SaveState, Saver};
 use super::{
     Saved, TargetEvaluation, TargetRecord, TargetsPart, add_target, evaluate_target, remove_target,
@@ -21,7 +22,7 @@ use crate::error::AppError;
 
 /// One target of one PEP.
 #[derive(Clone)]
-struct TargetRef {
+pub(super) struct TargetRef {
     pep_id: String,
     target_id: String,
 }
@@ -79,6 +80,8 @@ pub fn TargetsSection(pep_id: String, part: TargetsPart) -> impl IntoView {
         mix_override,
         previous,
         previous_title,
+        pp_plus,
+        decides_pp_plus,
     } = part;
     // Last PEP's targets with their evaluations as they stand on screen.
     let evaluations: Vec<(PreviousTarget, Saver<EvaluationRef>)> = previous
@@ -149,6 +152,14 @@ pub fn TargetsSection(pep_id: String, part: TargetsPart) -> impl IntoView {
         });
         rule.with_value(|rule| check_mix(&areas, phase, key_stage, rule))
     };
+    // Every PP+ request of the PEP as it stands on screen, for the allocation summary.
+    let requests = Signal::derive(move || {
+        savers.with(|all| {
+            all.iter()
+                .flat_map(|(_, s)| s.value.get().pp_plus)
+                .collect::<Vec<_>>()
+        })
+    });
     let adding = RwSignal::new(None::<String>);
     let add = {
         let pep_id = pep_id.clone();
@@ -198,6 +209,7 @@ pub fn TargetsSection(pep_id: String, part: TargetsPart) -> impl IntoView {
                     {mix_override}
                 </div>
             })}
+            <PpPlusSummary budget=pp_plus lines=requests />
             {previous_part}
             <For
                 each=move || savers.get().into_iter().enumerate()
@@ -217,7 +229,7 @@ pub fn TargetsSection(pep_id: String, part: TargetsPart) -> impl IntoView {
                             });
                         })
                     };
-                    view! { <TargetEditor number=n + 1 target_id saver window rule=rule.get_value() previous=previous_now editable remove /> }
+                    view! { <TargetEditor number=n + 1 pep_id=pep_id.clone() target_id saver window rule=rule.get_value() previous=previous_now editable decides_pp_plus remove /> }
                 }
             />
             {editable.then(|| view! {
@@ -245,7 +257,7 @@ fn rule_in_words(rule: &MixRule, key_stage: Option<u8>) -> String {
 }
 
 #[component]
-fn FindingLine(finding: Finding) -> impl IntoView {
+pub(super) fn FindingLine(finding: Finding) -> impl IntoView {
     let (mark, word) = match finding.severity {
         Severity::Error => ("✗", "Problem"),
         Severity::Warning => ("!", "Check"),
@@ -329,12 +341,14 @@ thread_local! {
 #[component]
 fn TargetEditor(
     number: usize,
+    pep_id: String,
     target_id: String,
     saver: Saver<TargetRef>,
     window: ReviewWindow,
     rule: MixRule,
     previous: Signal<Vec<PreviousTarget>>,
     editable: bool,
+    decides_pp_plus: bool,
     remove: Callback<()>,
 ) -> impl IntoView {
     let findings = Signal::derive(move || {
@@ -368,6 +382,7 @@ fn TargetEditor(
                 <p class="body">{format!("How everyone will know: {}", draft.success_measure)}</p>
                 <p class="body">{format!("By: {}", draft.target_date)}</p>
                 <ul class="list list--bullet">{actions}</ul>
+                <PpPlusReadOnly number pep_id lines=draft.pp_plus decides=decides_pp_plus />
             </div>
         }
         .into_any();
@@ -424,7 +439,8 @@ fn TargetEditor(
                     on:change=move |_| saver.save()
                 />
             </div>
-            <Actions number target_id saver />
+            <Actions number target_id=target_id.clone() saver />
+            <PpPlusRequests number pep_id target_id saver decides=decides_pp_plus />
             <details class="details">
                 <summary>"Keep this target although a check fails"</summary>
                 <TargetText id=field_id("override_reason") label="Why this target stands as it is" hint="The Virtual School reads this when it checks the PEP." value=text(|d| &d.override_reason) on_input=edit(|d, v| d.override_reason = v) saver />
