@@ -924,6 +924,12 @@ pub async fn seed(db: &Db) -> Result<SeedOutcome, sqlx::Error> {
                             .bind(action).bind(Role::DesignatedTeacher.as_str()).bind(frequency)
                             .bind(date).bind(status).bind(now)
                             .execute(&mut *tx).await?;
+                        // One PP+ request for the Virtual School to decide: Maya's maths tuition.
+                        if child.id == "demo-child-maya" && *year == 2026 && area == "maths" {
+                            sqlx::query("INSERT INTO pp_plus_requests (id, pep_id, target_id, position, item, provider, unit_cost_pence, sessions, weeks, status, created_at, updated_at) VALUES ($1, $2, $3, 0, 'Small-group maths tuition', 'Brookfield learning support', 3000, 1, 12, 'requested', $4, $4)")
+                                .bind(format!("{target_id}-p1")).bind(pep_id.as_str()).bind(&target_id).bind(now)
+                                .execute(&mut *tx).await?;
+                        }
                     }
                 }
             }
