@@ -26,4 +26,5 @@ mod integration {
     pub mod register;
     pub mod schedule;
     pub mod support;
+    pub mod suspensions;
 }

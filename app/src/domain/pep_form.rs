@@ -146,13 +146,13 @@ pub fn fields(section: SectionKey) -> &'static [FieldSpec] {
         S::SuspensionsExclusions => consts!(&[
             text(
                 "record",
-                "Suspensions and exclusions this school year",
-                "Type, dates, days (a lunchtime counts half a day), reason, and the reintegration meeting."
+                "What is being done to avoid another suspension",
+                "Support, adjustments and how reintegration went. Each suspension or exclusion is recorded above with its dates and who was told."
             ),
             text(
                 "notified",
-                "Who was told, and when",
-                "The Virtual School head and the social worker must be told without delay."
+                "Anything else the Virtual School should know",
+                "For example a managed move being discussed."
             ),
         ]),
         S::PartTimeAlternative => consts!(&[

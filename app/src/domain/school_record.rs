@@ -1,11 +1,15 @@
 //! The school facts a PEP records (DOMAIN.md, "The PEP's content"): attendance with its
-//! persistent and severe absence flags, suspensions against the 45-day limit, and part-time
-//! timetables whose planned end has passed. Each result says what it means in words.
+//! persistent and severe absence flags, suspensions and exclusions (each recorded with its type,
+//! dates, days, reason, reintegration meeting and who was told when, counted against the 45-day
+//! limit), and part-time timetables whose planned end has passed. Each result says what it means
+//! in words.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::academic_year::AcademicYear;
 use super::deadlines::long_date;
+use super::text_enum;
 
 /// Attendance for a period, from sessions (two a day).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -126,6 +130,231 @@ pub fn suspensions_in_words(suspensions: &[Suspension]) -> (u32, String) {
     (halves, words)
 }
 
+text_enum! {
+    /// What kind of suspension or exclusion was given.
+    ExclusionKind, "kind of suspension or exclusion" {
+        Suspension = "suspension", "Suspension";
+        Lunchtime = "lunchtime", "Lunchtime suspension";
+        Permanent = "permanent_exclusion", "Permanent exclusion";
+    }
+}
+
+/// A suspension or exclusion as the form records it: every part as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SuspensionDraft {
+    /// An `ExclusionKind` code, or empty.
+    #[serde(default)]
+    pub kind: String,
+    /// ISO dates, or empty.
+    #[serde(default)]
+    pub starts_on: String,
+    /// School days; for a lunchtime suspension, the number of lunchtimes.
+    #[serde(default)]
+    pub days: String,
+    #[serde(default)]
+    pub reason: String,
+    #[serde(default)]
+    pub reintegration_on: String,
+    #[serde(default)]
+    pub virtual_school_told_on: String,
+    #[serde(default)]
+    pub social_worker_told_on: String,
+}
+
+/// A recorded suspension or exclusion: its details, and who recorded it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SuspensionRecord {
+    pub id: String,
+    #[serde(flatten)]
+    pub details: SuspensionDetails,
+    /// Who recorded it: "Sarah Whitfield".
+    pub recorded_by: String,
+}
+
+/// The longest reason a record keeps.
+pub const LONGEST_REASON: usize = 1_000;
+
+/// A suspension or exclusion, checked: what was given, when, for how long, why, and who was
+/// told when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SuspensionDetails {
+    pub kind: ExclusionKind,
+    pub starts_on: NaiveDate,
+    /// School days, or lunchtimes; 0 for a permanent exclusion.
+    pub days: u32,
+    pub reason: String,
+    pub reintegration_on: Option<NaiveDate>,
+    pub virtual_school_told_on: Option<NaiveDate>,
+    pub social_worker_told_on: Option<NaiveDate>,
+}
+
+/// Checks a draft before it is recorded: every problem by field, in words that say what to change.
+pub fn check_suspension(
+    draft: &SuspensionDraft,
+) -> Result<SuspensionDetails, Vec<(&'static str, String)>> {
+    let mut problems = Vec::new();
+    let kind = ExclusionKind::parse(&draft.kind).ok();
+    if kind.is_none() {
+        problems.push((
+            "kind",
+            "Choose whether it was a suspension, a lunchtime suspension or a permanent exclusion"
+                .to_string(),
+        ));
+    }
+    let date = |text: &str| NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d");
+    let starts_on = match date(&draft.starts_on) {
+        Ok(day) => Some(day),
+        Err(_) => {
+            problems.push((
+                "starts_on",
+                if draft.starts_on.trim().is_empty() {
+                    "Give the first day of the suspension or exclusion".to_string()
+                } else {
+                    format!(
+                        "“{}” is not a date: write it like 2026-11-03",
+                        draft.starts_on.trim()
+                    )
+                },
+            ));
+            None
+        }
+    };
+    let (most, unit) = match kind {
+        Some(ExclusionKind::Lunchtime) => (90, "lunchtimes"),
+        _ => (45, "school days"),
+    };
+    let days = match kind {
+        Some(ExclusionKind::Permanent) => 0,
+        _ => match draft.days.trim().parse::<u32>() {
+            Ok(n) if (1..=most).contains(&n) => n,
+            _ => {
+                problems.push((
+                    "days",
+                    format!("Give the number of {unit}, a whole number from 1 to {most}"),
+                ));
+                0
+            }
+        },
+    };
+    let reason = draft.reason.trim().to_string();
+    if reason.is_empty() {
+        problems.push(("reason", "Give the reason the school gave".to_string()));
+    } else if reason.chars().count() > LONGEST_REASON {
+        problems.push((
+            "reason",
+            format!("The reason must be {LONGEST_REASON} characters or fewer"),
+        ));
+    }
+    let mut optional = |field: &'static str, text: &str, what: &str| {
+        if text.trim().is_empty() {
+            return None;
+        }
+        match date(text) {
+            Ok(day) => Some(day),
+            Err(_) => {
+                problems.push((
+                    field,
+                    format!(
+                        "“{}” is not a date for {what}: write it like 2026-11-03",
+                        text.trim()
+                    ),
+                ));
+                None
+            }
+        }
+    };
+    let reintegration_on = optional(
+        "reintegration_on",
+        &draft.reintegration_on,
+        "the reintegration meeting",
+    );
+    let virtual_school_told_on = optional(
+        "virtual_school_told_on",
+        &draft.virtual_school_told_on,
+        "telling the Virtual School",
+    );
+    let social_worker_told_on = optional(
+        "social_worker_told_on",
+        &draft.social_worker_told_on,
+        "telling the social worker",
+    );
+    match (kind, starts_on) {
+        (Some(kind), Some(starts_on)) if problems.is_empty() => Ok(SuspensionDetails {
+            kind,
+            starts_on,
+            days,
+            reason,
+            reintegration_on,
+            virtual_school_told_on,
+            social_worker_told_on,
+        }),
+        _ => Err(problems),
+    }
+}
+
+impl SuspensionDetails {
+    /// "Suspension from 3 November 2026, 3 school days", "Permanent exclusion from 3 March 2027".
+    pub fn summary(&self) -> String {
+        let length = match self.kind {
+            ExclusionKind::Suspension if self.days == 1 => ", 1 school day".to_string(),
+            ExclusionKind::Suspension => format!(", {} school days", self.days),
+            ExclusionKind::Lunchtime if self.days == 1 => ", 1 lunchtime".to_string(),
+            ExclusionKind::Lunchtime => format!(", {} lunchtimes", self.days),
+            ExclusionKind::Permanent => String::new(),
+        };
+        format!(
+            "{} from {}{length}",
+            self.kind.label(),
+            long_date(self.starts_on)
+        )
+    }
+
+    /// What still needs doing about it, in words.
+    pub fn flags(&self) -> Vec<String> {
+        let mut flags = Vec::new();
+        if self.virtual_school_told_on.is_none() {
+            flags.push(
+                "The Virtual School head is not recorded as told: they must be told without delay"
+                    .to_string(),
+            );
+        }
+        if self.social_worker_told_on.is_none() {
+            flags.push(
+                "The social worker is not recorded as told: they must be told without delay"
+                    .to_string(),
+            );
+        }
+        if self.kind == ExclusionKind::Suspension && self.days > 5 {
+            flags.push(
+                "From the sixth day the school must provide suitable full-time education"
+                    .to_string(),
+            );
+        }
+        if self.kind != ExclusionKind::Permanent && self.reintegration_on.is_none() {
+            flags.push("No reintegration meeting is recorded".to_string());
+        }
+        flags
+    }
+
+    fn counted(&self) -> Suspension {
+        Suspension {
+            days: self.days,
+            lunchtime: self.kind == ExclusionKind::Lunchtime,
+        }
+    }
+}
+
+/// The records that started in `year` (1 September to 31 August), and their days against the
+/// 45-day limit in words.
+pub fn school_year_total(records: &[SuspensionRecord], year: AcademicYear) -> (u32, String) {
+    let counted: Vec<Suspension> = records
+        .iter()
+        .filter(|r| (year.first_day()..=year.last_day()).contains(&r.details.starts_on))
+        .map(|r| r.details.counted())
+        .collect();
+    suspensions_in_words(&counted)
+}
+
 /// A part-time timetable whose planned end has passed is a flag: it was meant to be short.
 pub fn part_time_timetable_flag(planned_end: NaiveDate, today: NaiveDate) -> Option<String> {
     (planned_end < today).then(|| {
@@ -170,6 +399,125 @@ mod tests {
                 .unwrap_err()
                 .contains("more than the 10 possible")
         );
+    }
+
+    fn draft(kind: &str, starts_on: &str, days: &str) -> SuspensionDraft {
+        SuspensionDraft {
+            kind: kind.into(),
+            starts_on: starts_on.into(),
+            days: days.into(),
+            reason: "Persistent disruption in lessons".into(),
+            ..SuspensionDraft::default()
+        }
+    }
+
+    fn details(kind: ExclusionKind, starts_on: NaiveDate, days: u32) -> SuspensionDetails {
+        SuspensionDetails {
+            kind,
+            starts_on,
+            days,
+            reason: "x".into(),
+            reintegration_on: None,
+            virtual_school_told_on: None,
+            social_worker_told_on: None,
+        }
+    }
+
+    fn record(kind: ExclusionKind, starts_on: NaiveDate, days: u32) -> SuspensionRecord {
+        SuspensionRecord {
+            id: "s".into(),
+            details: details(kind, starts_on, days),
+            recorded_by: "Sarah Whitfield".into(),
+        }
+    }
+
+    #[test]
+    fn a_suspension_is_refused_by_field_saying_what_to_change() {
+        let fields = |d: &SuspensionDraft| {
+            check_suspension(d)
+                .unwrap_err()
+                .into_iter()
+                .map(|(f, _)| f)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            fields(&SuspensionDraft::default()),
+            vec!["kind", "starts_on", "days", "reason"]
+        );
+        assert_eq!(
+            fields(&draft("suspension", "3 Nov", "46")),
+            vec!["starts_on", "days"]
+        );
+        // A lunchtime suspension counts lunchtimes (up to 90); a permanent exclusion no days.
+        assert_eq!(
+            check_suspension(&draft("lunchtime", "2026-11-03", "60"))
+                .unwrap()
+                .days,
+            60
+        );
+        assert_eq!(
+            check_suspension(&draft("permanent_exclusion", "2026-11-03", ""))
+                .unwrap()
+                .days,
+            0
+        );
+        let mut told = draft("suspension", "2026-11-03", "3");
+        told.virtual_school_told_on = "yesterday".into();
+        let problems = check_suspension(&told).unwrap_err();
+        assert_eq!(problems[0].0, "virtual_school_told_on");
+        assert!(
+            problems[0].1.contains("write it like 2026-11-03"),
+            "{problems:?}"
+        );
+        told.virtual_school_told_on = "2026-11-03".into();
+        let checked = check_suspension(&told).unwrap();
+        assert_eq!(
+            checked.virtual_school_told_on,
+            NaiveDate::from_ymd_opt(2026, 11, 3)
+        );
+        assert_eq!(checked.reason, "Persistent disruption in lessons");
+    }
+
+    #[test]
+    fn a_record_says_what_still_needs_doing() {
+        let day = NaiveDate::from_ymd_opt(2026, 11, 3).unwrap();
+        let long = details(ExclusionKind::Suspension, day, 6);
+        assert_eq!(
+            long.summary(),
+            "Suspension from 3 November 2026, 6 school days"
+        );
+        let flags = long.flags();
+        assert_eq!(flags.len(), 4, "{flags:?}");
+        assert!(flags[2].contains("sixth day"));
+        let done = SuspensionDetails {
+            reintegration_on: Some(day),
+            virtual_school_told_on: Some(day),
+            social_worker_told_on: Some(day),
+            ..details(ExclusionKind::Suspension, day, 5)
+        };
+        assert!(done.flags().is_empty());
+        assert_eq!(
+            details(ExclusionKind::Lunchtime, day, 1).summary(),
+            "Lunchtime suspension from 3 November 2026, 1 lunchtime"
+        );
+        assert_eq!(
+            details(ExclusionKind::Permanent, day, 0).summary(),
+            "Permanent exclusion from 3 November 2026"
+        );
+    }
+
+    #[test]
+    fn only_this_school_years_suspensions_count_towards_its_limit() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let records = [
+            record(ExclusionKind::Suspension, day(2026, 8, 31), 10), // last school year
+            record(ExclusionKind::Suspension, day(2026, 9, 1), 3),
+            record(ExclusionKind::Lunchtime, day(2027, 8, 31), 3),
+            record(ExclusionKind::Permanent, day(2027, 1, 4), 0),
+        ];
+        let (halves, words) = school_year_total(&records, AcademicYear::starting(2026));
+        assert_eq!(halves, 9);
+        assert_eq!(words, "4½ days of the 45-day limit this school year");
     }
 
     #[test]

@@ -13,6 +13,9 @@ mod saver;
 #[cfg(feature = "ssr")]
 pub mod server;
 #[cfg(feature = "ssr")]
+mod suspensions;
+mod suspensions_part;
+#[cfg(feature = "ssr")]
 mod targets;
 mod targets_part;
 #[cfg(feature = "ssr")]
@@ -26,6 +29,7 @@ pub use pep_page::PepPage;
 use crate::domain::pep::{PepState, Phase, SectionKey};
 use crate::domain::pep_form::{FieldKind, SectionStatus};
 use crate::domain::pp_plus::PpPlusBudget;
+use crate::domain::school_record::{SuspensionDraft, SuspensionRecord};
 use crate::domain::targets::{MixRule, PreviousTarget, ReviewWindow, TargetDraft};
 use crate::domain::workflow::Step;
 use crate::error::AppError;
@@ -56,6 +60,9 @@ pub struct PepForm {
     pub returned_reason: Option<String>,
     /// Every action of the PEP, open ones first, when the person may read the action log.
     pub action_log: Option<Vec<ActionLogItem>>,
+    /// The child's suspensions and exclusions this school year, when the person may read the
+    /// section.
+    pub suspensions: Option<SuspensionsPart>,
     pub calendars: CountingCalendars,
 }
 
@@ -97,6 +104,16 @@ pub struct ActionLogItem {
     pub status: String,
     /// The countdown to its date while it is open.
     pub due: Option<CountdownData>,
+}
+
+/// The child's suspensions and exclusions in the PEP's school year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SuspensionsPart {
+    /// Whether the person may record one now.
+    pub editable: bool,
+    /// The school year they count in (2026: 2026/27).
+    pub academic_year: i32,
+    pub records: Vec<SuspensionRecord>,
 }
 
 /// What saving a field or a target did. A conflict is an answer, not an error: the page shows
@@ -252,6 +269,18 @@ pub async fn decide_pp_plus(
     reason: String,
 ) -> Result<i64, AppError> {
     pp_plus::decide_pp_plus(pep_id, request_id, version, decision, reason)
+        .await
+        .inspect_err(crate::features::auth::set_status)
+}
+
+/// Records a suspension or exclusion on the PEP's child (type, dates, days, reason,
+/// reintegration meeting, who was told when), for whoever may edit the PEP's section for them.
+#[server(name = RecordSuspension, prefix = "/api", endpoint = "pep/record_suspension")]
+pub async fn record_suspension(
+    pep_id: String,
+    suspension: SuspensionDraft,
+) -> Result<SuspensionRecord, AppError> {
+    suspensions::record_suspension(pep_id, suspension)
         .await
         .inspect_err(crate::features::auth::set_status)
 }

@@ -85,6 +85,7 @@ const ENDPOINTS: &[(&str, Guard)] = &[
     ("/api/pep/evaluate_target", Guard::PepSection),
     ("/api/pep/change_state", Guard::PepSection),
     ("/api/pep/decide_pp_plus", Guard::PepSection),
+    ("/api/pep/record_suspension", Guard::PepSection),
     ("/api/children/raise_concern", Guard::Concern),
     ("/api/actions/mine", Guard::OwnAction),
     ("/api/actions/set_status", Guard::OwnAction),
@@ -188,7 +189,7 @@ pub async fn fixture_child(
 }
 
 const REGISTER_ENDPOINTS: usize = 3;
-const PEP_ENDPOINTS: usize = 9;
+const PEP_ENDPOINTS: usize = 10;
 
 /// The child's autumn 2026 interim PEP (a kind the demo never schedules) in `state`, made the first time it is needed (the state is
 /// set every time).
@@ -595,6 +596,8 @@ async fn every_role_and_relationship_gets_what_the_policy_says() {
                             let pep_version = pep_version.to_string();
                             let section = if path.contains("target") {
                                 SectionKey::Targets
+                            } else if path.contains("suspension") {
+                                SectionKey::SuspensionsExclusions
                             } else {
                                 SectionKey::MeetingRecord
                             };
@@ -690,6 +693,16 @@ async fn every_role_and_relationship_gets_what_the_policy_says() {
                                         Action::DecidePpPlus,
                                     )
                                 }
+                                "/api/pep/record_suspension" => (
+                                    vec![
+                                        ("pep_id", &pep_id),
+                                        ("suspension[kind]", "suspension"),
+                                        ("suspension[starts_on]", "2026-11-03"),
+                                        ("suspension[days]", "2"),
+                                        ("suspension[reason]", "Fighting at break"),
+                                    ],
+                                    edit,
+                                ),
                                 "/api/pep/remove_target" => (
                                     vec![
                                         ("pep_id", &pep_id),

@@ -114,6 +114,7 @@ fn Form(form: PepForm) -> impl IntoView {
         view! { <super::targets_part::TargetsSection pep_id=pep_id.clone() part /> }
     });
     let details = form.child_details.clone();
+    let suspensions = form.suspensions.clone();
     let action_log = form.action_log.clone().map(|items| {
         view! { <ActionLog items calendars=calendars.clone() /> }
     });
@@ -123,7 +124,10 @@ fn Form(form: PepForm) -> impl IntoView {
         .map(|section| {
             let status = status_of(section.key);
             let details = (section.key == SectionKey::ChildDetails).then(|| details.clone());
-            view! { <Section pep_id=pep_id.clone() section status details /> }
+            let suspensions = suspensions
+                .clone()
+                .filter(|_| section.key == SectionKey::SuspensionsExclusions);
+            view! { <Section pep_id=pep_id.clone() section status details suspensions /> }
         })
         .collect_view();
     view! {
@@ -159,8 +163,13 @@ fn Section(
     section: FormSection,
     status: RwSignal<SectionStatus>,
     details: Option<Vec<(String, String)>>,
+    /// The child's suspension records, shown in the section for them.
+    suspensions: Option<super::SuspensionsPart>,
 ) -> impl IntoView {
     let key = section.key;
+    let suspensions = suspensions.map(|part| {
+        view! { <super::suspensions_part::SuspensionLog pep_id=pep_id.clone() part /> }
+    });
     let heading_id = format!("section-{}-heading", key.as_str());
     let labelled_by = heading_id.clone();
     let details = details.map(|rows| {
@@ -264,6 +273,7 @@ fn Section(
                 {(!editable).then_some(" · You can read this section")}
             </p>
             {details}
+            {suspensions}
             {fields}
             {facts}
             {mark_button}

@@ -236,6 +236,7 @@ pub async fn pep_form(pep_id: String) -> Result<PepForm, AppError> {
     } else {
         Some(action_log(&db, &pep.id, school, &mut countdowns).await?)
     };
+    let suspensions = super::suspensions::suspensions_of(&db, &reached).await?;
 
     let sections = sections_for(reached.phase)
         .filter(|&section| reached.access(section) != Access::None)
@@ -290,6 +291,7 @@ pub async fn pep_form(pep_id: String) -> Result<PepForm, AppError> {
         ready_problems,
         returned_reason: pep.returned_reason.clone(),
         action_log,
+        suspensions,
         calendars: countdowns.calendars(),
     })
 }
