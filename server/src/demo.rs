@@ -935,6 +935,11 @@ pub async fn seed(db: &Db) -> Result<SeedOutcome, sqlx::Error> {
             }
         }
 
+        // Ethan's suspension this term: the Virtual School was told, his social worker not yet.
+        sqlx::query("INSERT INTO suspensions (id, child_id, kind, starts_on, days, reason, reintegration_on, virtual_school_told_on, recorded_by, created_at) VALUES ('demo-suspension-ethan', 'demo-child-ethan', 'suspension', $1, 2, 'Leaving the school site without permission', $2, $1, 'demo-user-advisor', $3)")
+            .bind(d(2026, 10, 6)).bind(d(2026, 10, 8)).bind(now)
+            .execute(&mut *tx).await?;
+
         append_audit_event!(tx, &AuditEvent {
             occurred_at: now,
             actor_id: None,
