@@ -104,6 +104,8 @@ pub struct ActionLogItem {
     pub status: String,
     /// The countdown to its date while it is open.
     pub due: Option<CountdownData>,
+    /// Set in the child's previous PEP and still open: it comes forward until it is done.
+    pub from_last_pep: bool,
 }
 
 /// The child's suspensions and exclusions in the PEP's school year.

@@ -811,6 +811,25 @@ async fn last_peps_targets_are_evaluated_before_new_ones_in_the_same_area() {
             "{backend}: {}",
             after["ready_problems"]
         );
+
+        // Last PEP's actions still open come forward into this PEP's action log; done ones stay.
+        on_db!(&app.db.db, pool => {
+            sqlx::query("UPDATE actions SET status = 'open' WHERE id = $1")
+                .bind(format!("{previous_maths}-action")).execute(pool).await.unwrap();
+        });
+        let log = app
+            .json("/api/pep/form", &[("pep_id", AMELIA_PEP)], Some(&teacher))
+            .await["action_log"]
+            .clone();
+        let carried: Vec<&serde_json::Value> = log
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["from_last_pep"] == true)
+            .collect();
+        assert_eq!(carried.len(), 1, "{backend}: {log}");
+        assert_eq!(carried[0]["status"], "open");
+        assert_eq!(log.as_array().unwrap().len(), 4, "{backend}: {log}");
         app.db.finish().await;
     }
 }

@@ -627,6 +627,7 @@ fn ActionLog(items: Vec<super::ActionLogItem>, calendars: PageCalendars) -> impl
                         <strong>{item.description}</strong>
                         " "
                         <strong class=format!("tag tag--{}", item.status)>{status}</strong>
+                        {item.from_last_pep.then(|| view! { " " <strong class="tag tag--grey">"From the last PEP"</strong> })}
                     </p>
                     <p class="hint">{format!("Owner: {}", item.owner)}{how_often}</p>
                     {item.due.map(|data| view! { <Countdown data calendars=calendars.clone() /> })}

@@ -234,7 +234,10 @@ pub async fn pep_form(pep_id: String) -> Result<PepForm, AppError> {
     let action_log = if reached.access(SectionKey::Actions) == Access::None {
         None
     } else {
-        Some(action_log(&db, &pep.id, school, &mut countdowns).await?)
+        let previous = super::targets::previous_pep(&db, pep)
+            .await?
+            .map(|(id, _)| id);
+        Some(action_log(&db, &pep.id, previous.as_deref(), school, &mut countdowns).await?)
     };
     let suspensions = super::suspensions::suspensions_of(&db, &reached).await?;
 
@@ -304,23 +307,30 @@ struct ActionRow {
     frequency: Option<String>,
     status: String,
     due_on: Option<NaiveDate>,
+    /// Still open from the child's previous PEP.
+    carried: bool,
 }
 
-/// Every action of the PEP, open ones first and soonest first, each open one with its countdown.
+/// Every action of the PEP, and those of the child's previous PEP still open (they come forward
+/// until done: DOMAIN.md's pre-population), open ones first and soonest first, each open one with
+/// its countdown.
 async fn action_log(
     db: &Db,
     pep_id: &str,
+    previous_pep_id: Option<&str>,
     school: Option<(&str, &str)>,
     countdowns: &mut Countdowns,
 ) -> Result<Vec<super::ActionLogItem>, AppError> {
     let rows: Vec<ActionRow> = on_db!(db, pool => {
         sqlx::query_as(
             "SELECT a.description, a.owner_role, u.display_name AS owner_name, a.frequency, \
-             a.status, a.due_on FROM actions a LEFT JOIN users u ON u.id = a.owner_user_id \
-             WHERE a.pep_id = $1 AND a.description <> '' \
+             a.status, a.due_on, a.pep_id <> $1 AS carried \
+             FROM actions a LEFT JOIN users u ON u.id = a.owner_user_id \
+             WHERE (a.pep_id = $1 OR (a.pep_id = $2 AND a.status = 'open')) AND a.description <> '' \
              ORDER BY CASE WHEN a.status = 'open' THEN 0 ELSE 1 END, a.due_on, a.id",
         )
         .bind(pep_id)
+        .bind(previous_pep_id.unwrap_or(""))
         .fetch_all(pool)
         .await?
     });
@@ -349,6 +359,7 @@ async fn action_log(
                 frequency: row.frequency.unwrap_or_default(),
                 status: row.status,
                 due,
+                from_last_pep: row.carried,
             }
         })
         .collect())

@@ -186,7 +186,10 @@ pub(super) async fn targets_of(
 }
 
 /// The child's PEP before this one (by due date), if there is one: (id, title).
-async fn previous_pep(db: &Db, pep: &PepRow) -> Result<Option<(String, String)>, AppError> {
+pub(super) async fn previous_pep(
+    db: &Db,
+    pep: &PepRow,
+) -> Result<Option<(String, String)>, AppError> {
     let row: Option<(String, i64, String, String)> = on_db!(db, pool => {
         sqlx::query_as(
             "SELECT id, academic_year, term, kind FROM peps WHERE child_id = $1 AND due_on < $2 \
