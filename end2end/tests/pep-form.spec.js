@@ -116,6 +116,8 @@ test('a designated teacher and a social worker write one PEP without losing a wo
   await target.getByLabel('Reason, with where the child is now').fill('Writes 2 sentences unaided.');
   await expect(letter('Measurable')).toContainText('✓ met');
   await target.getByLabel('Need area').selectOption('writing');
+  await expect(letter('Relevant to a need')).toContainText("Check: Say how this target links to the child's own views");
+  await target.getByLabel("Link to the child's views").fill('Amelia said she wants to write a letter to her nan.');
   await expect(letter('Relevant to a need')).toContainText('✓ met');
   await expect(page.locator('#targets-mix')).toContainText("The targets meet the council's rule.");
   await target.getByLabel('Date to be met by').fill('2027-03-12');

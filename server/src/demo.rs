@@ -914,9 +914,10 @@ pub async fn seed(db: &Db) -> Result<SeedOutcome, sqlx::Error> {
                     for (position, (area, baseline, statement, measure, date, action, frequency)) in targets_for(child).into_iter().enumerate() {
                         let target_id = format!("{pep_id}-target-{position}");
                         let evaluation = (*year == 2025).then_some(["achieved", "partly", "not_achieved"][position % 3]);
-                        sqlx::query("INSERT INTO targets (id, pep_id, position, need_area, reason_baseline, statement, success_measure, target_date, evaluation, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)")
+                        sqlx::query("INSERT INTO targets (id, pep_id, position, need_area, reason_baseline, statement, success_measure, target_date, evaluation, child_view, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $11, $10, $10)")
                             .bind(&target_id).bind(pep_id.as_str()).bind(position as i64).bind(area)
                             .bind(baseline).bind(statement).bind(measure).bind(date).bind(evaluation).bind(now)
+                            .bind(format!("{} said this is what they most want to get better at.", child.first))
                             .execute(&mut *tx).await?;
                         let status = if *year == 2025 { "done" } else { "open" };
                         sqlx::query("INSERT INTO actions (id, pep_id, target_id, description, owner_role, frequency, due_on, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)")

@@ -72,6 +72,9 @@ pub struct TargetDraft {
     pub statement: String,
     #[serde(default)]
     pub success_measure: String,
+    /// What the child said that this target answers (check 8).
+    #[serde(default)]
+    pub child_view: String,
     /// ISO date, or empty.
     #[serde(default)]
     pub target_date: String,
@@ -211,6 +214,17 @@ pub fn check_target(target: &TargetDraft, window: &ReviewWindow, rule: &MixRule)
             Severity::Warning,
             "The target is measured, but the reason gives no starting point: say where the \
              child is now in the same terms (a score, a count, a percentage)"
+                .to_string(),
+        ));
+    }
+    // Check 8: the target answers something the child said.
+    if target.child_view.trim().is_empty() {
+        findings.push(finding(
+            'R',
+            "no_child_view",
+            Severity::Warning,
+            "Say how this target links to the child's own views: what they said they want, \
+             find hard or would help"
                 .to_string(),
         ));
     }
@@ -532,6 +546,11 @@ pub fn check_target_bounds(target: &TargetDraft) -> Result<(), Vec<(&'static str
             &target.success_measure,
         ),
         (
+            "child_view",
+            "The link to the child's views",
+            &target.child_view,
+        ),
+        (
             "override_reason",
             "The reason for the override",
             &target.override_reason,
@@ -610,6 +629,7 @@ mod tests {
             statement: "Amelia will recall the 3, 4 and 8 times tables within 6 seconds per fact."
                 .into(),
             success_measure: "Scores 20 out of 25 on the multiplication check.".into(),
+            child_view: "Amelia said she wants to be quicker at tables.".into(),
             target_date: "2027-03-12".into(),
             actions: vec![ActionDraft {
                 id: String::new(),
@@ -650,14 +670,22 @@ mod tests {
             want(&[
                 ("statement_missing", Severity::Error),
                 ("no_need_area", Severity::Error),
+                ("no_child_view", Severity::Warning),
                 ("no_date", Severity::Error),
                 ("no_owned_action", Severity::Error),
             ])
         );
         assert!(
-            found[2].reason.contains("19 March 2027"),
+            found[3].reason.contains("19 March 2027"),
             "{}",
-            found[2].reason
+            found[3].reason
+        );
+        // Check 8 is met by any words linking the target to what the child said.
+        let mut linked = good();
+        linked.child_view = "  ".into();
+        assert_eq!(
+            checks(&check_target(&linked, &window(), &MixRule::default())),
+            want(&[("no_child_view", Severity::Warning)])
         );
     }
 

@@ -44,7 +44,7 @@ async fn suspensions_are_recorded_by_the_sections_editor_and_counted_for_the_pep
             }
         };
         let stored = || async {
-            on_db!(&app.db.db, pool => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM suspensions").fetch_one(pool).await.unwrap())
+            on_db!(&app.db.db, pool => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM suspensions WHERE child_id = 'demo-child-amelia'").fetch_one(pool).await.unwrap())
         };
 
         let empty = suspensions(teacher.clone()).await;

@@ -69,6 +69,7 @@ struct TargetRow {
     reason_baseline: String,
     statement: String,
     success_measure: String,
+    child_view: String,
     target_date: Option<NaiveDate>,
     override_reason: Option<String>,
 }
@@ -87,7 +88,7 @@ pub(super) async fn load_targets(db: &Db, pep_id: &str) -> Result<Vec<TargetReco
     let (targets, actions): (Vec<TargetRow>, Vec<ActionRow>) = on_db!(db, pool => {
         let targets = sqlx::query_as(
             "SELECT id, version, need_area, reason_baseline, statement, success_measure, \
-             target_date, override_reason FROM targets WHERE pep_id = $1 ORDER BY position, created_at",
+             child_view, target_date, override_reason FROM targets WHERE pep_id = $1 ORDER BY position, created_at",
         )
         .bind(pep_id)
         .fetch_all(pool)
@@ -110,6 +111,7 @@ pub(super) async fn load_targets(db: &Db, pep_id: &str) -> Result<Vec<TargetReco
                 reason_baseline: t.reason_baseline,
                 statement: t.statement,
                 success_measure: t.success_measure,
+                child_view: t.child_view,
                 target_date: t.target_date.map(|d| d.to_string()).unwrap_or_default(),
                 actions: actions
                     .iter()
@@ -427,12 +429,14 @@ pub async fn save_target(
         let written = sqlx::query(
             "UPDATE targets SET need_area = $1, reason_baseline = $2, statement = $3, \
              success_measure = $4, target_date = $5, override_reason = $6, version = version + 1, \
-             updated_at = $7, updated_by = $8 WHERE id = $9 AND pep_id = $10 AND version = $11",
+             updated_at = $7, updated_by = $8, child_view = $12 \
+             WHERE id = $9 AND pep_id = $10 AND version = $11",
         )
         .bind(&target.need_area).bind(&target.reason_baseline).bind(&target.statement)
         .bind(&target.success_measure).bind(date)
         .bind(Some(target.override_reason.trim()).filter(|r| !r.is_empty()))
         .bind(now).bind(&reached.user.id).bind(&target_id).bind(&pep_id).bind(version)
+        .bind(&target.child_view)
         .execute(&mut *tx)
         .await?
         .rows_affected();

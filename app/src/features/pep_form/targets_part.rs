@@ -380,6 +380,7 @@ fn TargetEditor(
                 <p class="body"><strong>{draft.statement}</strong></p>
                 <p class="body">{format!("Where the child is now: {}", draft.reason_baseline)}</p>
                 <p class="body">{format!("How everyone will know: {}", draft.success_measure)}</p>
+                {(!draft.child_view.is_empty()).then(|| view! { <p class="body">{format!("What the child said: {}", draft.child_view)}</p> })}
                 <p class="body">{format!("By: {}", draft.target_date)}</p>
                 <ul class="list list--bullet">{actions}</ul>
                 <PpPlusReadOnly number pep_id lines=draft.pp_plus decides=decides_pp_plus />
@@ -427,6 +428,7 @@ fn TargetEditor(
             <TargetText id=field_id("reason_baseline") label="Reason, with where the child is now" hint="The need, and a baseline: a score, a count, a level." value=text(|d| &d.reason_baseline) on_input=edit(|d, v| d.reason_baseline = v) saver />
             <TargetText id=field_id("statement") label="Target" hint="What the child will be able to do, how well, and by when." value=text(|d| &d.statement) on_input=edit(|d, v| d.statement = v) saver />
             <TargetText id=field_id("success_measure") label="Success measure" hint="How everyone will know it has been met." value=text(|d| &d.success_measure) on_input=edit(|d, v| d.success_measure = v) saver />
+            <TargetText id=field_id("child_view") label="Link to the child's views" hint="What the child said that this target answers: what they want, find hard, or would help." value=text(|d| &d.child_view) on_input=edit(|d, v| d.child_view = v) saver />
             <div class="form-group">
                 <label class="label" for=field_id("target_date")>"Date to be met by"</label>
                 <input
