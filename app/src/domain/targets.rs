@@ -46,6 +46,15 @@ impl NeedArea {
     }
 }
 
+/// Who can own an action, in the order a meeting thinks of them.
+pub const ACTION_OWNERS: [Role; 5] = [
+    Role::YoungPerson,
+    Role::DesignatedTeacher,
+    Role::Carer,
+    Role::SocialWorker,
+    Role::EducationAdvisor,
+];
+
 /// One action of a target: who does what, how often.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActionDraft {

@@ -5,6 +5,9 @@
 //! Rights come from the council's stored role × section × state table on every read and write;
 //! the person reaches the PEP only through its child (`domain::access`).
 
+#[cfg(feature = "ssr")]
+mod action_log;
+mod form_problems;
 mod pep_page;
 #[cfg(feature = "ssr")]
 mod pp_plus;
@@ -60,6 +63,11 @@ pub struct PepForm {
     pub returned_reason: Option<String>,
     /// Every action of the PEP, open ones first, when the person may read the action log.
     pub action_log: Option<Vec<ActionLogItem>>,
+    /// Who an action added to the log may be given to by name (the child's team today), when
+    /// the person may add actions; empty otherwise.
+    pub action_owners: Vec<ActionOwner>,
+    /// Whether the person may add actions to the log.
+    pub adds_actions: bool,
     /// The child's suspensions and exclusions this school year, when the person may read the
     /// section.
     pub suspensions: Option<SuspensionsPart>,
@@ -106,6 +114,29 @@ pub struct ActionLogItem {
     pub due: Option<CountdownData>,
     /// Set in the child's previous PEP and still open: it comes forward until it is done.
     pub from_last_pep: bool,
+}
+
+/// Someone who works with the child today and may be named as an action's owner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionOwner {
+    pub id: String,
+    pub name: String,
+    pub role: crate::domain::roles::Role,
+}
+
+/// An action added straight to the log, as the form sends it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewAction {
+    #[serde(default)]
+    pub description: String,
+    /// `role:<role code>` or `person:<user id>`.
+    #[serde(default)]
+    pub owner: String,
+    #[serde(default)]
+    pub frequency: String,
+    /// ISO date, or empty.
+    #[serde(default)]
+    pub due_on: String,
 }
 
 /// The child's suspensions and exclusions in the PEP's school year.
@@ -283,6 +314,15 @@ pub async fn record_suspension(
     suspension: SuspensionDraft,
 ) -> Result<SuspensionRecord, AppError> {
     suspensions::record_suspension(pep_id, suspension)
+        .await
+        .inspect_err(crate::features::auth::set_status)
+}
+
+/// Adds an action to the PEP's log, not tied to a target: owned by a role or by a named person
+/// of the child's team, with how often and by when.
+#[server(name = AddAction, prefix = "/api", endpoint = "pep/add_action")]
+pub async fn add_action(pep_id: String, action: NewAction) -> Result<ActionLogItem, AppError> {
+    action_log::add_action(pep_id, action)
         .await
         .inspect_err(crate::features::auth::set_status)
 }

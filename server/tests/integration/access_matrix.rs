@@ -86,6 +86,7 @@ const ENDPOINTS: &[(&str, Guard)] = &[
     ("/api/pep/change_state", Guard::PepSection),
     ("/api/pep/decide_pp_plus", Guard::PepSection),
     ("/api/pep/record_suspension", Guard::PepSection),
+    ("/api/pep/add_action", Guard::PepSection),
     ("/api/children/raise_concern", Guard::Concern),
     ("/api/actions/mine", Guard::OwnAction),
     ("/api/actions/set_status", Guard::OwnAction),
@@ -189,7 +190,7 @@ pub async fn fixture_child(
 }
 
 const REGISTER_ENDPOINTS: usize = 3;
-const PEP_ENDPOINTS: usize = 10;
+const PEP_ENDPOINTS: usize = 11;
 
 /// The child's autumn 2026 interim PEP (a kind the demo never schedules) in `state`, made the first time it is needed (the state is
 /// set every time).
@@ -598,6 +599,8 @@ async fn every_role_and_relationship_gets_what_the_policy_says() {
                                 SectionKey::Targets
                             } else if path.contains("suspension") {
                                 SectionKey::SuspensionsExclusions
+                            } else if path.contains("add_action") {
+                                SectionKey::Actions
                             } else {
                                 SectionKey::MeetingRecord
                             };
@@ -700,6 +703,14 @@ async fn every_role_and_relationship_gets_what_the_policy_says() {
                                         ("suspension[starts_on]", "2026-11-03"),
                                         ("suspension[days]", "2"),
                                         ("suspension[reason]", "Fighting at break"),
+                                    ],
+                                    edit,
+                                ),
+                                "/api/pep/add_action" => (
+                                    vec![
+                                        ("pep_id", &pep_id),
+                                        ("action[description]", "Read together"),
+                                        ("action[owner]", "role:carer"),
                                     ],
                                     edit,
                                 ),

@@ -91,3 +91,124 @@ async fn each_person_sees_and_marks_only_their_own_open_actions() {
         app.db.finish().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_action_added_to_the_log_for_a_named_person_reaches_their_actions() {
+    const AMELIA_PEP: &str = "demo-child-amelia-pep-2026-autumn";
+    for db in TestDb::each_backend().await {
+        seed(&db.db).await.unwrap();
+        let app = spawn_app(db).await;
+        let backend = app.db.db.backend_name();
+        let teacher = session(&app, "s.whitfield@brookfield.example", true).await;
+        let priya = session(&app, "priya.sharma@northdale.example", true).await;
+        let add =
+            |cookie: String, description: &'static str, owner: String, due_on: &'static str| {
+                let app = &app;
+                async move {
+                    let form = [
+                        ("pep_id", AMELIA_PEP),
+                        ("action[description]", description),
+                        ("action[owner]", owner.as_str()),
+                        ("action[frequency]", "once"),
+                        ("action[due_on]", due_on),
+                    ];
+                    app.answer("/api/pep/add_action", &form, &cookie).await
+                }
+            };
+
+        // The teacher may add, and may name anyone who works with Amelia today.
+        let form = app
+            .json("/api/pep/form", &[("pep_id", AMELIA_PEP)], Some(&teacher))
+            .await;
+        assert_eq!(form["adds_actions"], true, "{backend}");
+        let team: Vec<&str> = form["action_owners"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            team,
+            ["Daniel Reid", "Priya Sharma", "Sarah Whitfield"],
+            "{backend}"
+        );
+
+        // Refused by field, nothing stored: no words, someone outside the child's team, a bad date.
+        let (status, body) = add(
+            teacher.clone(),
+            "",
+            "person:demo-user-sw-tom".into(),
+            "next week",
+        )
+        .await;
+        assert_eq!(status, 422, "{backend}");
+        for part in [
+            "Say what is to be done",
+            "Choose someone who works with the child now",
+            "is not a date",
+        ] {
+            assert!(
+                body.to_string().contains(part),
+                "{backend}: {body} lacks {part}"
+            );
+        }
+        let (status, added) = add(
+            teacher.clone(),
+            "Ask the GP about a hearing test",
+            "person:demo-user-sw-priya".into(),
+            "2027-01-15",
+        )
+        .await;
+        assert_eq!(status, 200, "{backend}: {added}");
+        assert_eq!(added["owner"], "Priya Sharma");
+        assert!(added["due"]["due"].is_string(), "{backend}: {added}");
+        assert_eq!(
+            add(
+                teacher.clone(),
+                "Bring the reading record",
+                "role:carer".into(),
+                ""
+            )
+            .await
+            .0,
+            200,
+            "{backend}"
+        );
+
+        // It reaches Priya's "My actions"; she reads the log but may not add to it.
+        let hers = app.json("/api/actions/mine", &[], Some(&priya)).await;
+        assert!(
+            hers["actions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|a| a["description"] == "Ask the GP about a hearing test"),
+            "{backend}: {hers}"
+        );
+        let read = app
+            .json("/api/pep/form", &[("pep_id", AMELIA_PEP)], Some(&priya))
+            .await;
+        assert_eq!(
+            (
+                read["adds_actions"].as_bool(),
+                read["action_owners"].as_array().map(Vec::len)
+            ),
+            (Some(false), Some(0)),
+            "{backend}"
+        );
+        assert_eq!(read["action_log"].as_array().unwrap().len(), 5, "{backend}");
+        assert_eq!(
+            add(
+                priya.clone(),
+                "Visit school",
+                "role:social_worker".into(),
+                ""
+            )
+            .await
+            .0,
+            403,
+            "{backend}"
+        );
+        app.db.finish().await;
+    }
+}

@@ -62,12 +62,7 @@ async fn post(
     cookie: &str,
 ) -> (u16, serde_json::Value) {
     let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let response = app.call(path, &form, Some(cookie)).await;
-    let status = response.status().as_u16();
-    (
-        status,
-        response.json().await.unwrap_or(serde_json::Value::Null),
-    )
+    app.answer(path, &form, cookie).await
 }
 
 async fn decide(

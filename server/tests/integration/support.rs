@@ -195,6 +195,19 @@ impl TestApp {
         response.json().await.unwrap()
     }
 
+    /// Calls a server function and reads its status and JSON (null when the body is not JSON),
+    /// for tests of refusals as well as successes.
+    pub async fn answer(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        cookie: &str,
+    ) -> (u16, serde_json::Value) {
+        let response = self.call(path, form, Some(cookie)).await;
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or_default())
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client
             .get(format!("{}{path}", self.base))

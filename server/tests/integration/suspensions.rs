@@ -22,17 +22,8 @@ async fn suspensions_are_recorded_by_the_sections_editor_and_counted_for_the_pep
             async move {
                 let mut form = vec![("pep_id", AMELIA_PEP)];
                 form.extend(parts);
-                let response = app
-                    .call("/api/pep/record_suspension", &form, Some(&cookie))
-                    .await;
-                let status = response.status().as_u16();
-                (
-                    status,
-                    response
-                        .json::<serde_json::Value>()
-                        .await
-                        .unwrap_or_default(),
-                )
+                app.answer("/api/pep/record_suspension", &form, &cookie)
+                    .await
             }
         };
         let suspensions = |cookie: String| {

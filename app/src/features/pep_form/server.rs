@@ -240,6 +240,12 @@ pub async fn pep_form(pep_id: String) -> Result<PepForm, AppError> {
         Some(action_log(&db, &pep.id, previous.as_deref(), school, &mut countdowns).await?)
     };
     let suspensions = super::suspensions::suspensions_of(&db, &reached).await?;
+    let adds_actions = reached.access(SectionKey::Actions) == Access::Edit;
+    let action_owners = if adds_actions {
+        super::action_log::team_of(&db, &pep.child_id, today()).await?
+    } else {
+        Vec::new()
+    };
 
     let sections = sections_for(reached.phase)
         .filter(|&section| reached.access(section) != Access::None)
@@ -294,6 +300,8 @@ pub async fn pep_form(pep_id: String) -> Result<PepForm, AppError> {
         ready_problems,
         returned_reason: pep.returned_reason.clone(),
         action_log,
+        action_owners,
+        adds_actions,
         suspensions,
         calendars: countdowns.calendars(),
     })

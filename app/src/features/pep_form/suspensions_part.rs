@@ -5,13 +5,13 @@
 
 use leptos::prelude::*;
 
+use super::form_problems::{FormProblems, ProblemAlert};
 use super::{SuspensionsPart, record_suspension};
 use crate::domain::academic_year::AcademicYear;
 use crate::domain::deadlines::long_date;
 use crate::domain::school_record::{
     ExclusionKind, SuspensionDraft, SuspensionRecord, school_year_total,
 };
-use crate::error::AppError;
 
 #[component]
 pub(super) fn SuspensionLog(pep_id: String, part: SuspensionsPart) -> impl IntoView {
@@ -113,27 +113,11 @@ fn later_dates() -> [(&'static str, &'static str, Read, Write); 3] {
 #[component]
 fn RecordSuspension(pep_id: String, records: RwSignal<Vec<SuspensionRecord>>) -> impl IntoView {
     let draft = RwSignal::new(SuspensionDraft::default());
-    let problems = RwSignal::new(Vec::<(String, String)>::new());
+    let problems = FormProblems::new();
     let done = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
-    let problem = move |field: &'static str| {
-        move || {
-            problems.with(|all| {
-                all.iter()
-                    .find(|(f, _)| f == field)
-                    .map(|(_, message)| message.clone())
-            })
-        }
-    };
-    let group_class = move |field: &'static str| {
-        move || {
-            if problem(field)().is_some() {
-                "form-group form-group--error"
-            } else {
-                "form-group"
-            }
-        }
-    };
+    let problem = move |field: &'static str| problems.of(field);
+    let group_class = move |field: &'static str| problems.group_class(field);
     let text_field = move |field: &'static str,
                            label: &'static str,
                            kind: &'static str,
@@ -173,16 +157,12 @@ fn RecordSuspension(pep_id: String, records: RwSignal<Vec<SuspensionRecord>>) ->
                         all.push(record);
                         all.sort_by_key(|r| r.details.starts_on);
                     });
-                    problems.set(Vec::new());
+                    problems.clear();
                     draft.set(SuspensionDraft::default());
-                }
-                Err(AppError::Invalid(found)) => {
-                    done.set(None);
-                    problems.set(found);
                 }
                 Err(error) => {
                     done.set(None);
-                    problems.set(vec![("form".to_string(), error.to_string())]);
+                    problems.refused(error);
                 }
             }
         });
@@ -232,13 +212,7 @@ fn RecordSuspension(pep_id: String, records: RwSignal<Vec<SuspensionRecord>>) ->
                     ></textarea>
                 </div>
                 {later}
-                <p class="error-message" role="alert">
-                    {move || problems.with(|all| match all.iter().find(|(f, _)| f == "form") {
-                        Some((_, message)) => Some(message.clone()),
-                        None if all.is_empty() => None,
-                        None => Some(format!("Not recorded yet: change the {} marked above. Nothing you typed is lost.", if all.len() == 1 { "part".to_string() } else { format!("{} parts", all.len()) })),
-                    })}
-                </p>
+                <ProblemAlert problems not_done="Not recorded yet" />
                 <button type="submit" class="button" disabled=move || busy.get()>"Record it"</button>
             </form>
             <p class="body" role="status">{move || done.get()}</p>

@@ -15,8 +15,8 @@ use super::{
 use crate::domain::roles::Role;
 use crate::domain::smart::{Finding, Severity};
 use crate::domain::targets::{
-    ActionDraft, Evaluation, MixRule, NeedArea, PreviousTarget, ReviewWindow, TargetDraft,
-    check_against_previous, check_mix, check_target,
+    ACTION_OWNERS, ActionDraft, Evaluation, MixRule, NeedArea, PreviousTarget, ReviewWindow,
+    TargetDraft, check_against_previous, check_mix, check_target,
 };
 use crate::error::AppError;
 
@@ -56,15 +56,6 @@ impl Persist for EvaluationRef {
         evaluate_target(self.pep_id, self.target_id, version, value)
     }
 }
-
-/// Who can own an action, in the order a meeting thinks of them.
-const OWNERS: &[Role] = &[
-    Role::YoungPerson,
-    Role::DesignatedTeacher,
-    Role::Carer,
-    Role::SocialWorker,
-    Role::EducationAdvisor,
-];
 
 #[component]
 pub fn TargetsSection(pep_id: String, part: TargetsPart) -> impl IntoView {
@@ -546,7 +537,7 @@ fn ActionRow(number: usize, index: usize, saver: Saver<TargetRef>) -> impl IntoV
             });
         }
     };
-    let owners = OWNERS
+    let owners = ACTION_OWNERS
         .iter()
         .map(|role| {
             let code = role.as_str();
