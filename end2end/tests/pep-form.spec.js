@@ -89,8 +89,8 @@ test('a designated teacher and a social worker write one PEP without losing a wo
 
   // The action log lists each target's action with its owner and, while open, its countdown.
   const log = page.getByRole('region', { name: 'Action log' });
-  await expect(log.getByRole('listitem')).toHaveCount(3);
-  await expect(log.getByRole('listitem').first()).toContainText('Owner: Designated teacher');
+  // (The records spec may add one for the social worker beside these, in parallel.)
+  await expect(log.getByRole('listitem').filter({ hasText: 'Owner: Designated teacher' })).toHaveCount(3);
 
   // Last PEP's targets are judged here, with evidence, before new ones in the same area.
   await expect(page.getByRole('heading', { name: "Last PEP's targets (Summer 2025/26 termly review)" })).toBeVisible();

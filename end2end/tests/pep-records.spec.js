@@ -1,14 +1,15 @@
-// Suspensions on a phone: the designated teacher records one from Amelia's PEP. Sent empty, the
-// form says by field what to give and keeps nothing it should not; a six-day suspension then
-// counts against the 45-day limit and says what is still to do (the social worker not told,
-// full-time education from day 6). The social worker reads it and is offered no form. Axe on
-// each state.
+// Records kept from a PEP, on a phone: the designated teacher records a suspension from Amelia's
+// PEP (sent incomplete, the form says by field what to give and keeps what was typed; a six-day
+// suspension then counts against the 45-day limit and says what is still to do: the social worker
+// not told, full-time education from day 6), and adds an action for the social worker by name.
+// The social worker reads the suspension with no form to add one, and finds the action in her
+// "My actions". Axe on each state.
 const { test, expect } = require('@playwright/test');
 const { hydrated, expectNoAxeViolations, signInWithSecondFactor } = require('../support');
 
 const PEP = '/peps/demo-child-amelia-pep-2026-autumn';
 
-test('the designated teacher records a suspension and the PEP counts it against the 45-day limit', async ({ page }, testInfo) => {
+test('the designated teacher records a suspension and an action for the social worker, who reads both', async ({ page }, testInfo) => {
   // Recorded once per run: a desktop run beside it would count it twice.
   test.skip(testInfo.project.name !== 'mobile', 'recorded once, at phone size');
   test.setTimeout(240_000); // two professionals may each wait for a fresh authenticator code
@@ -43,6 +44,21 @@ test('the designated teacher records a suspension and the PEP counts it against 
   await expect(section.getByLabel('Reason the school gave')).toHaveValue('');
   await expectNoAxeViolations(page);
 
+  // An action for the social worker, by name, not tied to a target.
+  const log = page.getByRole('region', { name: 'Action log' });
+  await log.getByText('Add an action not tied to a target').click();
+  await log.getByLabel('What is to be done').fill('Tell the school about the new contact arrangements');
+  await log.getByRole('button', { name: 'Add the action' }).click();
+  await expect(log.locator('#new-action-owner-error')).toHaveText('Choose who will do it');
+  await expect(log.getByLabel('What is to be done')).toHaveValue('Tell the school about the new contact arrangements');
+  await expectNoAxeViolations(page);
+  await log.getByLabel('Who will do it').selectOption({ label: 'Priya Sharma (social worker)' });
+  await log.getByLabel('By when (optional)').fill('2027-01-15');
+  await log.getByRole('button', { name: 'Add the action' }).click();
+  await expect(log.getByRole('status')).toHaveText('Added: Tell the school about the new contact arrangements');
+  await expect(log.getByRole('listitem').filter({ hasText: 'Tell the school about the new contact arrangements' }))
+    .toContainText('Owner: Priya Sharma');
+
   // The social worker reads it on her own phone, with no form to add one.
   await page.context().clearCookies();
   await signInWithSecondFactor(page, 'priya.sharma@northdale.example');
@@ -53,4 +69,7 @@ test('the designated teacher records a suspension and the PEP counts it against 
   await expect(read).toContainText('Reason: Threw a chair in class.');
   await expect(read.getByText('Record a suspension or exclusion')).toHaveCount(0);
   await expectNoAxeViolations(page);
+  await page.goto('/my-actions');
+  await hydrated(page);
+  await expect(page.getByRole('main')).toContainText('Tell the school about the new contact arrangements');
 });
