@@ -76,3 +76,16 @@ ensure_build_tools() {
 
 # The release server binary that scripts/build-site produces.
 server_bin() { echo "$CARGO_TARGET_DIR/release/server"; }
+
+# The shared build cache keeps every old build of our own crates (each test binary is hundreds of
+# MB) and every incremental session: a working week filled a 90 GB disk. Drop ours that have not
+# been touched for two days; dependencies stay, so builds stay warm.
+prune_build_cache() {
+  [ -d "$CARGO_TARGET_DIR" ] || return 0
+  find "$CARGO_TARGET_DIR" -mindepth 3 -maxdepth 3 -path '*/deps/*' -mtime +1 \
+    \( -name 'app-*' -o -name 'libapp-*' -o -name 'server-*' -o -name 'libserver-*' \
+       -o -name 'frontend-*' -o -name 'libfrontend-*' -o -name 'integration-*' \) \
+    -delete 2>/dev/null || true
+  find "$CARGO_TARGET_DIR" -mindepth 4 -maxdepth 4 -path '*/incremental/*/s-*' -mtime +1 \
+    -exec rm -rf {} + 2>/dev/null || true
+}
