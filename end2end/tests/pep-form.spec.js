@@ -175,6 +175,7 @@ test("the carer and the young person each write their own part of Jayden's PEP, 
   // Jayden: his views, in his words; the school's sections he may not read are not listed.
   await signIn('jayden.walker@example.com');
   await expect(page.getByRole('heading', { level: 2, name: 'My views' })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'My views' })).toContainText('This part is yours.');
   await expect(tasks).not.toContainText('Special educational needs');
   await page.getByRole('textbox', { name: 'What is hard?' }).fill('Maths tests. I get stuck and then I give up.');
   await expect(page.locator('#young_person_views-hard-status')).toHaveText('Saved');

@@ -221,6 +221,22 @@ fn Section(
         })
         .collect_view();
     let facts = section_facts(key, values);
+    // The young person's own part: bigger words and a plain welcome, for a phone in a child's
+    // hand or a screen shared with their designated teacher.
+    let young_person = key == SectionKey::YoungPersonViews;
+    let section_class = if young_person {
+        "pep-section pep-section--young-person"
+    } else {
+        "pep-section"
+    };
+    let young_person_intro = (young_person && editable).then(|| {
+        view! {
+            <p class="body lead">
+                "This part is yours. Write as much or as little as you like, in your own words. \
+                 What you write saves by itself, and you can come back to it later."
+            </p>
+        }
+    });
     let marking = RwSignal::new(None::<String>);
     let mark = {
         let pep_id = pep_id.clone();
@@ -275,12 +291,13 @@ fn Section(
         }
     });
     view! {
-        <section class="pep-section" id=format!("section-{}", key.as_str()) aria-labelledby=labelled_by>
+        <section class=section_class id=format!("section-{}", key.as_str()) aria-labelledby=labelled_by>
             <h2 class="heading-l" id=heading_id>{section.label}</h2>
             <p class="hint">
                 {format!("Completed by: {}", section.owner)}
                 {(!editable).then_some(" · You can read this section")}
             </p>
+            {young_person_intro}
             {details}
             {suspensions}
             {fields}
