@@ -1,5 +1,6 @@
 // The PEP form on a phone: the designated teacher and the social worker write one PEP, each in
-// their own sections; a field saves itself as typed; a field both changed shows both versions to
+// their own sections (and, on Jayden's PEP, the carer, the young person, the social worker and the
+// designated teacher each write theirs in turn); a field saves itself as typed; a field both changed shows both versions to
 // choose from; typing while offline is kept and saved when the connection returns. Axe on each
 // state (empty, read-only, conflict shown, retrying).
 const { test, expect } = require('@playwright/test');
@@ -136,8 +137,9 @@ test('a designated teacher and a social worker write one PEP without losing a wo
     .toHaveValue('Amelia will try to improve her writing.');
 });
 
-test("the carer and the young person each write their own part of Jayden's PEP, and see only what is theirs to see", async ({ page }, testInfo) => {
+test("every role writes its own part of Jayden's PEP in turn, and sees only what is theirs to see", async ({ page }, testInfo) => {
   test.skip(testInfo.project.name !== 'mobile', 'written once, at phone size');
+  test.setTimeout(240_000); // two professionals may each wait for a fresh authenticator code
   const PEP_OF_JAYDEN = '/peps/demo-child-jayden-pep-2026-autumn';
   const signIn = async (email) => {
     await page.context().clearCookies();
@@ -180,5 +182,29 @@ test("the carer and the young person each write their own part of Jayden's PEP, 
   await page.getByRole('textbox', { name: 'What is hard?' }).fill('Maths tests. I get stuck and then I give up.');
   await expect(page.locator('#young_person_views-hard-status')).toHaveText('Saved');
   await expect(page.getByRole('textbox', { name: 'What is going well', exact: true })).toHaveCount(0);
+  await expectNoAxeViolations(page);
+
+  // His social worker: her own account of his care, and the others' words to read.
+  await page.context().clearCookies();
+  await signInWithSecondFactor(page, 'tom.gallagher@northdale.example');
+  await page.goto(PEP_OF_JAYDEN);
+  await hydrated(page);
+  await page.getByRole('textbox', { name: 'Priorities for this term' }).fill('Keep Jayden in the football team through the placement review.');
+  await expect(page.locator('#care_journey-priorities-status')).toHaveText('Saved');
+  await expect(page.getByRole('region', { name: "Carer's contribution" })).toContainText('Jayden has joined the football team');
+  await expect(page.getByRole('region', { name: 'My views' }).getByRole('textbox')).toHaveCount(0);
+  await expectNoAxeViolations(page);
+
+  // The designated teacher, last: the meeting record, with every contribution before him.
+  await page.context().clearCookies();
+  await signInWithSecondFactor(page, 'm.osei@northdale-high.example');
+  await page.goto(PEP_OF_JAYDEN);
+  await hydrated(page);
+  // He may write beside Jayden in his views, so they are in their boxes; the others are to read.
+  await expect(page.getByRole('textbox', { name: 'What is hard?' })).toHaveValue('Maths tests. I get stuck and then I give up.');
+  await expect(page.getByRole('region', { name: "Carer's contribution" })).toContainText('Jayden has joined the football team');
+  await expect(page.getByRole('region', { name: 'Education, health and care journey' })).toContainText('Keep Jayden in the football team');
+  await page.getByRole('textbox', { name: 'What has gone well' }).fill('Jayden told us himself that maths tests are hard: a calm start before each one is agreed.');
+  await expect(page.locator('#meeting_record-gone_well-status')).toHaveText('Saved');
   await expectNoAxeViolations(page);
 });

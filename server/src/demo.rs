@@ -208,6 +208,13 @@ const PEOPLE: &[Person] = &[
         school_id: Some("demo-school-riverside"),
     },
     Person {
+        id: "demo-user-dt-northdale-high",
+        name: "Michael Osei",
+        email: "m.osei@northdale-high.example",
+        role: Role::DesignatedTeacher,
+        school_id: Some("demo-school-northdale-high"),
+    },
+    Person {
         id: "demo-user-sw-priya",
         name: "Priya Sharma",
         email: "priya.sharma@northdale.example",
@@ -717,7 +724,7 @@ pub async fn seed(db: &Db) -> Result<SeedOutcome, sqlx::Error> {
     let mut pep_count = 0usize;
 
     on_db!(db, pool => {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_write().await?;
         // Again inside the transaction: another process may have loaded it meanwhile.
         let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM councils WHERE id = $1")
             .bind(DEMO_COUNCIL_ID)

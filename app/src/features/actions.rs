@@ -167,7 +167,7 @@ pub mod server {
         let status = if done { "done" } else { "open" };
         let now = Utc::now();
         on_db!(&db, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query("UPDATE actions SET status = $1, version = version + 1, updated_at = $2 WHERE id = $3")
                 .bind(status).bind(now).bind(&action_id)
                 .execute(&mut *tx)

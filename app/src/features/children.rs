@@ -392,7 +392,7 @@ pub mod server {
         )
         .map_err(denial_error)?;
         let (peps, open_peps): (Vec<PepListItem>, Vec<OpenPep>) = on_db!(&db, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let peps: Vec<(String, i64, String, String, String, NaiveDate)> = sqlx::query_as(
                 "SELECT id, academic_year, term, kind, state, due_on FROM peps \
                  WHERE child_id = $1 ORDER BY academic_year DESC, due_on DESC",

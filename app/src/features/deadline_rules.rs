@@ -55,7 +55,7 @@ mod server {
         let after = policy.to_json();
         let now = Utc::now();
         on_db!(&db, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(
                 "INSERT INTO council_policies (council_id, key, value_json, updated_at) \
                  VALUES ($1, 'deadline_rules', $2, $3) \

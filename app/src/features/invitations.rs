@@ -120,7 +120,7 @@ mod server {
         let now = Utc::now();
         let expires = now + Duration::days(INVITATION_DAYS);
         on_db!(&db, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             if let Some(school) = &school_id {
                 let known: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM schools WHERE id = $1 AND council_id = $2")
                     .bind(school)
@@ -272,7 +272,7 @@ mod server {
             .ok_or_else(|| internal("hashing", "no hash"))?;
         let user_id = uuid::Uuid::now_v7().to_string();
         on_db!(&db, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let claimed = sqlx::query("UPDATE invitations SET used_at = $1, used_by = NULL WHERE id = $2 AND used_at IS NULL")
                 .bind(now)
                 .bind(&invitation.id)

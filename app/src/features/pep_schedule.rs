@@ -191,7 +191,7 @@ pub mod server {
         let id = uuid::Uuid::now_v7().to_string();
         let now = Utc::now();
         on_db!(db, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let inserted = sqlx::query(
                 "INSERT INTO peps (id, child_id, academic_year, term, kind, phase, state, \
                  school_id, due_on, due_explanation, trigger_on, created_at, updated_at) \

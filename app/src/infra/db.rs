@@ -24,15 +24,54 @@ pub enum Db {
     Postgres(PgPool),
 }
 
-/// Runs the block with `$pool` bound to the concrete pool of whichever backend `$db` is.
+/// Runs the block with `$pool` bound to the concrete pool of whichever backend `$db` is (with
+/// [`BeginWrite`] in scope, so `pool.begin_write()` starts a write transaction on either).
 #[macro_export]
 macro_rules! on_db {
-    ($db:expr, $pool:ident => $body:expr) => {
+    ($db:expr, $pool:ident => $body:expr) => {{
+        #[allow(unused_imports)]
+        use $crate::infra::db::BeginWrite as _;
         match $db {
             $crate::infra::db::Db::Sqlite($pool) => $body,
             $crate::infra::db::Db::Postgres($pool) => $body,
         }
-    };
+    }};
+}
+
+/// Starts a transaction that will write. On SQLite it takes the write lock at once (`BEGIN
+/// IMMEDIATE`): a deferred transaction that reads and then writes fails at once with "database is
+/// locked" (SQLITE_BUSY_SNAPSHOT) if another writer committed in between, and the busy timeout
+/// cannot wait that out; an immediate one waits its turn instead. PostgreSQL's `BEGIN` is
+/// unchanged.
+pub trait BeginWrite {
+    type Database: sqlx::Database;
+    fn begin_write(
+        &self,
+    ) -> impl std::future::Future<
+        Output = Result<sqlx::Transaction<'static, Self::Database>, sqlx::Error>,
+    > + Send;
+}
+
+impl BeginWrite for SqlitePool {
+    type Database = sqlx::Sqlite;
+    fn begin_write(
+        &self,
+    ) -> impl std::future::Future<
+        Output = Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error>,
+    > + Send {
+        self.begin_with("BEGIN IMMEDIATE")
+    }
+}
+
+impl BeginWrite for PgPool {
+    type Database = sqlx::Postgres;
+    fn begin_write(
+        &self,
+    ) -> impl std::future::Future<
+        Output = Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error>,
+    > + Send {
+        self.begin()
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -18,7 +18,7 @@ pub async fn load_shipped_bank_holidays(db: &Db) -> Result<(), sqlx::Error> {
     let holidays = BankHolidays::from_gov_uk_json(SHIPPED_BANK_HOLIDAYS_JSON, ENGLAND_AND_WALES)
         .map_err(|e| sqlx::Error::Protocol(format!("the shipped bank holidays: {e}")))?;
     on_db!(db, pool => {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_write().await?;
         for (day, title) in holidays.iter() {
             sqlx::query(
                 "INSERT INTO bank_holidays (division, holiday_on, title) VALUES ($1, $2, $3) \

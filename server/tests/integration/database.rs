@@ -123,3 +123,43 @@ async fn dates_round_trip_and_sort_the_same_on_both_backends() {
         t.finish().await;
     }
 }
+
+/// Transactions that read and then write, started at the same time from many requests, all
+/// commit on both backends: on SQLite `begin_write` takes the write lock first, so none fails with
+/// "database is locked" (SQLITE_BUSY_SNAPSHOT, which a plain deferred `BEGIN` gets when another
+/// writer commits between its read and its write, and which no busy timeout waits out).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_read_then_write_transactions_all_commit() {
+    for t in TestDb::each_backend().await {
+        let name = t.db.backend_name();
+        on_db!(&t.db, pool => {
+            sqlx::query("INSERT INTO councils (id, name, created_at) VALUES ('race', 'Race', '2026-01-01T00:00:00Z')")
+                .execute(pool).await.unwrap();
+        });
+        let mut tasks = Vec::new();
+        for task in 0..8 {
+            let db = t.db.clone();
+            tasks.push(tokio::spawn(async move {
+                for round in 0..15 {
+                    on_db!(&db, pool => {
+                        let mut tx = pool.begin_write().await?;
+                        let name: String = sqlx::query_scalar("SELECT name FROM councils WHERE id = 'race'")
+                            .fetch_one(&mut *tx).await?;
+                        tokio::task::yield_now().await;
+                        sqlx::query("UPDATE councils SET name = $1 WHERE id = 'race'")
+                            .bind(format!("{}{task}-{round};", &name[..name.len().min(40)]))
+                            .execute(&mut *tx).await?;
+                        tx.commit().await?;
+                    });
+                }
+                Ok::<(), sqlx::Error>(())
+            }));
+        }
+        for task in tasks {
+            task.await
+                .unwrap()
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+        t.finish().await;
+    }
+}

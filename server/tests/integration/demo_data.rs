@@ -19,7 +19,7 @@ async fn demo_data_covers_every_role_phase_and_state_and_loads_once() {
                 first,
                 SeedOutcome::Loaded {
                     children: 12,
-                    users: 10,
+                    users: 11,
                     ..
                 }
             ),
@@ -43,7 +43,7 @@ async fn demo_data_covers_every_role_phase_and_state_and_loads_once() {
                 "SELECT COUNT(*) FROM users WHERE role = 'designated_teacher'"
             )
             .await,
-            2
+            3
         );
         assert_eq!(
             count(
@@ -146,7 +146,7 @@ async fn demo_passwords_are_stored_as_argon2id_hashes() {
     let t = TestDb::sqlite().await;
     seed(&t.db).await.unwrap();
     let hashes: Vec<String> = on_db!(&t.db, pool => sqlx::query_scalar("SELECT password_hash FROM users").fetch_all(pool).await.unwrap());
-    assert_eq!(hashes.len(), 10);
+    assert_eq!(hashes.len(), 11);
     for hash in &hashes {
         assert!(hash.starts_with("$argon2id$"), "{hash}");
         assert!(!hash.contains(server::demo::DEMO_PASSWORD));

@@ -191,7 +191,7 @@ pub mod server {
         request_id: Option<&str>,
     ) -> Result<(), AppError> {
         on_db!(db, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             append_audit_event!(tx, &AuditEvent {
                 occurred_at: Utc::now(),
                 actor_id: user_id,

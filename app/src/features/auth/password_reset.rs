@@ -163,7 +163,7 @@ mod server {
             .flatten()
             .ok_or_else(|| internal("hashing", "no hash"))?;
         on_db!(&db, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let claimed = sqlx::query("UPDATE password_resets SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL")
                 .bind(now)
                 .bind(token_hash(token.trim()))

@@ -154,7 +154,7 @@ mod server {
         let codes = new_recovery_codes().map_err(|e| internal("recovery codes", e))?;
         let now = Utc::now();
         on_db!(&db, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(
                 "UPDATE users SET totp_confirmed_at = $1, totp_last_step = $2 \
                  WHERE id = $3 AND totp_confirmed_at IS NULL",

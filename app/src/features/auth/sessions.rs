@@ -93,7 +93,7 @@ pub async fn start(
     let token = new_token().map_err(|e| sqlx::Error::Protocol(format!("no randomness: {e}")))?;
     let now = Utc::now();
     on_db!(db, pool => {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_write().await?;
         sqlx::query(
             "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, \
              second_factor_done, user_agent, ip) VALUES ($1, $2, $3, $3, $4, $5, $6, $7)",

@@ -160,7 +160,7 @@ pub async fn import_calendar(school_id: String, csv: String) -> Result<usize, Ap
     let now = Utc::now();
     let stored = periods.len();
     on_db!(&db, pool => {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_write().await?;
         let school: Option<String> = sqlx::query_scalar(
             "SELECT name FROM schools WHERE id = $1 AND council_id = $2",
         )
@@ -280,7 +280,7 @@ pub async fn import_bank_holidays(json: String) -> Result<usize, AppError> {
     let (user, db, list) = read_bank_holidays(&json).await?;
     let now = Utc::now();
     let changed = on_db!(&db, pool => {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_write().await?;
         let mut changed = 0u64;
         for (day, title) in &list.holidays {
             changed += sqlx::query(
@@ -319,7 +319,7 @@ pub async fn add_school(form: NewSchoolForm) -> Result<String, AppError> {
     let school_id = uuid::Uuid::now_v7().to_string();
     let now = Utc::now();
     on_db!(&db, pool => {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_write().await?;
         sqlx::query(
             "INSERT INTO schools (id, council_id, name, urn, kind, phase, local_authority, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",

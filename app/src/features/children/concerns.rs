@@ -162,7 +162,7 @@ pub mod server {
         let id = uuid::Uuid::now_v7().to_string();
         let now = Utc::now();
         on_db!(&db, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(
                 "INSERT INTO concerns (id, child_id, raised_by, concern, notified, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6)",

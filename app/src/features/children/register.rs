@@ -274,7 +274,7 @@ pub mod server {
         let now = Utc::now();
         let result: Result<i64, sqlx::Error> = on_db!(&db, pool => {
             async {
-                let mut tx = pool.begin().await?;
+                let mut tx = pool.begin_write().await?;
                 let new_version: Option<i64> = if creating {
                     sqlx::query(
                         "INSERT INTO children (id, council_id, first_name, last_name, preferred_name, \
@@ -453,7 +453,7 @@ pub mod server {
             NewEpisode::Education(e) => ("education_episodes", e.started_on),
         };
         let version: i64 = on_db!(db, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(&format!(
                 "UPDATE {table} SET ended_on = $1 WHERE child_id = $2 AND ended_on IS NULL"
             ))

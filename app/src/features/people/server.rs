@@ -327,7 +327,7 @@ async fn apply_person_change(
     let now = Utc::now();
     let today = today();
     on_db!(db, pool => {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_write().await?;
         // Links to children belong to the old role (a carer's child is not a social worker's
         // case): they must be ended first, on purpose, rather than carried over silently.
         if role_changes {
@@ -423,7 +423,7 @@ pub async fn assign_child(
     let now = Utc::now();
     let id = uuid::Uuid::now_v7().to_string();
     on_db!(&db, pool => {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_write().await?;
         let child: Option<(String, String)> = sqlx::query_as(
             "SELECT first_name, last_name FROM children WHERE id = $1 AND council_id = $2",
         )
@@ -495,7 +495,7 @@ pub async fn end_assignment(assignment_id: String) -> Result<(), AppError> {
     let today = today();
     let yesterday = today - Duration::days(1);
     on_db!(&db, pool => {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_write().await?;
         let found: Option<(String, String, NaiveDate, Option<NaiveDate>)> = sqlx::query_as(
             "SELECT a.user_id, a.child_id, a.starts_on, a.ends_on FROM assignments a \
              JOIN users u ON u.id = a.user_id WHERE a.id = $1 AND u.council_id = $2",

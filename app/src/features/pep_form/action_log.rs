@@ -142,7 +142,7 @@ pub async fn add_action(pep_id: String, action: NewAction) -> Result<ActionLogIt
     let description = action.description.trim().to_string();
     let frequency = Some(action.frequency.trim()).filter(|f| !f.is_empty());
     on_db!(&db, pool => {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_write().await?;
         sqlx::query(
             "INSERT INTO actions (id, pep_id, description, owner_role, owner_user_id, frequency, \
              due_on, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $8)",

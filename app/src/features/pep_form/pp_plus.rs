@@ -203,7 +203,7 @@ pub async fn decide_pp_plus(
     let now = Utc::now();
     let reason = reason.trim().to_string();
     let written = on_db!(&db, pool => {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_write().await?;
         let written = sqlx::query(
             "UPDATE pp_plus_requests SET status = $1, decision_reason = $2, decided_by = $3, \
              decided_at = $4, version = version + 1, updated_at = $4 \

@@ -466,7 +466,7 @@ pub async fn save_pep_field(
     let user = &reached.user;
     let now = Utc::now();
     let outcome = on_db!(&db, pool => {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_write().await?;
         let written = if version == 0 {
             sqlx::query(
                 "INSERT INTO pep_fields (pep_id, section, field, value, version, updated_at, updated_by)                  VALUES ($1, $2, $3, $4, 1, $5, $6) ON CONFLICT (pep_id, section, field) DO NOTHING",
@@ -558,7 +558,7 @@ pub async fn set_section_status(
     reached.authorize(section_key, true, relationship)?;
     let now = Utc::now();
     on_db!(&db, pool => {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_write().await?;
         upsert_status!(tx, &pep_id, section_key, status, now);
         append_audit_event!(tx, &AuditEvent {
             occurred_at: now,

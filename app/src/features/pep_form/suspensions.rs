@@ -94,7 +94,7 @@ pub async fn record_suspension(
     let id = uuid::Uuid::now_v7().to_string();
     let now = Utc::now();
     on_db!(&db, pool => {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_write().await?;
         sqlx::query(
             "INSERT INTO suspensions (id, child_id, pep_id, kind, starts_on, days, reason, \
              reintegration_on, virtual_school_told_on, social_worker_told_on, recorded_by, created_at) \

@@ -270,7 +270,7 @@ pub async fn evaluate_target(
     };
     let now = Utc::now();
     let outcome = on_db!(&db, pool => {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_write().await?;
         let written = sqlx::query(
             "UPDATE targets SET evaluation = $1, evaluation_evidence = $2, version = version + 1, \
              updated_at = $3, updated_by = $4 WHERE id = $5 AND pep_id = $6 AND version = $7",
@@ -349,7 +349,7 @@ pub async fn add_target(pep_id: String) -> Result<TargetRecord, AppError> {
     let id = uuid::Uuid::now_v7().to_string();
     let now = Utc::now();
     on_db!(&db, pool => {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_write().await?;
         let position: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(position) + 1, 0) FROM targets WHERE pep_id = $1")
             .bind(&pep_id)
             .fetch_one(&mut *tx)
@@ -425,7 +425,7 @@ pub async fn save_target(
         NaiveDate::parse_from_str(target.target_date.trim(), "%Y-%m-%d").ok();
     let now = Utc::now();
     let outcome = on_db!(&db, pool => {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_write().await?;
         let written = sqlx::query(
             "UPDATE targets SET need_area = $1, reason_baseline = $2, statement = $3, \
              success_measure = $4, target_date = $5, override_reason = $6, version = version + 1, \
@@ -575,7 +575,7 @@ pub async fn remove_target(
         return Err(AppError::Forbidden);
     }
     let removed = on_db!(&db, pool => {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_write().await?;
         sqlx::query("DELETE FROM actions WHERE target_id = $1 AND pep_id = $2")
             .bind(&target_id).bind(&pep_id)
             .execute(&mut *tx)

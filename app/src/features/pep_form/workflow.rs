@@ -61,7 +61,7 @@ pub async fn change_pep_state(
     let now = Utc::now();
     let from = reached.state;
     let moved = on_db!(&db, pool => {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_write().await?;
         let moved = sqlx::query(
             "UPDATE peps SET state = $1, version = version + 1, updated_at = $2, \
              submitted_at = CASE WHEN $1 = 'submitted' THEN $2 ELSE submitted_at END, \
