@@ -107,23 +107,24 @@ pub fn router(state: AppState) -> Router {
     let db = state.db.clone();
     let auth = state.auth.clone();
     let service = state.service;
+    // Server functions and pages reach the database through context, never a global; the "not
+    // found" page gets it too (its header asks who is signed in, its banner whether this is the
+    // demo).
+    let context = move || {
+        provide_context(db.clone());
+        provide_context(auth.clone());
+        provide_context(service);
+    };
     Router::new()
         .route("/healthz", get(healthz))
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            // Server functions and pages reach the database through context, never a global.
-            move || {
-                provide_context(db.clone());
-                provide_context(auth.clone());
-                provide_context(service);
-            },
-            {
-                let options = state.leptos_options.clone();
-                move || app::shell(options.clone())
-            },
-        )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
+        .leptos_routes_with_context(&state, routes, context.clone(), {
+            let options = state.leptos_options.clone();
+            move || app::shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+            context,
+            app::shell,
+        ))
         .with_state(state.clone())
         .layer(axum::middleware::from_fn(security::refuse_cross_site))
         .layer(axum::middleware::from_fn(move |request, next| {

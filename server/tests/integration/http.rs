@@ -80,10 +80,15 @@ async fn building_another_router_never_stalls_a_page_being_served() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unknown_page_is_a_404_with_help() {
-    let app = spawn_app(TestDb::sqlite().await).await;
+    let db = TestDb::sqlite().await;
+    server::demo::seed(&db.db).await.unwrap();
+    let app = spawn_app(db).await;
     let response = app.get("/no-such-page").await;
     assert_eq!(response.status(), 404);
-    assert!(response.text().await.unwrap().contains("Page not found"));
+    let page = response.text().await.unwrap();
+    assert!(page.contains("Page not found"));
+    // The page has the server's context like every other: its banner knows this is the demo.
+    assert!(page.contains("This is a demonstration"), "{page}");
     app.db.finish().await;
 }
 
