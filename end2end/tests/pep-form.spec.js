@@ -81,8 +81,12 @@ test('a designated teacher and a social worker write one PEP without losing a wo
   await expect(concernsStatus).toHaveText('Saved', { timeout: 20_000 });
 
   // The teacher marks the meeting record done; the task list says so after a reload too.
-  await page.getByRole('region', { name: 'Meeting record' }).getByRole('button', { name: 'Mark as completed' }).click();
-  await expect(tasks.getByRole('listitem').filter({ hasText: 'Meeting record' })).toContainText('Completed');
+  // (Wait for the server's answer, which turns the button round, before reloading: "Completed by"
+  // is in every task's text, so the task list alone cannot say it was stored.)
+  const meetingRecord = page.getByRole('region', { name: 'Meeting record' });
+  await meetingRecord.getByRole('button', { name: 'Mark as completed' }).click();
+  await expect(meetingRecord.getByRole('button', { name: 'Mark as in progress' })).toBeVisible();
+  await expect(tasks.getByRole('listitem').filter({ hasText: 'Meeting record' }).locator('strong.tag')).toHaveText('Completed');
   await page.reload();
   await hydrated(page);
   await expect(page.locator('#task-list-summary')).toHaveText(/^1 of \d+ sections completed$/);

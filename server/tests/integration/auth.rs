@@ -225,6 +225,46 @@ fn demo_code(offset_steps: i64) -> String {
     app::features::auth::totp::code_at_step(server::demo::DEMO_TOTP_SECRET, step).unwrap()
 }
 
+/// The second factor's throttle counts guesses: passing clears the count, so a person who signs in
+/// many times a day is never locked out by their own successes, while guessing still is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn passing_the_second_factor_clears_its_count_of_guesses() {
+    let app = demo_app(TestDb::sqlite().await).await;
+    let guess = |cookie: String, code: String| {
+        let app = &app;
+        async move {
+            auth_call(
+                app,
+                "verify_second_factor",
+                &[("code", &code)],
+                Some(&cookie),
+            )
+            .await
+            .status()
+            .as_u16()
+        }
+    };
+    let first = session_cookie(&sign_in(&app, TEACHER, DEMO_PASSWORD).await);
+    for _ in 0..9 {
+        assert_eq!(guess(first.clone(), "000000".into()).await, 422);
+    }
+    assert_eq!(guess(first.clone(), demo_code(0)).await, 200);
+    let second = session_cookie(&sign_in(&app, TEACHER, DEMO_PASSWORD).await);
+    for n in 0..10 {
+        assert_eq!(
+            guess(second.clone(), "000000".into()).await,
+            422,
+            "guess {n} after a pass"
+        );
+    }
+    assert_eq!(
+        guess(second.clone(), "000000".into()).await,
+        429,
+        "the eleventh guess"
+    );
+    app.db.finish().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_professional_passes_the_second_factor_once_per_code() {
     for db in TestDb::each_backend().await {

@@ -181,6 +181,9 @@ mod server {
         if let Some(token) = session_token(&parts, auth.cookies) {
             sessions::mark_second_factor_done(&db, &token).await?;
         }
+        // Passed: the count is of guesses, not of a person signing in many times a day.
+        auth.sign_in_by_account
+            .forget(&format!("second-factor:{}", user.id));
         record_auth_event(
             &db,
             Some(&user.id),
@@ -254,6 +257,9 @@ mod server {
         if let Some(token) = session_token(&parts, auth.cookies) {
             sessions::mark_second_factor_done(&db, &token).await?;
         }
+        // Passed: the count is of guesses, not of a person signing in many times a day.
+        auth.sign_in_by_account
+            .forget(&format!("second-factor:{}", user.id));
         record_auth_event(
             &db,
             Some(&user.id),
