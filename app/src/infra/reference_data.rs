@@ -146,18 +146,33 @@ pub async fn section_policy(
     }
 }
 
+/// One of the council's policies read with `parse`, or `T::default()` (DOMAIN.md's) when it has
+/// none. A stored policy that does not read is an error naming the problem.
+async fn policy_or_default<T: Default>(
+    db: &Db,
+    council_id: &str,
+    key: &str,
+    parse: fn(&str) -> Result<T, String>,
+) -> Result<T, sqlx::Error> {
+    match council_policy(db, council_id, key).await? {
+        None => Ok(T::default()),
+        Some(json) => parse(&json).map_err(sqlx::Error::Protocol),
+    }
+}
+
 /// The council's rule for a PEP's targets (`council_policies` key `smart_targets`), or DOMAIN.md's
 /// default.
 pub async fn mix_rule(
     db: &Db,
     council_id: &str,
 ) -> Result<crate::domain::targets::MixRule, sqlx::Error> {
-    match council_policy(db, council_id, "smart_targets").await? {
-        None => Ok(Default::default()),
-        Some(json) => {
-            crate::domain::targets::MixRule::from_json(&json).map_err(sqlx::Error::Protocol)
-        }
-    }
+    policy_or_default(
+        db,
+        council_id,
+        "smart_targets",
+        crate::domain::targets::MixRule::from_json,
+    )
+    .await
 }
 
 /// The council's PP+ amounts per child per financial year (`council_policies` key `pp_plus`), or
@@ -166,10 +181,11 @@ pub async fn pp_plus_policy(
     db: &Db,
     council_id: &str,
 ) -> Result<crate::domain::pp_plus::PpPlusPolicy, sqlx::Error> {
-    match council_policy(db, council_id, "pp_plus").await? {
-        None => Ok(Default::default()),
-        Some(json) => {
-            crate::domain::pp_plus::PpPlusPolicy::from_json(&json).map_err(sqlx::Error::Protocol)
-        }
-    }
+    policy_or_default(
+        db,
+        council_id,
+        "pp_plus",
+        crate::domain::pp_plus::PpPlusPolicy::from_json,
+    )
+    .await
 }
