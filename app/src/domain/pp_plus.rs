@@ -425,14 +425,7 @@ pub fn check_line_bounds(
 
 /// Whether a request id from the browser may name a request of this target: `{target id}-p…`.
 pub fn is_line_id_of(target_id: &str, line_id: &str) -> bool {
-    line_id
-        .strip_prefix(target_id)
-        .and_then(|rest| rest.strip_prefix("-p"))
-        .is_some_and(|rest| {
-            !rest.is_empty()
-                && rest.len() <= 40
-                && rest.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        })
+    super::targets::is_part_id_of(target_id, "-p", line_id)
 }
 
 /// Checks the Virtual School's decision on a request: a known decision; a reason to decline.

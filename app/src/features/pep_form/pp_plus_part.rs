@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::decide_pp_plus;
 use super::saver::Saver;
-use super::targets_part::{FindingLine, TargetRef};
+use super::targets_part::{FindingLine, TargetRef, new_part_id};
 use crate::domain::pp_plus::{
     PpPlusBudget, PpPlusLine, PpPlusStatus, check_budget, pounds, totals,
 };
@@ -70,21 +70,6 @@ fn status_class(line: &PpPlusLine) -> &'static str {
     }
 }
 
-/// A new request's id: the target's id with `-p` and a number unique on this page.
-fn new_request_id(target_id: &str) -> String {
-    let millis = chrono::Utc::now().timestamp_millis();
-    let salt = NEXT_REQUEST.with(|n| {
-        let value = n.get();
-        n.set(value + 1);
-        value
-    });
-    format!("{target_id}-p{millis}{salt}")
-}
-
-thread_local! {
-    static NEXT_REQUEST: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
-}
-
 /// A target's PP+ requests as its editor writes them.
 #[component]
 pub(super) fn PpPlusRequests(
@@ -96,7 +81,7 @@ pub(super) fn PpPlusRequests(
 ) -> impl IntoView {
     let count = move || saver.value.with(|d| d.pp_plus.len());
     let add = move |_| {
-        let id = new_request_id(&target_id);
+        let id = new_part_id(&target_id, "-p");
         saver.changed(|draft| {
             draft.pp_plus.push(PpPlusLine {
                 id,

@@ -19,7 +19,7 @@ use crate::domain::pp_plus::{
 use crate::domain::schedule::{term_windows, termly_due};
 use crate::domain::targets::{
     ActionDraft, PreviousTarget, ReviewWindow, TargetDraft, check_evaluation, check_target_bounds,
-    key_stage,
+    is_part_id_of, key_stage,
 };
 use crate::error::AppError;
 use crate::features::children::countdowns::{Countdowns, capitalise};
@@ -388,19 +388,6 @@ impl StoredAmounts {
     }
 }
 
-/// Whether an action id from the browser may name an action of this target: the browser makes
-/// new ids as `{target id}-a…` so a retried save never adds the same action twice.
-fn is_action_id_of(target_id: &str, action_id: &str) -> bool {
-    action_id
-        .strip_prefix(target_id)
-        .and_then(|rest| rest.strip_prefix("-a"))
-        .is_some_and(|rest| {
-            !rest.is_empty()
-                && rest.len() <= 40
-                && rest.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        })
-}
-
 pub async fn save_target(
     pep_id: String,
     target_id: String,
@@ -414,7 +401,7 @@ pub async fn save_target(
     if let Some(bad) = target
         .actions
         .iter()
-        .find(|a| !is_action_id_of(&target_id, &a.id))
+        .find(|a| !is_part_id_of(&target_id, "-a", &a.id))
     {
         return Err(AppError::Invalid(vec![(
             "actions".into(),

@@ -313,20 +313,21 @@ fn Checklist(findings: Signal<Vec<Finding>>, id: String) -> impl IntoView {
     }
 }
 
-/// A new action's id: the target's id with `-a` and a number unique on this page, so a save that
-/// is retried never adds the action twice.
-fn new_action_id(target_id: &str) -> String {
+/// A new part's id: the target's id, `tag` (`-a` an action, `-p` a PP+ request) and a number
+/// unique on this page, so a save that is retried never adds the part twice
+/// (`domain::targets::is_part_id_of` checks it on the server).
+pub(super) fn new_part_id(target_id: &str, tag: &str) -> String {
     let millis = chrono::Utc::now().timestamp_millis();
-    let salt = NEXT_ACTION.with(|n| {
+    let salt = NEXT_PART.with(|n| {
         let value = n.get();
         n.set(value + 1);
         value
     });
-    format!("{target_id}-a{millis}{salt}")
+    format!("{target_id}{tag}{millis}{salt}")
 }
 
 thread_local! {
-    static NEXT_ACTION: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    static NEXT_PART: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
 #[component]
@@ -496,7 +497,7 @@ where
 fn Actions(number: usize, target_id: String, saver: Saver<TargetRef>) -> impl IntoView {
     let count = move || saver.value.with(|d| d.actions.len());
     let add = move |_| {
-        let id = new_action_id(&target_id);
+        let id = new_part_id(&target_id, "-a");
         saver.changed(|draft| {
             draft.actions.push(ActionDraft {
                 id,
