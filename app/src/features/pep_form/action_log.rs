@@ -176,10 +176,7 @@ pub async fn add_action(pep_id: String, action: NewAction) -> Result<ActionLogIt
     let due = match due_on {
         Some(day) => {
             let mut countdowns = Countdowns::load(&db, &reached.user.council_id, today).await?;
-            let school = match (&reached.pep.school_id, &reached.pep.school) {
-                (Some(id), Some(name)) => Some((id.as_str(), name.as_str())),
-                _ => None,
-            };
+            let school = reached.pep.school_ref();
             let rule = format!(
                 "The date set for this action in the PEP: {}",
                 crate::domain::deadlines::long_date(day)

@@ -64,6 +64,16 @@ pub(super) struct PepRow {
     pub(super) returned_reason: Option<String>,
 }
 
+impl PepRow {
+    /// The PEP's school as countdowns take it: (id, name), or none.
+    pub(super) fn school_ref(&self) -> crate::features::children::countdowns::SchoolRef<'_> {
+        match (&self.school_id, &self.school) {
+            (Some(id), Some(name)) => Some((id.as_str(), name.as_str())),
+            _ => None,
+        }
+    }
+}
+
 /// A saved answer, with the name of who saved it last.
 #[derive(sqlx::FromRow)]
 struct StoredField {
@@ -217,13 +227,19 @@ pub async fn pep_form(pep_id: String) -> Result<PepForm, AppError> {
     let statuses: HashMap<String, String> = statuses.into_iter().collect();
 
     let mut countdowns = Countdowns::load(&db, &reached.user.council_id, today()).await?;
-    let school = match (&pep.school_id, &pep.school) {
-        (Some(id), Some(name)) => Some((id.as_str(), name.as_str())),
-        _ => None,
-    };
+    let school = pep.school_ref();
+    // The child's PEP before this one: its targets are evaluated here, its open actions listed.
+    let previous = super::targets::previous_pep(&db, pep).await?;
     let deadlines = section_deadlines(pep, school, &mut countdowns);
-    let all_targets =
-        super::targets::targets_of(&db, &reached, &policy, &countdowns, today()).await?;
+    let all_targets = super::targets::targets_of(
+        &db,
+        &reached,
+        &policy,
+        &countdowns,
+        today(),
+        previous.as_ref(),
+    )
+    .await?;
     let steps = crate::domain::workflow::next_steps(reached.user.role, reached.state);
     let ready_problems = if steps.iter().any(|s| s.needs_checks) {
         all_targets.ready_problems()
@@ -234,10 +250,8 @@ pub async fn pep_form(pep_id: String) -> Result<PepForm, AppError> {
     let action_log = if reached.access(SectionKey::Actions) == Access::None {
         None
     } else {
-        let previous = super::targets::previous_pep(&db, pep)
-            .await?
-            .map(|(id, _)| id);
-        Some(action_log(&db, &pep.id, previous.as_deref(), school, &mut countdowns).await?)
+        let previous_id = previous.as_ref().map(|(id, _)| id.as_str());
+        Some(action_log(&db, &pep.id, previous_id, school, &mut countdowns).await?)
     };
     let suspensions = super::suspensions::suspensions_of(&db, &reached).await?;
     let adds_actions = reached.access(SectionKey::Actions) == Access::Edit;

@@ -137,13 +137,15 @@ pub(super) async fn load_targets(db: &Db, pep_id: &str) -> Result<Vec<TargetReco
 }
 
 /// The PEP's targets with what their checks need (whoever asks: the workflow checks them even
-/// for people who may not read them).
+/// for people who may not read them). `previous`: the child's PEP before this one (id, title),
+/// as `previous_pep` found it (the form reads it once for the targets and the action log).
 pub(super) async fn targets_of(
     db: &Db,
     reached: &Reached,
     sections: &SectionPolicy,
     countdowns: &Countdowns,
     today: NaiveDate,
+    previous: Option<&(String, String)>,
 ) -> Result<TargetsPart, AppError> {
     let access = reached.access(SectionKey::Targets);
     let pep = &reached.pep;
@@ -162,8 +164,8 @@ pub(super) async fn targets_of(
             .fetch_one(pool)
             .await?
     });
-    let (previous, previous_title) = match previous_pep(db, pep).await? {
-        Some((id, title)) => (previous_targets(db, &id).await?, Some(title)),
+    let (previous, previous_title) = match previous {
+        Some((id, title)) => (previous_targets(db, id).await?, Some(title.clone())),
         None => (Vec::new(), None),
     };
     let year = override_year.map_or_else(

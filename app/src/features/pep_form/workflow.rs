@@ -5,7 +5,7 @@
 use chrono::Utc;
 
 use super::server::reach;
-use super::targets::{MIX_OVERRIDE_FIELD, targets_of};
+use super::targets::{MIX_OVERRIDE_FIELD, previous_pep, targets_of};
 use crate::domain::pep::PepState;
 use crate::domain::workflow::{MoveRefused, check_move};
 use crate::error::AppError;
@@ -44,7 +44,16 @@ pub async fn change_pep_state(
         let today = crate::domain::uk_time::uk_today(Utc::now());
         let countdowns = Countdowns::load(&db, &reached.user.council_id, today).await?;
         let sections = section_policy(&db, &reached.user.council_id).await?;
-        let mut targets = targets_of(&db, &reached, &sections, &countdowns, today).await?;
+        let previous = previous_pep(&db, &reached.pep).await?;
+        let mut targets = targets_of(
+            &db,
+            &reached,
+            &sections,
+            &countdowns,
+            today,
+            previous.as_ref(),
+        )
+        .await?;
         if overrides_mix {
             targets.mix_override = reason.clone();
         }
