@@ -40,6 +40,16 @@ async function nextTotpStep() {
   await new Promise((resolve) => setTimeout(resolve, wait));
 }
 
+/** Signs in with the password alone (carers and young people without an authenticator app). */
+async function signInWithPassword(page, email) {
+  await page.goto('/sign-in');
+  await hydrated(page);
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/$/);
+}
+
 /**
  * Signs a demo professional in through the pages, second factor included. Each code is accepted
  * once per person, so when a parallel test used this step's code, it waits for the next one.
@@ -108,6 +118,6 @@ function linkInEmail(to, marker) {
 
 module.exports = {
   DEMO_PASSWORD, DEMO_TOTP_SECRET, WCAG_22_AA,
-  hydrated, expectNoAxeViolations, totp, nextTotpStep, signInWithSecondFactor, passSecondFactor, inviteByApi, emailTo,
+  hydrated, expectNoAxeViolations, totp, nextTotpStep, signInWithSecondFactor, signInWithPassword, passSecondFactor, inviteByApi, emailTo,
   linkInEmail,
 };

@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod child;
 pub mod deadlines;
 pub mod ical;
+pub mod live;
 pub mod passwords;
 pub mod pep;
 pub mod pep_form;

@@ -8,6 +8,7 @@ pub mod dashboard;
 pub mod deadline_rules;
 pub mod home;
 pub mod invitations;
+pub mod live;
 pub mod people;
 pub mod pep_form;
 pub mod pep_schedule;

@@ -50,24 +50,40 @@ test('a designated teacher and a social worker write one PEP without losing a wo
   await expect(social.locator('#child_details-corrections-status')).toHaveText('Saved');
   await expectNoAxeViolations(social);
 
-  // The teacher, whose page was read before that, corrects the same field: both versions shown.
-  const corrections = page.getByRole('textbox', { name: 'What needs correcting in these details?' });
+  // The teacher's page, open all along, shows Priya's correction as it lands: no reload.
+  const liveCorrections = page.getByRole('textbox', { name: 'What needs correcting in these details?' });
+  await expect(liveCorrections).toHaveValue('She came into care on 3 March, not 4 March.');
+  await expect(page.locator('#live-announcements')).toContainText('Priya Sharma');
+
+  // A page without the live channel (a phone that lost it) read the field before Priya changed
+  // it again: its save shows both versions instead of overwriting hers.
+  const stale = await page.context().newPage();
+  await stale.routeWebSocket(/\/live\/pep\//, () => {}); // the channel never reaches the server
+  await stale.goto(PEP);
+  await hydrated(stale);
+  await social.getByRole('textbox', { name: 'What needs correcting in these details?' })
+    .fill('She came into care on 3 March, not 4 March.\n\nHer UPN is right.');
+  await expect(social.locator('#child_details-corrections-status')).toHaveText('Saved');
+  const corrections = stale.getByRole('textbox', { name: 'What needs correcting in these details?' });
   await corrections.fill('Her first language is Polish.');
-  const status = page.locator('#child_details-corrections-status');
+  const status = stale.locator('#child_details-corrections-status');
   await expect(status).toHaveText('Not saved: Priya Sharma changed this while you were writing.');
-  const choice = page.getByRole('group', { name: "Choose between your words and Priya Sharma's" });
-  await expect(choice).toContainText('She came into care on 3 March, not 4 March.');
+  const choice = stale.getByRole('group', { name: "Choose between your words and Priya Sharma's" });
+  await expect(choice).toContainText('Her UPN is right.');
   await expect(corrections).toHaveValue('Her first language is Polish.');
-  await expectNoAxeViolations(page);
+  await expectNoAxeViolations(stale);
   // She merges the two by hand and keeps hers.
   await corrections.fill('Her first language is Polish. She came into care on 3 March, not 4 March.');
   await choice.getByRole('button', { name: 'Keep my version' }).click();
   await expect(status).toHaveText('Saved');
   await expect(choice).toHaveCount(0);
+  await stale.close();
   await social.reload();
   await hydrated(social);
   await expect(social.getByRole('textbox', { name: 'What needs correcting in these details?' }))
     .toHaveValue('Her first language is Polish. She came into care on 3 March, not 4 March.');
+  // The live page has it too.
+  await expect(liveCorrections).toHaveValue('Her first language is Polish. She came into care on 3 March, not 4 March.');
   await otherPhone.close();
 
   // Offline: the words stay on screen, and are saved when the connection returns.

@@ -10,6 +10,8 @@ use anyhow::Context;
 use app::features::auth::AuthContext;
 use app::features::auth::sessions::CookiePolicy;
 use app::features::auth::throttle::Throttle;
+use app::features::live::LiveHub;
+use app::features::live::socket::{LiveDeps, live_socket};
 use app::features::service::ServiceInfo;
 use app::infra::db::Db;
 use app::infra::mail::Mailer;
@@ -39,6 +41,8 @@ pub struct AppState {
     pub transport: security::Transport,
     pub auth: AuthContext,
     pub service: ServiceInfo,
+    /// The live rooms of PEPs open on this server.
+    pub live: LiveHub,
 }
 
 impl AppState {
@@ -51,6 +55,8 @@ impl AppState {
         session_idle_minutes: u16,
     ) -> Self {
         let https = public_url.starts_with("https://");
+        let live = LiveHub::in_process();
+        live.start(db.clone());
         AppState {
             leptos_options,
             db,
@@ -65,6 +71,17 @@ impl AppState {
                 session_idle: chrono::Duration::minutes(i64::from(session_idle_minutes)),
             },
             service: ServiceInfo { demo },
+            live,
+        }
+    }
+}
+
+impl FromRef<AppState> for LiveDeps {
+    fn from_ref(state: &AppState) -> Self {
+        LiveDeps {
+            db: state.db.clone(),
+            auth: state.auth.clone(),
+            hub: state.live.clone(),
         }
     }
 }
@@ -107,6 +124,7 @@ pub fn router(state: AppState) -> Router {
     let db = state.db.clone();
     let auth = state.auth.clone();
     let service = state.service;
+    let live = state.live.clone();
     // Server functions and pages reach the database through context, never a global; the "not
     // found" page gets it too (its header asks who is signed in, its banner whether this is the
     // demo).
@@ -114,9 +132,11 @@ pub fn router(state: AppState) -> Router {
         provide_context(db.clone());
         provide_context(auth.clone());
         provide_context(service);
+        provide_context(live.clone());
     };
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/live/pep/{pep_id}", get(live_socket))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
             move || app::shell(options.clone())
@@ -192,11 +212,17 @@ pub async fn serve(db: Db, args: ServeArgs, demo: bool, mailer: Mailer) -> anyho
         args.session_idle_minutes,
     );
     tracing::info!("ePEP listening on http://{}", listener.local_addr()?);
+    let live = state.live.clone();
     axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        // Live connections never finish by themselves: tell them the server is going, and
+        // their browsers reconnect to the next one.
+        live.close_all();
+    })
     .await
     .context("the server stopped unexpectedly")?;
     tracing::info!("ePEP stopped");

@@ -19,6 +19,7 @@ mod integration {
     pub mod demo_data;
     pub mod http;
     pub mod invitations;
+    pub mod live;
     pub mod password_reset;
     pub mod people;
     pub mod pep_form;

@@ -55,6 +55,8 @@ pub struct PepForm {
     pub targets: Option<TargetsPart>,
     /// The PEP's version, for moving it on in the workflow.
     pub version: i64,
+    /// The PEP's revision when read: the live channel sends what changed after it.
+    pub revision: i64,
     /// The workflow moves open to the person now.
     pub steps: Vec<Step>,
     /// What stops the PEP being marked ready or submitted, when the person could do so.
@@ -231,7 +233,8 @@ pub async fn pep_form(pep_id: String) -> Result<PepForm, AppError> {
         .inspect_err(crate::features::auth::set_status)
 }
 
-/// Saves one field if nobody has changed it since `version` (0: never written).
+/// Saves one field if nobody has changed it since `version` (0: never written). `edit_id`, made
+/// by the page for each edit, makes a resent save apply at most once.
 #[server(name = SavePepField, prefix = "/api", endpoint = "pep/save_field")]
 pub async fn save_pep_field(
     pep_id: String,
@@ -239,8 +242,9 @@ pub async fn save_pep_field(
     field: String,
     value: String,
     version: i64,
+    edit_id: Option<String>,
 ) -> Result<FieldSaved, AppError> {
-    server::save_pep_field(pep_id, section, field, value, version)
+    server::save_pep_field(pep_id, section, field, value, version, edit_id)
         .await
         .inspect_err(crate::features::auth::set_status)
 }

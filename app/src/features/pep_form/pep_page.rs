@@ -16,10 +16,12 @@ use super::{
     FormField, FormSection, PepForm, Saved, change_pep_state, pep_form, save_pep_field,
     set_section_status,
 };
+use crate::domain::live::{FieldKey, RemoteCommit, on_remote_commit};
 use crate::domain::pep::{PepState, SectionKey};
 use crate::domain::pep_form::{FieldKind, SectionStatus};
 use crate::domain::workflow::Step;
 use crate::error::AppError;
+use crate::features::live::{LivePresence, LiveRoom};
 use crate::ui::countdown::{Countdown, PageCalendars};
 
 #[component]
@@ -87,6 +89,22 @@ fn Form(form: PepForm) -> impl IntoView {
             format!("{done} of {total} sections completed")
         }
     };
+    // Everyone with this PEP open sees each other and each other's words as they are typed.
+    let room = LiveRoom::new(form.pep_id.clone(), form.revision);
+    provide_context(room);
+    Effect::new(move |_| room.connect());
+    let field_labels: Vec<(FieldKey, String)> = form
+        .sections
+        .iter()
+        .flat_map(|section| {
+            section.fields.iter().map(|field| {
+                (
+                    FieldKey::new(section.key, &field.key),
+                    format!("{}: {}", section.label, field.label),
+                )
+            })
+        })
+        .collect();
     let title = format!("{}: {}", form.child_name, form.title);
     let task_list = form
         .sections
@@ -150,6 +168,7 @@ fn Form(form: PepForm) -> impl IntoView {
             "State: " <strong class=format!("tag tag--{}", form.state.as_str())>{crate::ui::text::capitalise(form.state.label())}</strong>
         </p>
         {state_note.map(|note| view! { <div class="inset">{note}</div> })}
+        <LivePresence room labels=field_labels />
         <Workflow
             pep_id=form.pep_id.clone()
             version=form.version
@@ -216,7 +235,7 @@ fn Section(
                 view! { <FieldEditor section=key field saver /> }.into_any()
             } else {
                 values.push((field.key.clone(), Signal::stored(field.value.clone())));
-                view! { <ReadOnlyField field /> }.into_any()
+                view! { <ReadOnlyField section=key field /> }.into_any()
             }
         })
         .collect_view();
@@ -307,23 +326,54 @@ fn Section(
     }
 }
 
+/// A field the person may read but not write: what is saved, or what its writer is typing now.
 #[component]
-fn ReadOnlyField(field: FormField) -> impl IntoView {
-    let value = if field.value.trim().is_empty() {
-        view! { <p class="body hint">"Not written yet."</p> }.into_any()
-    } else {
-        let paragraphs = field
-            .value
-            .split("\n\n")
-            .map(|p| view! { <p class="body pep-field__text">{p.to_string()}</p> })
-            .collect_view();
-        view! { <div>{paragraphs}</div> }.into_any()
+fn ReadOnlyField(section: SectionKey, field: FormField) -> impl IntoView {
+    let key = FieldKey::new(section, &field.key);
+    let saved = RwSignal::new((field.value.clone(), field.version));
+    let last_change = RwSignal::new(field.last_change.clone());
+    let room = use_context::<LiveRoom>();
+    if let Some(room) = room {
+        let key = key.clone();
+        Effect::new(move |_| {
+            room.committed.with(|(_, batch)| {
+                if let Some(changed) = batch.iter().find(|c| c.field == key)
+                    && changed.version > saved.get_untracked().1
+                {
+                    saved.set((changed.value.clone(), changed.version));
+                    last_change.set(Some(changed.by.clone()));
+                }
+            })
+        });
+    }
+    let typing =
+        Memo::new(move |_| room.and_then(|room| room.drafts.with(|d| d.get(&key).cloned())));
+    let shown = move || match typing.get() {
+        Some(draft) => draft.value,
+        None => saved.get().0,
+    };
+    let value = move || {
+        let text = shown();
+        if text.trim().is_empty() {
+            view! { <p class="body hint">"Not written yet."</p> }.into_any()
+        } else {
+            let paragraphs = text
+                .split("\n\n")
+                .map(|p| view! { <p class="body pep-field__text">{p.to_string()}</p> })
+                .collect_view();
+            view! { <div>{paragraphs}</div> }.into_any()
+        }
     };
     view! {
         <div class="pep-field">
             <h3 class="heading-s">{field.label}</h3>
             {value}
-            {field.last_change.map(|c| view! { <p class="hint">{format!("Last changed by {c}")}</p> })}
+            <p class="hint">
+                {move || match typing.get() {
+                    Some(draft) => format!("{} is typing here…", draft.by),
+                    None => last_change.get().map(|c| format!("Last changed by {c}")).unwrap_or_default(),
+                }}
+            </p>
         </div>
     }
 }
@@ -342,6 +392,7 @@ impl Persist for FieldRef {
         self,
         value: String,
         version: i64,
+        edit_id: String,
     ) -> impl std::future::Future<Output = Result<Saved<String>, AppError>> + 'static {
         save_pep_field(
             self.pep_id,
@@ -349,6 +400,7 @@ impl Persist for FieldRef {
             self.field,
             value,
             version,
+            Some(edit_id),
         )
     }
 }
@@ -360,6 +412,83 @@ fn FieldEditor(section: SectionKey, field: FormField, saver: Saver<FieldRef>) ->
     let status_id = format!("{id}-status");
     let described_by = format!("{hint_id} {status_id}");
     let initial = field.value.clone();
+    let key = FieldKey::new(section, &field.key);
+    let room = use_context::<LiveRoom>();
+    // Someone else in this field: it is theirs until they leave it; their words show as typed.
+    let holder = {
+        let key = key.clone();
+        Memo::new(move |_| room.and_then(|room| room.holder(&key)))
+    };
+    let their_draft = {
+        let key = key.clone();
+        move || room.and_then(|room| room.drafts.with(|d| d.get(&key).map(|d| d.value.clone())))
+    };
+    let shown = move || match (holder.get(), their_draft()) {
+        (Some(_), Some(draft)) => draft,
+        _ => saver.value.get(),
+    };
+    let focused_here = {
+        let key = key.clone();
+        move || room.is_some_and(|room| room.focused.get_untracked().as_ref() == Some(&key))
+    };
+    if let Some(room) = room {
+        let key = key.clone();
+        let label = field.label.clone();
+        let focused_here = focused_here.clone();
+        Effect::new(move |_| {
+            room.committed.with(|(_, batch)| {
+                let Some(changed) = batch.iter().find(|c| c.field == key) else {
+                    return;
+                };
+                match on_remote_commit(
+                    saver.version.get_untracked(),
+                    changed.version,
+                    focused_here(),
+                    saver.unsaved(),
+                    saver.saving(),
+                ) {
+                    RemoteCommit::Apply => {
+                        saver.take_remote(changed.value.clone(), changed.version);
+                        room.announce(format!("{} changed “{label}”.", changed.by));
+                    }
+                    RemoteCommit::Review => {
+                        saver.review(changed.value.clone(), changed.version, changed.by.clone());
+                        room.announce(format!(
+                            "{} changed “{label}” while you were in it: review their version.",
+                            changed.by
+                        ));
+                    }
+                    RemoteCommit::Ignore | RemoteCommit::Wait => {}
+                }
+            })
+        });
+    }
+    let on_focus = {
+        let key = key.clone();
+        move |_| {
+            if let Some(room) = room {
+                room.focus(Some(key.clone()));
+            }
+        }
+    };
+    let on_blur = move |_| {
+        if let Some(room) = room {
+            room.focus(None);
+        }
+        saver.save();
+    };
+    let typed = {
+        let key = key.clone();
+        move |value: String| {
+            if let Some(room) = room {
+                room.draft(key.clone(), value.clone());
+            }
+            saver.changed(|v| *v = value);
+        }
+    };
+    let lock_id = format!("{id}-lock");
+    let described_by = format!("{described_by} {lock_id}");
+    let locked = move || holder.get().is_some();
     let control = match field.kind {
         FieldKind::Text => view! {
             <textarea
@@ -368,11 +497,14 @@ fn FieldEditor(section: SectionKey, field: FormField, saver: Saver<FieldRef>) ->
                 name=id.clone()
                 rows="5"
                 aria-describedby=described_by.clone()
-                prop:value=move || saver.value.get()
-                on:input=move |ev| {
-                    let typed = event_target_value(&ev);
-                    saver.changed(|value| *value = typed)
+                prop:value=shown
+                prop:readOnly=locked
+                on:input={
+                    let typed = typed.clone();
+                    move |ev| typed(event_target_value(&ev))
                 }
+                on:focus=on_focus.clone()
+                on:blur=on_blur
                 on:change=move |_| saver.save()
             >
                 {initial}
@@ -388,11 +520,11 @@ fn FieldEditor(section: SectionKey, field: FormField, saver: Saver<FieldRef>) ->
                 name=id.clone()
                 aria-describedby=described_by.clone()
                 value=initial
-                prop:value=move || saver.value.get()
-                on:input=move |ev| {
-                    let typed = event_target_value(&ev);
-                    saver.changed(|value| *value = typed)
-                }
+                prop:value=shown
+                prop:readOnly=locked
+                on:input=move |ev| typed(event_target_value(&ev))
+                on:focus=on_focus
+                on:blur=on_blur
                 on:change=move |_| saver.save()
             />
         }
@@ -402,10 +534,17 @@ fn FieldEditor(section: SectionKey, field: FormField, saver: Saver<FieldRef>) ->
         <div class="form-group pep-field" class:form-group--error=move || saver.refused()>
             <label class="label" for=id.clone()>{field.label}</label>
             <p class="hint" id=hint_id>{field.hint}</p>
+            <p class="live-lock" id=lock_id>
+                {move || holder.get().map(|p| format!(
+                    "{} is writing here. You can read their words as they type; it opens for you when they leave it.",
+                    p.who()
+                ))}
+            </p>
             {control}
             <SaveStatus id=status_id saver />
             {move || match saver.state.get() {
-                SaveState::Conflict { theirs, by, .. } => Some(view! {
+                SaveState::Conflict { theirs, by, .. }
+                | SaveState::ChangedElsewhere { theirs, by, .. } => Some(view! {
                     <ConflictChoice by saver>
                         <blockquote class="conflict__theirs">{theirs}</blockquote>
                     </ConflictChoice>

@@ -17,10 +17,13 @@ use crate::error::AppError;
 /// Where a value is saved, and how.
 pub trait Persist: Clone + Send + Sync + 'static {
     type Value: Clone + PartialEq + Send + Sync + 'static;
+    /// `edit_id` names this attempt's edit: a retry of the same value over the same version
+    /// sends the same id, so the server applies it at most once.
     fn save(
         self,
         value: Self::Value,
         version: i64,
+        edit_id: String,
     ) -> impl Future<Output = Result<Saved<Self::Value>, AppError>> + 'static;
 }
 
@@ -38,6 +41,13 @@ pub enum SaveState<T> {
     SignedOut,
     /// Someone else saved it first: their value, its version, and who.
     Conflict {
+        theirs: T,
+        version: i64,
+        by: String,
+    },
+    /// Someone else saved it while the person was in the field or had words not yet saved in
+    /// it: nothing on screen was overwritten; their value waits to be reviewed.
+    ChangedElsewhere {
         theirs: T,
         version: i64,
         by: String,
@@ -64,6 +74,8 @@ pub struct Saver<K: Persist> {
     retry_seconds: RwSignal<u64>,
     /// Runs after each successful save (the task list marks the section started).
     after_save: Option<Callback<()>>,
+    /// The edit on its way: its id, and the value and version it was sent with.
+    edit: RwSignal<Option<(String, K::Value, i64)>>,
 }
 
 impl<K: Persist> Clone for Saver<K> {
@@ -85,11 +97,49 @@ impl<K: Persist> Saver<K> {
             changes: RwSignal::new(0),
             retry_seconds: RwSignal::new(0),
             after_save,
+            edit: RwSignal::new(None),
         }
     }
 
     fn in_conflict(self) -> bool {
-        matches!(self.state.get_untracked(), SaveState::Conflict { .. })
+        matches!(
+            self.state.get_untracked(),
+            SaveState::Conflict { .. } | SaveState::ChangedElsewhere { .. }
+        )
+    }
+
+    /// Words on screen the server does not have yet.
+    pub fn unsaved(self) -> bool {
+        self.value
+            .with_untracked(|v| self.confirmed.with_untracked(|c| v != c))
+    }
+
+    /// A save is on its way.
+    pub fn saving(self) -> bool {
+        self.in_flight.get_untracked()
+    }
+
+    /// Someone else's save, shown as it is (nobody is typing in the field here).
+    pub fn take_remote(self, value: K::Value, version: i64) {
+        self.version.set(version);
+        self.confirmed.set(value.clone());
+        self.value.set(value);
+        if !matches!(self.state.get_untracked(), SaveState::Refused(_)) {
+            self.state.set(SaveState::Saved);
+        }
+    }
+
+    /// Someone else's save, held beside the person's own words for them to choose.
+    pub fn review(self, theirs: K::Value, version: i64, by: String) {
+        if theirs == self.value.get_untracked() {
+            self.take_remote(theirs, version);
+        } else {
+            self.state.set(SaveState::ChangedElsewhere {
+                theirs,
+                version,
+                by,
+            });
+        }
     }
 
     /// The person changed the value: saved after a short pause in their typing.
@@ -125,10 +175,17 @@ impl<K: Persist> Saver<K> {
         }
         self.in_flight.set(true);
         self.state.set(SaveState::Saving);
-        let request = self
-            .key
-            .get_value()
-            .save(sent.clone(), self.version.get_untracked());
+        let version = self.version.get_untracked();
+        // The same value over the same version is the same edit, sent again.
+        let edit_id = match self.edit.get_untracked() {
+            Some((id, value, base)) if value == sent && base == version => id,
+            _ => {
+                let id = new_edit_id();
+                self.edit.set(Some((id.clone(), sent.clone(), version)));
+                id
+            }
+        };
+        let request = self.key.get_value().save(sent.clone(), version, edit_id);
         leptos::task::spawn_local(async move {
             let answer = request.await;
             self.in_flight.set(false);
@@ -196,6 +253,9 @@ impl<K: Persist> Saver<K> {
     pub fn keep_mine(self) {
         if let SaveState::Conflict {
             theirs, version, ..
+        }
+        | SaveState::ChangedElsewhere {
+            theirs, version, ..
         } = self.state.get_untracked()
         {
             self.version.set(version);
@@ -208,6 +268,9 @@ impl<K: Persist> Saver<K> {
     /// Takes the other person's version instead.
     pub fn use_theirs(self) {
         if let SaveState::Conflict {
+            theirs, version, ..
+        }
+        | SaveState::ChangedElsewhere {
             theirs, version, ..
         } = self.state.get_untracked()
         {
@@ -234,6 +297,9 @@ impl<K: Persist> Saver<K> {
             SaveState::Conflict { by, .. } => {
                 format!("Not saved: {by} changed this while you were writing.")
             }
+            SaveState::ChangedElsewhere { by, .. } => {
+                format!("Changed by {by}: review their version below.")
+            }
             SaveState::Refused(message) => format!("Not saved: {message}"),
         }
     }
@@ -241,4 +307,25 @@ impl<K: Persist> Saver<K> {
     pub fn refused(self) -> bool {
         matches!(self.state.get(), SaveState::Refused(_))
     }
+}
+
+/// A new edit id: the time, a random part (two people's pages never make the same one) and a
+/// counter (one page never does).
+fn new_edit_id() -> String {
+    thread_local! {
+        static NEXT_EDIT: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    }
+    let count = NEXT_EDIT.with(|n| {
+        let value = n.get();
+        n.set(value + 1);
+        value
+    });
+    #[cfg(feature = "hydrate")]
+    let random = (js_sys::Math::random() * 1e15) as u64;
+    #[cfg(not(feature = "hydrate"))]
+    let random = 0u64;
+    format!(
+        "{}-{random:x}-{count}",
+        chrono::Utc::now().timestamp_millis()
+    )
 }

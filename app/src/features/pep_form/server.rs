@@ -61,6 +61,8 @@ pub(super) struct PepRow {
     pub(super) due_explanation: String,
     pub(super) meeting_at: Option<DateTime<Utc>>,
     pub(super) version: i64,
+    /// The PEP's event revision when it was read (before its fields), for the live channel.
+    pub(super) revision: i64,
     pub(super) returned_reason: Option<String>,
 }
 
@@ -126,11 +128,44 @@ impl Reached {
 /// Loads the PEP for the person asking, refusing (403, the same answer as "no such PEP") when
 /// it belongs to another council or a child they do not reach today.
 pub(super) async fn reach(db: &Db, pep_id: &str) -> Result<(Reached, Relationship), AppError> {
-    let user = reader().await?;
+    reach_as(db, reader().await?, pep_id).await
+}
+
+/// What one person may do in one PEP now, for the live channel (which has no server-function
+/// context and asks again on every message).
+pub(crate) struct LiveRights {
+    pub(crate) readable: Vec<SectionKey>,
+    pub(crate) editable: Vec<SectionKey>,
+}
+
+/// The sections of the PEP `user` may read and edit now; refused as the form itself would be.
+pub(crate) async fn live_rights(
+    db: &Db,
+    user: CurrentUser,
+    pep_id: &str,
+) -> Result<LiveRights, AppError> {
+    let (reached, relationship) = reach_as(db, user, pep_id).await?;
+    let may =
+        |section: SectionKey, edit: bool| reached.authorize(section, edit, relationship).is_ok();
+    Ok(LiveRights {
+        readable: sections_for(reached.phase)
+            .filter(|&s| may(s, false))
+            .collect(),
+        editable: sections_for(reached.phase)
+            .filter(|&s| may(s, true))
+            .collect(),
+    })
+}
+
+async fn reach_as(
+    db: &Db,
+    user: CurrentUser,
+    pep_id: &str,
+) -> Result<(Reached, Relationship), AppError> {
     let pep: Option<PepRow> = on_db!(db, pool => {
         sqlx::query_as(
             "SELECT p.id, p.child_id, p.academic_year, p.term, p.kind, p.phase, p.state, \
-             p.school_id, s.name AS school, p.due_on, p.due_explanation, p.meeting_at, p.version, p.returned_reason \
+             p.school_id, s.name AS school, p.due_on, p.due_explanation, p.meeting_at, p.version, p.revision, p.returned_reason \
              FROM peps p JOIN children c ON c.id = p.child_id \
              LEFT JOIN schools s ON s.id = p.school_id \
              WHERE p.id = $1 AND c.council_id = $2",
@@ -310,6 +345,7 @@ pub async fn pep_form(pep_id: String) -> Result<PepForm, AppError> {
         sections,
         targets,
         version: pep.version,
+        revision: pep.revision,
         steps,
         ready_problems,
         returned_reason: pep.returned_reason.clone(),
@@ -454,8 +490,17 @@ pub async fn save_pep_field(
     field_key: String,
     value: String,
     version: i64,
+    edit_id: Option<String>,
 ) -> Result<FieldSaved, AppError> {
     let db = Db::from_context("pep form")?;
+    if let Some(id) = &edit_id
+        && !crate::domain::live::is_edit_id(id)
+    {
+        return Err(AppError::Invalid(vec![(
+            "edit_id".into(),
+            "An edit id is 1 to 64 letters, digits, hyphens or underscores".into(),
+        )]));
+    }
     let (reached, relationship) = reach(&db, &pep_id).await?;
     let unknown = || {
         AppError::Invalid(vec![(
@@ -481,7 +526,19 @@ pub async fn save_pep_field(
     let now = Utc::now();
     let outcome = on_db!(&db, pool => {
         let mut tx = pool.begin_write().await?;
-        let written = if version == 0 {
+        // The same edit sent again (its answer was lost): answer as the first time.
+        let applied: Option<(i64, String, String)> = match &edit_id {
+            Some(id) => sqlx::query_as(
+                "SELECT version, user_id, pep_id FROM applied_edits WHERE edit_id = $1",
+            )
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?,
+            None => None,
+        };
+        let written = if applied.is_some() {
+            0
+        } else if version == 0 {
             sqlx::query(
                 "INSERT INTO pep_fields (pep_id, section, field, value, version, updated_at, updated_by)                  VALUES ($1, $2, $3, $4, 1, $5, $6) ON CONFLICT (pep_id, section, field) DO NOTHING",
             )
@@ -498,7 +555,16 @@ pub async fn save_pep_field(
             .await?
             .rows_affected()
         };
-        if written == 0 {
+        if let Some((applied_version, by, on_pep)) = applied {
+            tx.rollback().await?;
+            if by != user.id || on_pep != pep_id {
+                return Err(AppError::Invalid(vec![(
+                    "edit_id".into(),
+                    "This edit id belongs to another edit: send a new one".into(),
+                )]));
+            }
+            (FieldSaved::Saved { version: applied_version }, None)
+        } else if written == 0 {
             let current: Option<(String, i64, Option<String>)> = sqlx::query_as(
                 "SELECT f.value, f.version, u.display_name FROM pep_fields f                  LEFT JOIN users u ON u.id = f.updated_by                  WHERE f.pep_id = $1 AND f.section = $2 AND f.field = $3",
             )
@@ -507,7 +573,7 @@ pub async fn save_pep_field(
             .await?;
             tx.rollback().await?;
             let (value, version, by) = current.unwrap_or_default();
-            FieldSaved::Conflict { value, version, by: by.unwrap_or_else(|| "Someone".into()) }
+            (FieldSaved::Conflict { value, version, by: by.unwrap_or_else(|| "Someone".into()) }, None)
         } else {
             let status: Option<String> = sqlx::query_scalar(
                 "SELECT status FROM pep_sections WHERE pep_id = $1 AND section = $2",
@@ -520,7 +586,16 @@ pub async fn save_pep_field(
                 .unwrap_or_else(|| SectionStatus::initial(section_key))
                 .after_edit();
             upsert_status!(tx, &pep_id, section_key, status, now);
-            append_audit_event!(tx, &AuditEvent {
+            if let Some(id) = &edit_id {
+                sqlx::query(
+                    "INSERT INTO applied_edits (edit_id, pep_id, user_id, version, applied_at) \
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(id).bind(&pep_id).bind(&user.id).bind(version + 1).bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            let revision = append_audit_event!(tx, &AuditEvent {
                 occurred_at: now,
                 actor_id: Some(&user.id),
                 action: "pep.field_saved",
@@ -536,9 +611,13 @@ pub async fn save_pep_field(
                 request_id: None,
             })?;
             tx.commit().await?;
-            FieldSaved::Saved { version: version + 1 }
+            (FieldSaved::Saved { version: version + 1 }, revision)
         }
     });
+    let (outcome, revision) = outcome;
+    if let Some(revision) = revision {
+        crate::features::live::ring(&pep_id, revision);
+    }
     Ok(outcome)
 }
 

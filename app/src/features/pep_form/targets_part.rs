@@ -33,6 +33,9 @@ impl Persist for TargetRef {
         self,
         value: TargetDraft,
         version: i64,
+        // A target's save is its whole value over its version: sent twice, the second finds
+        // the version moved and answers with the same value, which the saver takes as saved.
+        _edit_id: String,
     ) -> impl std::future::Future<Output = Result<Saved<TargetDraft>, AppError>> + 'static {
         save_target(self.pep_id, self.target_id, version, value)
     }
@@ -51,6 +54,7 @@ impl Persist for EvaluationRef {
         self,
         value: TargetEvaluation,
         version: i64,
+        _edit_id: String,
     ) -> impl std::future::Future<Output = Result<Saved<TargetEvaluation>, AppError>> + 'static
     {
         evaluate_target(self.pep_id, self.target_id, version, value)

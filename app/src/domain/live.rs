@@ -1,0 +1,264 @@
+//! The live channel of a PEP meeting: the messages between a browser and the server, and the
+//! rules both ends follow (who holds a field, what a change arriving from someone else does to a
+//! field on screen). Plain data, shared by the WASM client and the server.
+//!
+//! The channel is a doorbell and a whisper, never the record: committed values travel over HTTP
+//! (`save_pep_field`, with a version and an edit id) and live in the database. What the channel
+//! carries is presence (who is here and in which field), drafts (what someone is typing, before
+//! it is saved) and "the PEP is now at revision R, these fields changed", read from the database.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::pep::SectionKey;
+
+/// The largest message either side accepts. A field holds at most 10,000 characters (up to
+/// 40 KB of UTF-8); the rest is headroom for the envelope.
+pub const MAX_MESSAGE_BYTES: usize = 48 * 1024;
+/// The client pings this often; the server closes a connection that has said nothing for three
+/// times as long (a phone asleep, a dropped network), which also frees its field.
+pub const HEARTBEAT_SECONDS: u64 = 15;
+pub const SILENT_CONNECTION_SECONDS: u64 = 3 * HEARTBEAT_SECONDS;
+/// A field is held by whoever is in it, until they leave it, disconnect, or type nothing for
+/// this long (someone who walked away from a focused field does not block it all meeting).
+pub const LOCK_IDLE_SECONDS: i64 = 120;
+/// How long after a keystroke the draft goes out: short enough that the others see it within
+/// 300 ms on a fast network, long enough that a burst of keys is one message.
+pub const DRAFT_PAUSE_MS: u64 = 80;
+
+/// One question of one section of a PEP.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct FieldKey {
+    pub section: SectionKey,
+    pub field: String,
+}
+
+impl FieldKey {
+    pub fn new(section: SectionKey, field: &str) -> FieldKey {
+        FieldKey {
+            section,
+            field: field.to_string(),
+        }
+    }
+}
+
+/// What a browser says on the channel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientMessage {
+    /// The person moved into a field (taking it, if nobody holds it) or out of every field.
+    Focus { field: Option<FieldKey> },
+    /// What is in the field now, not yet saved.
+    Draft { field: FieldKey, value: String },
+    /// Still here.
+    Ping,
+}
+
+/// Someone with the PEP open.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Present {
+    /// This connection (one person may have the PEP open twice).
+    pub connection: u64,
+    pub name: String,
+    /// "social worker".
+    pub role: String,
+    /// The field they are in, when the person told may read its section.
+    pub field: Option<FieldKey>,
+    /// Whether they hold that field (others see it read-only).
+    pub holds: bool,
+}
+
+impl Present {
+    /// "Priya Sharma (social worker)".
+    pub fn who(&self) -> String {
+        format!("{} ({})", self.name, self.role)
+    }
+}
+
+/// A committed value, as the database holds it now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangedField {
+    pub field: FieldKey,
+    pub value: String,
+    pub version: i64,
+    /// Who saved it.
+    pub by: String,
+}
+
+/// What the server says on the channel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMessage {
+    /// The connection is open: which one it is, and the PEP's revision the changes below follow.
+    Welcome {
+        connection: u64,
+        revision: i64,
+    },
+    /// Everyone here now (including the person told).
+    Presence {
+        people: Vec<Present>,
+    },
+    /// Someone's unsaved words in a field the person told may read.
+    Draft {
+        connection: u64,
+        by: String,
+        field: FieldKey,
+        value: String,
+    },
+    /// The PEP is at `revision`; these fields (the ones the person told may read) changed since
+    /// the revision they had.
+    Changed {
+        revision: i64,
+        fields: Vec<ChangedField>,
+        /// Other parts that changed (targets, the workflow, the action log…), in words, for a
+        /// "reload to see" note: the form re-reads them rather than patching them live.
+        elsewhere: Vec<String>,
+    },
+    /// A message was not accepted (what to change); the connection stays open.
+    Refused {
+        reason: String,
+    },
+    Pong,
+    /// The server is closing this connection, and why (the session ended; the server restarts).
+    Closing {
+        reason: String,
+        reconnect: bool,
+    },
+}
+
+/// Whether `id` may name an edit: 1 to 64 ASCII letters, digits, `-` or `_` (the page makes
+/// them; the server stores them).
+pub fn is_edit_id(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Who holds `field` now: the earliest of the people in it who typed or arrived within
+/// [`LOCK_IDLE_SECONDS`] of `now` (seconds). `members` are (connection, field, took_at, active_at).
+pub fn holder_of(
+    members: &[(u64, Option<&FieldKey>, i64, i64)],
+    field: &FieldKey,
+    now: i64,
+) -> Option<u64> {
+    members
+        .iter()
+        .filter(|(_, f, _, active)| *f == Some(field) && now - active < LOCK_IDLE_SECONDS)
+        .min_by_key(|(connection, _, took, _)| (*took, *connection))
+        .map(|(connection, ..)| *connection)
+}
+
+/// What a value saved by someone else does to the same field on this person's screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RemoteCommit {
+    /// Already here (our own save coming back, or an older one arriving late).
+    Ignore,
+    /// Nobody is typing in it here: show the new value.
+    Apply,
+    /// The person is in the field or has unsaved words in it: never overwrite, show
+    /// "changed by <name>: review" with both versions to choose from.
+    Review,
+    /// A save of ours is on its way: its answer (saved or a conflict) decides.
+    Wait,
+}
+
+/// The rule for a remote commit at `remote_version` reaching a field at `local_version`.
+pub fn on_remote_commit(
+    local_version: i64,
+    remote_version: i64,
+    focused: bool,
+    unsaved: bool,
+    saving: bool,
+) -> RemoteCommit {
+    if remote_version <= local_version {
+        RemoteCommit::Ignore
+    } else if saving {
+        RemoteCommit::Wait
+    } else if focused || unsaved {
+        RemoteCommit::Review
+    } else {
+        RemoteCommit::Apply
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn semh() -> FieldKey {
+        FieldKey::new(SectionKey::Semh, "needs")
+    }
+
+    #[test]
+    fn the_first_person_in_a_field_holds_it_until_idle() {
+        let semh = semh();
+        let other = FieldKey::new(SectionKey::Semh, "other");
+        let members = [
+            (7, Some(&semh), 100, 150),
+            (3, Some(&semh), 120, 190),
+            (5, Some(&other), 10, 190),
+            (9, None, 0, 190),
+        ];
+        assert_eq!(holder_of(&members, &semh, 200), Some(7));
+        // Seven typed nothing for two minutes: three holds it now.
+        assert_eq!(holder_of(&members, &semh, 150 + LOCK_IDLE_SECONDS), Some(3));
+        assert_eq!(holder_of(&members, &other, 200), Some(5));
+        assert_eq!(
+            holder_of(&members, &FieldKey::new(SectionKey::Send, "x"), 200),
+            None
+        );
+        // Same moment: the lower connection, so every server agrees.
+        let tied = [(8, Some(&semh), 100, 190), (4, Some(&semh), 100, 190)];
+        assert_eq!(holder_of(&tied, &semh, 200), Some(4));
+    }
+
+    #[test]
+    fn a_remote_commit_never_overwrites_what_the_person_is_in_or_has_not_saved() {
+        use RemoteCommit::*;
+        assert_eq!(on_remote_commit(3, 3, false, false, false), Ignore);
+        assert_eq!(on_remote_commit(4, 3, false, false, false), Ignore);
+        assert_eq!(on_remote_commit(3, 4, false, false, false), Apply);
+        assert_eq!(on_remote_commit(3, 4, true, false, false), Review);
+        assert_eq!(on_remote_commit(3, 4, false, true, false), Review);
+        assert_eq!(on_remote_commit(3, 4, true, true, true), Wait);
+    }
+
+    #[test]
+    fn edit_ids_are_short_and_plain() {
+        assert!(is_edit_id("k3x9-17"));
+        assert!(is_edit_id(&"a".repeat(64)));
+        assert!(!is_edit_id(""));
+        assert!(!is_edit_id(&"a".repeat(65)));
+        assert!(!is_edit_id("a b"));
+        assert!(!is_edit_id("é"));
+    }
+
+    #[test]
+    fn messages_read_back_as_written() {
+        let messages = [
+            ClientMessage::Focus {
+                field: Some(semh()),
+            },
+            ClientMessage::Draft {
+                field: semh(),
+                value: "Asthma: “inhaler” in the office".into(),
+            },
+            ClientMessage::Ping,
+        ];
+        for message in messages {
+            let text = serde_json::to_string(&message).unwrap();
+            assert_eq!(
+                serde_json::from_str::<ClientMessage>(&text).unwrap(),
+                message
+            );
+        }
+        let json = r#"{"type":"focus","field":{"section":"semh","field":"needs"}}"#;
+        assert_eq!(
+            serde_json::from_str::<ClientMessage>(json).unwrap(),
+            ClientMessage::Focus {
+                field: Some(semh())
+            }
+        );
+        assert!(serde_json::from_str::<ClientMessage>(r#"{"type":"shout"}"#).is_err());
+    }
+}

@@ -1,0 +1,109 @@
+//! What changed in a PEP after a revision, read from the audit log (which is the PEP's event
+//! log) and the fields as they stand now: the catch-up a reconnecting browser needs, and what a
+//! room sends when its doorbell rings.
+
+use std::collections::BTreeSet;
+
+use crate::domain::live::{ChangedField, FieldKey};
+use crate::domain::pep::SectionKey;
+use crate::infra::db::Db;
+use crate::on_db;
+
+/// The PEP at `revision`: its fields changed since the revision asked about, with their values
+/// now, and the other parts that changed, in words.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changes {
+    pub revision: i64,
+    pub fields: Vec<ChangedField>,
+    pub elsewhere: Vec<String>,
+}
+
+/// The words for a part of the PEP changed by an event other than a field's save.
+fn part_changed(action: &str) -> Option<&'static str> {
+    let (kind, _) = action.split_once('.')?;
+    Some(match (kind, action) {
+        (_, "pep.section_status") => "the task list",
+        (_, "pep.state_changed") => "the PEP's state",
+        ("target", _) => "the targets",
+        ("action", _) => "the action log",
+        ("pp_plus", _) => "Pupil Premium Plus requests",
+        ("suspension", _) => "suspensions and exclusions",
+        ("meeting", _) => "the meeting",
+        _ => return None,
+    })
+}
+
+/// Everything after `since`; `None` when nothing changed.
+pub async fn changes_since(
+    db: &Db,
+    pep_id: &str,
+    since: i64,
+) -> Result<Option<Changes>, sqlx::Error> {
+    let events: Vec<(String, Option<String>, i64)> = on_db!(db, pool => {
+        sqlx::query_as(
+            "SELECT action, entity_id, revision FROM audit_events \
+             WHERE pep_id = $1 AND revision > $2 ORDER BY revision",
+        )
+        .bind(pep_id)
+        .bind(since)
+        .fetch_all(pool)
+        .await?
+    });
+    let Some(revision) = events.iter().map(|(_, _, r)| *r).max() else {
+        return Ok(None);
+    };
+    let mut field_ids = BTreeSet::new();
+    let mut elsewhere = Vec::new();
+    for (action, entity_id, _) in &events {
+        if action == "pep.field_saved" {
+            field_ids.extend(entity_id.clone());
+        } else if let Some(part) = part_changed(action)
+            && !elsewhere.iter().any(|p| p == part)
+        {
+            elsewhere.push(part.to_string());
+        }
+    }
+    let fields = if field_ids.is_empty() {
+        Vec::new()
+    } else {
+        let rows: Vec<(String, String, String, i64, Option<String>)> = on_db!(db, pool => {
+            sqlx::query_as(
+                "SELECT f.section, f.field, f.value, f.version, u.display_name FROM pep_fields f \
+                 LEFT JOIN users u ON u.id = f.updated_by WHERE f.pep_id = $1",
+            )
+            .bind(pep_id)
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter()
+            .filter(|(section, field, ..)| field_ids.contains(&format!("{section}.{field}")))
+            .filter_map(|(section, field, value, version, by)| {
+                Some(ChangedField {
+                    field: FieldKey {
+                        section: SectionKey::parse(&section).ok()?,
+                        field,
+                    },
+                    value,
+                    version,
+                    by: by.unwrap_or_else(|| "Someone".into()),
+                })
+            })
+            .collect()
+    };
+    Ok(Some(Changes {
+        revision,
+        fields,
+        elsewhere,
+    }))
+}
+
+/// The PEP's revision now (0 for a PEP that is not there).
+pub async fn revision_of(db: &Db, pep_id: &str) -> Result<i64, sqlx::Error> {
+    let revision: Option<i64> = on_db!(db, pool => {
+        sqlx::query_scalar("SELECT revision FROM peps WHERE id = $1")
+            .bind(pep_id)
+            .fetch_optional(pool)
+            .await?
+    });
+    Ok(revision.unwrap_or(0))
+}

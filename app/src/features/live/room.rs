@@ -1,0 +1,345 @@
+//! The browser's end of a PEP's live channel: who is here, what they are typing, what was saved,
+//! and whether the connection is up, as signals the form reads. On the server it is inert.
+//!
+//! After a dropped network, a server restart or a phone waking, it reconnects by itself (at
+//! once when the page becomes visible or the network returns, else after 1, 2, 4… up to 10
+//! seconds) asking for what changed since the last revision it saw. Saving is not its job: each
+//! field's `Saver` keeps unsaved words in memory and re-sends them with their edit id.
+
+use std::collections::HashMap;
+
+use leptos::prelude::*;
+
+use crate::domain::live::{ChangedField, FieldKey, Present, ServerMessage};
+#[cfg(feature = "hydrate")]
+use crate::domain::live::{ClientMessage, DRAFT_PAUSE_MS, HEARTBEAT_SECONDS};
+
+/// Whether the channel is up, in the person's terms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Link {
+    Connecting,
+    Live,
+    /// Down; trying again (what is typed is kept and saved when it returns).
+    Reconnecting,
+    /// Closed for good (the session ended), with why.
+    Ended(String),
+}
+
+/// Someone's unsaved words in a field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteDraft {
+    pub connection: u64,
+    pub by: String,
+    pub value: String,
+}
+
+#[derive(Clone, Copy)]
+pub struct LiveRoom {
+    pub link: RwSignal<Link>,
+    pub people: RwSignal<Vec<Present>>,
+    /// This page's connection number.
+    pub me: RwSignal<u64>,
+    /// The one polite live region's words (remote changes, people arriving and leaving).
+    pub announcement: RwSignal<String>,
+    /// Parts other than fields changed by someone else since the page loaded.
+    pub elsewhere: RwSignal<Vec<String>>,
+    /// The last batch of saved changes, numbered so each batch is seen once.
+    pub committed: RwSignal<(u64, Vec<ChangedField>)>,
+    pub drafts: RwSignal<HashMap<FieldKey, RemoteDraft>>,
+    pub focused: RwSignal<Option<FieldKey>>,
+    revision: RwSignal<i64>,
+    attempts: RwSignal<u32>,
+    #[cfg(feature = "hydrate")]
+    pep_id: StoredValue<String>,
+    /// Bumped per keystroke so only the last draft of a burst goes out.
+    #[cfg(feature = "hydrate")]
+    draft_count: RwSignal<u64>,
+    #[cfg(feature = "hydrate")]
+    socket: StoredValue<Option<web_sys::WebSocket>, LocalStorage>,
+}
+
+impl LiveRoom {
+    pub fn new(pep_id: String, revision: i64) -> LiveRoom {
+        #[cfg(not(feature = "hydrate"))]
+        let _ = pep_id;
+        LiveRoom {
+            link: RwSignal::new(Link::Connecting),
+            people: RwSignal::new(Vec::new()),
+            me: RwSignal::new(0),
+            announcement: RwSignal::new(String::new()),
+            elsewhere: RwSignal::new(Vec::new()),
+            committed: RwSignal::new((0, Vec::new())),
+            drafts: RwSignal::new(HashMap::new()),
+            focused: RwSignal::new(None),
+            revision: RwSignal::new(revision),
+            attempts: RwSignal::new(0),
+            #[cfg(feature = "hydrate")]
+            pep_id: StoredValue::new(pep_id),
+            #[cfg(feature = "hydrate")]
+            draft_count: RwSignal::new(0),
+            #[cfg(feature = "hydrate")]
+            socket: StoredValue::new_local(None),
+        }
+    }
+
+    /// Someone else holding `field`, if anyone does.
+    pub fn holder(self, field: &FieldKey) -> Option<Present> {
+        let me = self.me.get();
+        self.people.with(|people| {
+            people
+                .iter()
+                .find(|p| p.holds && p.connection != me && p.field.as_ref() == Some(field))
+                .cloned()
+        })
+    }
+
+    /// Says something in the polite live region (once: the same words again are re-announced).
+    pub fn announce(self, words: String) {
+        // Emptied first so a repeat of the same words is still announced.
+        self.announcement.set(String::new());
+        set_timeout(
+            move || self.announcement.set(words),
+            std::time::Duration::from_millis(50),
+        );
+    }
+
+    /// Applies a message from the server.
+    pub fn hear(self, message: ServerMessage) {
+        match message {
+            ServerMessage::Welcome { connection, .. } => {
+                self.me.set(connection);
+                self.link.set(Link::Live);
+                self.attempts.set(0);
+            }
+            ServerMessage::Presence { people } => {
+                let before = self.people.get_untracked();
+                let me = self.me.get_untracked();
+                let arrived: Vec<String> = people
+                    .iter()
+                    .filter(|p| p.connection != me)
+                    .filter(|p| !before.iter().any(|b| b.connection == p.connection))
+                    .map(|p| format!("{} joined.", p.who()))
+                    .collect();
+                let left: Vec<String> = before
+                    .iter()
+                    .filter(|b| b.connection != me && !before.is_empty())
+                    .filter(|b| !people.iter().any(|p| p.connection == b.connection))
+                    .map(|b| format!("{} left.", b.who()))
+                    .collect();
+                // A draft whose writer no longer holds the field is over.
+                self.drafts.update(|drafts| {
+                    drafts.retain(|field, draft| {
+                        people.iter().any(|p| {
+                            p.connection == draft.connection
+                                && p.holds
+                                && p.field.as_ref() == Some(field)
+                        })
+                    })
+                });
+                self.people.set(people);
+                let news: Vec<String> = arrived.into_iter().chain(left).collect();
+                if !news.is_empty() {
+                    self.announce(news.join(" "));
+                }
+            }
+            ServerMessage::Draft {
+                connection,
+                by,
+                field,
+                value,
+            } => self.drafts.update(|drafts| {
+                drafts.insert(
+                    field,
+                    RemoteDraft {
+                        connection,
+                        by,
+                        value,
+                    },
+                );
+            }),
+            ServerMessage::Changed {
+                revision,
+                fields,
+                elsewhere,
+            } => {
+                self.revision.update(|r| *r = (*r).max(revision));
+                self.drafts.update(|drafts| {
+                    for changed in &fields {
+                        drafts.remove(&changed.field);
+                    }
+                });
+                if !fields.is_empty() {
+                    self.committed.update(|(n, batch)| {
+                        *n += 1;
+                        *batch = fields;
+                    });
+                }
+                if !elsewhere.is_empty() {
+                    self.elsewhere.update(|parts| {
+                        for part in elsewhere {
+                            if !parts.contains(&part) {
+                                parts.push(part);
+                            }
+                        }
+                    });
+                }
+            }
+            ServerMessage::Refused { reason } => self.announce(reason),
+            ServerMessage::Pong => {}
+            ServerMessage::Closing { reason, reconnect } => {
+                if !reconnect {
+                    self.link.set(Link::Ended(reason));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(not(feature = "hydrate"))]
+impl LiveRoom {
+    pub fn connect(self) {}
+    pub fn focus(self, _field: Option<FieldKey>) {}
+    pub fn draft(self, _field: FieldKey, _value: String) {}
+}
+
+#[cfg(feature = "hydrate")]
+impl LiveRoom {
+    fn send(self, message: &ClientMessage) {
+        self.socket.with_value(|socket| {
+            if let Some(socket) = socket
+                && socket.ready_state() == web_sys::WebSocket::OPEN
+                && let Ok(text) = serde_json::to_string(message)
+            {
+                let _ = socket.send_with_str(&text);
+            }
+        });
+    }
+
+    /// The person moved into `field`, or out of every field.
+    pub fn focus(self, field: Option<FieldKey>) {
+        self.focused.set(field.clone());
+        self.send(&ClientMessage::Focus { field });
+    }
+
+    /// What the person is typing in `field`: sent once their keys pause for a moment.
+    pub fn draft(self, field: FieldKey, value: String) {
+        self.draft_count.update(|n| *n += 1);
+        let this_draft = self.draft_count.get_untracked();
+        set_timeout(
+            move || {
+                if self.draft_count.get_untracked() == this_draft {
+                    self.send(&ClientMessage::Draft { field, value });
+                }
+            },
+            std::time::Duration::from_millis(DRAFT_PAUSE_MS),
+        );
+    }
+
+    /// Opens the channel (and keeps it open: pings, reconnects). Call once, in the browser.
+    pub fn connect(self) {
+        use wasm_bindgen::JsCast;
+        use wasm_bindgen::prelude::Closure;
+
+        if matches!(self.link.get_untracked(), Link::Ended(_)) {
+            return;
+        }
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let location = window.location();
+        let scheme = match location.protocol().as_deref() {
+            Ok("https:") => "wss",
+            _ => "ws",
+        };
+        let host = location.host().unwrap_or_default();
+        let url = format!(
+            "{scheme}://{host}/live/pep/{}?since={}",
+            self.pep_id.get_value(),
+            self.revision.get_untracked()
+        );
+        let Ok(socket) = web_sys::WebSocket::new(&url) else {
+            self.reconnect_later();
+            return;
+        };
+        let on_open = Closure::<dyn FnMut()>::new(move || {
+            // Back in the field the person is in, so others see it held again.
+            if let Some(field) = self.focused.get_untracked() {
+                self.send(&ClientMessage::Focus { field: Some(field) });
+            }
+        });
+        let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
+            move |event: web_sys::MessageEvent| {
+                if let Some(text) = event.data().as_string()
+                    && let Ok(message) = serde_json::from_str::<ServerMessage>(&text)
+                {
+                    self.hear(message);
+                }
+            },
+        );
+        let opened = socket.clone();
+        let on_close = Closure::<dyn FnMut()>::new(move || {
+            // Only the socket in use now reconnects (an old one closing late does not).
+            let current = self
+                .socket
+                .with_value(|s| s.as_ref().is_some_and(|s| *s == opened));
+            if current {
+                self.socket.set_value(None);
+                self.people.set(Vec::new());
+                self.drafts.set(HashMap::new());
+                self.reconnect_later();
+            }
+        });
+        socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        // The handlers live as long as the page (one set per connection: a few bytes).
+        on_open.forget();
+        on_message.forget();
+        on_close.forget();
+        self.socket.set_value(Some(socket));
+        if self.attempts.get_untracked() == 0 {
+            self.keep_alive();
+            self.wake_on_return();
+        }
+    }
+
+    fn reconnect_later(self) {
+        if matches!(self.link.get_untracked(), Link::Ended(_)) {
+            return;
+        }
+        self.link.set(Link::Reconnecting);
+        self.attempts.update(|n| *n += 1);
+        let attempt = self.attempts.get_untracked();
+        let seconds = 1u64 << attempt.min(4).saturating_sub(1);
+        set_timeout(
+            move || {
+                if self.attempts.get_untracked() == attempt
+                    && self.link.get_untracked() != Link::Live
+                {
+                    self.connect();
+                }
+            },
+            std::time::Duration::from_secs(seconds.min(10)),
+        );
+    }
+
+    /// Pings while the page is open, so the server knows it is still here.
+    fn keep_alive(self) {
+        let _ = set_interval_with_handle(
+            move || self.send(&ClientMessage::Ping),
+            std::time::Duration::from_secs(HEARTBEAT_SECONDS),
+        );
+    }
+
+    /// Reconnects at once when the phone wakes or the network returns.
+    fn wake_on_return(self) {
+        let again = move || {
+            if self.link.get_untracked() == Link::Reconnecting {
+                self.attempts.update(|n| *n += 1);
+                self.connect();
+            }
+        };
+        let _ = window_event_listener(leptos::ev::online, move |_| again());
+        let _ = window_event_listener(leptos::ev::focus, move |_| again());
+    }
+}

@@ -1,0 +1,426 @@
+//! One browser's live connection to one PEP: the handshake's checks, then every message
+//! authorized again and every event shaped for this person's rights.
+
+use std::time::{Duration, Instant};
+
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use tokio::sync::broadcast;
+
+use super::changes::{Changes, changes_since, revision_of};
+use super::hub::{LiveHub, Member, RoomEvent};
+use crate::domain::live::{
+    ClientMessage, HEARTBEAT_SECONDS, MAX_MESSAGE_BYTES, SILENT_CONNECTION_SECONDS, ServerMessage,
+};
+use crate::domain::pep::SectionKey;
+use crate::error::AppError;
+use crate::features::auth::sessions;
+use crate::features::auth::{AuthContext, CurrentUser};
+use crate::features::pep_form::server::{LiveRights, live_rights};
+use crate::infra::db::Db;
+
+/// What the live endpoint needs from the server's state.
+#[derive(Clone, Debug)]
+pub struct LiveDeps {
+    pub db: Db,
+    pub auth: AuthContext,
+    pub hub: LiveHub,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Since {
+    /// The PEP's revision the browser has; it is sent what changed after it.
+    #[serde(default)]
+    since: i64,
+}
+
+/// `GET /live/pep/{pep_id}?since=R`: the WebSocket handshake. Refused before upgrading when the
+/// page is not ours (403), nobody is signed in (401), or the person may not open this PEP (403).
+pub async fn live_socket(
+    State(deps): State<LiveDeps>,
+    Path(pep_id): Path<String>,
+    Query(Since { since }): Query<Since>,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    if !from_our_page(&headers) {
+        tracing::warn!("live: refused a handshake from another site");
+        return (
+            StatusCode::FORBIDDEN,
+            "Connections from other sites are not accepted.",
+        )
+            .into_response();
+    }
+    let Some(token) = session_token(&headers, &deps.auth) else {
+        return (StatusCode::UNAUTHORIZED, "Sign in first.").into_response();
+    };
+    let (user, rights) = match who_and_what(&deps, &token, &pep_id).await {
+        Ok(found) => found,
+        Err(error) => {
+            let status = StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::FORBIDDEN);
+            return (status, error.to_string()).into_response();
+        }
+    };
+    upgrade
+        .max_message_size(MAX_MESSAGE_BYTES)
+        .max_frame_size(MAX_MESSAGE_BYTES)
+        .on_upgrade(move |socket| async move {
+            Connection {
+                deps,
+                token,
+                pep_id,
+                user,
+                rights,
+            }
+            .run(socket, since.max(0))
+            .await;
+        })
+}
+
+/// Browsers always send `Origin` on a WebSocket handshake, and the page's own origin when it is
+/// ours; a handshake without one is not from a browser page of ours.
+fn from_our_page(headers: &HeaderMap) -> bool {
+    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    match (origin.and_then(|o| o.split_once("://")), host) {
+        (Some((_scheme, origin_host)), Some(host)) => origin_host.eq_ignore_ascii_case(host),
+        _ => false,
+    }
+}
+
+fn session_token(headers: &HeaderMap, auth: &AuthContext) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|cookie| auth.cookies.token_from_header(cookie))
+}
+
+/// The person behind the session and what they may do in the PEP now: asked at the handshake
+/// and again for every message.
+async fn who_and_what(
+    deps: &LiveDeps,
+    token: &str,
+    pep_id: &str,
+) -> Result<(CurrentUser, LiveRights), AppError> {
+    let user = sessions::resolve(&deps.db, token, deps.auth.session_idle)
+        .await?
+        .ok_or(AppError::SignedOut)?;
+    if user.second_factor_pending {
+        return Err(AppError::SecondFactorRequired);
+    }
+    let rights = live_rights(&deps.db, user.clone(), pep_id).await?;
+    Ok((user, rights))
+}
+
+struct Connection {
+    deps: LiveDeps,
+    token: String,
+    pep_id: String,
+    user: CurrentUser,
+    rights: LiveRights,
+}
+
+/// Why the loop stopped: said to the browser in a `Closing` message and the close frame.
+struct Ending {
+    reason: String,
+    reconnect: bool,
+    code: u16,
+}
+
+impl Ending {
+    fn session_over(error: &AppError) -> Ending {
+        let reason = match error {
+            AppError::SignedOut => {
+                "Your session has ended. Sign in again to rejoin; what you typed stays on this page."
+            }
+            _ => "You can no longer open this PEP.",
+        };
+        Ending {
+            reason: reason.into(),
+            reconnect: false,
+            code: 1008,
+        }
+    }
+}
+
+impl Connection {
+    fn reads(&self, section: SectionKey) -> bool {
+        self.rights.readable.contains(&section)
+    }
+
+    fn edits(&self, section: SectionKey) -> bool {
+        self.rights.editable.contains(&section)
+    }
+
+    async fn run(mut self, mut socket: WebSocket, since: i64) {
+        let hub = self.deps.hub.clone();
+        let revision = match revision_of(&self.deps.db, &self.pep_id).await {
+            Ok(revision) => revision,
+            Err(error) => {
+                tracing::warn!(%error, "live: could not read the PEP's revision");
+                return;
+            }
+        };
+        let member = Member::new(
+            self.user.id.clone(),
+            self.user.display_name.clone(),
+            self.user.role.label().to_string(),
+        );
+        // Subscribe first, then read: nothing committed in between is missed.
+        let (connection, mut events) = hub.join(&self.pep_id, member, revision);
+        let mut closing = hub.closing();
+        let ending = self
+            .converse(&mut socket, connection, &mut events, &mut closing, since)
+            .await;
+        hub.leave(&self.pep_id, connection);
+        if let Some(ending) = ending {
+            let _ = send(
+                &mut socket,
+                &ServerMessage::Closing {
+                    reason: ending.reason.clone(),
+                    reconnect: ending.reconnect,
+                },
+            )
+            .await;
+            let _ = socket
+                .send(Message::Close(Some(CloseFrame {
+                    code: ending.code,
+                    reason: Utf8Bytes::from(shorten(&ending.reason)),
+                })))
+                .await;
+        }
+    }
+
+    /// The conversation until one side ends it: `None` when the browser went away.
+    async fn converse(
+        &mut self,
+        socket: &mut WebSocket,
+        connection: u64,
+        events: &mut broadcast::Receiver<RoomEvent>,
+        closing: &mut tokio::sync::watch::Receiver<bool>,
+        since: i64,
+    ) -> Option<Ending> {
+        let mut sent_revision = since;
+        send(
+            socket,
+            &ServerMessage::Welcome {
+                connection,
+                revision: since,
+            },
+        )
+        .await
+        .ok()?;
+        self.catch_up(socket, &mut sent_revision).await.ok()?;
+        self.send_presence(socket).await.ok()?;
+        let mut last_heard = Instant::now();
+        let mut check = tokio::time::interval(Duration::from_secs(HEARTBEAT_SECONDS / 3));
+        loop {
+            tokio::select! {
+                incoming = socket.recv() => {
+                    let message = match incoming {
+                        Some(Ok(message)) => message,
+                        _ => return None,
+                    };
+                    last_heard = Instant::now();
+                    match message {
+                        Message::Text(text) => {
+                            if let Err(ending) = self.hear(socket, connection, text.as_str()).await {
+                                return ending;
+                            }
+                        }
+                        Message::Binary(_) => {
+                            let refused = ServerMessage::Refused { reason: "Messages are JSON text".into() };
+                            send(socket, &refused).await.ok()?;
+                        }
+                        Message::Close(_) => return None,
+                        Message::Ping(_) | Message::Pong(_) => {}
+                    }
+                }
+                event = events.recv() => match event {
+                    Ok(event) => {
+                        if let Err(ending) = self.pass_on(socket, connection, event, &mut sent_revision).await {
+                            return ending;
+                        }
+                    }
+                    // This connection fell behind the room (a slow phone): read it all again.
+                    Err(broadcast::error::RecvError::Lagged(_)) => {
+                        self.catch_up(socket, &mut sent_revision).await.ok()?;
+                        self.send_presence(socket).await.ok()?;
+                    }
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                },
+                _ = check.tick() => {
+                    if last_heard.elapsed() > Duration::from_secs(SILENT_CONNECTION_SECONDS) {
+                        return Some(Ending { reason: "Nothing heard from this page for a while.".into(), reconnect: true, code: 1001 });
+                    }
+                }
+                _ = closing.changed() => {
+                    return Some(Ending { reason: "The server is restarting.".into(), reconnect: true, code: 1012 });
+                }
+            }
+        }
+    }
+
+    /// One message from the browser, authorized again first. `Err` ends the conversation.
+    async fn hear(
+        &mut self,
+        socket: &mut WebSocket,
+        connection: u64,
+        text: &str,
+    ) -> Result<(), Option<Ending>> {
+        let gone = |_| None;
+        let Ok(message) = serde_json::from_str::<ClientMessage>(text) else {
+            let refused = ServerMessage::Refused {
+                reason: "That message could not be read".into(),
+            };
+            return send(socket, &refused).await.map_err(gone);
+        };
+        match who_and_what(&self.deps, &self.token, &self.pep_id).await {
+            Ok((user, rights)) => {
+                self.user = user;
+                self.rights = rights;
+            }
+            Err(AppError::Internal { .. }) => {
+                // The database is unreachable for a moment: keep the connection, say nothing.
+                return Ok(());
+            }
+            Err(error) => return Err(Some(Ending::session_over(&error))),
+        }
+        let hub = &self.deps.hub;
+        let refusal = match message {
+            ClientMessage::Ping => {
+                return send(socket, &ServerMessage::Pong).await.map_err(gone);
+            }
+            ClientMessage::Focus { field } => {
+                let field = field.filter(|f| self.edits(f.section));
+                hub.focus(&self.pep_id, connection, field);
+                None
+            }
+            ClientMessage::Draft { field, value } => {
+                if !self.edits(field.section) {
+                    Some("You can read this section but not write in it.".to_string())
+                } else if value.chars().count() > crate::domain::pep_form::LONGEST_TEXT {
+                    Some("That is longer than a field can hold.".to_string())
+                } else {
+                    match hub.draft(&self.pep_id, connection, field, value) {
+                        Ok(()) => None,
+                        Err(holder) if holder.is_empty() => None,
+                        Err(holder) => Some(format!("{holder} is writing in this field.")),
+                    }
+                }
+            }
+        };
+        match refusal {
+            Some(reason) => send(socket, &ServerMessage::Refused { reason })
+                .await
+                .map_err(gone),
+            None => Ok(()),
+        }
+    }
+
+    /// One room event, shaped for this person.
+    async fn pass_on(
+        &self,
+        socket: &mut WebSocket,
+        connection: u64,
+        event: RoomEvent,
+        sent_revision: &mut i64,
+    ) -> Result<(), Option<Ending>> {
+        let gone = |_| None;
+        match event {
+            RoomEvent::Presence => self.send_presence(socket).await.map_err(gone),
+            RoomEvent::Draft {
+                connection: from,
+                by,
+                field,
+                value,
+            } if from != connection && self.reads(field.section) => send(
+                socket,
+                &ServerMessage::Draft {
+                    connection: from,
+                    by,
+                    field,
+                    value,
+                },
+            )
+            .await
+            .map_err(gone),
+            RoomEvent::Draft { .. } => Ok(()),
+            RoomEvent::Changed(changes) => self
+                .send_changes(socket, &changes, sent_revision)
+                .await
+                .map_err(gone),
+            RoomEvent::EndUser(user_id) if user_id == self.user.id => {
+                Err(Some(Ending::session_over(&AppError::Forbidden)))
+            }
+            RoomEvent::EndUser(_) => Ok(()),
+        }
+    }
+
+    async fn send_presence(&self, socket: &mut WebSocket) -> Result<(), axum::Error> {
+        let people = self.deps.hub.people(&self.pep_id, |s| self.reads(s));
+        send(socket, &ServerMessage::Presence { people }).await
+    }
+
+    /// Everything after `sent_revision`, read from the database.
+    async fn catch_up(
+        &self,
+        socket: &mut WebSocket,
+        sent_revision: &mut i64,
+    ) -> Result<(), axum::Error> {
+        match changes_since(&self.deps.db, &self.pep_id, *sent_revision).await {
+            Ok(Some(changes)) => self.send_changes(socket, &changes, sent_revision).await,
+            Ok(None) => Ok(()),
+            Err(error) => {
+                // The room's next check sends it.
+                tracing::warn!(%error, "live: could not read a PEP's changes");
+                Ok(())
+            }
+        }
+    }
+
+    async fn send_changes(
+        &self,
+        socket: &mut WebSocket,
+        changes: &Changes,
+        sent_revision: &mut i64,
+    ) -> Result<(), axum::Error> {
+        if changes.revision <= *sent_revision {
+            return Ok(());
+        }
+        *sent_revision = changes.revision;
+        let fields: Vec<_> = changes
+            .fields
+            .iter()
+            .filter(|f| self.reads(f.field.section))
+            .cloned()
+            .collect();
+        send(
+            socket,
+            &ServerMessage::Changed {
+                revision: changes.revision,
+                fields,
+                elsewhere: changes.elsewhere.clone(),
+            },
+        )
+        .await
+    }
+}
+
+async fn send(socket: &mut WebSocket, message: &ServerMessage) -> Result<(), axum::Error> {
+    let text = serde_json::to_string(message).unwrap_or_default();
+    socket.send(Message::Text(text.into())).await
+}
+
+/// A close frame's reason holds at most 123 bytes.
+fn shorten(reason: &str) -> String {
+    let mut end = reason.len().min(120);
+    while !reason.is_char_boundary(end) {
+        end -= 1;
+    }
+    reason[..end].to_string()
+}

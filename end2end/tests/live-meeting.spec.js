@@ -1,0 +1,83 @@
+// A live PEP meeting on four phones: the designated teacher, the social worker, the carer and the
+// young person have Jayden's PEP open at once. Each sees who else is in it and where, sees the
+// others' words appear as they type (before anything is saved), and a field someone is in is
+// read-only to the others with who is writing. Axe with the presence and lock indicators shown.
+const { test, expect } = require('@playwright/test');
+const { hydrated, expectNoAxeViolations, signInWithSecondFactor, signInWithPassword } = require('../support');
+
+const PEP = '/peps/demo-child-jayden-pep-2026-autumn';
+
+test('four people in one meeting see each other and each other typing, live', async ({ browser }, testInfo) => {
+  // Four phones on one PEP: once per run, at phone size.
+  test.skip(testInfo.project.name !== 'mobile', 'written once, at phone size');
+  test.setTimeout(240_000); // two professionals may each wait for a fresh authenticator code
+  const phone = async () => {
+    const context = await browser.newContext({ baseURL: testInfo.project.use.baseURL, viewport: { width: 390, height: 844 } });
+    return context.newPage();
+  };
+  const teacher = await phone();
+  const social = await phone();
+  const carer = await phone();
+  const young = await phone();
+  await signInWithSecondFactor(teacher, 'm.osei@northdale-high.example');
+  await signInWithSecondFactor(social, 'tom.gallagher@northdale.example');
+  await signInWithPassword(carer, 'linda.bennett@example.com');
+  await signInWithPassword(young, 'jayden.walker@example.com');
+  for (const page of [teacher, social, carer, young]) {
+    await page.goto(PEP);
+    await hydrated(page);
+    await expect(page.locator('#live-link')).toHaveText(/^Live/);
+  }
+
+  // Everyone sees the other three, with their roles.
+  const panel = (page) => page.getByRole('complementary', { name: 'In this PEP now' });
+  await expect(panel(teacher)).toContainText('Tom Gallagher (social worker)');
+  await expect(panel(teacher)).toContainText('Linda Bennett (carer)');
+  await expect(panel(teacher)).toContainText('Jayden Walker (young person)');
+  await expect(panel(young)).toContainText('Michael Osei (designated teacher)');
+
+  // The carer types; the teacher and the social worker see where, and her words, as she types.
+  const supportAtHome = carer.getByRole('textbox', { name: 'How you support learning at home' });
+  await supportAtHome.click();
+  await supportAtHome.pressSequentially('We read together after tea', { delay: 40 });
+  for (const page of [teacher, social]) {
+    await expect(panel(page)).toContainText("Linda Bennett (carer) is typing in Carer's contribution: How you support learning at home");
+    await expect(page.getByRole('region', { name: "Carer's contribution" })).toContainText('We read together after tea');
+  }
+  // The young person may not read the carer's section: he sees her here, not where or what.
+  await expect(panel(young)).toContainText('Linda Bennett (carer)');
+  await expect(panel(young)).not.toContainText('How you support learning at home');
+  await expect(young.getByText('We read together after tea')).toHaveCount(0);
+
+  // Jayden writes in his own part; the teacher (who may write there beside him) sees it held.
+  const helps = young.getByRole('textbox', { name: 'Who or what helps you?' });
+  await helps.click();
+  await helps.pressSequentially('Mr Osei and the homework club', { delay: 40 });
+  const teachersCopy = teacher.getByRole('textbox', { name: 'Who or what helps you?' });
+  await expect(teachersCopy).toHaveValue('Mr Osei and the homework club');
+  await expect(teachersCopy).toHaveAttribute('readonly', '');
+  await expect(teacher.locator('#young_person_views-what_helps-lock'))
+    .toHaveText('Jayden Walker (young person) is writing here. You can read their words as they type; it opens for you when they leave it.');
+  await expect(carer.getByRole('region', { name: 'My views' })).toContainText('Mr Osei and the homework club');
+  await expectNoAxeViolations(teacher);
+  await expectNoAxeViolations(social);
+
+  // He leaves the field: it is saved, and it opens for the teacher with his words in it.
+  await young.getByRole('textbox', { name: 'What do you hope for?' }).focus();
+  await expect(young.locator('#young_person_views-what_helps-status')).toHaveText('Saved');
+  await expect(teachersCopy).not.toHaveAttribute('readonly', '');
+  await expect(teachersCopy).toHaveValue('Mr Osei and the homework club');
+  await expect(teacher.locator('#live-announcements')).toContainText('Jayden Walker');
+  // The carer's words were saved too, and everyone has them without a reload.
+  await young.getByRole('textbox', { name: 'Who or what helps you?' }).focus();
+  await carer.getByRole('textbox', { name: 'Any worries' }).focus();
+  await expect(carer.locator('#carer_contribution-support_at_home-status')).toHaveText('Saved');
+  await expect(social.getByRole('region', { name: "Carer's contribution" })).toContainText('We read together after tea');
+  await expectNoAxeViolations(carer);
+  await expectNoAxeViolations(young);
+
+  // Someone leaves: the others see it.
+  await social.context().close();
+  await expect(panel(teacher)).not.toContainText('Tom Gallagher');
+  for (const page of [teacher, carer, young]) await page.context().close();
+});
