@@ -52,6 +52,7 @@ test('four people in one meeting see each other and each other typing, live', as
   // Jayden writes in his own part; the teacher (who may write there beside him) sees it held.
   const helps = young.getByRole('textbox', { name: 'Who or what helps you?' });
   await helps.click();
+  await helps.fill(''); // the demo has words here already: he starts again
   await helps.pressSequentially('Mr Osei and the homework club', { delay: 40 });
   const teachersCopy = teacher.getByRole('textbox', { name: 'Who or what helps you?' });
   await expect(teachersCopy).toHaveValue('Mr Osei and the homework club');
