@@ -7,6 +7,7 @@ pub mod child;
 pub mod deadlines;
 pub mod ical;
 pub mod live;
+pub mod meeting;
 pub mod passwords;
 pub mod pep;
 pub mod pep_form;

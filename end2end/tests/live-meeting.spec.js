@@ -1,7 +1,8 @@
 // A live PEP meeting on four phones: the designated teacher, the social worker, the carer and the
 // young person have Jayden's PEP open at once. Each sees who else is in it and where, sees the
 // others' words appear as they type (before anything is saved), and a field someone is in is
-// read-only to the others with who is writing. Axe with the presence and lock indicators shown.
+// read-only to the others with who is writing; the teacher starts the meeting, records who came
+// and ends it, and everyone sees each step. Axe with the presence, lock and meeting shown.
 const { test, expect } = require('@playwright/test');
 const { hydrated, expectNoAxeViolations, signInWithSecondFactor, signInWithPassword } = require('../support');
 
@@ -76,6 +77,28 @@ test('four people in one meeting see each other and each other typing, live', as
   await expect(social.getByRole('region', { name: "Carer's contribution" })).toContainText('We read together after tea');
   await expectNoAxeViolations(carer);
   await expectNoAxeViolations(young);
+
+  // The teacher starts the meeting: everyone sees it start, with the way to its record.
+  await teacher.getByRole('button', { name: 'Start the meeting' }).click();
+  const meeting = (page) => page.getByRole('region', { name: 'Meeting in progress' });
+  for (const page of [teacher, social, carer, young]) {
+    await expect(meeting(page)).toContainText('by Michael Osei');
+    await expect(meeting(page).getByRole('link', { name: 'Go to the meeting record' })).toBeVisible();
+  }
+  await expect(young.locator('#live-announcements')).toContainText('Michael Osei started the meeting');
+  // Who came and how, seen by the others as soon as it is saved.
+  await meeting(teacher).getByRole('group', { name: 'Linda Bennett (carer)' }).getByLabel('Online').check();
+  await meeting(teacher).getByRole('group', { name: 'Tom Gallagher (social worker)' }).getByLabel('In person').check();
+  await meeting(teacher).getByLabel('Someone else who attended in person (optional)').fill('Sam Reed, tutor');
+  await meeting(teacher).getByRole('button', { name: 'Save attendance' }).click();
+  await expect(meeting(teacher)).toContainText('Attendance saved.');
+  await expect(meeting(carer)).toContainText('Linda Bennett (carer): Online');
+  await expect(meeting(carer)).toContainText('Sam Reed, tutor: In person');
+  await expectNoAxeViolations(teacher);
+  await expectNoAxeViolations(carer);
+  await meeting(teacher).getByRole('button', { name: 'End the meeting' }).click();
+  await expect(young.getByRole('region', { name: 'The meeting' })).toContainText('Held from');
+  await expect(young.locator('#live-announcements')).toContainText('The meeting has ended.');
 
   // Someone leaves: the others see it.
   await social.context().close();

@@ -24,6 +24,9 @@ pub const LOCK_IDLE_SECONDS: i64 = 120;
 /// How long after a keystroke the draft goes out: short enough that the others see it within
 /// 300 ms on a fast network, long enough that a burst of keys is one message.
 pub const DRAFT_PAUSE_MS: u64 = 80;
+/// A presence list names at most this many people, then says how many more (a meeting is a
+/// handful; a PEP open on hundreds of screens must not send hundreds of names to each).
+pub const PRESENCE_LIMIT: usize = 50;
 
 /// One question of one section of a PEP.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -93,9 +96,12 @@ pub enum ServerMessage {
         connection: u64,
         revision: i64,
     },
-    /// Everyone here now (including the person told).
+    /// Everyone here now (including the person told), up to `PRESENCE_LIMIT`, and how many
+    /// more.
     Presence {
         people: Vec<Present>,
+        #[serde(default)]
+        others: usize,
     },
     /// Someone's unsaved words in a field the person told may read.
     Draft {
@@ -112,6 +118,9 @@ pub enum ServerMessage {
         /// Other parts that changed (targets, the workflow, the action log…), in words, for a
         /// "reload to see" note: the form re-reads them rather than patching them live.
         elsewhere: Vec<String>,
+        /// The meeting as it is now, when it started, changed or ended since.
+        #[serde(default)]
+        meeting: Option<crate::domain::meeting::MeetingInfo>,
     },
     /// A message was not accepted (what to change); the connection stays open.
     Refused {

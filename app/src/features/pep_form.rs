@@ -8,6 +8,9 @@
 #[cfg(feature = "ssr")]
 mod action_log;
 mod form_problems;
+#[cfg(feature = "ssr")]
+pub(crate) mod meeting;
+mod meeting_part;
 mod pep_page;
 #[cfg(feature = "ssr")]
 mod pp_plus;
@@ -70,6 +73,12 @@ pub struct PepForm {
     pub action_owners: Vec<ActionOwner>,
     /// Whether the person may add actions to the log.
     pub adds_actions: bool,
+    /// The meeting, once started.
+    pub meeting: Option<crate::domain::meeting::MeetingInfo>,
+    /// Whether the person starts, records and ends the meeting (whoever writes its record).
+    pub runs_meeting: bool,
+    /// The child's team, for the attendance list, when the person runs the meeting.
+    pub meeting_team: Vec<ActionOwner>,
     /// The child's suspensions and exclusions this school year, when the person may read the
     /// section.
     pub suspensions: Option<SuspensionsPart>,
@@ -291,6 +300,36 @@ pub async fn remove_target(
     version: i64,
 ) -> Result<(), AppError> {
     targets::remove_target(pep_id, target_id, version)
+        .await
+        .inspect_err(crate::features::auth::set_status)
+}
+
+/// Starts the PEP's meeting now (whoever may write the meeting record).
+#[server(name = StartMeeting, prefix = "/api", endpoint = "pep/start_meeting")]
+pub async fn start_meeting(
+    pep_id: String,
+) -> Result<crate::domain::meeting::MeetingInfo, AppError> {
+    meeting::start_meeting(pep_id)
+        .await
+        .inspect_err(crate::features::auth::set_status)
+}
+
+/// Replaces the running meeting's attendance list, over the version the person saw.
+#[server(name = RecordAttendance, prefix = "/api", endpoint = "pep/meeting_attendance")]
+pub async fn record_attendance(
+    pep_id: String,
+    attendees: Vec<crate::domain::meeting::Attendee>,
+    version: i64,
+) -> Result<crate::domain::meeting::MeetingInfo, AppError> {
+    meeting::record_attendance(pep_id, attendees, version)
+        .await
+        .inspect_err(crate::features::auth::set_status)
+}
+
+/// Ends the PEP's running meeting.
+#[server(name = EndMeeting, prefix = "/api", endpoint = "pep/end_meeting")]
+pub async fn end_meeting(pep_id: String) -> Result<crate::domain::meeting::MeetingInfo, AppError> {
+    meeting::end_meeting(pep_id)
         .await
         .inspect_err(crate::features::auth::set_status)
 }

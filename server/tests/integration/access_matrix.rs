@@ -87,6 +87,9 @@ const ENDPOINTS: &[(&str, Guard)] = &[
     ("/api/pep/decide_pp_plus", Guard::PepSection),
     ("/api/pep/record_suspension", Guard::PepSection),
     ("/api/pep/add_action", Guard::PepSection),
+    ("/api/pep/start_meeting", Guard::PepSection),
+    ("/api/pep/meeting_attendance", Guard::PepSection),
+    ("/api/pep/end_meeting", Guard::PepSection),
     ("/api/children/raise_concern", Guard::Concern),
     ("/api/actions/mine", Guard::OwnAction),
     ("/api/actions/set_status", Guard::OwnAction),
@@ -190,7 +193,7 @@ pub async fn fixture_child(
 }
 
 const REGISTER_ENDPOINTS: usize = 3;
-const PEP_ENDPOINTS: usize = 11;
+const PEP_ENDPOINTS: usize = 14;
 
 /// The child's autumn 2026 interim PEP (a kind the demo never schedules) in `state`, made the first time it is needed (the state is
 /// set every time).
@@ -714,6 +717,36 @@ async fn every_role_and_relationship_gets_what_the_policy_says() {
                                     ],
                                     edit,
                                 ),
+                                "/api/pep/start_meeting" => {
+                                    // Not started yet (the fixture PEP is shared by the actors).
+                                    on_db!(&app.db.db, pool => {
+                                        sqlx::query("DELETE FROM pep_meetings WHERE pep_id = $1")
+                                            .bind(&pep_id)
+                                            .execute(pool).await.unwrap();
+                                    });
+                                    (vec![("pep_id", pep_id.as_str())], edit)
+                                }
+                                "/api/pep/meeting_attendance" | "/api/pep/end_meeting" => {
+                                    // A meeting under way, started by someone of the council.
+                                    let now = chrono::Utc::now();
+                                    on_db!(&app.db.db, pool => {
+                                        sqlx::query("INSERT INTO pep_meetings (pep_id, started_at, started_by) VALUES ($1, $2, (SELECT id FROM users ORDER BY id LIMIT 1)) ON CONFLICT (pep_id) DO UPDATE SET ended_at = NULL, version = 1, attendees_json = '[]'")
+                                            .bind(&pep_id).bind(now)
+                                            .execute(pool).await.unwrap();
+                                    });
+                                    let form = if *path == "/api/pep/end_meeting" {
+                                        vec![("pep_id", pep_id.as_str())]
+                                    } else {
+                                        vec![
+                                            ("pep_id", pep_id.as_str()),
+                                            ("version", "1"),
+                                            ("attendees[0][name]", "Linda Bennett"),
+                                            ("attendees[0][role]", "carer"),
+                                            ("attendees[0][attendance]", "online"),
+                                        ]
+                                    };
+                                    (form, edit)
+                                }
                                 "/api/pep/remove_target" => (
                                     vec![
                                         ("pep_id", &pep_id),

@@ -293,9 +293,9 @@ async fn presence_and_drafts_reach_each_reader_of_the_section_and_nobody_else() 
         .await;
     // The social worker reads the carer's section: he sees where Linda is, and that she holds it.
     let seen = social_worker
-        .until(|m| matches!(m, ServerMessage::Presence { people } if people.iter().any(|p| p.field.is_some())))
+        .until(|m| matches!(m, ServerMessage::Presence { people, .. } if people.iter().any(|p| p.field.is_some())))
         .await;
-    let ServerMessage::Presence { people } = seen else {
+    let ServerMessage::Presence { people, .. } = seen else {
         unreachable!()
     };
     assert_eq!(people.len(), 3, "{people:?}");
@@ -339,7 +339,7 @@ async fn presence_and_drafts_reach_each_reader_of_the_section_and_nobody_else() 
     young_person
         .hears_nothing_like(Duration::from_millis(700), |m| match m {
             ServerMessage::Draft { .. } => true,
-            ServerMessage::Presence { people } => people.iter().any(|p| p.field.is_some()),
+            ServerMessage::Presence { people, .. } => people.iter().any(|p| p.field.is_some()),
             _ => false,
         })
         .await;
@@ -382,7 +382,7 @@ async fn presence_and_drafts_reach_each_reader_of_the_section_and_nobody_else() 
     carer.send(&ClientMessage::Focus { field: None }).await;
     let first = carer.connection;
     social_worker
-        .until(|m| matches!(m, ServerMessage::Presence { people } if people.iter().any(|p| p.connection == first && p.field.is_none())))
+        .until(|m| matches!(m, ServerMessage::Presence { people, .. } if people.iter().any(|p| p.connection == first && p.field.is_none())))
         .await;
     carer_again
         .send(&ClientMessage::Draft {
@@ -396,7 +396,7 @@ async fn presence_and_drafts_reach_each_reader_of_the_section_and_nobody_else() 
     // Leaving the PEP: the others see one fewer.
     drop(carer_again);
     social_worker
-        .until(|m| matches!(m, ServerMessage::Presence { people } if people.len() == 3))
+        .until(|m| matches!(m, ServerMessage::Presence { people, .. } if people.len() == 3))
         .await;
     app.db.finish().await;
 }
@@ -876,4 +876,122 @@ async fn killing_the_server_mid_meeting_loses_nothing_acknowledged() {
     writer_listener.abort();
     server.kill().unwrap();
     server.wait().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_meeting_starts_records_who_came_and_ends_live_for_everyone() {
+    for db in TestDb::each_backend().await {
+        seed(&db.db).await.unwrap();
+        let app = spawn_app(db).await;
+        let base = app.base.as_str();
+        let teacher = session(&app, "m.osei@northdale-high.example", true).await;
+        let linda = session(&app, LINDA, true).await;
+        let tom = session(&app, TOM, true).await;
+        let pep = [("pep_id", JAYDEN_PEP)];
+        let mut social_worker = Live::open(base, JAYDEN_PEP, 0, &tom).await;
+        let meeting_of = |m: &ServerMessage| match m {
+            ServerMessage::Changed {
+                meeting: Some(meeting),
+                ..
+            } => Some(meeting.clone()),
+            _ => None,
+        };
+        // Only whoever writes the meeting record runs the meeting.
+        let (status, _) = app.answer("/api/pep/start_meeting", &pep, &linda).await;
+        assert_eq!(status, 403);
+        let (status, started) = app.answer("/api/pep/start_meeting", &pep, &teacher).await;
+        assert_eq!(status, 200, "{started}");
+        assert_eq!(started["started_by"], "Michael Osei");
+        assert!(started["ended"].is_null());
+        let heard = social_worker.until(|m| meeting_of(m).is_some()).await;
+        let meeting = meeting_of(&heard).unwrap();
+        assert!(meeting.running());
+        assert_eq!(meeting.started_by, "Michael Osei");
+        let (status, again) = app.answer("/api/pep/start_meeting", &pep, &teacher).await;
+        assert_eq!(status, 422);
+        assert!(again.to_string().contains("already started"), "{again}");
+        // Who came, and how: refused by person, then saved over the version seen.
+        let attendance = |version: &'static str, first: &'static str| {
+            vec![
+                ("pep_id", JAYDEN_PEP),
+                ("version", version),
+                ("attendees[0][name]", first),
+                ("attendees[0][role]", "carer"),
+                ("attendees[0][attendance]", "online"),
+                ("attendees[1][name]", "Tom Gallagher"),
+                ("attendees[1][role]", "social_worker"),
+                ("attendees[1][attendance]", "in_person"),
+                ("attendees[2][name]", "Sam Reed, tutor"),
+                ("attendees[2][attendance]", "apologies"),
+            ]
+        };
+        let (status, refused) = app
+            .answer(
+                "/api/pep/meeting_attendance",
+                &attendance("1", " "),
+                &teacher,
+            )
+            .await;
+        assert_eq!(status, 422);
+        assert!(
+            refused.to_string().contains("Enter the name of person 1"),
+            "{refused}"
+        );
+        let (status, saved) = app
+            .answer(
+                "/api/pep/meeting_attendance",
+                &attendance("1", "Linda Bennett"),
+                &teacher,
+            )
+            .await;
+        assert_eq!(status, 200, "{saved}");
+        assert_eq!(saved["version"], 2);
+        let heard = social_worker
+            .until(|m| meeting_of(m).is_some_and(|m| m.attendees.len() == 3))
+            .await;
+        assert_eq!(
+            meeting_of(&heard).unwrap().attendees[0].line(),
+            "Linda Bennett (carer): Online"
+        );
+        let (status, stale) = app
+            .answer(
+                "/api/pep/meeting_attendance",
+                &attendance("1", "Linda Bennett"),
+                &teacher,
+            )
+            .await;
+        assert_eq!(status, 422);
+        assert!(
+            stale.to_string().contains("Someone else changed the list"),
+            "{stale}"
+        );
+        // The log says how many came, not who.
+        let detail: String = app::on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT detail_json FROM audit_events WHERE action = 'meeting.attendance' AND pep_id = $1").bind(JAYDEN_PEP).fetch_one(pool).await.unwrap());
+        assert!(!detail.contains("Linda"), "{detail}");
+        // The end, live; nothing more to record after it.
+        let (status, ended) = app.answer("/api/pep/end_meeting", &pep, &teacher).await;
+        assert_eq!(status, 200, "{ended}");
+        assert!(ended["ended"].is_string());
+        social_worker
+            .until(|m| meeting_of(m).is_some_and(|m| !m.running()))
+            .await;
+        let (status, _) = app.answer("/api/pep/end_meeting", &pep, &teacher).await;
+        assert_eq!(status, 422);
+        let (status, _) = app
+            .answer(
+                "/api/pep/meeting_attendance",
+                &attendance("3", "Linda Bennett"),
+                &teacher,
+            )
+            .await;
+        assert_eq!(status, 422);
+        // A page opened afterwards has the meeting as held.
+        let form = app.json("/api/pep/form", &pep, Some(&tom)).await;
+        assert_eq!(form["meeting"]["attendees"].as_array().unwrap().len(), 3);
+        assert_eq!(form["runs_meeting"], false);
+        let form = app.json("/api/pep/form", &pep, Some(&teacher)).await;
+        assert_eq!(form["runs_meeting"], true);
+        assert!(!form["meeting_team"].as_array().unwrap().is_empty());
+        app.db.finish().await;
+    }
 }

@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 
 use crate::domain::live::{ChangedField, FieldKey};
+use crate::domain::meeting::MeetingInfo;
 use crate::domain::pep::SectionKey;
 use crate::infra::db::Db;
 use crate::on_db;
@@ -16,6 +17,8 @@ pub struct Changes {
     pub revision: i64,
     pub fields: Vec<ChangedField>,
     pub elsewhere: Vec<String>,
+    /// The meeting now, when it started, changed or ended in these changes.
+    pub meeting: Option<MeetingInfo>,
 }
 
 /// The words for a part of the PEP changed by an event other than a field's save.
@@ -28,7 +31,6 @@ fn part_changed(action: &str) -> Option<&'static str> {
         ("action", _) => "the action log",
         ("pp_plus", _) => "Pupil Premium Plus requests",
         ("suspension", _) => "suspensions and exclusions",
-        ("meeting", _) => "the meeting",
         _ => return None,
     })
 }
@@ -54,8 +56,11 @@ pub async fn changes_since(
     };
     let mut field_ids = BTreeSet::new();
     let mut elsewhere = Vec::new();
+    let mut meeting_changed = false;
     for (action, entity_id, _) in &events {
-        if action == "pep.field_saved" {
+        if action.starts_with("meeting.") {
+            meeting_changed = true;
+        } else if action == "pep.field_saved" {
             field_ids.extend(entity_id.clone());
         } else if let Some(part) = part_changed(action)
             && !elsewhere.iter().any(|p| p == part)
@@ -90,10 +95,20 @@ pub async fn changes_since(
             })
             .collect()
     };
+    let meeting = if meeting_changed {
+        // A meeting that cannot be read now is sent at the next change.
+        crate::features::pep_form::meeting::meeting_of(db, pep_id)
+            .await
+            .ok()
+            .flatten()
+    } else {
+        None
+    };
     Ok(Some(Changes {
         revision,
         fields,
         elsewhere,
+        meeting,
     }))
 }
 

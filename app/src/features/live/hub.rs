@@ -15,13 +15,15 @@ use tokio::sync::{broadcast, watch};
 
 use super::changes::{Changes, changes_since};
 use super::notifier::{Doorbell, InProcessNotifier, Notifier};
-use crate::domain::live::{FieldKey, Present, holder_of};
-use crate::domain::pep::SectionKey;
+use crate::domain::live::{FieldKey, PRESENCE_LIMIT, Present, holder_of};
 use crate::infra::db::Db;
 
 /// How often each room checks the PEP's revision without a doorbell, and re-reads who holds a
 /// field (a hold lapses after `LOCK_IDLE_SECONDS` without typing).
 const ROOM_CHECK: Duration = Duration::from_secs(2);
+/// Changes of presence within this long go out as one list: a hundred people arriving at once
+/// are one message each, not a hundred.
+const PRESENCE_PAUSE: Duration = Duration::from_millis(100);
 
 /// One person's connection to a room.
 #[derive(Debug, Clone)]
@@ -52,8 +54,9 @@ impl Member {
 /// Something every connection of a room hears, then shapes for its own person.
 #[derive(Debug, Clone)]
 pub enum RoomEvent {
-    /// Who is here, or in which field, changed: ask the hub for the list.
-    Presence,
+    /// Who is here now and where (every field named; each connection hides the ones its person
+    /// may not read), the first `PRESENCE_LIMIT`, and how many more.
+    Presence(Arc<(Vec<Present>, usize)>),
     Draft {
         connection: u64,
         by: String,
@@ -72,6 +75,8 @@ struct Room {
     shown_revision: i64,
     /// Who held which field at the last look, to tell the room when a hold lapses.
     holders: Vec<(FieldKey, u64)>,
+    /// A presence list is about to go out.
+    presence_due: bool,
 }
 
 impl Room {
@@ -100,6 +105,28 @@ impl Room {
     fn tell(&self, event: RoomEvent) {
         // No receiver left: the last connection is leaving.
         let _ = self.events.send(event);
+    }
+
+    /// Everyone here (the first `PRESENCE_LIMIT` to arrive) with every field named, and how
+    /// many more.
+    fn presence(&self, now: i64) -> (Vec<Present>, usize) {
+        let table = self.holder_table();
+        let people = self
+            .members
+            .iter()
+            .take(PRESENCE_LIMIT)
+            .map(|(connection, m)| Present {
+                connection: *connection,
+                name: m.name.clone(),
+                role: m.role.clone(),
+                field: m.field.clone(),
+                holds: m
+                    .field
+                    .as_ref()
+                    .is_some_and(|f| holder_of(&table, f, now) == Some(*connection)),
+            })
+            .collect();
+        (people, self.members.len().saturating_sub(PRESENCE_LIMIT))
     }
 }
 
@@ -168,13 +195,15 @@ impl LiveHub {
         let mut rooms = self.rooms();
         let room = rooms.entry(pep_id.to_string()).or_insert_with(|| Room {
             members: BTreeMap::new(),
-            events: broadcast::channel(256).0,
+            events: broadcast::channel(1024).0,
             shown_revision: revision,
             holders: Vec::new(),
+            presence_due: false,
         });
         let events = room.events.subscribe();
         room.members.insert(connection, member);
-        room.tell(RoomEvent::Presence);
+        drop(rooms);
+        self.presence_changed(pep_id);
         (connection, events)
     }
 
@@ -185,9 +214,33 @@ impl LiveHub {
             if room.members.is_empty() {
                 rooms.remove(pep_id);
             } else {
-                room.tell(RoomEvent::Presence);
+                drop(rooms);
+                self.presence_changed(pep_id);
             }
         }
+    }
+
+    /// Sends the room's presence list shortly, once for every change until then.
+    fn presence_changed(&self, pep_id: &str) {
+        {
+            let mut rooms = self.rooms();
+            match rooms.get_mut(pep_id) {
+                Some(room) if !room.presence_due => room.presence_due = true,
+                _ => return,
+            }
+        }
+        let hub = self.clone();
+        let pep_id = pep_id.to_string();
+        tokio::spawn(async move {
+            tokio::time::sleep(PRESENCE_PAUSE).await;
+            let now = hub.now();
+            let mut rooms = hub.rooms();
+            if let Some(room) = rooms.get_mut(&pep_id) {
+                room.presence_due = false;
+                let presence = room.presence(now);
+                room.tell(RoomEvent::Presence(Arc::new(presence)));
+            }
+        });
     }
 
     /// The connection moved into `field` (or out of every field).
@@ -205,7 +258,8 @@ impl LiveHub {
             member.active_at = now;
         }
         room.holders = room.holders(now);
-        room.tell(RoomEvent::Presence);
+        drop(rooms);
+        self.presence_changed(pep_id);
     }
 
     /// Passes on what the connection is typing in `field`, which it must hold: otherwise the
@@ -248,31 +302,14 @@ impl LiveHub {
         }
     }
 
-    /// Everyone in the PEP's room, as the person who may read `readable` sections sees them:
-    /// the field of a section they may not read is not named.
-    pub fn people(&self, pep_id: &str, readable: impl Fn(SectionKey) -> bool) -> Vec<Present> {
+    /// Everyone in the PEP's room now (the first `PRESENCE_LIMIT`) and how many more, every
+    /// field named: the caller hides what its person may not read.
+    pub fn people(&self, pep_id: &str) -> (Vec<Present>, usize) {
         let now = self.now();
-        let rooms = self.rooms();
-        let Some(room) = rooms.get(pep_id) else {
-            return Vec::new();
-        };
-        let table = room.holder_table();
-        room.members
-            .iter()
-            .map(|(connection, m)| {
-                let field = m.field.clone().filter(|f| readable(f.section));
-                let holds = field
-                    .as_ref()
-                    .is_some_and(|f| holder_of(&table, f, now) == Some(*connection));
-                Present {
-                    connection: *connection,
-                    name: m.name.clone(),
-                    role: m.role.clone(),
-                    field,
-                    holds,
-                }
-            })
-            .collect()
+        self.rooms()
+            .get(pep_id)
+            .map(|room| room.presence(now))
+            .unwrap_or_default()
     }
 
     /// How many connections this server has open (for the benchmark and the health of a
@@ -356,14 +393,20 @@ impl LiveHub {
         let now = self.now();
         let open: Vec<String> = {
             let mut rooms = self.rooms();
-            for room in rooms.values_mut() {
+            let mut lapsed = Vec::new();
+            for (pep_id, room) in rooms.iter_mut() {
                 let holders = room.holders(now);
                 if holders != room.holders {
                     room.holders = holders;
-                    room.tell(RoomEvent::Presence);
+                    lapsed.push(pep_id.clone());
                 }
             }
-            rooms.keys().cloned().collect()
+            let open = rooms.keys().cloned().collect();
+            drop(rooms);
+            for pep_id in lapsed {
+                self.presence_changed(&pep_id);
+            }
+            open
         };
         for pep_id in open {
             self.refresh(db, &pep_id).await;

@@ -64,6 +64,9 @@ pub fn LivePresence(room: LiveRoom, labels: Vec<(FieldKey, String)>) -> impl Int
                 fallback=|| view! { <p class="body hint">"Nobody else has this PEP open."</p> }
             >
                 <ul class="list live-people">{others}</ul>
+                <Show when=move || { room.others.get() > 0 }>
+                    <p class="body hint">{move || format!("and {} more", room.others.get())}</p>
+                </Show>
             </Show>
             <Show when=move || !room.elsewhere.get().is_empty()>
                 <p class="body live-elsewhere">

@@ -13,6 +13,7 @@ use leptos::prelude::*;
 use crate::domain::live::{ChangedField, FieldKey, Present, ServerMessage};
 #[cfg(feature = "hydrate")]
 use crate::domain::live::{ClientMessage, DRAFT_PAUSE_MS, HEARTBEAT_SECONDS};
+use crate::domain::meeting::MeetingInfo;
 
 /// Whether the channel is up, in the person's terms.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,6 +38,8 @@ pub struct RemoteDraft {
 pub struct LiveRoom {
     pub link: RwSignal<Link>,
     pub people: RwSignal<Vec<Present>>,
+    /// How many more people have it open than the list names.
+    pub others: RwSignal<usize>,
     /// This page's connection number.
     pub me: RwSignal<u64>,
     /// The one polite live region's words (remote changes, people arriving and leaving).
@@ -47,6 +50,8 @@ pub struct LiveRoom {
     pub committed: RwSignal<(u64, Vec<ChangedField>)>,
     pub drafts: RwSignal<HashMap<FieldKey, RemoteDraft>>,
     pub focused: RwSignal<Option<FieldKey>>,
+    /// The meeting as the last change said (the page starts from the form's).
+    pub meeting: RwSignal<Option<MeetingInfo>>,
     revision: RwSignal<i64>,
     attempts: RwSignal<u32>,
     #[cfg(feature = "hydrate")]
@@ -59,18 +64,20 @@ pub struct LiveRoom {
 }
 
 impl LiveRoom {
-    pub fn new(pep_id: String, revision: i64) -> LiveRoom {
+    pub fn new(pep_id: String, revision: i64, meeting: Option<MeetingInfo>) -> LiveRoom {
         #[cfg(not(feature = "hydrate"))]
         let _ = pep_id;
         LiveRoom {
             link: RwSignal::new(Link::Connecting),
             people: RwSignal::new(Vec::new()),
+            others: RwSignal::new(0),
             me: RwSignal::new(0),
             announcement: RwSignal::new(String::new()),
             elsewhere: RwSignal::new(Vec::new()),
             committed: RwSignal::new((0, Vec::new())),
             drafts: RwSignal::new(HashMap::new()),
             focused: RwSignal::new(None),
+            meeting: RwSignal::new(meeting),
             revision: RwSignal::new(revision),
             attempts: RwSignal::new(0),
             #[cfg(feature = "hydrate")]
@@ -111,7 +118,8 @@ impl LiveRoom {
                 self.link.set(Link::Live);
                 self.attempts.set(0);
             }
-            ServerMessage::Presence { people } => {
+            ServerMessage::Presence { people, others } => {
+                self.others.set(others);
                 let before = self.people.get_untracked();
                 let me = self.me.get_untracked();
                 let arrived: Vec<String> = people
@@ -122,7 +130,7 @@ impl LiveRoom {
                     .collect();
                 let left: Vec<String> = before
                     .iter()
-                    .filter(|b| b.connection != me && !before.is_empty())
+                    .filter(|b| b.connection != me)
                     .filter(|b| !people.iter().any(|p| p.connection == b.connection))
                     .map(|b| format!("{} left.", b.who()))
                     .collect();
@@ -161,7 +169,23 @@ impl LiveRoom {
                 revision,
                 fields,
                 elsewhere,
+                meeting,
             } => {
+                if let Some(meeting) = meeting {
+                    let before = self.meeting.get_untracked();
+                    let news = match (&before, meeting.running()) {
+                        (None, true) => Some(format!(
+                            "{} started the meeting. The meeting record is below the task list.",
+                            meeting.started_by
+                        )),
+                        (Some(b), false) if b.running() => Some("The meeting has ended.".into()),
+                        _ => None,
+                    };
+                    self.meeting.set(Some(meeting));
+                    if let Some(news) = news {
+                        self.announce(news);
+                    }
+                }
                 self.revision.update(|r| *r = (*r).max(revision));
                 self.drafts.update(|drafts| {
                     for changed in &fields {

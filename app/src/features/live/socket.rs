@@ -332,7 +332,10 @@ impl Connection {
     ) -> Result<(), Option<Ending>> {
         let gone = |_| None;
         match event {
-            RoomEvent::Presence => self.send_presence(socket).await.map_err(gone),
+            RoomEvent::Presence(presence) => self
+                .send_people(socket, &presence.0, presence.1)
+                .await
+                .map_err(gone),
             RoomEvent::Draft {
                 connection: from,
                 by,
@@ -362,8 +365,29 @@ impl Connection {
     }
 
     async fn send_presence(&self, socket: &mut WebSocket) -> Result<(), axum::Error> {
-        let people = self.deps.hub.people(&self.pep_id, |s| self.reads(s));
-        send(socket, &ServerMessage::Presence { people }).await
+        let (people, others) = self.deps.hub.people(&self.pep_id);
+        self.send_people(socket, &people, others).await
+    }
+
+    /// The presence list with the fields of sections this person may not read left unnamed.
+    async fn send_people(
+        &self,
+        socket: &mut WebSocket,
+        people: &[crate::domain::live::Present],
+        others: usize,
+    ) -> Result<(), axum::Error> {
+        let people = people
+            .iter()
+            .map(|p| {
+                let mut p = p.clone();
+                if p.field.as_ref().is_some_and(|f| !self.reads(f.section)) {
+                    p.field = None;
+                    p.holds = false;
+                }
+                p
+            })
+            .collect();
+        send(socket, &ServerMessage::Presence { people, others }).await
     }
 
     /// Everything after `sent_revision`, read from the database.
@@ -405,6 +429,7 @@ impl Connection {
                 revision: changes.revision,
                 fields,
                 elsewhere: changes.elsewhere.clone(),
+                meeting: changes.meeting.clone(),
             },
         )
         .await

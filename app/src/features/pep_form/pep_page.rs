@@ -90,7 +90,7 @@ fn Form(form: PepForm) -> impl IntoView {
         }
     };
     // Everyone with this PEP open sees each other and each other's words as they are typed.
-    let room = LiveRoom::new(form.pep_id.clone(), form.revision);
+    let room = LiveRoom::new(form.pep_id.clone(), form.revision, form.meeting.clone());
     provide_context(room);
     Effect::new(move |_| room.connect());
     let field_labels: Vec<(FieldKey, String)> = form
@@ -169,6 +169,12 @@ fn Form(form: PepForm) -> impl IntoView {
         </p>
         {state_note.map(|note| view! { <div class="inset">{note}</div> })}
         <LivePresence room labels=field_labels />
+        <super::meeting_part::MeetingPart
+            pep_id=form.pep_id.clone()
+            room
+            runs=form.runs_meeting
+            team=form.meeting_team.clone()
+        />
         <Workflow
             pep_id=form.pep_id.clone()
             version=form.version
@@ -243,10 +249,16 @@ fn Section(
     // The young person's own part: bigger words and a plain welcome, for a phone in a child's
     // hand or a screen shared with their designated teacher.
     let young_person = key == SectionKey::YoungPersonViews;
-    let section_class = if young_person {
-        "pep-section pep-section--young-person"
-    } else {
-        "pep-section"
+    // During the meeting its record stands out for everyone (focus stays where they are).
+    let room = use_context::<LiveRoom>();
+    let in_meeting = move || {
+        key == SectionKey::MeetingRecord
+            && room.is_some_and(|room| room.meeting.get().is_some_and(|m| m.running()))
+    };
+    let section_class = move || match (young_person, in_meeting()) {
+        (true, _) => "pep-section pep-section--young-person",
+        (false, true) => "pep-section pep-section--in-meeting",
+        (false, false) => "pep-section",
     };
     let young_person_intro = (young_person && editable).then(|| {
         view! {

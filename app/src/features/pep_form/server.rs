@@ -235,7 +235,7 @@ pub(super) fn when(at: DateTime<Utc>) -> String {
 
 pub async fn pep_form(pep_id: String) -> Result<PepForm, AppError> {
     let db = Db::from_context("pep form")?;
-    let (reached, _) = reach(&db, &pep_id).await?;
+    let (reached, relationship) = reach(&db, &pep_id).await?;
     // Section A shows the register's facts; reading them is audited like any child record.
     let child =
         crate::features::children::server::child_record(reached.pep.child_id.clone()).await?;
@@ -290,11 +290,19 @@ pub async fn pep_form(pep_id: String) -> Result<PepForm, AppError> {
     };
     let suspensions = super::suspensions::suspensions_of(&db, &reached).await?;
     let adds_actions = reached.access(SectionKey::Actions) == Access::Edit;
-    let action_owners = if adds_actions {
+    let runs_meeting = super::meeting::runs_meeting(&reached, relationship);
+    let team = if adds_actions || runs_meeting {
         super::action_log::team_of(&db, &pep.child_id, today()).await?
     } else {
         Vec::new()
     };
+    let action_owners = if adds_actions {
+        team.clone()
+    } else {
+        Vec::new()
+    };
+    let meeting_team = if runs_meeting { team } else { Vec::new() };
+    let meeting = super::meeting::meeting_of(&db, &pep.id).await?;
 
     let sections = sections_for(reached.phase)
         .filter(|&section| reached.access(section) != Access::None)
@@ -352,6 +360,9 @@ pub async fn pep_form(pep_id: String) -> Result<PepForm, AppError> {
         action_log,
         action_owners,
         adds_actions,
+        meeting,
+        runs_meeting,
+        meeting_team,
         suspensions,
         calendars: countdowns.calendars(),
     })

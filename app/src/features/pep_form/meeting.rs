@@ -1,0 +1,207 @@
+//! The meeting on the server: started, its attendance recorded and ended by whoever may write
+//! the meeting record now (the designated teacher, by the council's default table). Each change
+//! is audited and rings the live channel, so every open page shows the meeting at once.
+
+use chrono::{DateTime, Utc};
+
+use super::server::{Reached, reach, when};
+use crate::domain::meeting::{Attendee, MeetingInfo, check_attendees};
+use crate::domain::pep::SectionKey;
+use crate::error::AppError;
+use crate::infra::audit::AuditEvent;
+use crate::infra::db::Db;
+use crate::{append_audit_event, on_db};
+
+#[derive(sqlx::FromRow)]
+struct MeetingRow {
+    started_at: DateTime<Utc>,
+    started_by: String,
+    ended_at: Option<DateTime<Utc>>,
+    attendees_json: String,
+    version: i64,
+}
+
+/// The PEP's meeting, if it has started.
+pub(crate) async fn meeting_of(db: &Db, pep_id: &str) -> Result<Option<MeetingInfo>, AppError> {
+    let row: Option<MeetingRow> = on_db!(db, pool => {
+        sqlx::query_as(
+            "SELECT m.started_at, u.display_name AS started_by, m.ended_at, m.attendees_json, \
+             m.version FROM pep_meetings m JOIN users u ON u.id = m.started_by WHERE m.pep_id = $1",
+        )
+        .bind(pep_id)
+        .fetch_optional(pool)
+        .await?
+    });
+    Ok(row.map(|row| MeetingInfo {
+        started: when(row.started_at),
+        started_by: row.started_by,
+        ended: row.ended_at.map(when),
+        // A list that does not read (written by a newer version) shows as empty.
+        attendees: serde_json::from_str(&row.attendees_json).unwrap_or_default(),
+        version: row.version,
+    }))
+}
+
+/// Whether the person may run the meeting: whoever may edit the meeting record now.
+pub(super) fn runs_meeting(
+    reached: &Reached,
+    relationship: crate::domain::access::Relationship,
+) -> bool {
+    reached
+        .authorize(SectionKey::MeetingRecord, true, relationship)
+        .is_ok()
+}
+
+fn not_running() -> AppError {
+    AppError::Invalid(vec![(
+        "meeting".into(),
+        "The meeting has not started, or has ended: start it first".into(),
+    )])
+}
+
+fn event<'a>(
+    reached: &'a Reached,
+    action: &'a str,
+    pep_id: &'a str,
+    detail: serde_json::Value,
+) -> AuditEvent<'a> {
+    AuditEvent {
+        occurred_at: Utc::now(),
+        actor_id: Some(&reached.user.id),
+        action,
+        entity: "pep_meeting",
+        entity_id: Some(pep_id),
+        child_id: Some(&reached.pep.child_id),
+        pep_id: Some(pep_id),
+        detail,
+        request_id: None,
+    }
+}
+
+pub async fn start_meeting(pep_id: String) -> Result<MeetingInfo, AppError> {
+    let db = Db::from_context("meeting")?;
+    let (reached, relationship) = reach(&db, &pep_id).await?;
+    reached.authorize(SectionKey::MeetingRecord, true, relationship)?;
+    let now = Utc::now();
+    let revision = on_db!(&db, pool => {
+        let mut tx = pool.begin_write().await?;
+        let started = sqlx::query(
+            "INSERT INTO pep_meetings (pep_id, started_at, started_by) VALUES ($1, $2, $3) \
+             ON CONFLICT (pep_id) DO NOTHING",
+        )
+        .bind(&pep_id).bind(now).bind(&reached.user.id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if started == 0 {
+            tx.rollback().await?;
+            None
+        } else {
+            let revision = append_audit_event!(tx, &event(&reached, "meeting.started", &pep_id, serde_json::json!({})))?;
+            tx.commit().await?;
+            revision
+        }
+    });
+    let meeting = meeting_of(&db, &pep_id).await?.ok_or_else(not_running)?;
+    match revision {
+        Some(revision) => crate::features::live::ring(&pep_id, revision),
+        None => {
+            return Err(AppError::Invalid(vec![(
+                "meeting".into(),
+                format!(
+                    "The meeting already started on {}, by {}",
+                    meeting.started, meeting.started_by
+                ),
+            )]));
+        }
+    }
+    Ok(meeting)
+}
+
+/// Replaces the attendance list, only over the version the person saw.
+pub async fn record_attendance(
+    pep_id: String,
+    attendees: Vec<Attendee>,
+    version: i64,
+) -> Result<MeetingInfo, AppError> {
+    let db = Db::from_context("meeting")?;
+    let (reached, relationship) = reach(&db, &pep_id).await?;
+    reached.authorize(SectionKey::MeetingRecord, true, relationship)?;
+    let problems = check_attendees(&attendees);
+    if !problems.is_empty() {
+        return Err(AppError::Invalid(problems));
+    }
+    let attendees: Vec<Attendee> = attendees
+        .into_iter()
+        .map(|a| Attendee {
+            name: a.name.trim().to_string(),
+            ..a
+        })
+        .collect();
+    let json = serde_json::to_string(&attendees)
+        .map_err(|e| crate::error::internal("meeting", e.to_string()))?;
+    let revision = on_db!(&db, pool => {
+        let mut tx = pool.begin_write().await?;
+        let written = sqlx::query(
+            "UPDATE pep_meetings SET attendees_json = $1, version = version + 1 \
+             WHERE pep_id = $2 AND version = $3 AND ended_at IS NULL",
+        )
+        .bind(&json).bind(&pep_id).bind(version)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if written == 0 {
+            tx.rollback().await?;
+            None
+        } else {
+            // Who came is the meeting record's; the log keeps how many, not who.
+            let revision = append_audit_event!(tx, &event(&reached, "meeting.attendance", &pep_id,
+                serde_json::json!({ "people": attendees.len(), "version": version + 1 })))?;
+            tx.commit().await?;
+            revision
+        }
+    });
+    let meeting = meeting_of(&db, &pep_id).await?.ok_or_else(not_running)?;
+    match revision {
+        Some(revision) => {
+            crate::features::live::ring(&pep_id, revision);
+            Ok(meeting)
+        }
+        None if !meeting.running() => Err(not_running()),
+        None => Err(AppError::Invalid(vec![(
+            "attendees".into(),
+            "Someone else changed the list while you were: it now shows theirs. Make your change again".into(),
+        )])),
+    }
+}
+
+pub async fn end_meeting(pep_id: String) -> Result<MeetingInfo, AppError> {
+    let db = Db::from_context("meeting")?;
+    let (reached, relationship) = reach(&db, &pep_id).await?;
+    reached.authorize(SectionKey::MeetingRecord, true, relationship)?;
+    let now = Utc::now();
+    let revision = on_db!(&db, pool => {
+        let mut tx = pool.begin_write().await?;
+        let ended = sqlx::query(
+            "UPDATE pep_meetings SET ended_at = $1, version = version + 1 \
+             WHERE pep_id = $2 AND ended_at IS NULL",
+        )
+        .bind(now).bind(&pep_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if ended == 0 {
+            tx.rollback().await?;
+            None
+        } else {
+            let revision = append_audit_event!(tx, &event(&reached, "meeting.ended", &pep_id, serde_json::json!({})))?;
+            tx.commit().await?;
+            revision
+        }
+    });
+    let Some(revision) = revision else {
+        return Err(not_running());
+    };
+    crate::features::live::ring(&pep_id, revision);
+    meeting_of(&db, &pep_id).await?.ok_or_else(not_running)
+}
