@@ -102,6 +102,7 @@ test('four people in one meeting see each other and each other typing, live', as
 
   // Someone leaves: the others see it.
   await social.context().close();
-  await expect(panel(teacher)).not.toContainText('Tom Gallagher');
+  await expect(panel(teacher).getByRole('list')).not.toContainText('Tom Gallagher');
+  await expect(teacher.locator('#live-announcements')).toContainText('Tom Gallagher (social worker) left.');
   for (const page of [teacher, carer, young]) await page.context().close();
 });
