@@ -702,8 +702,25 @@ async fn five_pages_editing_at_random_converge_with_every_acknowledged_edit_once
     converge(5, 12).await;
 }
 
+/// A server process, killed when dropped (a failing test must not leave it running).
+struct ServerProcess(std::process::Child);
+
+impl ServerProcess {
+    /// `kill -9`, and wait for it to be gone.
+    fn kill(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
 /// The server binary on `port` with the SQLite file at `url`.
-fn start_server(url: &str, port: u16) -> std::process::Child {
+fn start_server(url: &str, port: u16) -> ServerProcess {
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_server"))
         .env_remove("DATABASE_URL")
         .env_remove("EPEP_SMTP_URL")
@@ -727,7 +744,7 @@ fn start_server(url: &str, port: u16) -> std::process::Child {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-    child
+    ServerProcess(child)
 }
 
 async fn sign_in(base: &str, email: &str) -> String {
@@ -798,8 +815,7 @@ async fn killing_the_server_mid_meeting_loses_nothing_acknowledged() {
         version = saved_version(&answer).unwrap();
     }
     // kill -9: no graceful anything.
-    server.kill().unwrap();
-    server.wait().unwrap();
+    server.kill();
     watcher.abort();
     writer_listener.abort();
     // The page retries its last edit while the server is down; then the server is back.
@@ -874,8 +890,7 @@ async fn killing_the_server_mid_meeting_loses_nothing_acknowledged() {
     }
     watcher.abort();
     writer_listener.abort();
-    server.kill().unwrap();
-    server.wait().unwrap();
+    server.kill();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

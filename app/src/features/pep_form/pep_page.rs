@@ -168,13 +168,17 @@ fn Form(form: PepForm) -> impl IntoView {
             "State: " <strong class=format!("tag tag--{}", form.state.as_str())>{crate::ui::text::capitalise(form.state.label())}</strong>
         </p>
         {state_note.map(|note| view! { <div class="inset">{note}</div> })}
-        <LivePresence room labels=field_labels />
-        <super::meeting_part::MeetingPart
-            pep_id=form.pep_id.clone()
-            room
-            runs=form.runs_meeting
-            team=form.meeting_team.clone()
-        />
+        // One wrapper for both: with them as two more siblings of this view the hydrated page
+        // expected a marker the server had not written (tachys 0.2.19; found by bisecting).
+        <div class="live-and-meeting">
+            <LivePresence room labels=field_labels />
+            <super::meeting_part::MeetingPart
+                pep_id=form.pep_id.clone()
+                room
+                runs=form.runs_meeting
+                team=form.meeting_team.clone()
+            />
+        </div>
         <Workflow
             pep_id=form.pep_id.clone()
             version=form.version
