@@ -37,3 +37,12 @@ pub fn ring(pep_id: &str, revision: i64) {
         hub.ring(pep_id, revision);
     }
 }
+
+/// Tells this server's live connections that sessions or rights changed, so each asks again at
+/// once (sign-out, a session ended from another device, deactivation, a new role).
+#[cfg(feature = "ssr")]
+pub fn recheck() {
+    if let Some(hub) = leptos::prelude::use_context::<LiveHub>() {
+        hub.recheck_all();
+    }
+}

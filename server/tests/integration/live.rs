@@ -256,10 +256,9 @@ async fn the_handshake_needs_our_page_a_session_and_the_pep() {
         .await;
     live.send(&ClientMessage::Ping).await;
     live.until(|m| *m == ServerMessage::Pong).await;
-    // Signing out ends the conversation at the next message.
+    // Signing out ends the conversation at once, without waiting for the page to speak.
     let signed_out = app.call("/api/auth/sign_out", &[], Some(&linda)).await;
     assert_eq!(signed_out.status(), 200);
-    live.send(&ClientMessage::Ping).await;
     match live
         .until(|m| matches!(m, ServerMessage::Closing { .. }))
         .await
@@ -1009,4 +1008,45 @@ async fn a_meeting_starts_records_who_came_and_ends_live_for_everyone() {
         assert!(!form["meeting_team"].as_array().unwrap().is_empty());
         app.db.finish().await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deactivating_someone_closes_their_live_connection_at_once() {
+    let db = TestDb::sqlite().await;
+    seed(&db.db).await.unwrap();
+    let app = spawn_app(db).await;
+    let linda = session(&app, LINDA, true).await;
+    let helen = session(&app, "helen.okafor@northdale.example", true).await;
+    let tom = session(&app, TOM, true).await;
+    let mut carer = Live::open(&app.base, JAYDEN_PEP, 0, &linda).await;
+    let mut social_worker = Live::open(&app.base, JAYDEN_PEP, 0, &tom).await;
+    let (linda_id, version): (String, i64) = app::on_db!(&app.db.db, pool => sqlx::query_as("SELECT id, version FROM users WHERE email = $1").bind(LINDA).fetch_one(pool).await.unwrap());
+    let version = version.to_string();
+    let (status, answer) = app
+        .answer(
+            "/api/people/set_active",
+            &[
+                ("user_id", &linda_id),
+                ("active", "false"),
+                ("version", &version),
+            ],
+            &helen,
+        )
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    match carer
+        .until(|m| matches!(m, ServerMessage::Closing { .. }))
+        .await
+    {
+        ServerMessage::Closing { reconnect, .. } => assert!(!reconnect),
+        _ => unreachable!(),
+    }
+    // The others stay, and see her gone.
+    let gone = carer.connection;
+    social_worker
+        .until(|m| matches!(m, ServerMessage::Presence { people, .. } if !people.iter().any(|p| p.connection == gone)))
+        .await;
+    social_worker.send(&ClientMessage::Ping).await;
+    social_worker.until(|m| *m == ServerMessage::Pong).await;
+    app.db.finish().await;
 }

@@ -64,8 +64,9 @@ pub enum RoomEvent {
         value: String,
     },
     Changed(Arc<Changes>),
-    /// This person may no longer be here (deactivated): close their connections.
-    EndUser(String),
+    /// Sessions or rights changed (a sign-out, a deactivation, a new role): every connection
+    /// asks again who it is and what its person may do, and closes if the answer is "nothing".
+    Recheck,
 }
 
 struct Room {
@@ -326,12 +327,12 @@ impl LiveHub {
         });
     }
 
-    /// Closes every connection of a person who may no longer be here (deactivated).
-    pub fn end_user(&self, user_id: &str) {
+    /// Makes every connection ask again who it is and what it may do now: after a sign-out, a
+    /// deactivation or a change of role, so a connection closes at once rather than at its
+    /// next message.
+    pub fn recheck_all(&self) {
         for room in self.rooms().values() {
-            if room.members.values().any(|m| m.user_id == user_id) {
-                room.tell(RoomEvent::EndUser(user_id.to_string()));
-            }
+            room.tell(RoomEvent::Recheck);
         }
     }
 

@@ -241,6 +241,11 @@ impl Connection {
                     }
                 }
                 event = events.recv() => match event {
+                    Ok(RoomEvent::Recheck) => {
+                        if let Err(ending) = self.recheck().await {
+                            return Some(ending);
+                        }
+                    }
                     Ok(event) => {
                         if let Err(ending) = self.pass_on(socket, connection, event, &mut sent_revision).await {
                             return ending;
@@ -265,6 +270,20 @@ impl Connection {
         }
     }
 
+    /// Who this is and what they may do, asked again; `Err` when the answer is "nothing now".
+    /// A database that does not answer for a moment keeps the connection as it was.
+    async fn recheck(&mut self) -> Result<(), Ending> {
+        match who_and_what(&self.deps, &self.token, &self.pep_id).await {
+            Ok((user, rights)) => {
+                self.user = user;
+                self.rights = rights;
+                Ok(())
+            }
+            Err(AppError::Internal { .. }) => Ok(()),
+            Err(error) => Err(Ending::session_over(&error)),
+        }
+    }
+
     /// One message from the browser, authorized again first. `Err` ends the conversation.
     async fn hear(
         &mut self,
@@ -279,17 +298,7 @@ impl Connection {
             };
             return send(socket, &refused).await.map_err(gone);
         };
-        match who_and_what(&self.deps, &self.token, &self.pep_id).await {
-            Ok((user, rights)) => {
-                self.user = user;
-                self.rights = rights;
-            }
-            Err(AppError::Internal { .. }) => {
-                // The database is unreachable for a moment: keep the connection, say nothing.
-                return Ok(());
-            }
-            Err(error) => return Err(Some(Ending::session_over(&error))),
-        }
+        self.recheck().await.map_err(Some)?;
         let hub = &self.deps.hub;
         let refusal = match message {
             ClientMessage::Ping => {
@@ -357,10 +366,7 @@ impl Connection {
                 .send_changes(socket, &changes, sent_revision)
                 .await
                 .map_err(gone),
-            RoomEvent::EndUser(user_id) if user_id == self.user.id => {
-                Err(Some(Ending::session_over(&AppError::Forbidden)))
-            }
-            RoomEvent::EndUser(_) => Ok(()),
+            RoomEvent::Recheck => Ok(()),
         }
     }
 

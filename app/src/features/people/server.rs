@@ -308,7 +308,7 @@ struct PersonChange {
 
 /// Writes a change to a person in one transaction: the version check (a stale page gets its
 /// problem on `field`), the end of every session they have (a new role's rules, or deactivation,
-/// take effect at once; the live connection will follow in the meetings work), and the audit row.
+/// take effect at once, live connections included), and the audit row.
 async fn apply_person_change(
     db: &Db,
     admin: &CurrentUser,
@@ -388,6 +388,7 @@ async fn apply_person_change(
         })?;
         tx.commit().await?;
     });
+    crate::features::live::recheck();
     Ok(())
 }
 
@@ -544,6 +545,8 @@ pub async fn end_assignment(assignment_id: String) -> Result<(), AppError> {
         })?;
         tx.commit().await?;
     });
+    // Someone whose link to a child ended may have the child's PEP open: they ask again.
+    crate::features::live::recheck();
     Ok(())
 }
 
