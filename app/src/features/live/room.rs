@@ -2,7 +2,7 @@
 //! and whether the connection is up, as signals the form reads. On the server it is inert.
 //!
 //! After a dropped network, a server restart or a phone waking, it reconnects by itself (at
-//! once when the page becomes visible or the network returns, else after 1, 2, 4… up to 10
+//! once when the window regains focus or the network returns, else after 1, 2, 4, then every 8
 //! seconds) asking for what changed since the last revision it saw. Saving is not its job: each
 //! field's `Saver` keeps unsaved words in memory and re-sends them with their edit id.
 
