@@ -11,6 +11,8 @@
 //! `room` and `presence_part`.
 
 #[cfg(feature = "ssr")]
+pub mod applied_edits;
+#[cfg(feature = "ssr")]
 mod changes;
 #[cfg(feature = "ssr")]
 pub mod hub;

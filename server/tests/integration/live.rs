@@ -1050,3 +1050,29 @@ async fn deactivating_someone_closes_their_live_connection_at_once() {
     social_worker.until(|m| *m == ServerMessage::Pong).await;
     app.db.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edit_ids_are_forgotten_after_a_week_and_kept_before() {
+    use app::features::live::applied_edits::{KEEP_EDIT_IDS, forget_applied_edits};
+    for db in TestDb::each_backend().await {
+        seed(&db.db).await.unwrap();
+        let now = chrono::Utc::now();
+        for (id, age) in [
+            ("old", KEEP_EDIT_IDS + chrono::Duration::hours(1)),
+            ("recent", KEEP_EDIT_IDS - chrono::Duration::hours(1)),
+        ] {
+            app::on_db!(&db.db, pool => {
+                sqlx::query("INSERT INTO applied_edits (edit_id, pep_id, user_id, version, applied_at) VALUES ($1, $2, 'demo-user-carer-linda', 1, $3)")
+                    .bind(id).bind(JAYDEN_PEP).bind(now - age)
+                    .execute(pool).await.unwrap();
+            });
+        }
+        let forgotten = forget_applied_edits(&db.db, now - KEEP_EDIT_IDS)
+            .await
+            .unwrap();
+        assert_eq!(forgotten, 1);
+        let left: Vec<String> = app::on_db!(&db.db, pool => sqlx::query_scalar("SELECT edit_id FROM applied_edits").fetch_all(pool).await.unwrap());
+        assert_eq!(left, vec!["recent".to_string()]);
+        db.finish().await;
+    }
+}

@@ -21,6 +21,8 @@ use crate::infra::db::Db;
 /// How often each room checks the PEP's revision without a doorbell, and re-reads who holds a
 /// field (a hold lapses after `LOCK_IDLE_SECONDS` without typing).
 const ROOM_CHECK: Duration = Duration::from_secs(2);
+/// How often old edit ids are forgotten (see `applied_edits`).
+const TIDY_EVERY: Duration = Duration::from_secs(60 * 60);
 /// Changes of presence within this long go out as one list: a hundred people arriving at once
 /// are one message each, not a hundred.
 const PRESENCE_PAUSE: Duration = Duration::from_millis(100);
@@ -377,8 +379,15 @@ impl LiveHub {
         tokio::spawn(async move {
             let mut check = tokio::time::interval(ROOM_CHECK);
             check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let mut tidy = tokio::time::interval(TIDY_EVERY);
             loop {
                 tokio::select! {
+                    _ = tidy.tick() => {
+                        let before = chrono::Utc::now() - super::applied_edits::KEEP_EDIT_IDS;
+                        if let Err(error) = super::applied_edits::forget_applied_edits(&db, before).await {
+                            tracing::warn!(%error, "live: could not forget old edit ids");
+                        }
+                    }
                     doorbell = doorbells.recv() => match doorbell {
                         Ok(Doorbell { pep_id, .. }) => hub.refresh(&db, &pep_id).await,
                         Err(broadcast::error::RecvError::Lagged(_)) => hub.check_every_room(&db).await,
