@@ -30,7 +30,6 @@ const PRESENCE_PAUSE: Duration = Duration::from_millis(100);
 /// One person's connection to a room.
 #[derive(Debug, Clone)]
 pub struct Member {
-    pub user_id: String,
     pub name: String,
     /// "social worker".
     pub role: String,
@@ -41,9 +40,8 @@ pub struct Member {
 }
 
 impl Member {
-    pub fn new(user_id: String, name: String, role: String) -> Member {
+    pub fn new(name: String, role: String) -> Member {
         Member {
-            user_id,
             name,
             role,
             field: None,
@@ -313,12 +311,6 @@ impl LiveHub {
             .get(pep_id)
             .map(|room| room.presence(now))
             .unwrap_or_default()
-    }
-
-    /// How many connections this server has open (for the benchmark and the health of a
-    /// meeting).
-    pub fn connections(&self) -> usize {
-        self.rooms().values().map(|r| r.members.len()).sum()
     }
 
     /// After a commit: PEP `pep_id` is at `revision`.

@@ -166,7 +166,6 @@ impl Connection {
             }
         };
         let member = Member::new(
-            self.user.id.clone(),
             self.user.display_name.clone(),
             self.user.role.label().to_string(),
         );
