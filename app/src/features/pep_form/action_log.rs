@@ -11,7 +11,6 @@ use crate::domain::roles::Role;
 use crate::domain::targets::ACTION_OWNERS;
 use crate::error::AppError;
 use crate::features::children::countdowns::{Countdowns, capitalise};
-use crate::infra::audit::AuditEvent;
 use crate::infra::db::Db;
 use crate::{append_audit_event, on_db};
 
@@ -151,17 +150,8 @@ pub async fn add_action(pep_id: String, action: NewAction) -> Result<ActionLogIt
         .bind(&person).bind(frequency).bind(due_on).bind(now)
         .execute(&mut *tx)
         .await?;
-        append_audit_event!(tx, &AuditEvent {
-            occurred_at: now,
-            actor_id: Some(&reached.user.id),
-            action: "action.added",
-            entity: "action",
-            entity_id: Some(&id),
-            child_id: Some(&reached.pep.child_id),
-            pep_id: Some(&reached.pep.id),
-            detail: serde_json::json!({ "owner_role": role.map(Role::as_str), "owner_user_id": person }),
-            request_id: None,
-        })?;
+        append_audit_event!(tx, &reached.event(now, "action.added", "action", &id,
+            serde_json::json!({ "owner_role": role.map(Role::as_str), "owner_user_id": person })))?;
         tx.commit().await?;
     });
     let owner = match (&person, role) {

@@ -8,7 +8,6 @@ use super::server::{Reached, reach, when};
 use crate::domain::meeting::{Attendee, MeetingInfo, check_attendees};
 use crate::domain::pep::SectionKey;
 use crate::error::AppError;
-use crate::infra::audit::AuditEvent;
 use crate::infra::db::Db;
 use crate::{append_audit_event, on_db};
 
@@ -59,25 +58,6 @@ fn not_running() -> AppError {
     )])
 }
 
-fn event<'a>(
-    reached: &'a Reached,
-    action: &'a str,
-    pep_id: &'a str,
-    detail: serde_json::Value,
-) -> AuditEvent<'a> {
-    AuditEvent {
-        occurred_at: Utc::now(),
-        actor_id: Some(&reached.user.id),
-        action,
-        entity: "pep_meeting",
-        entity_id: Some(pep_id),
-        child_id: Some(&reached.pep.child_id),
-        pep_id: Some(pep_id),
-        detail,
-        request_id: None,
-    }
-}
-
 pub async fn start_meeting(pep_id: String) -> Result<MeetingInfo, AppError> {
     let db = Db::from_context("meeting")?;
     let (reached, relationship) = reach(&db, &pep_id).await?;
@@ -97,7 +77,7 @@ pub async fn start_meeting(pep_id: String) -> Result<MeetingInfo, AppError> {
             tx.rollback().await?;
             None
         } else {
-            let revision = append_audit_event!(tx, &event(&reached, "meeting.started", &pep_id, serde_json::json!({})))?;
+            let revision = append_audit_event!(tx, &reached.event(Utc::now(), "meeting.started", "pep_meeting", &pep_id, serde_json::json!({})))?;
             tx.commit().await?;
             revision
         }
@@ -155,7 +135,7 @@ pub async fn record_attendance(
             None
         } else {
             // Who came is the meeting record's; the log keeps how many, not who.
-            let revision = append_audit_event!(tx, &event(&reached, "meeting.attendance", &pep_id,
+            let revision = append_audit_event!(tx, &reached.event(Utc::now(), "meeting.attendance", "pep_meeting", &pep_id,
                 serde_json::json!({ "people": attendees.len(), "version": version + 1 })))?;
             tx.commit().await?;
             revision
@@ -194,7 +174,7 @@ pub async fn end_meeting(pep_id: String) -> Result<MeetingInfo, AppError> {
             tx.rollback().await?;
             None
         } else {
-            let revision = append_audit_event!(tx, &event(&reached, "meeting.ended", &pep_id, serde_json::json!({})))?;
+            let revision = append_audit_event!(tx, &reached.event(Utc::now(), "meeting.ended", "pep_meeting", &pep_id, serde_json::json!({})))?;
             tx.commit().await?;
             revision
         }

@@ -14,7 +14,6 @@ use crate::domain::pp_plus::{
 };
 use crate::error::AppError;
 use crate::features::children::server::denial_error;
-use crate::infra::audit::AuditEvent;
 use crate::infra::db::Db;
 use crate::infra::reference_data::pp_plus_policy;
 use crate::{append_audit_event, on_db};
@@ -220,21 +219,12 @@ pub async fn decide_pp_plus(
         .await?
         .rows_affected();
         if written == 1 {
-            append_audit_event!(tx, &AuditEvent {
-                occurred_at: now,
-                actor_id: Some(&reached.user.id),
-                action: "pp_plus.decided",
-                entity: "pp_plus_request",
-                entity_id: Some(&request_id),
-                child_id: Some(&reached.pep.child_id),
-                pep_id: Some(&reached.pep.id),
-                detail: serde_json::json!({
+            append_audit_event!(tx, &reached.event(now, "pp_plus.decided", "pp_plus_request", &request_id,
+                serde_json::json!({
                     "decision": status.as_str(),
                     "pence": line.cost_pence(),
                     "version": version + 1,
-                }),
-                request_id: None,
-            })?;
+                })))?;
             tx.commit().await?;
         } else {
             tx.rollback().await?;

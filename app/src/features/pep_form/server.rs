@@ -97,6 +97,29 @@ pub(super) struct Reached {
 }
 
 impl Reached {
+    /// The audit event for something this person did `at` to `entity_id` of this PEP; the PEP
+    /// and its child are filled in.
+    pub(super) fn event<'a>(
+        &'a self,
+        at: DateTime<Utc>,
+        action: &'a str,
+        entity: &'a str,
+        entity_id: &'a str,
+        detail: serde_json::Value,
+    ) -> AuditEvent<'a> {
+        AuditEvent {
+            occurred_at: at,
+            actor_id: Some(&self.user.id),
+            action,
+            entity,
+            entity_id: Some(entity_id),
+            child_id: Some(&self.pep.child_id),
+            pep_id: Some(&self.pep.id),
+            detail,
+            request_id: None,
+        }
+    }
+
     pub(super) fn access(&self, section: SectionKey) -> Access {
         self.rights.get(&section).copied().unwrap_or(Access::None)
     }
@@ -606,21 +629,13 @@ pub async fn save_pep_field(
                 .execute(&mut *tx)
                 .await?;
             }
-            let revision = append_audit_event!(tx, &AuditEvent {
-                occurred_at: now,
-                actor_id: Some(&user.id),
-                action: "pep.field_saved",
-                entity: "pep_field",
-                entity_id: Some(&format!("{section}.{field_key}")),
-                child_id: Some(&reached.pep.child_id),
-                pep_id: Some(&pep_id),
-                // The words stay in the PEP; the log says who changed what, and how much.
-                detail: serde_json::json!({
+            let field_id = format!("{section}.{field_key}");
+            // The words stay in the PEP; the log says who changed what, and how much.
+            let revision = append_audit_event!(tx, &reached.event(now, "pep.field_saved", "pep_field", &field_id,
+                serde_json::json!({
                     "section": section, "field": field_key, "version": version + 1,
                     "characters": value.chars().count(),
-                }),
-                request_id: None,
-            })?;
+                })))?;
             tx.commit().await?;
             (FieldSaved::Saved { version: version + 1 }, revision)
         }
@@ -664,17 +679,8 @@ pub async fn set_section_status(
     on_db!(&db, pool => {
         let mut tx = pool.begin_write().await?;
         upsert_status!(tx, &pep_id, section_key, status, now);
-        append_audit_event!(tx, &AuditEvent {
-            occurred_at: now,
-            actor_id: Some(&reached.user.id),
-            action: "pep.section_status",
-            entity: "pep_section",
-            entity_id: Some(&section),
-            child_id: Some(&reached.pep.child_id),
-            pep_id: Some(&pep_id),
-            detail: serde_json::json!({ "section": section, "status": status.as_str() }),
-            request_id: None,
-        })?;
+        append_audit_event!(tx, &reached.event(now, "pep.section_status", "pep_section", &section,
+            serde_json::json!({ "section": section, "status": status.as_str() })))?;
         tx.commit().await?;
     });
     Ok(())

@@ -14,7 +14,6 @@ use crate::domain::school_record::{
     ExclusionKind, SuspensionDetails, SuspensionDraft, SuspensionRecord, check_suspension,
 };
 use crate::error::AppError;
-use crate::infra::audit::AuditEvent;
 use crate::infra::db::Db;
 use crate::{append_audit_event, on_db};
 
@@ -106,17 +105,8 @@ pub async fn record_suspension(
         .bind(checked.social_worker_told_on).bind(&reached.user.id).bind(now)
         .execute(&mut *tx)
         .await?;
-        append_audit_event!(tx, &AuditEvent {
-            occurred_at: now,
-            actor_id: Some(&reached.user.id),
-            action: "suspension.recorded",
-            entity: "suspension",
-            entity_id: Some(&id),
-            child_id: Some(&reached.pep.child_id),
-            pep_id: Some(&reached.pep.id),
-            detail: serde_json::json!({ "kind": checked.kind.as_str(), "days": checked.days }),
-            request_id: None,
-        })?;
+        append_audit_event!(tx, &reached.event(now, "suspension.recorded", "suspension", &id,
+            serde_json::json!({ "kind": checked.kind.as_str(), "days": checked.days })))?;
         tx.commit().await?;
     });
     Ok(SuspensionRecord {

@@ -23,7 +23,6 @@ use crate::domain::targets::{
 };
 use crate::error::AppError;
 use crate::features::children::countdowns::{Countdowns, capitalise};
-use crate::infra::audit::AuditEvent;
 use crate::infra::db::Db;
 use crate::{append_audit_event, on_db};
 
@@ -294,7 +293,7 @@ pub async fn evaluate_target(
             tx.rollback().await?;
             Err(current)
         } else {
-            append_audit_event!(tx, &audit(&reached, "target.evaluated", &target_id, serde_json::json!({
+            append_audit_event!(tx, &reached.event(Utc::now(), "target.evaluated", "target", &target_id, serde_json::json!({
                 "version": version + 1, "evaluation": evaluation.evaluation,
             })))?;
             tx.commit().await?;
@@ -326,25 +325,6 @@ async fn target_editor(db: &Db, pep_id: &str) -> Result<Reached, AppError> {
     Ok(reached)
 }
 
-fn audit<'a>(
-    reached: &'a Reached,
-    action: &'a str,
-    target_id: &'a str,
-    detail: serde_json::Value,
-) -> AuditEvent<'a> {
-    AuditEvent {
-        occurred_at: Utc::now(),
-        actor_id: Some(&reached.user.id),
-        action,
-        entity: "target",
-        entity_id: Some(target_id),
-        child_id: Some(&reached.pep.child_id),
-        pep_id: Some(&reached.pep.id),
-        detail,
-        request_id: None,
-    }
-}
-
 pub async fn add_target(pep_id: String) -> Result<TargetRecord, AppError> {
     let db = Db::from_context("pep form")?;
     let reached = target_editor(&db, &pep_id).await?;
@@ -363,7 +343,7 @@ pub async fn add_target(pep_id: String) -> Result<TargetRecord, AppError> {
         .bind(&id).bind(&pep_id).bind(position).bind(now).bind(&reached.user.id)
         .execute(&mut *tx)
         .await?;
-        append_audit_event!(tx, &audit(&reached, "target.added", &id, serde_json::json!({ "position": position })))?;
+        append_audit_event!(tx, &reached.event(Utc::now(), "target.added", "target", &id, serde_json::json!({ "position": position })))?;
         tx.commit().await?;
     });
     Ok(TargetRecord {
@@ -518,7 +498,7 @@ pub async fn save_target(
             for gone in stored.iter().filter(|r| !target.pp_plus.iter().any(|l| l.id == r.id)) {
                 sqlx::query("DELETE FROM pp_plus_requests WHERE id = $1").bind(&gone.id).execute(&mut *tx).await?;
             }
-            append_audit_event!(tx, &audit(&reached, "target.saved", &target_id, serde_json::json!({
+            append_audit_event!(tx, &reached.event(Utc::now(), "target.saved", "target", &target_id, serde_json::json!({
                 "version": version + 1,
                 "need_area": target.need_area,
                 "actions": target.actions.len(),
@@ -577,7 +557,7 @@ pub async fn remove_target(
         if removed == 0 {
             tx.rollback().await?;
         } else {
-            append_audit_event!(tx, &audit(&reached, "target.removed", &target_id, serde_json::json!({ "version": version })))?;
+            append_audit_event!(tx, &reached.event(Utc::now(), "target.removed", "target", &target_id, serde_json::json!({ "version": version })))?;
             tx.commit().await?;
         }
         removed

@@ -10,7 +10,6 @@ use crate::domain::pep::PepState;
 use crate::domain::workflow::{MoveRefused, check_move};
 use crate::error::AppError;
 use crate::features::children::countdowns::Countdowns;
-use crate::infra::audit::AuditEvent;
 use crate::infra::db::Db;
 use crate::infra::reference_data::section_policy;
 use crate::{append_audit_event, on_db};
@@ -94,19 +93,8 @@ pub async fn change_pep_state(
                 .execute(&mut *tx)
                 .await?;
             }
-            append_audit_event!(tx, &AuditEvent {
-                occurred_at: now,
-                actor_id: Some(&reached.user.id),
-                action: "pep.state_changed",
-                entity: "pep",
-                entity_id: Some(&pep_id),
-                child_id: Some(&reached.pep.child_id),
-                pep_id: Some(&pep_id),
-                detail: serde_json::json!({
-                    "from": from.as_str(), "to": to.as_str(), "reason": reason,
-                }),
-                request_id: None,
-            })?;
+            append_audit_event!(tx, &reached.event(now, "pep.state_changed", "pep", &pep_id,
+                serde_json::json!({ "from": from.as_str(), "to": to.as_str(), "reason": reason })))?;
             tx.commit().await?;
         } else {
             tx.rollback().await?;
