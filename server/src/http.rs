@@ -187,6 +187,10 @@ async fn healthz(State(db): State<Db>) -> impl IntoResponse {
 
 /// Binds, serves, and returns after SIGTERM or Ctrl-C once in-flight requests have finished.
 pub async fn serve(db: Db, args: ServeArgs, demo: bool, mailer: Mailer) -> anyhow::Result<()> {
+    // Listen for SIGTERM before the port opens: a stop sent as soon as the port answers (the
+    // listing of the pages takes a moment after binding) must be a graceful one, not the
+    // default kill.
+    let stop_requested = shutdown_signal();
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .with_context(|| {
@@ -218,7 +222,7 @@ pub async fn serve(db: Db, args: ServeArgs, demo: bool, mailer: Mailer) -> anyho
         router(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(async move {
-        shutdown_signal().await;
+        stop_requested.await;
         // Live connections never finish by themselves: tell them the server is going, and
         // their browsers reconnect to the next one.
         live.close_all();
@@ -229,24 +233,29 @@ pub async fn serve(db: Db, args: ServeArgs, demo: bool, mailer: Mailer) -> anyho
     Ok(())
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Ctrl-C or SIGTERM. SIGTERM's handler is installed when this is called, not when awaited.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+    let terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    async move {
+        let ctrl_c = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        #[cfg(unix)]
+        let terminate = async move {
+            match terminate {
+                Some(mut signal) => {
+                    signal.recv().await;
+                }
+                None => std::future::pending::<()>().await,
             }
-            Err(_) => std::future::pending::<()>().await,
+        };
+        #[cfg(not(unix))]
+        let terminate = std::future::pending::<()>();
+        tokio::select! {
+            () = ctrl_c => {},
+            () = terminate => {},
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
+        tracing::info!("shutting down: finishing requests in flight");
     }
-    tracing::info!("shutting down: finishing requests in flight");
 }
