@@ -51,6 +51,13 @@ pub(super) fn runs_meeting(
         .is_ok()
 }
 
+/// The person asking, once they may run this PEP's meeting now.
+async fn meeting_runner(db: &Db, pep_id: &str) -> Result<Reached, AppError> {
+    let (reached, relationship) = reach(db, pep_id).await?;
+    reached.authorize(SectionKey::MeetingRecord, true, relationship)?;
+    Ok(reached)
+}
+
 fn not_running() -> AppError {
     AppError::Invalid(vec![(
         "meeting".into(),
@@ -60,8 +67,7 @@ fn not_running() -> AppError {
 
 pub async fn start_meeting(pep_id: String) -> Result<MeetingInfo, AppError> {
     let db = Db::from_context("meeting")?;
-    let (reached, relationship) = reach(&db, &pep_id).await?;
-    reached.authorize(SectionKey::MeetingRecord, true, relationship)?;
+    let reached = meeting_runner(&db, &pep_id).await?;
     let now = Utc::now();
     let revision = on_db!(&db, pool => {
         let mut tx = pool.begin_write().await?;
@@ -105,8 +111,7 @@ pub async fn record_attendance(
     version: i64,
 ) -> Result<MeetingInfo, AppError> {
     let db = Db::from_context("meeting")?;
-    let (reached, relationship) = reach(&db, &pep_id).await?;
-    reached.authorize(SectionKey::MeetingRecord, true, relationship)?;
+    let reached = meeting_runner(&db, &pep_id).await?;
     let problems = check_attendees(&attendees);
     if !problems.is_empty() {
         return Err(AppError::Invalid(problems));
@@ -157,8 +162,7 @@ pub async fn record_attendance(
 
 pub async fn end_meeting(pep_id: String) -> Result<MeetingInfo, AppError> {
     let db = Db::from_context("meeting")?;
-    let (reached, relationship) = reach(&db, &pep_id).await?;
-    reached.authorize(SectionKey::MeetingRecord, true, relationship)?;
+    let reached = meeting_runner(&db, &pep_id).await?;
     let now = Utc::now();
     let revision = on_db!(&db, pool => {
         let mut tx = pool.begin_write().await?;
