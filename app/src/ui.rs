@@ -5,6 +5,7 @@ pub mod error_summary;
 pub mod layout;
 pub mod notice;
 pub mod password_input;
+pub mod raw_text;
 pub mod select;
 pub mod table;
 pub mod text;

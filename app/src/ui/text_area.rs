@@ -39,7 +39,7 @@ pub fn TextArea(
                         on_edit.run(());
                     }
                 }
-            ></textarea>
+            />
         </div>
     }
 }

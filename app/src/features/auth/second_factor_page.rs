@@ -143,6 +143,7 @@ pub fn SecondFactorSetupPage() -> impl IntoView {
                                     Ok(details) => {
                                         view! {
                                             <h2 class="heading-m">"1. Scan this QR code with the app"</h2>
+                                            // generated markup: the server draws this SVG from the key (totp.rs), nothing typed is in it
                                             <div class="qr-code" role="img" aria-label="QR code for your authenticator app" inner_html=details.qr_svg></div>
                                             <p class="body">
                                                 "Cannot scan it? Type this key into the app instead: "

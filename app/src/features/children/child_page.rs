@@ -260,7 +260,7 @@ fn Concerns(
                         aria-describedby=move || if error.get().is_some() { "concern-hint concern-error" } else { "concern-hint" }
                         prop:value=move || text.get()
                         on:input=move |ev| text.set(event_target_value(&ev))
-                    ></textarea>
+                    />
                 </div>
                 <button type="submit" class="button">"Tell the Virtual School"</button>
                 <p class="body" role="status">{move || told.get()}</p>

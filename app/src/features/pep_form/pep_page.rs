@@ -23,6 +23,7 @@ use crate::domain::workflow::Step;
 use crate::error::AppError;
 use crate::features::live::{LivePresence, LiveRoom};
 use crate::ui::countdown::{Countdown, PageCalendars};
+use crate::ui::raw_text::textarea_content;
 
 #[component]
 pub fn PepPage() -> impl IntoView {
@@ -522,9 +523,8 @@ fn FieldEditor(section: SectionKey, field: FormField, saver: Saver<FieldRef>) ->
                 on:focus=on_focus.clone()
                 on:blur=on_blur
                 on:change=move |_| saver.save()
-            >
-                {initial}
-            </textarea>
+                inner_html=textarea_content(&initial)
+            />
         }
         .into_any(),
         kind => view! {
@@ -738,7 +738,7 @@ fn ReasonField(
             <textarea class="textarea" id=id rows="3" aria-describedby=hint_id
                 prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))
-            ></textarea>
+            />
         </div>
     }
 }

@@ -297,7 +297,7 @@ fn PpPlusDecision(
                 aria-describedby=error_id
                 prop:value=move || reason.get()
                 on:input=move |ev| reason.set(event_target_value(&ev))
-            ></textarea>
+            />
             <div class="button-group">
                 <button type="button" class="button" disabled=move || busy.get() on:click=decide(PpPlusStatus::Approved)>
                     {move || line.with(|l| match l.cost_pence() {

@@ -209,7 +209,7 @@ fn RecordSuspension(pep_id: String, records: RwSignal<Vec<SuspensionRecord>>) ->
                             let typed = event_target_value(&ev);
                             draft.update(|d| d.reason = typed);
                         }
-                    ></textarea>
+                    />
                 </div>
                 {later}
                 <ProblemAlert problems not_done="Not recorded yet" />

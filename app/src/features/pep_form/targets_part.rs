@@ -19,6 +19,7 @@ use crate::domain::targets::{
     TargetDraft, check_against_previous, check_mix, check_target,
 };
 use crate::error::AppError;
+use crate::ui::raw_text::textarea_content;
 
 /// One target of one PEP.
 #[derive(Clone)]
@@ -490,9 +491,8 @@ where
                 prop:value=value
                 on:input=on_input
                 on:change=move |_| saver.save()
-            >
-                {initial}
-            </textarea>
+                inner_html=textarea_content(&initial)
+            />
         </div>
     }
 }
@@ -642,7 +642,8 @@ fn PreviousTargetEvaluation(
                         saver.changed(|e| e.evidence = typed)
                     }
                     on:change=move |_| saver.save()
-                >{initial}</textarea>
+                    inner_html=textarea_content(&initial)
+                />
             </div>
             <SaveStatus id=status_id saver />
             {move || match saver.state.get() {
