@@ -20,6 +20,7 @@ pub mod school;
 pub mod school_record;
 pub mod smart;
 pub mod targets;
+pub mod text;
 pub mod uk_time;
 pub mod workflow;
 

@@ -28,7 +28,14 @@ pub enum AppError {
     /// Something failed on our side (500); the id finds the log line.
     #[error("Something went wrong on our side. If it keeps happening, quote {correlation_id}.")]
     Internal { correlation_id: String },
-    /// The request itself could not be read or sent.
+    /// The request could not be read (400): `field` names what to change when one is to blame.
+    /// Built by `request_decoder`, which never repeats the value sent.
+    #[error("{}", match field { Some(field) => format!("The request could not be read: “{field}” {message}"), None => format!("The request could not be read. {message}") })]
+    BadRequest {
+        field: Option<String>,
+        message: String,
+    },
+    /// The request itself could not be sent, or its answer read (in the browser).
     #[error("The request could not be completed: {0}")]
     Transport(String),
 }
@@ -65,7 +72,7 @@ impl AppError {
             AppError::Invalid(_) => 422,
             AppError::TooManyAttempts { .. } => 429,
             AppError::Internal { .. } => 500,
-            AppError::Transport(_) => 400,
+            AppError::BadRequest { .. } | AppError::Transport(_) => 400,
         }
     }
 }
@@ -74,7 +81,29 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        AppError::Transport(value.to_string())
+        match value {
+            // On the server, a request server_fn could not decode. `request_decoder` refuses these
+            // before they get here; this keeps any it missed a 400 (not server_fn's 500), logged
+            // at WARN, and without the decoder's text, which can hold the value sent.
+            ServerFnErrorErr::Args(_)
+            | ServerFnErrorErr::MissingArg(_)
+            | ServerFnErrorErr::Deserialization(_) => {
+                #[cfg(feature = "ssr")]
+                {
+                    if let Some(response) =
+                        leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
+                    {
+                        response.set_status(axum::http::StatusCode::BAD_REQUEST);
+                        tracing::warn!("a server function's request could not be decoded");
+                    }
+                }
+                AppError::BadRequest {
+                    field: None,
+                    message: "Check what was sent and send it again.".to_string(),
+                }
+            }
+            other => AppError::Transport(other.to_string()),
+        }
     }
 }
 

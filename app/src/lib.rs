@@ -11,6 +11,8 @@
 pub mod domain;
 pub mod error;
 pub mod features;
+#[cfg(feature = "ssr")]
+pub mod request_decoder;
 pub mod shell;
 pub mod ui;
 

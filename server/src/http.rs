@@ -1,5 +1,6 @@
 //! The HTTP side: router, middleware, health check, start-up and graceful shutdown.
 
+pub mod request_decoding;
 pub mod security;
 
 use std::net::SocketAddr;
@@ -9,7 +10,6 @@ use std::time::Duration;
 use anyhow::Context;
 use app::features::auth::AuthContext;
 use app::features::auth::sessions::CookiePolicy;
-use app::features::auth::throttle::Throttle;
 use app::features::live::LiveHub;
 use app::features::live::socket::{LiveDeps, live_socket};
 use app::features::service::ServiceInfo;
@@ -63,9 +63,6 @@ impl AppState {
             transport: security::Transport { https },
             auth: AuthContext {
                 cookies: CookiePolicy { secure: https },
-                // In 15 minutes: 100 sign-in attempts per address, 10 per account.
-                sign_in_by_address: Throttle::new(100, Duration::from_secs(15 * 60)),
-                sign_in_by_account: Throttle::new(10, Duration::from_secs(15 * 60)),
                 public_url: public_url.to_string(),
                 mailer,
                 session_idle: chrono::Duration::minutes(i64::from(session_idle_minutes)),
@@ -146,6 +143,7 @@ pub fn router(state: AppState) -> Router {
             app::shell,
         ))
         .with_state(state.clone())
+        .layer(axum::middleware::from_fn(request_decoding::decode_server_fn_requests))
         .layer(axum::middleware::from_fn(security::refuse_cross_site))
         .layer(axum::middleware::from_fn(move |request, next| {
             security::security_headers(state.transport, request, next)

@@ -1,15 +1,15 @@
 //! Identity and access: signing in and out, sessions, throttling.
 
 mod account_page;
-mod api;
+pub(crate) mod api;
 mod current_user;
 #[cfg(feature = "ssr")]
 mod device;
-mod password_reset;
+pub(crate) mod password_reset;
 mod password_reset_page;
-mod second_factor;
+pub(crate) mod second_factor;
 mod second_factor_page;
-mod session_timeout;
+pub(crate) mod session_timeout;
 mod sign_in_form;
 mod sign_in_page;
 

@@ -121,22 +121,61 @@ pub struct TestApp {
 }
 
 pub async fn spawn_app(db: TestDb) -> TestApp {
+    let demo = server::demo::present(&db.db).await.unwrap();
+    let (base, state) = serve(db.db.clone(), db.mail_folder(), demo).await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        // A hung request fails its test instead of hanging the suite.
+        .timeout(std::time::Duration::from_secs(30))
+        .build()
+        .unwrap();
+    TestApp {
+        base,
+        client,
+        db,
+        state,
+    }
+}
+
+/// Another server on the same database as `app`, with nothing of its memory (a restart, or a
+/// second server beside it); it sends its mail to `app`'s folder.
+pub async fn spawn_app_on(app: &TestApp) -> TestApp {
+    let (base, state) = serve(
+        app.db.db.clone(),
+        app.db.mail_folder(),
+        app.state.service.demo,
+    )
+    .await;
+    TestApp {
+        base,
+        client: app.client.clone(),
+        db: TestDb {
+            db: app.db.db.clone(),
+            mail_dir: tempfile::tempdir().unwrap(),
+            _dir: None,
+            postgres_admin: None,
+        },
+        state,
+    }
+}
+
+/// A new server (its own state) on port 0 for `db`: its address and what it was built from.
+async fn serve(db: Db, mail_folder: std::path::PathBuf, demo: bool) -> (String, AppState) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let args = ServeArgs {
         addr,
         site_root: "target/site".into(),
         public_url: format!("http://{addr}"),
-        mail_folder: db.mail_folder(),
+        mail_folder,
         smtp_url: None,
         mail_from: "ePEP <no-reply@epep.test>".into(),
         session_idle_minutes: 30,
         demo: false,
     };
-    let demo = server::demo::present(&db.db).await.unwrap();
     let state = AppState::new(
         leptos_options(&args),
-        db.db.clone(),
+        db,
         &args.public_url,
         demo,
         Mailer::Files {
@@ -148,18 +187,7 @@ pub async fn spawn_app(db: TestDb) -> TestApp {
     let service =
         router(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        // A hung request fails its test instead of hanging the suite.
-        .timeout(std::time::Duration::from_secs(30))
-        .build()
-        .unwrap();
-    TestApp {
-        base: format!("http://{addr}"),
-        client,
-        db,
-        state,
-    }
+    (format!("http://{addr}"), state)
 }
 
 impl TestApp {

@@ -71,7 +71,7 @@ pub mod server {
 
     use super::super::device::describe_device;
     use super::super::sessions::{self, CookiePolicy};
-    use super::super::throttle::Throttle;
+    use super::super::throttle::{self, Counted, NOTICE_AFTER_FAILURES};
     use super::super::{CurrentUser, SignInForm, check_sign_in_form};
     use crate::domain::uk_time::uk_date_time_words;
     use crate::error::{AppError, internal};
@@ -84,10 +84,6 @@ pub mod server {
     #[derive(Clone, Debug)]
     pub struct AuthContext {
         pub cookies: CookiePolicy,
-        /// Sign-in attempts per client address (generous: a school shares one address).
-        pub sign_in_by_address: Throttle,
-        /// Sign-in attempts per account (strict: guessing one person's password).
-        pub sign_in_by_account: Throttle,
         /// How long a session lasts without activity (at most `sessions::IDLE_TIMEOUT`).
         pub session_idle: chrono::Duration,
         /// The address people use, for links in emails.
@@ -225,12 +221,20 @@ pub mod server {
         let (db, auth, parts) = services()?;
         let email = form.email.trim().to_lowercase();
         let ip = client_ip(&parts);
-        let account_key = format!("account:{email}");
-        let ip_key = format!("ip:{}", ip.as_deref().unwrap_or("unknown"));
-        auth.sign_in_by_address
-            .attempt(&ip_key)
-            .and_then(|()| auth.sign_in_by_account.attempt(&account_key))
-            .map_err(|retry_after_secs| AppError::TooManyAttempts { retry_after_secs })?;
+        let address = ip.clone().unwrap_or_else(|| "unknown".to_string());
+        let this_pair = Counted::AccountFromAddress {
+            email: email.clone(),
+            address: address.clone(),
+        };
+        let this_address = Counted::Address(address);
+        let now = Utc::now();
+        // Before any password work: a wait asked for by this account from this address, or by
+        // this address. Nobody else's guesses from elsewhere delay this person.
+        if let Some(retry_after_secs) =
+            throttle::wait_needed(&db, &[this_pair.clone(), this_address.clone()], now).await?
+        {
+            return Err(AppError::TooManyAttempts { retry_after_secs });
+        }
 
         let account: Option<Account> = on_db!(&db, pool => {
             sqlx::query_as(
@@ -254,13 +258,56 @@ pub mod server {
                 request_id.as_deref(),
             )
             .await?;
+            throttle::record_failure(&db, &this_pair, now).await?;
+            throttle::record_failure(&db, &this_address, now).await?;
+            if let Some(account) = &account {
+                let anywhere = Counted::Account(email.clone());
+                throttle::record_failure(&db, &anywhere, now).await?;
+                if throttle::should_notify(&db, &anywhere, NOTICE_AFTER_FAILURES, now).await? {
+                    notify_of_failures(&db, &auth, &account.id, &email).await;
+                }
+            }
             return Err(AppError::WrongCredentials);
         }
         let account = account.ok_or(AppError::WrongCredentials)?;
-        auth.sign_in_by_account.forget(&account_key);
+        throttle::clear(&db, &this_pair).await?;
 
         let detail = serde_json::json!({ "ip": ip });
         start_signed_in_session(&db, &account.id, "auth.sign_in_succeeded", detail).await
+    }
+
+    /// Emails the person that someone keeps failing to sign in to their account: it is not
+    /// locked, and what to do if it was not them. A mail failure is logged, never shown.
+    async fn notify_of_failures(db: &Db, auth: &AuthContext, user_id: &str, email: &str) {
+        let name: Option<String> = on_db!(db, pool => {
+            sqlx::query_scalar("SELECT display_name FROM users WHERE id = $1")
+                .bind(user_id)
+                .fetch_optional(pool)
+                .await
+                .ok()
+                .flatten()
+        });
+        let body = format!(
+            "Hello {},\n\nSomeone has entered a wrong password for your ePEP account \
+             {NOTICE_AFTER_FAILURES} times in the last 15 minutes. Your account is not locked: you \
+             can still sign in as usual.\n\nIf this was you and you have forgotten your password, \
+             choose a new one from \"Forgotten your password?\" on the sign-in page:\n{}/sign-in\n\n\
+             If it was not you, nothing is needed: every further attempt from the same place waits \
+             longer. If you are worried, tell your Virtual School.\n",
+            name.as_deref().unwrap_or("there"),
+            auth.public_url.trim_end_matches('/'),
+        );
+        let sent = auth
+            .mailer
+            .send(&crate::infra::mail::Email {
+                to: email.to_string(),
+                subject: "Someone is trying to sign in to your ePEP account".into(),
+                body,
+            })
+            .await;
+        if let Err(error) = sent {
+            tracing::warn!(%error, "could not send the failed sign-in notice");
+        }
     }
 
     /// Starts a new session for a person who just proved who they are (password, or a fresh

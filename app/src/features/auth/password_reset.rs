@@ -29,6 +29,7 @@ mod server {
     use super::super::api::server::{client_ip, record_auth_event, services};
     use super::super::looks_like_email;
     use super::super::sessions::{self, new_token, token_hash};
+    use super::super::throttle::{self, Counted};
 
     /// How long a reset link works.
     const RESET_LINK_MINUTES: i64 = 60;
@@ -53,10 +54,18 @@ mod server {
         }
         let (db, auth, parts) = services()?;
         let ip = client_ip(&parts).unwrap_or_else(|| "unknown".into());
-        auth.sign_in_by_address
-            .attempt(&format!("ip:{ip}"))
-            .and_then(|()| auth.sign_in_by_account.attempt(&format!("reset:{email}")))
-            .map_err(|retry_after_secs| AppError::TooManyAttempts { retry_after_secs })?;
+        // Each request counts (it may send an email): a few per address, then each waits longer.
+        let counted = [
+            Counted::ResetEmail(email.clone()),
+            Counted::ResetFromAddress(ip),
+        ];
+        let now = Utc::now();
+        if let Some(retry_after_secs) = throttle::wait_needed(&db, &counted, now).await? {
+            return Err(AppError::TooManyAttempts { retry_after_secs });
+        }
+        for item in &counted {
+            throttle::record_failure(&db, item, now).await?;
+        }
         let user: Option<(String, String)> = on_db!(&db, pool => {
             sqlx::query_as("SELECT id, display_name FROM users WHERE lower(email) = $1 AND status = 'active'")
                 .bind(&email)

@@ -47,6 +47,7 @@ mod server {
         record_auth_event, request_id, require_user, services, session_token,
     };
     use super::super::sessions;
+    use super::super::throttle::{self, Counted};
     use super::super::totp::{
         matching_step, new_recovery_codes, new_secret, otpauth_uri, qr_svg, recovery_code_hash,
     };
@@ -79,11 +80,40 @@ mod server {
         AppError::Invalid(vec![("code".to_string(), message.to_string())])
     }
 
-    fn throttle(user_id: &str) -> Result<(), AppError> {
-        let (_, auth, _) = services()?;
-        auth.sign_in_by_account
-            .attempt(&format!("second-factor:{user_id}"))
-            .map_err(|retry_after_secs| AppError::TooManyAttempts { retry_after_secs })
+    /// Wrong codes are counted per person in this session and per person (`throttle`).
+    fn guess_counters(user_id: &str) -> Result<[Counted; 2], AppError> {
+        let (_, auth, parts) = services()?;
+        let session = session_token(&parts, auth.cookies).unwrap_or_default();
+        Ok([
+            Counted::SecondFactorInSession {
+                user_id: user_id.to_string(),
+                session,
+            },
+            Counted::SecondFactor(user_id.to_string()),
+        ])
+    }
+
+    async fn throttle(user_id: &str) -> Result<(), AppError> {
+        let (db, _, _) = services()?;
+        match throttle::wait_needed(&db, &guess_counters(user_id)?, Utc::now()).await? {
+            Some(retry_after_secs) => Err(AppError::TooManyAttempts { retry_after_secs }),
+            None => Ok(()),
+        }
+    }
+
+    async fn count_wrong_guess(db: &crate::infra::db::Db, user_id: &str) -> Result<(), AppError> {
+        for counted in guess_counters(user_id)? {
+            throttle::record_failure(db, &counted, Utc::now()).await?;
+        }
+        Ok(())
+    }
+
+    /// Passed: the count is of guesses, not of a person signing in many times a day.
+    async fn clear_guesses(db: &crate::infra::db::Db, user_id: &str) -> Result<(), AppError> {
+        for counted in guess_counters(user_id)? {
+            throttle::clear(db, &counted).await?;
+        }
+        Ok(())
     }
 
     pub async fn setup() -> Result<SetupDetails, AppError> {
@@ -129,7 +159,7 @@ mod server {
 
     pub async fn confirm(code: String) -> Result<Vec<String>, AppError> {
         let user = require_user().await?;
-        throttle(&user.id)?;
+        throttle(&user.id).await?;
         let (db, auth, parts) = services()?;
         let row = load(&db, &user.id).await?;
         let request_id = request_id(&parts);
@@ -147,6 +177,7 @@ mod server {
                 request_id.as_deref(),
             )
             .await?;
+            count_wrong_guess(&db, &user.id).await?;
             return Err(code_problem(
                 "That code is not right. Enter the newest 6-digit code your app shows.",
             ));
@@ -181,9 +212,7 @@ mod server {
         if let Some(token) = session_token(&parts, auth.cookies) {
             sessions::mark_second_factor_done(&db, &token).await?;
         }
-        // Passed: the count is of guesses, not of a person signing in many times a day.
-        auth.sign_in_by_account
-            .forget(&format!("second-factor:{}", user.id));
+        clear_guesses(&db, &user.id).await?;
         record_auth_event(
             &db,
             Some(&user.id),
@@ -197,7 +226,7 @@ mod server {
 
     pub async fn verify(code: String) -> Result<(), AppError> {
         let user = require_user().await?;
-        throttle(&user.id)?;
+        throttle(&user.id).await?;
         let (db, auth, parts) = services()?;
         let row = load(&db, &user.id).await?;
         let request_id = request_id(&parts);
@@ -249,6 +278,7 @@ mod server {
                 request_id.as_deref(),
             )
             .await?;
+            count_wrong_guess(&db, &user.id).await?;
             return Err(code_problem(
                 "That code is not right or has been used. Enter the newest code from your app, \
                  or an unused recovery code.",
@@ -257,9 +287,7 @@ mod server {
         if let Some(token) = session_token(&parts, auth.cookies) {
             sessions::mark_second_factor_done(&db, &token).await?;
         }
-        // Passed: the count is of guesses, not of a person signing in many times a day.
-        auth.sign_in_by_account
-            .forget(&format!("second-factor:{}", user.id));
+        clear_guesses(&db, &user.id).await?;
         record_auth_event(
             &db,
             Some(&user.id),

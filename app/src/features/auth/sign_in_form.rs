@@ -28,20 +28,9 @@ pub fn check_sign_in_form(form: &SignInForm) -> Vec<FieldError> {
     errors
 }
 
-/// One `@` with something before it and a dotted domain after it: enough to catch typing slips
-/// without refusing real addresses.
+/// A plausible address: see `domain::text::is_email_address`.
 pub fn looks_like_email(email: &str) -> bool {
-    match email.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && !domain.contains('@')
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-                && !email.chars().any(char::is_whitespace)
-        }
-        None => false,
-    }
+    crate::domain::text::is_email_address(email)
 }
 
 #[cfg(test)]

@@ -1,72 +1,212 @@
-//! Sign-in throttling, in memory: at most N attempts per key in a sliding window. The server keeps
-//! one throttle keyed "ip:ADDRESS" and a stricter one keyed "account:EMAIL", so one address cannot
-//! try many accounts and many addresses cannot hammer one account. (Several servers will need this
-//! in the database: the scale-out work.)
+//! Throttling that slows guessing without handing anyone a lock.
+//!
+//! Failures are counted in the database (`throttle_counters`), so a restart does not clear them and
+//! several servers share them. Nothing is ever locked: after a number of free failures each further
+//! attempt waits a little longer (1 s, 2 s, 4 s … up to a cap), and a success clears its count.
+//! What is counted decides who waits:
+//! - **account and address together**: guessing one person's password from one place slows only
+//!   that place, so the person signing in from their own phone or school is not kept out by
+//!   someone else's guesses elsewhere;
+//! - **address**: many accounts tried from one address (generous: a school signs in through one);
+//! - **account, from anywhere**: never delays anyone; at [`NOTICE_AFTER_FAILURES`] the person is
+//!   emailed that someone is trying, once per window;
+//! - **second factor**: per person and session, and (more generously) per person, cleared by a
+//!   pass, so a fresh session with the right code waits at most the cap, never for ever.
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-#[derive(Clone, Debug)]
-pub struct Throttle {
-    limit: usize,
-    window: Duration,
-    attempts: Arc<Mutex<HashMap<String, VecDeque<Instant>>>>,
+/// Failures older than this are forgotten.
+pub const WINDOW: Duration = Duration::from_secs(15 * 60);
+
+/// At this many failed sign-ins on one account within the window, its holder is emailed.
+pub const NOTICE_AFTER_FAILURES: i64 = 10;
+
+/// How many failures are free before attempts wait, and the longest wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DelayRule {
+    pub free_failures: i64,
+    pub longest_wait_secs: u64,
 }
 
-impl Throttle {
-    pub fn new(limit: usize, window: Duration) -> Self {
-        Throttle {
-            limit,
-            window,
-            attempts: Arc::default(),
+impl DelayRule {
+    /// Seconds to wait after the last failure, with `failures` in the window: none for the free
+    /// ones, then doubling from one second up to the cap.
+    pub fn wait_after(self, failures: i64) -> u64 {
+        if failures < self.free_failures {
+            return 0;
+        }
+        let doublings = u32::try_from(failures - self.free_failures).unwrap_or(u32::MAX);
+        2u64.checked_pow(doublings)
+            .unwrap_or(u64::MAX)
+            .min(self.longest_wait_secs)
+    }
+}
+
+/// What is counted, with its rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Counted {
+    /// Wrong passwords for one account from one address.
+    AccountFromAddress { email: String, address: String },
+    /// Wrong passwords for any account from one address.
+    Address(String),
+    /// Wrong passwords for one account from anywhere (only for the notice).
+    Account(String),
+    /// Wrong second-factor codes by one person in one session.
+    SecondFactorInSession { user_id: String, session: String },
+    /// Wrong second-factor codes by one person in any session.
+    SecondFactor(String),
+    /// Password reset emails asked for one address.
+    ResetEmail(String),
+    /// Password reset emails asked for from one client address.
+    ResetFromAddress(String),
+}
+
+impl Counted {
+    pub fn rule(&self) -> DelayRule {
+        let rule = |free_failures, longest_wait_secs| DelayRule {
+            free_failures,
+            longest_wait_secs,
+        };
+        match self {
+            Counted::AccountFromAddress { .. } => rule(5, 15 * 60),
+            Counted::Address(_) => rule(100, 5 * 60),
+            Counted::Account(_) => rule(i64::MAX, 0),
+            Counted::SecondFactorInSession { .. } => rule(5, 15 * 60),
+            Counted::SecondFactor(_) => rule(20, 5 * 60),
+            Counted::ResetEmail(_) => rule(3, 15 * 60),
+            Counted::ResetFromAddress(_) => rule(100, 5 * 60),
         }
     }
 
-    /// Records an attempt, or refuses with the seconds until the oldest attempt leaves the window.
-    pub fn attempt(&self, key: &str) -> Result<(), u64> {
-        self.attempt_at(key, Instant::now())
+    /// What the database row is called: a digest, so no email or address is stored here.
+    #[cfg(feature = "ssr")]
+    fn key(&self) -> String {
+        let plain = match self {
+            Counted::AccountFromAddress { email, address } => format!("pair:{email}\n{address}"),
+            Counted::Address(address) => format!("address:{address}"),
+            Counted::Account(email) => format!("account:{email}"),
+            Counted::SecondFactorInSession { user_id, session } => {
+                format!("second-factor-session:{user_id}\n{session}")
+            }
+            Counted::SecondFactor(user_id) => format!("second-factor:{user_id}"),
+            Counted::ResetEmail(email) => format!("reset:{email}"),
+            Counted::ResetFromAddress(address) => format!("reset-address:{address}"),
+        };
+        super::sessions::token_hash(&plain)
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub use store::{clear, record_failure, should_notify, wait_needed};
+
+#[cfg(feature = "ssr")]
+mod store {
+    use chrono::{DateTime, Utc};
+
+    use super::{Counted, WINDOW};
+    use crate::error::AppError;
+    use crate::infra::db::Db;
+    use crate::on_db;
+
+    fn window_start(now: DateTime<Utc>) -> DateTime<Utc> {
+        now - chrono::Duration::from_std(WINDOW).unwrap_or_else(|_| chrono::Duration::minutes(15))
     }
 
-    fn attempt_at(&self, key: &str, now: Instant) -> Result<(), u64> {
-        let mut attempts = self
-            .attempts
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let window = self.window;
-        let times = attempts.entry(key.to_string()).or_default();
-        while times
-            .front()
-            .is_some_and(|t| now.duration_since(*t) >= window)
-        {
-            times.pop_front();
-        }
-        if times.len() >= self.limit {
-            let oldest = *times.front().expect("a full window has an oldest attempt");
-            return Err(window
-                .saturating_sub(now.duration_since(oldest))
-                .as_secs()
-                .max(1));
-        }
-        times.push_back(now);
-        // Forget keys with nothing in the window, so memory stays bounded.
-        if attempts.len() > 10_000 {
-            attempts.retain(|_, times| {
-                times
-                    .back()
-                    .is_some_and(|t| now.duration_since(*t) < window)
+    /// The longest wait any of `counted` asks for now, in seconds (`None`: go ahead).
+    pub async fn wait_needed(
+        db: &Db,
+        counted: &[Counted],
+        now: DateTime<Utc>,
+    ) -> Result<Option<u64>, AppError> {
+        let mut longest = 0u64;
+        for item in counted {
+            let row: Option<(i64, DateTime<Utc>)> = on_db!(db, pool => {
+                sqlx::query_as(
+                    "SELECT failures, last_failure_at FROM throttle_counters \
+                     WHERE key = $1 AND window_started_at >= $2",
+                )
+                .bind(item.key())
+                .bind(window_start(now))
+                .fetch_optional(pool)
+                .await?
             });
+            if let Some((failures, last_failure_at)) = row {
+                let wait = item.rule().wait_after(failures);
+                let waited = u64::try_from((now - last_failure_at).num_seconds()).unwrap_or(0);
+                longest = longest.max(wait.saturating_sub(waited));
+            }
         }
+        Ok((longest > 0).then_some(longest))
+    }
+
+    /// Counts one failure (a window older than [`WINDOW`] starts again) and returns the count.
+    pub async fn record_failure(
+        db: &Db,
+        counted: &Counted,
+        now: DateTime<Utc>,
+    ) -> Result<i64, AppError> {
+        let failures: i64 = on_db!(db, pool => {
+            let mut tx = pool.begin_write().await?;
+            // Old counts are pruned here: failures are rare, and nothing else reads old rows.
+            sqlx::query("DELETE FROM throttle_counters WHERE last_failure_at < $1")
+                .bind(window_start(now))
+                .execute(&mut *tx)
+                .await?;
+            let failures = sqlx::query_scalar(
+                "INSERT INTO throttle_counters (key, failures, window_started_at, last_failure_at) \
+                 VALUES ($1, 1, $2, $2) \
+                 ON CONFLICT (key) DO UPDATE SET \
+                   failures = CASE WHEN throttle_counters.window_started_at < $3 THEN 1 \
+                                   ELSE throttle_counters.failures + 1 END, \
+                   window_started_at = CASE WHEN throttle_counters.window_started_at < $3 THEN $2 \
+                                            ELSE throttle_counters.window_started_at END, \
+                   last_failure_at = $2 \
+                 RETURNING failures",
+            )
+            .bind(counted.key())
+            .bind(now)
+            .bind(window_start(now))
+            .fetch_one(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            failures
+        });
+        Ok(failures)
+    }
+
+    /// Forgets the failures of `counted` (after a success).
+    pub async fn clear(db: &Db, counted: &Counted) -> Result<(), AppError> {
+        on_db!(db, pool => {
+            sqlx::query("DELETE FROM throttle_counters WHERE key = $1")
+                .bind(counted.key())
+                .execute(pool)
+                .await?;
+        });
         Ok(())
     }
 
-    /// A successful sign-in clears the account's count.
-    pub fn forget(&self, key: &str) {
-        let mut attempts = self
-            .attempts
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        attempts.remove(key);
+    /// Whether the holder of `counted` (an account) is to be emailed now: true once per window,
+    /// when its failures have reached `at_least`.
+    pub async fn should_notify(
+        db: &Db,
+        counted: &Counted,
+        at_least: i64,
+        now: DateTime<Utc>,
+    ) -> Result<bool, AppError> {
+        let claimed: Option<i64> = on_db!(db, pool => {
+            sqlx::query_scalar(
+                "UPDATE throttle_counters SET noticed_at = $2 \
+                 WHERE key = $1 AND failures >= $3 \
+                   AND (noticed_at IS NULL OR noticed_at < window_started_at) \
+                 RETURNING failures",
+            )
+            .bind(counted.key())
+            .bind(now)
+            .bind(at_least)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(claimed.is_some())
     }
 }
 
@@ -75,38 +215,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_attempt_after_the_limit_is_refused_until_the_window_moves_on() {
-        let throttle = Throttle::new(3, Duration::from_secs(60));
-        let start = Instant::now();
-        for n in 0..3 {
-            assert!(
-                throttle
-                    .attempt_at("account:a@b.org", start + Duration::from_secs(n))
-                    .is_ok()
-            );
-        }
+    fn waits_start_after_the_free_failures_and_double_up_to_the_cap() {
+        let rule = DelayRule {
+            free_failures: 5,
+            longest_wait_secs: 900,
+        };
+        let waits: Vec<u64> = (0..17).map(|n| rule.wait_after(n)).collect();
         assert_eq!(
-            throttle.attempt_at("account:a@b.org", start + Duration::from_secs(10)),
-            Err(50)
+            waits,
+            [
+                0, 0, 0, 0, 0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 900, 900
+            ]
         );
-        assert!(
-            throttle.attempt_at("account:other@b.org", start).is_ok(),
-            "keys are separate"
-        );
-        assert!(
-            throttle
-                .attempt_at("account:a@b.org", start + Duration::from_secs(61))
-                .is_ok()
-        );
+        assert_eq!(rule.wait_after(i64::MAX), 900, "never overflows");
     }
 
     #[test]
-    fn forgetting_a_key_starts_its_count_again() {
-        let throttle = Throttle::new(1, Duration::from_secs(60));
-        let now = Instant::now();
-        assert!(throttle.attempt_at("account:x", now).is_ok());
-        assert!(throttle.attempt_at("account:x", now).is_err());
-        throttle.forget("account:x");
-        assert!(throttle.attempt_at("account:x", now).is_ok());
+    fn the_account_from_anywhere_never_delays_anyone() {
+        let rule = Counted::Account("a@b.org".into()).rule();
+        assert_eq!(rule.wait_after(1_000_000), 0);
     }
 }
