@@ -192,8 +192,17 @@ fn refusal_for(path: &str, inner: &str) -> Refusal {
         || inner.contains("expected u")
     {
         "is not a whole number. Send digits only."
-    } else if inner.contains("unknown variant") {
-        "is not one of the values this field takes. Choose one of them."
+    } else if inner.starts_with("unknown variant") {
+        // "unknown variant `sent`, expected one of `a`, `b`": name the choices, not what was sent.
+        let choices: Vec<&str> = inner
+            .split_once("expected")
+            .map(|(_, expected)| expected.split('`').skip(1).step_by(2).collect())
+            .unwrap_or_default();
+        return Refusal {
+            field,
+            message: format!("is not one of: {}.", choices.join(", ")),
+            status: 400,
+        };
     } else {
         "is not in the form this field takes. Check it and send it again."
     };

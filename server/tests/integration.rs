@@ -10,6 +10,7 @@ mod integration {
     pub mod access_matrix;
     pub mod actions;
     pub mod auth;
+    pub mod bad_input;
     pub mod calendars;
     pub mod children;
     pub mod cli;
