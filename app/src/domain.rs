@@ -11,6 +11,7 @@ pub mod meeting;
 pub mod passwords;
 pub mod pep;
 pub mod pep_form;
+pub mod plausible;
 pub mod policy;
 pub mod pp_plus;
 pub mod register;

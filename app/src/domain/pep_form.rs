@@ -5,6 +5,7 @@
 //! defaults. Fields are never mandatory to save: people type what they know, and the task list
 //! says what is left (today's systems block finishing when a fact is unknown).
 
+use super::plausible::{MOST_SESSIONS_IN_A_SCHOOL_YEAR, check_date_in_range};
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -317,6 +318,10 @@ pub fn check_field_value(spec: &FieldSpec, value: &str) -> Result<(), String> {
             }
         }
         FieldKind::Count => match trimmed.parse::<u32>() {
+            Ok(n) if n > MOST_SESSIONS_IN_A_SCHOOL_YEAR => Err(format!(
+                "{} must be at most {MOST_SESSIONS_IN_A_SCHOOL_YEAR}: a school year has two sessions a day",
+                spec.label
+            )),
             Ok(_) => Ok(()),
             Err(_) => Err(format!(
                 "{} must be a whole number, like 120: “{trimmed}” is not",
@@ -324,7 +329,7 @@ pub fn check_field_value(spec: &FieldSpec, value: &str) -> Result<(), String> {
             )),
         },
         FieldKind::Date => match chrono::NaiveDate::parse_from_str(trimmed, "%Y-%m-%d") {
-            Ok(_) => Ok(()),
+            Ok(day) => check_date_in_range(day, &spec.label.to_lowercase()).map(|_| ()),
             Err(_) => Err(format!(
                 "{} must be a date written year-month-day, like 2027-03-12: “{trimmed}” is not",
                 spec.label
@@ -434,6 +439,20 @@ mod tests {
             "{problem}"
         );
         assert!(check_field_value(sessions, "-3").is_err());
+        let too_many = check_field_value(sessions, "4294967295").unwrap_err();
+        assert!(too_many.contains("at most 400"), "{too_many}");
+        assert_eq!(check_field_value(sessions, "400"), Ok(()));
+        let next_meeting = field(SectionKey::MeetingRecord, "next_meeting").unwrap();
+        assert!(
+            check_field_value(next_meeting, "9999-12-31")
+                .unwrap_err()
+                .contains("after 2100")
+        );
+        assert!(
+            check_field_value(next_meeting, "0000-01-01")
+                .unwrap_err()
+                .contains("before 1990")
+        );
         let next = field(SectionKey::MeetingRecord, "next_meeting").unwrap();
         assert_eq!(check_field_value(next, "2027-03-12"), Ok(()));
         assert!(

@@ -125,7 +125,13 @@ fn past_date(
             ));
             None
         }
-        Ok(date) => Some(date),
+        Ok(date) => match super::plausible::check_date_in_range(date, &format!("the {what}")) {
+            Ok(date) => Some(date),
+            Err(problem) => {
+                problems.push((field, problem));
+                None
+            }
+        },
     }
 }
 

@@ -4,6 +4,7 @@
 //! limit), and part-time timetables whose planned end has passed. Each result says what it means
 //! in words.
 
+use super::plausible::check_date_in_range;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -278,6 +279,58 @@ pub fn check_suspension(
         &draft.social_worker_told_on,
         "telling the social worker",
     );
+    // Dates within a plausible range, and nothing recorded as happening before the first day.
+    if let Some(first) = starts_on
+        && let Err(problem) = check_date_in_range(first, "the first day")
+    {
+        problems.push(("starts_on", problem));
+    }
+    // The reintegration meeting comes after the first day; people may be told a little before it
+    // (the school decides, then the suspension starts), never weeks before.
+    const TOLD_BEFORE_AT_MOST_DAYS: i64 = 30;
+    let later = [
+        (
+            "reintegration_on",
+            reintegration_on,
+            "The reintegration meeting",
+            0,
+        ),
+        (
+            "virtual_school_told_on",
+            virtual_school_told_on,
+            "Telling the Virtual School",
+            TOLD_BEFORE_AT_MOST_DAYS,
+        ),
+        (
+            "social_worker_told_on",
+            social_worker_told_on,
+            "Telling the social worker",
+            TOLD_BEFORE_AT_MOST_DAYS,
+        ),
+    ];
+    for (field, day, what, early_days) in later {
+        let Some(day) = day else { continue };
+        if let Err(problem) =
+            check_date_in_range(day, &format!("the date of {}", what.to_lowercase()))
+        {
+            problems.push((field, problem));
+        } else if let Some(first) = starts_on
+            && day < first - chrono::Duration::days(early_days)
+        {
+            let when = if early_days == 0 {
+                "before the first day".to_string()
+            } else {
+                format!("more than {early_days} days before the first day")
+            };
+            problems.push((
+                field,
+                format!(
+                    "{what} cannot be {when} of the suspension ({}): check the date",
+                    first.format("%-d %B %Y")
+                ),
+            ));
+        }
+    }
     match (kind, starts_on) {
         (Some(kind), Some(starts_on)) if problems.is_empty() => Ok(SuspensionDetails {
             kind,
@@ -409,6 +462,42 @@ mod tests {
             reason: "Persistent disruption in lessons".into(),
             ..SuspensionDraft::default()
         }
+    }
+
+    #[test]
+    fn dates_are_plausible_and_nothing_is_long_before_the_first_day() {
+        let mut year_zero = draft("suspension", "0000-01-01", "2");
+        year_zero.reason = "x".into();
+        let problems = check_suspension(&year_zero).unwrap_err();
+        assert!(
+            problems
+                .iter()
+                .any(|(f, m)| *f == "starts_on" && m.contains("before 1990")),
+            "{problems:?}"
+        );
+
+        let mut told_years_before = draft("suspension", "2026-11-03", "2");
+        told_years_before.virtual_school_told_on = "2019-11-03".into();
+        told_years_before.reintegration_on = "2026-11-02".into();
+        let problems = check_suspension(&told_years_before).unwrap_err();
+        assert!(
+            problems
+                .iter()
+                .any(|(f, m)| *f == "virtual_school_told_on"
+                    && m.contains("more than 30 days before")),
+            "{problems:?}"
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|(f, m)| *f == "reintegration_on" && m.contains("before the first day")),
+            "{problems:?}"
+        );
+
+        let mut told_the_day_before = draft("suspension", "2026-11-03", "2");
+        told_the_day_before.social_worker_told_on = "2026-11-02".into();
+        told_the_day_before.reintegration_on = "2026-11-05".into();
+        assert!(check_suspension(&told_the_day_before).is_ok());
     }
 
     fn details(kind: ExclusionKind, starts_on: NaiveDate, days: u32) -> SuspensionDetails {

@@ -594,11 +594,19 @@ pub fn check_target_bounds(target: &TargetDraft) -> Result<(), Vec<(&'static str
         ));
     }
     let date = target.target_date.trim();
-    if !date.is_empty() && NaiveDate::parse_from_str(date, "%Y-%m-%d").is_err() {
-        problems.push((
-            "target_date",
-            "Write the date as year-month-day, like 2027-03-12".to_string(),
-        ));
+    if !date.is_empty() {
+        match NaiveDate::parse_from_str(date, "%Y-%m-%d") {
+            Err(_) => problems.push((
+                "target_date",
+                "Write the date as year-month-day, like 2027-03-12".to_string(),
+            )),
+            Ok(day) => {
+                if let Err(problem) = super::plausible::check_date_in_range(day, "the target date")
+                {
+                    problems.push(("target_date", problem));
+                }
+            }
+        }
     }
     if target.actions.len() > MOST_ACTIONS {
         problems.push((

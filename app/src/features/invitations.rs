@@ -96,7 +96,18 @@ mod server {
         // The Virtual School invites anyone; a designated teacher invites staff of their own school.
         let school_id = match actor.role {
             r if r.is_virtual_school() => school_id.filter(|s| !s.is_empty()),
-            Role::DesignatedTeacher if role == Role::DesignatedTeacher => actor.school_id.clone(),
+            // Exactly the school asked for, or refused: never silently their own instead.
+            Role::DesignatedTeacher if role == Role::DesignatedTeacher => {
+                match school_id.as_deref().filter(|s| !s.is_empty()) {
+                    Some(asked) if Some(asked) != actor.school_id.as_deref() => {
+                        return Err(invalid(
+                            "school_id",
+                            "You can invite designated teachers of your own school only: ask the Virtual School to invite someone at another school",
+                        ));
+                    }
+                    _ => actor.school_id.clone(),
+                }
+            }
             _ => return Err(AppError::Forbidden),
         };
         if role == Role::DesignatedTeacher && school_id.is_none() {

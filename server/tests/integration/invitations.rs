@@ -127,24 +127,41 @@ async fn an_expired_invitation_says_when_it_expired() {
 async fn a_designated_teacher_invites_only_colleagues_for_their_own_school() {
     let app = demo_app().await;
     let teacher = session(&app, "i.hussain@riverside.example", true).await;
-    let colleague = call(
-        &app,
-        "/api/invitations/create",
-        &[
-            ("email", "deputy@riverside.example"),
-            ("role", "designated_teacher"),
-            ("school_id", "demo-school-brookfield"),
-        ],
-        Some(&teacher),
-    )
-    .await;
-    assert_eq!(colleague.status(), 200);
-    let school: Option<String> = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT school_id FROM invitations WHERE email = 'deputy@riverside.example'").fetch_one(pool).await.unwrap());
+    let invite = |school: &'static str| {
+        let app = &app;
+        let teacher = teacher.clone();
+        async move {
+            call(
+                app,
+                "/api/invitations/create",
+                &[
+                    ("email", "deputy@riverside.example"),
+                    ("role", "designated_teacher"),
+                    ("school_id", school),
+                ],
+                Some(&teacher),
+            )
+            .await
+        }
+    };
+    let elsewhere = invite("demo-school-brookfield").await;
     assert_eq!(
-        school.as_deref(),
-        Some("demo-school-riverside"),
-        "always the teacher's own school"
+        elsewhere.status(),
+        422,
+        "another school is refused, not swapped for their own"
     );
+    assert!(
+        elsewhere
+            .text()
+            .await
+            .unwrap()
+            .contains("your own school only")
+    );
+    let stored: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM invitations WHERE email = 'deputy@riverside.example'").fetch_one(pool).await.unwrap());
+    assert_eq!(stored, 0);
+    assert_eq!(invite("").await.status(), 200, "no school named: their own");
+    let school: Option<String> = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT school_id FROM invitations WHERE email = 'deputy@riverside.example'").fetch_one(pool).await.unwrap());
+    assert_eq!(school.as_deref(), Some("demo-school-riverside"));
     let social_worker = call(
         &app,
         "/api/invitations/create",

@@ -414,12 +414,17 @@ pub async fn assign_child(
     };
     let starts_on = match starts_on.trim() {
         "" => today(),
-        text => NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
-            invalid(
-                "starts_on",
-                "Enter the start date as a real date, for example 30 11 2026",
-            )
-        })?,
+        text => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map_err(|_| {
+                invalid(
+                    "starts_on",
+                    "Enter the start date as a real date, for example 30 11 2026",
+                )
+            })
+            .and_then(|day| {
+                crate::domain::plausible::check_date_in_range(day, "the start date")
+                    .map_err(|problem| invalid("starts_on", problem))
+            })?,
     };
     let now = Utc::now();
     let id = uuid::Uuid::now_v7().to_string();

@@ -98,7 +98,13 @@ fn check_new_action(
     let due_on = match action.due_on.trim() {
         "" => None,
         text => match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-            Ok(day) => Some(day),
+            Ok(day) => match crate::domain::plausible::check_date_in_range(day, "the date") {
+                Ok(day) => Some(day),
+                Err(problem) => {
+                    problems.push(("due_on", problem));
+                    None
+                }
+            },
             Err(_) => {
                 problems.push((
                     "due_on",
