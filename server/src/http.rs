@@ -2,8 +2,8 @@
 
 pub mod request_decoding;
 pub mod security;
+pub mod serving;
 
-use std::net::SocketAddr;
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -160,6 +160,8 @@ pub fn router(state: AppState) -> Router {
             tracing::info_span!("request", id = %request_id, method = %request.method(), path = %request.uri().path())
         }))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        // Outermost: a client's id is kept only when it is short and plain, else replaced.
+        .layer(axum::middleware::from_fn(security::drop_unsafe_request_id))
 }
 
 /// 200 when the database answers, 503 when it does not (for load balancers and monitoring).
@@ -215,18 +217,18 @@ pub async fn serve(db: Db, args: ServeArgs, demo: bool, mailer: Mailer) -> anyho
     );
     tracing::info!("ePEP listening on http://{}", listener.local_addr()?);
     let live = state.live.clone();
-    axum::serve(
+    serving::serve_connections(
         listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+        router(state),
+        serving::HEADER_READ_TIMEOUT,
+        async move {
+            stop_requested.await;
+            // Live connections never finish by themselves: tell them the server is going, and
+            // their browsers reconnect to the next one.
+            live.close_all();
+        },
     )
-    .with_graceful_shutdown(async move {
-        stop_requested.await;
-        // Live connections never finish by themselves: tell them the server is going, and
-        // their browsers reconnect to the next one.
-        live.close_all();
-    })
-    .await
-    .context("the server stopped unexpectedly")?;
+    .await;
     tracing::info!("ePEP stopped");
     Ok(())
 }

@@ -95,3 +95,25 @@ fn is_same_origin(request: &Request<Body>) -> bool {
         _ => false,
     }
 }
+
+/// The longest `x-request-id` a client may choose (a UUID is 36 characters).
+pub const REQUEST_ID_MAX_CHARS: usize = 64;
+
+/// A client's `x-request-id` is logged and echoed, so it is kept only when it is at most
+/// [`REQUEST_ID_MAX_CHARS`] of letters, digits, `-`, `_` and `.`; otherwise it is dropped and the
+/// server makes its own (no markup, no log lines of kilobytes).
+pub async fn drop_unsafe_request_id(mut request: Request, next: Next) -> Response {
+    let safe = |id: &[u8]| {
+        !id.is_empty()
+            && id.len() <= REQUEST_ID_MAX_CHARS
+            && id
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+    };
+    let headers = request.headers_mut();
+    let ids: Vec<_> = headers.get_all("x-request-id").iter().collect();
+    if ids.len() > 1 || ids.first().is_some_and(|id| !safe(id.as_bytes())) {
+        headers.remove("x-request-id");
+    }
+    next.run(request).await
+}

@@ -109,6 +109,18 @@ async fn every_response_carries_a_request_id_and_keeps_one_it_was_given() {
         .await
         .unwrap();
     assert_eq!(given.headers()["x-request-id"], "support-ticket-4711");
+    // Too long, or markup: replaced by the server's own, never echoed.
+    for unsafe_id in ["x".repeat(5_000), "<script>alert(1)</script>".to_string()] {
+        let replaced = app
+            .client
+            .get(format!("{}/healthz", app.base))
+            .header("x-request-id", unsafe_id.as_str())
+            .send()
+            .await
+            .unwrap();
+        let echoed = replaced.headers()["x-request-id"].to_str().unwrap();
+        assert_eq!(echoed.len(), 36, "a UUID instead of {}", &unsafe_id[..10]);
+    }
     app.db.finish().await;
 }
 
@@ -260,4 +272,47 @@ async fn the_demo_banner_shows_only_when_the_demo_data_is_loaded() {
     let html = demo.get("/sign-in").await.text().await.unwrap();
     assert!(html.contains("This is a demonstration"), "{html}");
     demo.db.finish().await;
+}
+
+/// A client that sends half a request is closed after the header read time-out instead of
+/// holding the connection open (it stayed open 95 s and more with `axum::serve`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_half_sent_request_is_closed_after_the_header_time_out() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_app(TestDb::sqlite().await).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(server::http::serving::serve_connections(
+        listener,
+        server::http::router(app.state.clone()),
+        std::time::Duration::from_secs(1),
+        std::future::pending(),
+    ));
+    let mut slow = tokio::net::TcpStream::connect(addr).await.unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n")
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        slow.read_to_end(&mut answer),
+    )
+    .await;
+    assert!(read.is_ok(), "still open after 10 s");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "closed after {:?}",
+        started.elapsed()
+    );
+    // A whole request on the same server is answered, with TCP_NODELAY on.
+    let mut whole = tokio::net::TcpStream::connect(addr).await.unwrap();
+    whole
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = String::new();
+    whole.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    app.db.finish().await;
 }

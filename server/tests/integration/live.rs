@@ -208,6 +208,14 @@ async fn the_handshake_needs_our_page_a_session_and_the_pep() {
         .err(),
         Some(403)
     );
+    // Our host under another scheme (an https page, this service on http) is not our page.
+    let other_scheme = base.replacen("http://", "https://", 1);
+    assert_eq!(
+        handshake(base, JAYDEN_PEP, 0, Some(&linda), Some(&other_scheme))
+            .await
+            .err(),
+        Some(403)
+    );
     assert_eq!(
         handshake(base, JAYDEN_PEP, 0, None, Some(base)).await.err(),
         Some(401)
@@ -369,12 +377,32 @@ async fn presence_and_drafts_reach_each_reader_of_the_section_and_nobody_else() 
         .until(|m| matches!(m, ServerMessage::Refused { .. }))
         .await
     {
-        ServerMessage::Refused { reason } => assert!(reason.contains("not write"), "{reason}"),
+        ServerMessage::Refused { reason } => assert_eq!(
+            reason, "You cannot write in this section.",
+            "nothing said of a section he may not read"
+        ),
+        _ => unreachable!(),
+    }
+    // A draft for a question the section does not ask is refused, never passed on.
+    carer_again
+        .send(&ClientMessage::Draft {
+            field: FieldKey::new(field.section, "no_such_question"),
+            value: "words for nobody".into(),
+        })
+        .await;
+    match carer_again
+        .until(|m| matches!(m, ServerMessage::Refused { .. }))
+        .await
+    {
+        ServerMessage::Refused { reason } => {
+            assert!(reason.contains("no such question"), "{reason}")
+        }
         _ => unreachable!(),
     }
     social_worker
         .hears_nothing_like(Duration::from_millis(500), |m| {
             matches!(m, ServerMessage::Draft { value, .. } if value != "Jayden reads every night")
+                || matches!(m, ServerMessage::Draft { field, .. } if field.field == "no_such_question")
         })
         .await;
     // Leaving the field frees it.

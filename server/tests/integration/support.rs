@@ -184,9 +184,13 @@ async fn serve(db: Db, mail_folder: std::path::PathBuf, demo: bool) -> (String, 
         },
         args.session_idle_minutes,
     );
-    let service =
-        router(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
+    let router = router(state.clone());
+    tokio::spawn(server::http::serving::serve_connections(
+        listener,
+        router,
+        server::http::serving::HEADER_READ_TIMEOUT,
+        std::future::pending(),
+    ));
     (format!("http://{addr}"), state)
 }
 

@@ -46,7 +46,7 @@ pub async fn live_socket(
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    if !from_our_page(&headers) {
+    if !from_our_page(&headers, &deps.auth.public_url) {
         tracing::warn!("live: refused a handshake from another site");
         return (
             StatusCode::FORBIDDEN,
@@ -81,12 +81,19 @@ pub async fn live_socket(
 }
 
 /// Browsers always send `Origin` on a WebSocket handshake, and the page's own origin when it is
-/// ours; a handshake without one is not from a browser page of ours.
-fn from_our_page(headers: &HeaderMap) -> bool {
+/// ours; a handshake without one is not from a browser page of ours. Scheme and host must both
+/// match: the public address's scheme (an `http://` page cannot open a channel to an `https://`
+/// service) and the host the request came to.
+pub fn from_our_page(headers: &HeaderMap, public_url: &str) -> bool {
     let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let our_scheme = public_url
+        .split_once("://")
+        .map_or("http", |(scheme, _)| scheme);
     match (origin.and_then(|o| o.split_once("://")), host) {
-        (Some((_scheme, origin_host)), Some(host)) => origin_host.eq_ignore_ascii_case(host),
+        (Some((scheme, origin_host)), Some(host)) => {
+            scheme.eq_ignore_ascii_case(our_scheme) && origin_host.eq_ignore_ascii_case(host)
+        }
         _ => false,
     }
 }
@@ -304,13 +311,25 @@ impl Connection {
                 return send(socket, &ServerMessage::Pong).await.map_err(gone);
             }
             ClientMessage::Focus { field } => {
-                let field = field.filter(|f| self.edits(f.section));
+                let field = field.filter(|f| {
+                    self.edits(f.section)
+                        && crate::domain::pep_form::field(f.section, &f.field).is_some()
+                });
                 hub.focus(&self.pep_id, connection, field);
                 None
             }
             ClientMessage::Draft { field, value } => {
-                if !self.edits(field.section) {
-                    Some("You can read this section but not write in it.".to_string())
+                if crate::domain::pep_form::field(field.section, &field.field).is_none() {
+                    // Never passed on: others' pages would show a draft for a question that
+                    // does not exist.
+                    Some("This section has no such question.".to_string())
+                } else if !self.edits(field.section) {
+                    // Say nothing of a section the person may not even read.
+                    Some(if self.reads(field.section) {
+                        "You can read this section but not write in it.".to_string()
+                    } else {
+                        "You cannot write in this section.".to_string()
+                    })
                 } else if value.chars().count() > crate::domain::pep_form::LONGEST_TEXT {
                     Some("That is longer than a field can hold.".to_string())
                 } else {
