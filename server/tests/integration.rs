@@ -21,6 +21,7 @@ mod integration {
     pub mod http;
     pub mod invitations;
     pub mod live;
+    pub mod pages;
     pub mod password_reset;
     pub mod people;
     pub mod pep_form;

@@ -1,0 +1,92 @@
+//! Pages as a browser gets them from the server: refusals answer the API's status, and saved text
+//! is text in the page whatever it holds.
+
+use super::access_matrix::session;
+use super::support::{TestApp, TestDb, spawn_app};
+use server::demo::seed;
+
+const LINDA: &str = "linda.bennett@example.com";
+const TOM: &str = "tom.gallagher@northdale.example";
+const JAYDEN_PEP: &str = "demo-child-jayden-pep-2026-autumn";
+const AMELIA_PEP: &str = "demo-child-amelia-pep-2026-autumn";
+
+async fn page(app: &TestApp, path: &str, cookie: Option<&str>) -> (u16, String) {
+    let mut request = app.client.get(format!("{}{path}", app.base));
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    let response = request.send().await.unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_record_not_yours_is_a_403_page_and_yours_a_200() {
+    let db = TestDb::sqlite().await;
+    seed(&db.db).await.unwrap();
+    let app = spawn_app(db).await;
+    let linda = session(&app, LINDA, true).await;
+    for (path, expected) in [
+        (format!("/peps/{JAYDEN_PEP}"), 200),
+        (format!("/peps/{AMELIA_PEP}"), 403),
+        ("/children/demo-child-jayden".to_string(), 200),
+        ("/children/demo-child-amelia".to_string(), 403),
+    ] {
+        let (status, html) = page(&app, &path, Some(&linda)).await;
+        assert_eq!(status, expected, "{path}");
+        if expected == 403 {
+            assert!(
+                html.contains("You are not assigned to this child"),
+                "{path}"
+            );
+        }
+    }
+    let (status, html) = page(&app, &format!("/peps/{JAYDEN_PEP}"), None).await;
+    assert_eq!(status, 401, "signed out");
+    assert!(html.contains("You need to sign in"));
+    app.db.finish().await;
+}
+
+/// The carer saves markup into her part; the social worker's page shows it as text inside the
+/// textarea (the browser test checks the page also hydrates and does not navigate).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn saved_markup_is_text_in_the_page_of_everyone_who_reads_it() {
+    for db in TestDb::each_backend().await {
+        seed(&db.db).await.unwrap();
+        let app = spawn_app(db).await;
+        let linda = session(&app, LINDA, true).await;
+        let hostile = "Reads nightly </textarea><meta http-equiv=\"refresh\" content=\"0;url=https://example.org\"><!-- ]]> </script>";
+        let (status, saved) = app
+            .answer(
+                "/api/pep/save_field",
+                &[
+                    ("pep_id", JAYDEN_PEP),
+                    ("section", "carer_contribution"),
+                    ("field", "support_at_home"),
+                    ("value", hostile),
+                    ("version", &current_version(&app).await.to_string()),
+                ],
+                &linda,
+            )
+            .await;
+        assert_eq!(status, 200, "{saved}");
+        let tom = session(&app, TOM, true).await;
+        for (who, cookie) in [("carer", &linda), ("social worker", &tom)] {
+            let (status, html) = page(&app, &format!("/peps/{JAYDEN_PEP}"), Some(cookie)).await;
+            assert_eq!(status, 200, "{who}");
+            assert!(
+                !html.contains("<meta http-equiv=\"refresh\""),
+                "{who}: markup in the page"
+            );
+            assert!(
+                html.contains("Reads nightly &lt;/textarea&gt;&lt;meta http-equiv=\"refresh\""),
+                "{who}: the text, escaped, inside its textarea"
+            );
+        }
+        app.db.finish().await;
+    }
+}
+
+async fn current_version(app: &TestApp) -> i64 {
+    super::access_matrix::field_version(app, JAYDEN_PEP, "carer_contribution", "support_at_home")
+        .await
+}
