@@ -19,7 +19,7 @@ use super::calendar::{BankHolidays, Period, PeriodKind, SchoolCalendar};
 use super::deadlines::{
     Conventions, CountError, DayKind, Days, Deadline, Rule, due_before, due_date, long_date,
 };
-use super::pep::{PepKind, Term};
+use super::pep::{PepKind, PepState, Term};
 use super::roles::Role;
 
 /// A council's deadline rules (`council_policies` key `deadline_rules`), defaults from DOMAIN.md.
@@ -463,9 +463,37 @@ pub fn termly_due(
 /// A PEP already on record for the child.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExistingPep {
+    pub id: String,
     pub academic_year: AcademicYear,
     pub term: Term,
     pub due_on: NaiveDate,
+    pub state: PepState,
+    /// The school that leads it (its designated teacher writes it).
+    pub school_id: Option<String>,
+    /// The event it answers (coming into care, a school move), if any.
+    pub trigger_on: Option<NaiveDate>,
+}
+
+impl ExistingPep {
+    /// Still being written: a move can bring it forward and hand it to the new school. A PEP
+    /// submitted or approved was written by the old school and stays as it is.
+    pub fn is_open(&self) -> bool {
+        !matches!(self.state, PepState::Submitted | PepState::Approved)
+    }
+}
+
+/// A change to a PEP already on record, because of a school move.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PepChange {
+    pub pep_id: String,
+    /// The new due date and its explanation, when the move brings it forward.
+    pub brought_forward: Option<Deadline>,
+    /// The school that now leads it.
+    pub school_id: Option<String>,
+    /// The move it now answers.
+    pub trigger_on: NaiveDate,
+    /// What happened, in words, for the page and the audit.
+    pub words: String,
 }
 
 /// What the schedule needs to know about a child today.
@@ -477,6 +505,8 @@ pub struct ChildSituation {
     pub in_care_since: Option<(NaiveDate, bool)>,
     /// The start at the current school, with its name, when the child is on a school's roll.
     pub at_school_since: Option<(NaiveDate, String)>,
+    /// The current school's id (the school a move hands the PEP to).
+    pub school_id: Option<String>,
     pub existing: Vec<ExistingPep>,
 }
 
@@ -495,6 +525,8 @@ pub struct PlannedPep {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Schedule {
     pub planned: Vec<PlannedPep>,
+    /// PEPs on record brought forward or handed to a new school by a move.
+    pub changes: Vec<PepChange>,
     pub problems: Vec<ScheduleProblem>,
 }
 
@@ -548,21 +580,44 @@ pub fn peps_to_create(
             )
         }),
     };
-    if let Some((on, kind, rule, words)) = event
-        && !child.existing.iter().any(|p| p.due_on >= on)
-    {
-        match due_date(rule, &words, on, school, bank_holidays, policy.conventions) {
-            Ok(deadline) => {
-                let (academic_year, term) = term_of(deadline.due);
-                planned.push(PlannedPep {
-                    academic_year,
-                    term,
-                    kind,
-                    trigger_on: Some(on),
-                    deadline,
-                });
+    let is_move = matches!(&child.at_school_since, Some((since, _)) if *since > in_care_since);
+    // A PEP still being written, soonest due first: a move brings it forward, never adds a second.
+    let open = child
+        .existing
+        .iter()
+        .filter(|p| p.is_open())
+        .min_by_key(|p| p.due_on);
+    let answered = |on: NaiveDate| child.existing.iter().any(|p| p.trigger_on == Some(on));
+    if let Some((on, kind, rule, words)) = event {
+        // A PEP on record due on or after the event.
+        let covered = child.existing.iter().any(|p| p.due_on >= on);
+        let needed = if is_move { !answered(on) } else { !covered };
+        if needed {
+            match due_date(rule, &words, on, school, bank_holidays, policy.conventions) {
+                // A move whose deadline has passed, with a PEP written since, is history: it is
+                // not brought forward into the past (moves recorded before this rule existed).
+                Ok(deadline) if is_move && covered && deadline.due < today => {}
+                Ok(deadline) => match open.filter(|_| is_move) {
+                    Some(pep) => schedule.changes.push(change_for_move(
+                        pep,
+                        deadline,
+                        child.school_id.clone(),
+                        on,
+                        &words,
+                    )),
+                    None => {
+                        let (academic_year, term) = term_of(deadline.due);
+                        planned.push(PlannedPep {
+                            academic_year,
+                            term,
+                            kind,
+                            trigger_on: Some(on),
+                            deadline,
+                        });
+                    }
+                },
+                Err(problem) => schedule.problems.push(problem.into()),
             }
-            Err(problem) => schedule.problems.push(problem.into()),
         }
     }
 
@@ -593,6 +648,56 @@ pub fn peps_to_create(
         });
     }
     schedule
+}
+
+/// What a move does to the PEP being written: due no later than `deadline` (brought forward when
+/// it was due later; one due sooner keeps its date) and led by the new school.
+fn change_for_move(
+    pep: &ExistingPep,
+    deadline: Deadline,
+    school_id: Option<String>,
+    on: NaiveDate,
+    move_words: &str,
+) -> PepChange {
+    let school_changes = school_id.is_some() && school_id != pep.school_id;
+    let led = if school_changes {
+        ", and the new school's designated teacher leads it"
+    } else {
+        ""
+    };
+    if pep.due_on > deadline.due {
+        let explanation = format!(
+            "{}; brought forward from {} by {move_words}",
+            deadline.explanation,
+            long_date(pep.due_on)
+        );
+        PepChange {
+            pep_id: pep.id.clone(),
+            words: format!(
+                "the PEP being written is now due {} (was {}){led}",
+                long_date(deadline.due),
+                long_date(pep.due_on)
+            ),
+            brought_forward: Some(Deadline {
+                explanation,
+                ..deadline
+            }),
+            school_id: school_id.filter(|_| school_changes),
+            trigger_on: on,
+        }
+    } else {
+        PepChange {
+            pep_id: pep.id.clone(),
+            words: format!(
+                "the PEP being written stays due {}, sooner than {} needs{led}",
+                long_date(pep.due_on),
+                move_words
+            ),
+            brought_forward: None,
+            school_id: school_id.filter(|_| school_changes),
+            trigger_on: on,
+        }
+    }
 }
 
 /// The submission deadline after a meeting held on `meeting_on`.
@@ -685,8 +790,113 @@ mod tests {
             eligible: true,
             in_care_since: Some((in_care, emergency)),
             at_school_since: None,
+            school_id: None,
             existing: Vec::new(),
         }
+    }
+
+    fn on_record(year: i32, term: Term, due_on: NaiveDate, state: PepState) -> ExistingPep {
+        ExistingPep {
+            id: format!("pep-{due_on}"),
+            academic_year: AcademicYear::starting(year),
+            term,
+            due_on,
+            state,
+            school_id: Some("old-school".into()),
+            trigger_on: None,
+        }
+    }
+
+    fn moved(to: &str, on: NaiveDate, existing: Vec<ExistingPep>) -> ChildSituation {
+        let mut situation = child(d(2025, 3, 1), false);
+        situation.at_school_since = Some((on, to.to_string()));
+        situation.school_id = Some("new-school".into());
+        situation.existing = existing;
+        situation
+    }
+
+    fn run(situation: &ChildSituation, today: NaiveDate) -> Schedule {
+        let calendar = northdale();
+        peps_to_create(
+            situation,
+            &DeadlinePolicy::default(),
+            Some(&calendar),
+            Some(&calendar),
+            &bank_holidays(),
+            today,
+        )
+    }
+
+    #[test]
+    fn a_move_brings_the_pep_being_written_forward_and_hands_it_to_the_new_school() {
+        // The autumn review is due 11 December; a move on Monday 2 November needs one by 30
+        // November (20 school days, the day of the move not counted).
+        let termly = on_record(2026, Term::Autumn, d(2026, 12, 11), PepState::Draft);
+        let situation = moved("Riverside Academy", d(2026, 11, 2), vec![termly]);
+        let schedule = run(&situation, d(2026, 11, 2));
+        assert_eq!(schedule.planned, Vec::new(), "no second PEP");
+        let change = &schedule.changes[0];
+        let forward = change.brought_forward.as_ref().expect("brought forward");
+        assert_eq!(forward.due, d(2026, 11, 30));
+        assert!(
+            forward.explanation.ends_with(
+                "; brought forward from 11 December 2026 by the move to Riverside Academy"
+            ),
+            "{}",
+            forward.explanation
+        );
+        assert_eq!(change.school_id.as_deref(), Some("new-school"));
+        assert!(
+            change
+                .words
+                .contains("now due 30 November 2026 (was 11 December 2026)"),
+            "{}",
+            change.words
+        );
+
+        // Once it answers the move, nothing more happens.
+        let mut after = situation.clone();
+        after.existing[0].due_on = forward.due;
+        after.existing[0].trigger_on = Some(d(2026, 11, 2));
+        after.existing[0].school_id = Some("new-school".into());
+        let again = run(&after, d(2026, 11, 3));
+        assert_eq!(
+            (again.planned.len(), again.changes.len()),
+            (0, 0),
+            "{again:?}"
+        );
+    }
+
+    #[test]
+    fn a_pep_due_sooner_than_the_move_needs_keeps_its_date_and_changes_school() {
+        let soon = on_record(2026, Term::Autumn, d(2026, 11, 13), PepState::Meeting);
+        let schedule = run(
+            &moved("Riverside Academy", d(2026, 11, 2), vec![soon]),
+            d(2026, 11, 2),
+        );
+        assert_eq!(schedule.planned, Vec::new());
+        let change = &schedule.changes[0];
+        assert_eq!(change.brought_forward, None);
+        assert_eq!(change.school_id.as_deref(), Some("new-school"));
+        assert!(
+            change.words.contains("stays due 13 November 2026"),
+            "{}",
+            change.words
+        );
+    }
+
+    #[test]
+    fn a_move_after_the_terms_pep_was_approved_schedules_a_new_one() {
+        let approved = on_record(2026, Term::Autumn, d(2026, 12, 11), PepState::Approved);
+        let schedule = run(
+            &moved("Northdale High", d(2026, 11, 2), vec![approved]),
+            d(2026, 11, 2),
+        );
+        assert_eq!(schedule.changes, Vec::new());
+        assert_eq!(schedule.planned.len(), 1, "{schedule:?}");
+        assert_eq!(schedule.planned[0].kind, PepKind::NewSchool);
+        assert_eq!(schedule.planned[0].deadline.due, d(2026, 11, 30));
+        assert_eq!(schedule.planned[0].trigger_on, Some(d(2026, 11, 2)));
     }
 
     #[test]
@@ -777,11 +987,12 @@ mod tests {
     fn a_school_move_in_half_term_counts_school_days_from_reopening() {
         let mut situation = child(d(2025, 3, 1), false);
         situation.at_school_since = Some((d(2026, 10, 28), "Northdale High School".into()));
-        situation.existing = vec![ExistingPep {
-            academic_year: AcademicYear::starting(2026),
-            term: Term::Autumn,
-            due_on: d(2026, 10, 9),
-        }];
+        situation.existing = vec![on_record(
+            2026,
+            Term::Autumn,
+            d(2026, 10, 9),
+            PepState::Approved,
+        )];
         let planned = plan(&situation, &DeadlinePolicy::default(), d(2026, 10, 28));
         assert_eq!(planned.len(), 1, "{planned:?}");
         let new_school = &planned[0];
@@ -801,11 +1012,12 @@ mod tests {
     #[test]
     fn the_termly_review_is_due_before_half_term_unless_the_council_sets_a_final_date() {
         let mut situation = child(d(2024, 5, 1), false);
-        situation.existing = vec![ExistingPep {
-            academic_year: AcademicYear::starting(2026),
-            term: Term::Autumn,
-            due_on: d(2026, 10, 23),
-        }];
+        situation.existing = vec![on_record(
+            2026,
+            Term::Autumn,
+            d(2026, 10, 23),
+            PepState::Approved,
+        )];
         // In the Christmas holiday, the next term is spring.
         let today = d(2026, 12, 22);
         let planned = plan(&situation, &DeadlinePolicy::default(), today);
@@ -838,9 +1050,13 @@ mod tests {
         situation.existing = first
             .iter()
             .map(|p| ExistingPep {
-                academic_year: p.academic_year,
-                term: p.term,
-                due_on: p.deadline.due,
+                trigger_on: p.trigger_on,
+                ..on_record(
+                    p.academic_year.start_year(),
+                    p.term,
+                    p.deadline.due,
+                    PepState::Scheduled,
+                )
             })
             .collect();
         let again = plan(&situation, &DeadlinePolicy::default(), d(2026, 11, 24));

@@ -15,7 +15,9 @@ pub mod server {
     use crate::domain::academic_year::AcademicYear;
     use crate::domain::child::{EligibilityFacts, eligibility};
     use crate::domain::pep::{PepState, Phase, Term};
-    use crate::domain::schedule::{ChildSituation, ExistingPep, PlannedPep, peps_to_create};
+    use crate::domain::schedule::{
+        ChildSituation, ExistingPep, PepChange, PlannedPep, peps_to_create,
+    };
     use crate::infra::audit::AuditEvent;
     use crate::infra::db::Db;
     use crate::infra::reference_data::{
@@ -28,6 +30,8 @@ pub mod server {
     pub struct ScheduleReport {
         /// Each PEP created by this run, in words: "initial PEP, due 4 December 2026".
         pub created_peps: Vec<String>,
+        /// Each PEP on record a move changed, in words: "the PEP being written is now due …".
+        pub changed_peps: Vec<String>,
         /// (child id, what stopped a PEP from being scheduled), for the Virtual School to mend.
         pub problems: Vec<(String, String)>,
     }
@@ -73,23 +77,39 @@ pub mod server {
             .fetch_all(pool)
             .await?
         });
-        let existing_rows: Vec<(String, i64, String, NaiveDate)> = on_db!(db, pool => {
+        #[derive(sqlx::FromRow)]
+        struct PepRow {
+            id: String,
+            child_id: String,
+            academic_year: i64,
+            term: String,
+            due_on: NaiveDate,
+            state: String,
+            school_id: Option<String>,
+            trigger_on: Option<NaiveDate>,
+        }
+        let existing_rows: Vec<PepRow> = on_db!(db, pool => {
             sqlx::query_as(
-                "SELECT child_id, academic_year, term, due_on FROM peps \
-                 WHERE child_id = COALESCE($1, child_id)",
+                "SELECT id, child_id, academic_year, term, due_on, state, school_id, trigger_on \
+                 FROM peps WHERE child_id = COALESCE($1, child_id)",
             )
             .bind(only_child)
             .fetch_all(pool)
             .await?
         });
         let mut existing: HashMap<String, Vec<ExistingPep>> = HashMap::new();
-        for (child_id, year, term, due_on) in existing_rows {
-            let term = Term::parse(&term)
-                .map_err(|e| sqlx::Error::Protocol(format!("a stored PEP: {e}")))?;
-            existing.entry(child_id).or_default().push(ExistingPep {
-                academic_year: AcademicYear::starting(year as i32),
-                term,
-                due_on,
+        for row in existing_rows {
+            let stored = |e: crate::domain::UnknownValue| {
+                sqlx::Error::Protocol(format!("a stored PEP: {e}"))
+            };
+            existing.entry(row.child_id).or_default().push(ExistingPep {
+                id: row.id,
+                academic_year: AcademicYear::starting(row.academic_year as i32),
+                term: Term::parse(&row.term).map_err(stored)?,
+                due_on: row.due_on,
+                state: PepState::parse(&row.state).map_err(stored)?,
+                school_id: row.school_id,
+                trigger_on: row.trigger_on,
             });
         }
 
@@ -116,6 +136,7 @@ pub mod server {
                     (Some(school), Some(since)) => Some((since, school.clone())),
                     _ => None,
                 },
+                school_id: child.school_id.clone(),
                 existing: existing.remove(&child.id).unwrap_or_default(),
             };
             let periods = match &child.school_id {
@@ -143,6 +164,11 @@ pub mod server {
                 report
                     .problems
                     .push((child.id.clone(), problem.to_string()));
+            }
+            for change in &schedule.changes {
+                if apply_change(db, &child.id, change).await? {
+                    report.changed_peps.push(change.words.clone());
+                }
             }
             let phase = eligibility.phase.unwrap_or(Phase::SchoolAge);
             for planned in &schedule.planned {
@@ -235,6 +261,56 @@ pub mod server {
             }
             tx.commit().await?;
             Ok(inserted)
+        })
+    }
+
+    /// Brings a PEP forward and hands it to the new school after a move, with its audit row;
+    /// false when it was no longer open (submitted meanwhile) and so left alone.
+    async fn apply_change(
+        db: &Db,
+        child_id: &str,
+        change: &PepChange,
+    ) -> Result<bool, sqlx::Error> {
+        let now = Utc::now();
+        on_db!(db, pool => {
+            let mut tx = pool.begin_write().await?;
+            let changed = sqlx::query(
+                "UPDATE peps SET due_on = COALESCE($1, due_on), \
+                 due_explanation = COALESCE($2, due_explanation), \
+                 school_id = COALESCE($3, school_id), trigger_on = $4, \
+                 version = version + 1, updated_at = $5 \
+                 WHERE id = $6 AND state NOT IN ('submitted', 'approved')",
+            )
+            .bind(change.brought_forward.as_ref().map(|d| d.due))
+            .bind(change.brought_forward.as_ref().map(|d| d.explanation.clone()))
+            .bind(change.school_id.as_deref())
+            .bind(change.trigger_on)
+            .bind(now)
+            .bind(&change.pep_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+                == 1;
+            if changed {
+                append_audit_event!(tx, &AuditEvent {
+                    occurred_at: now,
+                    actor_id: None,
+                    action: "pep.rescheduled",
+                    entity: "pep",
+                    entity_id: Some(&change.pep_id),
+                    child_id: Some(child_id),
+                    pep_id: Some(&change.pep_id),
+                    detail: serde_json::json!({
+                        "due_on": change.brought_forward.as_ref().map(|d| d.due),
+                        "explanation": change.brought_forward.as_ref().map(|d| d.explanation.clone()),
+                        "school_id": change.school_id,
+                        "trigger_on": change.trigger_on,
+                    }),
+                    request_id: None,
+                })?;
+            }
+            tx.commit().await?;
+            Ok(changed)
         })
     }
 

@@ -230,3 +230,101 @@ async fn the_virtual_school_changes_the_rules_and_the_next_pep_follows_them() {
         app.db.finish().await;
     }
 }
+
+/// Recording a move hands the PEP being written to the new school (no second PEP), due no later
+/// than 20 school days after the move on the new school's calendar, and the page is told what
+/// happened. Before, a move made nothing: an existing PEP due after the move stopped the schedule.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_school_move_hands_the_pep_being_written_to_the_new_school() {
+    use super::access_matrix::session;
+    use super::support::spawn_app;
+    for db in TestDb::each_backend().await {
+        seed(&db.db).await.unwrap();
+        let app = spawn_app(db).await;
+        let backend = app.db.db.backend_name();
+        let head = session(&app, "helen.okafor@northdale.example", true).await;
+        let riverside = session(&app, "i.hussain@riverside.example", true).await;
+        let northdale_high = session(&app, "m.osei@northdale-high.example", true).await;
+        for (child, school, teacher) in [
+            ("demo-child-tyler", "demo-school-riverside", &riverside),
+            (
+                "demo-child-aisha",
+                "demo-school-northdale-high",
+                &northdale_high,
+            ),
+            // Amelia's PEP is being written at Brookfield: it is handed over, not doubled.
+            ("demo-child-amelia", "demo-school-riverside", &riverside),
+        ] {
+            let open = |db: &app::infra::db::Db| {
+                let db = db.clone();
+                async move {
+                    let rows: Vec<(String, NaiveDate, Option<String>, String)> = on_db!(&db, pool => sqlx::query_as(
+                        "SELECT id, due_on, school_id, due_explanation FROM peps WHERE child_id = $1 \
+                         AND state NOT IN ('submitted', 'approved') ORDER BY due_on")
+                        .bind(child).fetch_all(pool).await.unwrap());
+                    rows
+                }
+            };
+            let before = open(&app.db.db).await;
+            let all_before = peps_of(&app.db.db, child).await.len();
+            let today = app::domain::uk_time::uk_today(chrono::Utc::now());
+            let (status, saved) = app
+                .answer(
+                    "/api/register/add_education_episode",
+                    &[
+                        ("child_id", child),
+                        ("episode[started_on]", &today.to_string()),
+                        ("episode[status]", "on_roll"),
+                        ("episode[school_id]", school),
+                    ],
+                    &head,
+                )
+                .await;
+            assert_eq!(status, 200, "{backend} {child}: {saved}");
+            let after = open(&app.db.db).await;
+            let told = format!("{} {}", saved["peps_scheduled"], saved["peps_changed"]);
+            if before.is_empty() {
+                // Nothing being written: a new-to-school PEP.
+                assert_eq!(after.len(), 1, "{backend} {child}: {after:?}");
+                assert!(
+                    told.contains("new school PEP, due"),
+                    "{backend} {child}: {told}"
+                );
+            } else {
+                assert_eq!(
+                    peps_of(&app.db.db, child).await.len(),
+                    all_before,
+                    "{backend} {child}: no second PEP"
+                );
+                let (id, due, led_by, explanation) = &after[0];
+                assert_eq!(*id, before[0].0);
+                assert!(*due <= before[0].1, "{backend} {child}: never later");
+                assert_eq!(
+                    led_by.as_deref(),
+                    Some(school),
+                    "{backend} {child}: led by the new school"
+                );
+                assert!(
+                    told.contains("the PEP being written"),
+                    "{backend} {child}: {told}"
+                );
+                if *due < before[0].1 {
+                    assert!(explanation.contains("brought forward"), "{explanation}");
+                }
+            }
+            // The new school's designated teacher opens it.
+            let (status, _) = app
+                .answer("/api/pep/form", &[("pep_id", &after[0].0)], teacher)
+                .await;
+            assert_eq!(status, 200, "{backend} {child}: the new designated teacher");
+            // Running the schedule again changes nothing more.
+            let again = schedule_peps(&app.db.db, today, Some(child)).await.unwrap();
+            assert_eq!(
+                (again.created(), again.changed_peps.len()),
+                (0, 0),
+                "{backend} {child}: {again:?}"
+            );
+        }
+        app.db.finish().await;
+    }
+}

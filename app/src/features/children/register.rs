@@ -40,6 +40,10 @@ pub struct RegisterSaved {
     pub version: i64,
     /// "new to care or school PEP, due 27 November 2026".
     pub peps_scheduled: Vec<String>,
+    /// "the PEP being written is now due 27 November 2026 (was 11 December 2026), and the new
+    /// school's designated teacher leads it".
+    #[serde(default)]
+    pub peps_changed: Vec<String>,
 }
 
 #[server(name = RegisterEntryForEditing, prefix = "/api", endpoint = "register/entry")]
@@ -376,6 +380,7 @@ pub mod server {
             child_id,
             version: new_version,
             peps_scheduled: Vec::new(),
+            peps_changed: Vec::new(),
         })
     }
 
@@ -504,13 +509,12 @@ pub mod server {
             tx.commit().await?;
             version
         });
-        let peps_scheduled = schedule_peps(db, today(), Some(&child_id))
-            .await?
-            .created_peps;
+        let report = schedule_peps(db, today(), Some(&child_id)).await?;
         Ok(RegisterSaved {
             child_id,
             version,
-            peps_scheduled,
+            peps_scheduled: report.created_peps,
+            peps_changed: report.changed_peps,
         })
     }
 }

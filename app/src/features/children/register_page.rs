@@ -31,10 +31,14 @@ fn today() -> chrono::NaiveDate {
 
 /// "A new termly review, due 11 December 2026, is now in the schedule."
 fn saved_message(what: &str, saved: &RegisterSaved) -> String {
-    match saved.peps_scheduled.as_slice() {
-        [] => format!("{what} saved."),
-        peps => format!("{what} saved. Now due: {}.", peps.join("; ")),
+    let mut message = format!("{what} saved.");
+    if !saved.peps_scheduled.is_empty() {
+        message.push_str(&format!(" Now due: {}.", saved.peps_scheduled.join("; ")));
     }
+    for change in &saved.peps_changed {
+        message.push_str(&format!(" {}.", capitalise(change)));
+    }
+    message
 }
 
 #[component]
