@@ -81,12 +81,14 @@ pub fn year_group(date_of_birth: NaiveDate, year: AcademicYear) -> i32 {
     year.start_year() - born_in - 5
 }
 
-/// "Reception", "Year 5", "Nursery" (age 3 to 4), "Early years" (younger).
+/// "Reception", "Year 5", "Nursery" (age 3 to 4), and the two years before it by age (each name
+/// once, so a list of year groups never offers "Early years" twice).
 pub fn year_group_name(year_group: i32) -> String {
     match year_group {
         0 => "Reception".to_string(),
         -1 => "Nursery".to_string(),
-        n if n < -1 => "Early years".to_string(),
+        -2 => "Early years (age 2 to 3)".to_string(),
+        n if n < -2 => "Early years (under 2)".to_string(),
         n => format!("Year {n}"),
     }
 }

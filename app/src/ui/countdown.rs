@@ -92,8 +92,8 @@ pub fn Countdown(data: CountdownData, calendars: PageCalendars) -> impl IntoView
             class:countdown--overdue=move || counted.get().1 == Urgency::Overdue
         >
             {move || match counted.get().1 {
-                Urgency::Overdue => Some(view! { <span class="tag tag--overdue">"Overdue"</span> }),
-                Urgency::Soon => Some(view! { <span class="tag tag--soon">"Due soon"</span> }),
+                Urgency::Overdue => Some(view! { <span class="tag tag--overdue">"Overdue"</span> " " }),
+                Urgency::Soon => Some(view! { <span class="tag tag--soon">"Due soon"</span> " " }),
                 Urgency::Later => None,
             }}
             {format!("due {} · ", due.format("%-d %b %Y"))}

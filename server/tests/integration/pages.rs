@@ -90,3 +90,59 @@ async fn current_version(app: &TestApp) -> i64 {
     super::access_matrix::field_version(app, JAYDEN_PEP, "carer_contribution", "support_at_home")
         .await
 }
+
+/// Finished work shows no countdown: every section of an approved PEP, and a completed section of
+/// one being written; and no section is due after the PEP's own date.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn finished_work_has_no_countdown_and_no_part_is_due_after_the_pep() {
+    let db = TestDb::sqlite().await;
+    seed(&db.db).await.unwrap();
+    let app = spawn_app(db).await;
+    let teacher = session(&app, "s.whitfield@brookfield.example", true).await;
+    let form = |pep: &'static str| {
+        let app = &app;
+        let teacher = teacher.clone();
+        async move {
+            app.json("/api/pep/form", &[("pep_id", pep)], Some(&teacher))
+                .await
+        }
+    };
+    let approved = form("demo-child-amelia-pep-2025-summer").await;
+    assert_eq!(approved["state"], "approved");
+    for section in approved["sections"].as_array().unwrap() {
+        assert!(section["due"].is_null(), "approved: {}", section["key"]);
+    }
+    let (status, _) = app
+        .answer(
+            "/api/pep/section_status",
+            &[
+                ("pep_id", AMELIA_PEP),
+                ("section", "attendance"),
+                ("status", "completed"),
+            ],
+            &teacher,
+        )
+        .await;
+    assert_eq!(status, 200);
+    let draft = form(AMELIA_PEP).await;
+    let pep_due: chrono::NaiveDate = app::on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT due_on FROM peps WHERE id = $1").bind(AMELIA_PEP).fetch_one(pool).await.unwrap());
+    let pep_due = Some(pep_due.to_string());
+    let mut completed = 0;
+    for section in draft["sections"].as_array().unwrap() {
+        if section["status"] == "completed" {
+            completed += 1;
+            assert!(section["due"].is_null(), "completed: {}", section["key"]);
+        } else if let (Some(due), Some(pep_due)) = (section["due"]["due"].as_str(), &pep_due) {
+            assert!(
+                due <= pep_due.as_str(),
+                "{} due {due}, after the PEP's {pep_due}",
+                section["key"]
+            );
+        }
+    }
+    assert!(
+        completed > 0,
+        "the demo has a completed section on Amelia's PEP"
+    );
+    app.db.finish().await;
+}

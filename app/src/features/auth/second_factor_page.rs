@@ -8,14 +8,25 @@ use crate::ui::error_summary::{ErrorSummary, FieldError, error_for, field_errors
 use crate::ui::text_input::TextInput;
 
 #[component]
-fn CodeField(value: RwSignal<String>, errors: ReadSignal<Vec<FieldError>>) -> impl IntoView {
+fn CodeField(
+    value: RwSignal<String>,
+    errors: ReadSignal<Vec<FieldError>>,
+    /// Recovery codes exist only once the app is set up: the set-up page does not offer them.
+    #[prop(optional)]
+    setting_up: bool,
+) -> impl IntoView {
+    let hint = if setting_up {
+        "The 6-digit code your authenticator app shows now."
+    } else {
+        "The 6-digit code your authenticator app shows now, or one of your recovery codes."
+    };
     view! {
         <TextInput
             id="code"
             label="Code"
             value
             error=Signal::derive(move || error_for(&errors.read(), "code"))
-            hint="The 6-digit code your authenticator app shows now, or one of your recovery codes."
+            hint=hint
             autocomplete="one-time-code"
             inputmode="numeric"
             width="input--width-10"
@@ -160,7 +171,7 @@ pub fn SecondFactorSetupPage() -> impl IntoView {
                     </Transition>
                     <h2 class="heading-m">"2. Enter the code the app shows"</h2>
                     <form method="post" action="/api/auth/confirm_second_factor" novalidate on:submit=on_submit>
-                        <CodeField value=code errors />
+                        <CodeField value=code errors setting_up=true />
                         <button type="submit" class="button" disabled=move || confirm.pending().get()>
                             "Confirm"
                         </button>

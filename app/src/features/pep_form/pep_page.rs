@@ -113,8 +113,14 @@ fn Form(form: PepForm) -> impl IntoView {
         .iter()
         .map(|section| {
             let status = status_of(section.key);
+            // Marked completed on this page: its countdown goes (the server sends none for it).
             let due = section.due.clone().map(|data| {
-                view! { <Countdown data calendars=calendars.clone() /> }
+                let calendars = calendars.clone();
+                move || {
+                    (status.get() != SectionStatus::Completed).then(|| {
+                        view! { <Countdown data=data.clone() calendars=calendars.clone() /> }
+                    })
+                }
             });
             view! {
                 <li class="task-list__item">

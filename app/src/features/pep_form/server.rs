@@ -342,7 +342,11 @@ pub async fn pep_form(pep_id: String) -> Result<PepForm, AppError> {
                 label: policy.label(section),
                 owner: capitalise(owner.label()),
                 status,
-                due: Some(deadlines.for_owner(owner)),
+                // Finished work has no countdown: a completed section, a PEP submitted or approved
+                // (an approved PEP read "60 school days overdue" on every section).
+                due: (status != SectionStatus::Completed
+                    && !matches!(reached.state, PepState::Submitted | PepState::Approved))
+                .then(|| deadlines.for_owner(owner)),
                 editable: reached.access(section) == Access::Edit,
                 fields: fields(section)
                     .iter()
@@ -511,6 +515,21 @@ fn section_deadlines(
     ) {
         deadlines.everything_else =
             countdowns.countdown(deadline.due, &deadline.explanation, school);
+    }
+    // No part is due after the PEP itself: a late meeting does not move the PEP's own date.
+    let pep_due = countdowns.countdown(
+        pep.due_on,
+        &pep_due_explanation(&pep.due_explanation, pep.due_on, &title),
+        school,
+    );
+    for deadline in deadlines
+        .contributions
+        .values_mut()
+        .chain(std::iter::once(&mut deadlines.everything_else))
+    {
+        if deadline.due > pep.due_on {
+            *deadline = pep_due.clone();
+        }
     }
     deadlines
 }

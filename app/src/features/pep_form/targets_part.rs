@@ -378,7 +378,7 @@ fn TargetEditor(
                 <p class="body">{format!("Where the child is now: {}", draft.reason_baseline)}</p>
                 <p class="body">{format!("How everyone will know: {}", draft.success_measure)}</p>
                 {(!draft.child_view.is_empty()).then(|| view! { <p class="body">{format!("What the child said: {}", draft.child_view)}</p> })}
-                <p class="body">{format!("By: {}", draft.target_date)}</p>
+                <p class="body">{format!("By: {}", date_in_words(&draft.target_date))}</p>
                 <ul class="list list--bullet">{actions}</ul>
                 <PpPlusReadOnly number pep_id lines=draft.pp_plus decides=decides_pp_plus />
             </div>
@@ -449,7 +449,7 @@ fn TargetEditor(
                 SaveState::Conflict { theirs, by, .. } => Some(view! {
                     <ConflictChoice by saver>
                         <blockquote class="conflict__theirs">
-                            {format!("{} Measure: {} By: {}", theirs.statement, theirs.success_measure, theirs.target_date)}
+                            {format!("{} Measure: {} By: {}", theirs.statement, theirs.success_measure, date_in_words(&theirs.target_date))}
                         </blockquote>
                     </ConflictChoice>
                 }),
@@ -657,4 +657,11 @@ fn PreviousTargetEvaluation(
         </fieldset>
     }
     .into_any()
+}
+
+/// "19 March 2027" for a stored ISO date, as the rest of the app writes dates; as typed otherwise.
+fn date_in_words(iso: &str) -> String {
+    chrono::NaiveDate::parse_from_str(iso.trim(), "%Y-%m-%d")
+        .map(crate::domain::deadlines::long_date)
+        .unwrap_or_else(|_| iso.to_string())
 }
