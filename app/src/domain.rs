@@ -110,3 +110,111 @@ mod tests {
         assert_eq!(err.to_string(), "“headteacher” is not a known role");
     }
 }
+
+/// Property tests of every parser of outside input (files, JSON, the live channel's messages,
+/// money and dates as typed): whatever arrives, they answer with a value or a message and never
+/// panic, and what they accept keeps their own promises.
+#[cfg(test)]
+mod outside_input {
+    use proptest::prelude::*;
+
+    use super::calendar::{BankHolidays, parse_calendar, parse_calendar_csv};
+    use super::ical::parse_calendar_ics;
+
+    /// Lines that look like a calendar CSV row, some right and most nearly right.
+    fn csv_line() -> impl Strategy<Value = String> {
+        let date = prop_oneof![
+            "20[0-9]{2}-[01][0-9]-[0-3][0-9]",
+            "\\PC{0,12}",
+            Just("2026-02-30".to_string()),
+            Just("9999-12-31".to_string()),
+        ];
+        let kind = prop_oneof![
+            Just("term".to_string()),
+            Just("holiday".to_string()),
+            Just("inset".to_string()),
+            Just("closure".to_string()),
+            "\\PC{0,8}",
+        ];
+        (date.clone(), date, kind, "[^\\r\\n]{0,20}")
+            .prop_map(|(start, end, kind, label)| format!("{start},{end},{kind},{label}"))
+    }
+
+    proptest! {
+        #[test]
+        fn the_calendar_csv_reader_accepts_only_real_periods(lines in prop::collection::vec(csv_line(), 0..12)) {
+            let text = format!("start,end,kind,label\n{}", lines.join("\n"));
+            match parse_calendar_csv(&text) {
+                Ok(periods) => {
+                    for period in periods {
+                        prop_assert!(period.start <= period.end);
+                        prop_assert!(!period.label.trim().is_empty());
+                    }
+                }
+                Err(problems) => {
+                    prop_assert!(!problems.is_empty());
+                    for problem in problems {
+                        prop_assert!(problem.line >= 1 && problem.line <= lines.len() + 1);
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn any_file_text_gets_periods_or_problems_never_a_panic(text in "\\PC{0,400}") {
+            let _ = parse_calendar(&text);
+            let _ = parse_calendar_csv(&text);
+            let _ = parse_calendar_ics(&text);
+        }
+
+        #[test]
+        fn icalendar_lines_in_any_order_never_panic(
+            lines in prop::collection::vec(prop_oneof![
+                Just("BEGIN:VCALENDAR".to_string()),
+                Just("END:VCALENDAR".to_string()),
+                Just("BEGIN:VEVENT".to_string()),
+                Just("END:VEVENT".to_string()),
+                "DTSTART;VALUE=DATE:[0-9]{8}",
+                "DTEND;VALUE=DATE:[0-9]{0,9}",
+                "SUMMARY:\\PC{0,20}",
+                "RRULE:\\PC{0,30}",
+                " \\PC{0,10}",
+            ], 0..20)
+        ) {
+            let _ = parse_calendar_ics(&lines.join("\r\n"));
+        }
+
+        #[test]
+        fn the_bank_holiday_json_reader_never_panics(text in "\\PC{0,300}", division in "\\PC{0,20}") {
+            let _ = BankHolidays::read_gov_uk_json(&text, &division);
+            let shaped = format!(r#"{{"{division}": {{"division": "{division}", "events": [{{"title": "x", "date": "{text}"}}]}}}}"#);
+            let _ = BankHolidays::read_gov_uk_json(&shaped, &division);
+        }
+
+        #[test]
+        fn live_channel_messages_are_read_or_refused(text in "\\PC{0,200}") {
+            let _ = serde_json::from_str::<super::live::ClientMessage>(&text);
+            let shaped = format!(r#"{{"type": "draft", "field": {{"section": "carer_contribution", "field": "{}"}}, "value": "{}"}}"#, text.replace('"', ""), text.replace('"', ""));
+            let _ = serde_json::from_str::<super::live::ClientMessage>(&shaped);
+        }
+
+        #[test]
+        fn money_and_counts_as_typed_are_read_or_refused(text in "\\PC{0,20}") {
+            if let Ok(pence) = super::pp_plus::parse_pounds(&text) {
+                prop_assert!(pence >= 0);
+            }
+            if let Ok(n) = super::pp_plus::parse_count(&text, "sessions", 100) {
+                prop_assert!((0..=100).contains(&n));
+            }
+        }
+
+        #[test]
+        fn dates_as_typed_are_read_or_refused(text in "\\PC{0,16}") {
+            if let Ok(day) = super::plausible::parse_plausible_date(&text, "the date") {
+                prop_assert!(day >= super::plausible::EARLIEST_RECORD && day <= super::plausible::LATEST_PLAN);
+            }
+            let field = super::pep_form::field(super::pep::SectionKey::MeetingRecord, "next_meeting").expect("a date field");
+            let _ = super::pep_form::check_field_value(field, &text);
+        }
+    }
+}

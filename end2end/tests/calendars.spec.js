@@ -37,6 +37,13 @@ test("a designated teacher previews their school's calendar from an iCalendar fi
   await expect(page.getByRole('alert')).toContainText('line 13: “Sports day” is not a term, holiday, INSET day or closure');
   await expectNoAxeViolations(page);
 
+  // A CSV with two bad lines: both are under the field, not only the first.
+  await text.fill('start,end,kind,label\n2026-09-01,2026-12-18,terms,Autumn\n2027-01-05,2027-02-30,term,Spring\n');
+  await page.getByRole('button', { name: 'Preview' }).click();
+  const fieldError = page.locator('#csv-error');
+  await expect(fieldError).toContainText('line 2');
+  await expect(fieldError).toContainText('line 3');
+
   await page.getByLabel('Choose a CSV or iCalendar (.ics) file').setInputFiles({
     name: 'term-dates.ics', mimeType: 'text/calendar', buffer: Buffer.from(ics('INSET day')),
   });

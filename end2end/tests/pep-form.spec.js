@@ -135,6 +135,9 @@ test('a designated teacher and a social worker write one PEP without losing a wo
   await target.getByLabel('Success measure').fill('5 sentences in 4 out of 5 pieces of writing.');
   await expect(letter('Measurable')).toContainText('gives no starting point');
   await target.getByLabel('Reason, with where the child is now').fill('Writes 2 sentences unaided.');
+  // The measure is there, but the target's own words are still vague until they say how far.
+  await expect(letter('Measurable')).toContainText('“try to” says which way, not how far');
+  await target.getByLabel('Target', { exact: true }).fill('Amelia will write 5 sentences unaided in her writing.');
   await expect(letter('Measurable')).toContainText('✓ met');
   await target.getByLabel('Need area').selectOption('writing');
   await expect(letter('Relevant to a need')).toContainText("Check: Say how this target links to the child's own views");
@@ -154,7 +157,7 @@ test('a designated teacher and a social worker write one PEP without losing a wo
   await page.reload();
   await hydrated(page);
   await expect(page.getByRole('group', { name: 'Target 4', exact: true }).getByLabel('Target', { exact: true }))
-    .toHaveValue('Amelia will try to improve her writing.');
+    .toHaveValue('Amelia will write 5 sentences unaided in her writing.');
 });
 
 test("every role writes its own part of Jayden's PEP in turn, and sees only what is theirs to see", async ({ page }, testInfo) => {

@@ -408,14 +408,27 @@ pub fn school_year_total(records: &[SuspensionRecord], year: AcademicYear) -> (u
     suspensions_in_words(&counted)
 }
 
-/// A part-time timetable whose planned end has passed is a flag: it was meant to be short.
-pub fn part_time_timetable_flag(planned_end: NaiveDate, today: NaiveDate) -> Option<String> {
-    (planned_end < today).then(|| {
-        format!(
-            "The part-time timetable was planned to end on {}: review it with the Virtual School",
-            long_date(planned_end)
-        )
-    })
+/// A part-time timetable is a flag when its planned end has passed (it was meant to be short), or
+/// when it is described with no planned end at all (it must be time-limited).
+pub fn part_time_timetable_flag(
+    arrangement: &str,
+    planned_end: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Option<String> {
+    match planned_end {
+        None if !arrangement.trim().is_empty() => Some(
+            "The part-time timetable has no planned end date: a part-time timetable must be \
+             time-limited, so give the date it ends"
+                .to_string(),
+        ),
+        None => None,
+        Some(end) => (end < today).then(|| {
+            format!(
+                "The part-time timetable was planned to end on {}: review it with the Virtual School",
+                long_date(end)
+            )
+        }),
+    }
 }
 
 #[cfg(test)]
@@ -423,6 +436,29 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    #[test]
+    fn a_part_time_timetable_without_an_end_or_past_it_is_flagged() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 2).unwrap();
+        let flag = |arrangement: &str, end: Option<NaiveDate>| {
+            part_time_timetable_flag(arrangement, end, today)
+        };
+        assert!(
+            flag("Mornings only, 15 hours a week", None)
+                .unwrap()
+                .contains("no planned end date")
+        );
+        assert_eq!(flag("", None), None, "no timetable, nothing to flag");
+        assert!(
+            flag("Mornings only", NaiveDate::from_ymd_opt(2026, 11, 30))
+                .unwrap()
+                .contains("30 November 2026")
+        );
+        assert_eq!(
+            flag("Mornings only", NaiveDate::from_ymd_opt(2027, 1, 8)),
+            None
+        );
+    }
 
     #[test]
     fn the_absence_thresholds_are_exact() {
@@ -638,8 +674,12 @@ mod tests {
     #[test]
     fn a_part_time_timetable_past_its_planned_end_is_flagged() {
         let end = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
-        assert_eq!(part_time_timetable_flag(end, end), None);
-        let flag = part_time_timetable_flag(end, end.succ_opt().unwrap()).unwrap();
+        assert_eq!(
+            part_time_timetable_flag("Mornings only", Some(end), end),
+            None
+        );
+        let flag =
+            part_time_timetable_flag("Mornings only", Some(end), end.succ_opt().unwrap()).unwrap();
         assert!(flag.contains("20 November 2026"));
     }
 

@@ -199,12 +199,16 @@ pub fn check_target(target: &TargetDraft, window: &ReviewWindow, rule: &MixRule)
     let statement = check_target_text(&target.statement);
     let measure = check_target_text(&target.success_measure);
     let measurable = statement.measurable || measure.measurable;
+    let statement_measurable = statement.measurable;
     let mut findings: Vec<Finding> = statement
         .findings
         .into_iter()
         .filter(|f| match f.check.as_str() {
             // The success measure may carry the criterion, and the date field the date.
-            "not_measurable" | "vague" => !measurable,
+            "not_measurable" => !measurable,
+            // Vague words stay vague whatever the success measure says: a statement rewritten
+            // as "will try to improve" passed every check while the old measure was there.
+            "vague" => !statement_measurable,
             "no_date" => false,
             _ => true,
         })
@@ -219,6 +223,18 @@ pub fn check_target(target: &TargetDraft, window: &ReviewWindow, rule: &MixRule)
             f
         })
         .collect();
+    // An empty target is not measurable either (the text checks say nothing of empty words, and
+    // the checklist showed "Measurable: met" on a new target).
+    if !measurable && !findings.iter().any(|f| f.check == "not_measurable") {
+        findings.push(finding(
+            'M',
+            "not_measurable",
+            rule.measurable_criterion_severity,
+            "Nothing in the target or its success measure can be counted or checked yet: add a \
+             number, a percentage, “x out of y”, a grade, or “as measured by” a named assessment"
+                .to_string(),
+        ));
+    }
     if NeedArea::parse(&target.need_area).is_err() {
         findings.push(finding(
             'R',
@@ -699,6 +715,8 @@ mod tests {
             checks(&found),
             want(&[
                 ("statement_missing", Severity::Error),
+                // An empty target is not "measurable: met".
+                ("not_measurable", Severity::Warning),
                 ("no_need_area", Severity::Error),
                 ("no_child_view", Severity::Warning),
                 ("no_date", Severity::Error),
@@ -706,9 +724,9 @@ mod tests {
             ])
         );
         assert!(
-            found[3].reason.contains("19 March 2027"),
+            found[4].reason.contains("19 March 2027"),
             "{}",
-            found[3].reason
+            found[4].reason
         );
         // Check 8 is met by any words linking the target to what the child said.
         let mut linked = good();
@@ -723,9 +741,11 @@ mod tests {
     fn the_criterion_may_be_in_the_success_measure_and_a_council_can_make_it_an_error() {
         let mut vague = good();
         vague.statement = "Amelia will try to improve her times tables.".into();
+        // The measure carries the criterion, but the statement's own words stay vague (it
+        // passed every check while an old success measure was there).
         assert_eq!(
             checks(&check_target(&vague, &window(), &MixRule::default())),
-            want(&[])
+            want(&[("vague", Severity::Warning)])
         );
         vague.success_measure = "Her teacher will be pleased.".into();
         let rule = MixRule {

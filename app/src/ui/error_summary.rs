@@ -86,6 +86,17 @@ pub fn error_for(errors: &[FieldError], field_id: &str) -> Option<String> {
         .map(|e| e.message.clone())
 }
 
+/// Every message for one field, one a line (a file's problems, each with its line number), for a
+/// field whose problems are all worth reading at once.
+pub fn all_errors_for(errors: &[FieldError], field_id: &str) -> Option<String> {
+    let all: Vec<&str> = errors
+        .iter()
+        .filter(|e| e.field_id == field_id)
+        .map(|e| e.message.as_str())
+        .collect();
+    (!all.is_empty()).then(|| all.join("\n"))
+}
+
 /// `id` names the summary's title: a page with several forms gives each summary its own.
 #[component]
 pub fn ErrorSummary(

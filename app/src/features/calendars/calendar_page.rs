@@ -15,7 +15,7 @@ use super::{
 use crate::domain::calendar::Period;
 use crate::domain::school::{NewSchoolForm, SchoolKind, check_new_school};
 use crate::ui::error_summary::{
-    ErrorSummary, FieldError, error_for, field_errors, problems_on_fields,
+    ErrorSummary, FieldError, all_errors_for, error_for, field_errors, problems_on_fields,
 };
 use crate::ui::select::Select;
 use crate::ui::table::ScrollingTable;
@@ -101,7 +101,8 @@ fn Calendar(
         periods,
         schools,
     } = view;
-    let csv_error = Signal::derive(move || error_for(&errors.read(), "csv"));
+    // Every problem by line under the field, not only the first (the summary lists them too).
+    let csv_error = Signal::derive(move || all_errors_for(&errors.read(), "csv"));
     let on_preview = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         done.set(None);

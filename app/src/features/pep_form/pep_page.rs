@@ -774,12 +774,15 @@ fn section_facts(section: SectionKey, values: Vec<(String, Signal<String>)>) -> 
             })
         }
         SectionKey::PartTimeAlternative => {
-            let planned_end = value("planned_end");
+            let (arrangement, planned_end) = (value("arrangement"), value("planned_end"));
             Box::new(move || {
-                let end =
-                    chrono::NaiveDate::parse_from_str(planned_end.get().trim(), "%Y-%m-%d").ok()?;
+                let end = planned_end.get();
+                let end = match end.trim() {
+                    "" => None,
+                    typed => Some(chrono::NaiveDate::parse_from_str(typed, "%Y-%m-%d").ok()?),
+                };
                 let today = crate::domain::uk_time::uk_today(chrono::Utc::now());
-                part_time_timetable_flag(end, today)
+                part_time_timetable_flag(&arrangement.get(), end, today)
             })
         }
         _ => return None,
