@@ -14,6 +14,7 @@ use super::{
 };
 use crate::domain::calendar::Period;
 use crate::domain::school::{NewSchoolForm, SchoolKind, check_new_school};
+use crate::error::AppError;
 use crate::ui::error_summary::{
     ErrorSummary, FieldError, all_errors_for, error_for, field_errors, problems_on_fields,
 };
@@ -35,6 +36,14 @@ pub fn CalendarsPage() -> impl IntoView {
             )
         },
         |(school, _)| school_calendar(school),
+    );
+    // Every resource of the page is made here, at its top, not inside a part that appears once
+    // the calendar has loaded (a resource made inside a resolving Suspend is where "no database
+    // in context" was logged and the page failed to hydrate now and then).
+    let holidays_import = ServerAction::<ImportBankHolidays>::new();
+    let known_holidays = Resource::new(
+        move || holidays_import.version().get(),
+        |_| bank_holiday_list(),
     );
     // The import form's state lives with the page: the calendar reloads after an import.
     let csv = RwSignal::new(String::new());
@@ -71,7 +80,7 @@ pub fn CalendarsPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match calendar.await {
                     Ok(view) => {
-                        view! { <Calendar view csv previewed errors preview import done /> }
+                        view! { <Calendar view csv previewed errors preview import done known_holidays holidays_import /> }
                             .into_any()
                     }
                     Err(error) => {
@@ -92,6 +101,8 @@ fn Calendar(
     preview: ServerAction<PreviewCalendar>,
     import: ServerAction<ImportCalendar>,
     done: RwSignal<Option<String>>,
+    known_holidays: Resource<Result<KnownBankHolidays, AppError>>,
+    holidays_import: ServerAction<ImportBankHolidays>,
 ) -> impl IntoView {
     let SchoolCalendarView {
         school_id,
@@ -184,7 +195,7 @@ fn Calendar(
                     }
                 })
         }}
-        <BankHolidaysSection can_import=all_schools />
+        <BankHolidaysSection can_import=all_schools known=known_holidays import=holidays_import />
         {all_schools.then(|| view! { <AddSchoolSection /> })}
     }
 }
@@ -274,10 +285,12 @@ fn AddSchoolSection() -> impl IntoView {
 /// The bank holidays countdowns skip, and (for the Virtual School) an import of the
 /// government's JSON file, previewed before anything is stored.
 #[component]
-fn BankHolidaysSection(can_import: bool) -> impl IntoView {
+fn BankHolidaysSection(
+    can_import: bool,
+    known: Resource<Result<KnownBankHolidays, AppError>>,
+    import: ServerAction<ImportBankHolidays>,
+) -> impl IntoView {
     let preview = ServerAction::<PreviewBankHolidays>::new();
-    let import = ServerAction::<ImportBankHolidays>::new();
-    let known = Resource::new(move || import.version().get(), |_| bank_holiday_list());
     let json = RwSignal::new(String::new());
     let previewed = RwSignal::new(None::<KnownBankHolidays>);
     let done = RwSignal::new(None::<String>);
