@@ -1114,3 +1114,51 @@ async fn edit_ids_are_forgotten_after_a_week_and_kept_before() {
         db.finish().await;
     }
 }
+
+/// The live channel's pings and presence do not keep a session alive; typing does. (With a PEP
+/// open a person idle for an hour stayed signed in, and the time-out warning never came.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_typing_in_the_live_channel_counts_as_activity() {
+    let db = TestDb::sqlite().await;
+    seed(&db.db).await.unwrap();
+    let app = spawn_app(db).await;
+    let linda = session(&app, LINDA, true).await;
+    let hash = app::features::auth::sessions::token_hash(linda.split_once('=').unwrap().1);
+    let last_seen = || {
+        let db = app.db.db.clone();
+        let hash = hash.clone();
+        async move {
+            let at: chrono::DateTime<chrono::Utc> = app::on_db!(&db, pool => sqlx::query_scalar("SELECT last_seen_at FROM sessions WHERE token_hash = $1").bind(&hash).fetch_one(pool).await.unwrap());
+            at
+        }
+    };
+    // Idle for 20 of the 30 minutes.
+    let twenty_minutes_ago = chrono::Utc::now() - chrono::Duration::minutes(20);
+    app::on_db!(&app.db.db, pool => sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2").bind(twenty_minutes_ago).bind(&hash).execute(pool).await.unwrap().rows_affected());
+    let mut live = Live::open(&app.base, JAYDEN_PEP, 0, &linda).await;
+    for _ in 0..3 {
+        live.send(&ClientMessage::Ping).await;
+        live.until(|m| *m == ServerMessage::Pong).await;
+    }
+    live.send(&ClientMessage::Focus { field: None }).await;
+    live.send(&ClientMessage::Ping).await;
+    live.until(|m| *m == ServerMessage::Pong).await;
+    let after_pings = last_seen().await;
+    assert!(
+        (after_pings - twenty_minutes_ago).num_seconds().abs() < 2,
+        "pings and presence kept the session alive: {after_pings}"
+    );
+    live.send(&ClientMessage::Draft {
+        field: FieldKey::new(SectionKey::CarerContribution, "support_at_home"),
+        value: "We read together".into(),
+    })
+    .await;
+    live.send(&ClientMessage::Ping).await;
+    live.until(|m| *m == ServerMessage::Pong).await;
+    let after_typing = last_seen().await;
+    assert!(
+        after_typing > chrono::Utc::now() - chrono::Duration::minutes(1),
+        "typing is activity: {after_typing}"
+    );
+    app.db.finish().await;
+}

@@ -57,7 +57,7 @@ pub async fn live_socket(
     let Some(token) = session_token(&headers, &deps.auth) else {
         return (StatusCode::UNAUTHORIZED, "Sign in first.").into_response();
     };
-    let (user, rights) = match who_and_what(&deps, &token, &pep_id).await {
+    let (user, rights) = match who_and_what(&deps, &token, &pep_id, false).await {
         Ok(found) => found,
         Err(error) => {
             let status = StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::FORBIDDEN);
@@ -108,14 +108,21 @@ fn session_token(headers: &HeaderMap, auth: &AuthContext) -> Option<String> {
 
 /// The person behind the session and what they may do in the PEP now: asked at the handshake
 /// and again for every message.
+///
+/// Only typing counts as activity (`activity`): pings, presence and the handshake do not, so a
+/// person idle with a PEP open is warned and signed out like anyone idle.
 async fn who_and_what(
     deps: &LiveDeps,
     token: &str,
     pep_id: &str,
+    activity: bool,
 ) -> Result<(CurrentUser, LiveRights), AppError> {
-    let user = sessions::resolve(&deps.db, token, deps.auth.session_idle)
-        .await?
-        .ok_or(AppError::SignedOut)?;
+    let user = if activity {
+        sessions::resolve(&deps.db, token, deps.auth.session_idle).await?
+    } else {
+        sessions::resolve_quietly(&deps.db, token, deps.auth.session_idle).await?
+    }
+    .ok_or(AppError::SignedOut)?;
     if user.second_factor_pending {
         return Err(AppError::SecondFactorRequired);
     }
@@ -248,7 +255,7 @@ impl Connection {
                 }
                 event = events.recv() => match event {
                     Ok(RoomEvent::Recheck) => {
-                        if let Err(ending) = self.recheck().await {
+                        if let Err(ending) = self.recheck(false).await {
                             return Some(ending);
                         }
                     }
@@ -278,8 +285,8 @@ impl Connection {
 
     /// Who this is and what they may do, asked again; `Err` when the answer is "nothing now".
     /// A database that does not answer for a moment keeps the connection as it was.
-    async fn recheck(&mut self) -> Result<(), Ending> {
-        match who_and_what(&self.deps, &self.token, &self.pep_id).await {
+    async fn recheck(&mut self, activity: bool) -> Result<(), Ending> {
+        match who_and_what(&self.deps, &self.token, &self.pep_id, activity).await {
             Ok((user, rights)) => {
                 self.user = user;
                 self.rights = rights;
@@ -304,7 +311,8 @@ impl Connection {
             };
             return send(socket, &refused).await.map_err(gone);
         };
-        self.recheck().await.map_err(Some)?;
+        let typing = matches!(message, ClientMessage::Draft { .. });
+        self.recheck(typing).await.map_err(Some)?;
         let hub = &self.deps.hub;
         let refusal = match message {
             ClientMessage::Ping => {
