@@ -577,6 +577,27 @@ fn targets_for(
 }
 
 /// The PEP fields filled in by this state: section, field, text.
+/// Who wrote a section's demo words: its owner (the young person's own account where there is one,
+/// else the designated teacher who wrote them with the child).
+fn written_by(child: &Child, section: &str) -> Option<&'static str> {
+    let designated_teacher = match child.education.0 {
+        Some("demo-school-brookfield") => Some("demo-user-dt-brookfield"),
+        Some("demo-school-riverside") => Some("demo-user-dt-riverside"),
+        Some("demo-school-northdale-high") => Some("demo-user-dt-northdale-high"),
+        _ => None,
+    };
+    match section {
+        "care_journey" | "child_details" => Some(child.social_worker),
+        "carer_contribution" => child.carer.or(designated_teacher),
+        "young_person_views" => match child.id {
+            "demo-child-jayden" => Some("demo-user-yp-jayden"),
+            "demo-child-chloe" => Some("demo-user-yp-chloe"),
+            _ => designated_teacher,
+        },
+        _ => designated_teacher.or(Some(child.social_worker)),
+    }
+}
+
 fn fields_for(child: &Child) -> Vec<(&'static str, &'static str, String)> {
     let name = child.first;
     let mut fields = vec![(
@@ -913,7 +934,7 @@ pub async fn seed(db: &Db) -> Result<SeedOutcome, sqlx::Error> {
                 for (section, field, value) in fields_for(child) {
                     sqlx::query("INSERT INTO pep_fields (pep_id, section, field, value, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6)")
                         .bind(pep_id.as_str()).bind(section).bind(field).bind(value).bind(now)
-                        .bind(child.social_worker)
+                        .bind(written_by(child, section))
                         .execute(&mut *tx).await?;
                 }
                 let has_targets = !matches!(state, PepState::Scheduled | PepState::Contributions);
@@ -927,11 +948,25 @@ pub async fn seed(db: &Db) -> Result<SeedOutcome, sqlx::Error> {
                             .bind(format!("{} said this is what they most want to get better at.", child.first))
                             .execute(&mut *tx).await?;
                         let status = if *year == 2025 { "done" } else { "open" };
-                        sqlx::query("INSERT INTO actions (id, pep_id, target_id, description, owner_role, frequency, due_on, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)")
-                            .bind(format!("{target_id}-action")).bind(pep_id.as_str()).bind(&target_id)
-                            .bind(action).bind(Role::DesignatedTeacher.as_str()).bind(frequency)
-                            .bind(date).bind(status).bind(now)
-                            .execute(&mut *tx).await?;
+                        // "Teaching assistant to run 1:1 reading; carer to hear reading at home" is
+                        // two actions: the school's, and the carer's (owned by the carer, so it
+                        // reaches her My actions), when the child has one.
+                        let (school_part, carer_part) = match action.split_once("; carer to ") {
+                            Some((school, carer)) if child.carer.is_some() => (school.to_string(), Some(format!("Carer to {carer}"))),
+                            _ => (action.to_string(), None),
+                        };
+                        let owned = [
+                            (format!("{target_id}-action"), school_part, Role::DesignatedTeacher),
+                        ]
+                        .into_iter()
+                        .chain(carer_part.map(|words| (format!("{target_id}-action-carer"), words, Role::Carer)));
+                        for (action_id, words, owner) in owned {
+                            sqlx::query("INSERT INTO actions (id, pep_id, target_id, description, owner_role, frequency, due_on, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)")
+                                .bind(action_id).bind(pep_id.as_str()).bind(&target_id)
+                                .bind(words).bind(owner.as_str()).bind(frequency)
+                                .bind(date).bind(status).bind(now)
+                                .execute(&mut *tx).await?;
+                        }
                         // One PP+ request for the Virtual School to decide: Maya's maths tuition.
                         if child.id == "demo-child-maya" && *year == 2026 && area == "maths" {
                             sqlx::query("INSERT INTO pp_plus_requests (id, pep_id, target_id, position, item, provider, unit_cost_pence, sessions, weeks, status, created_at, updated_at) VALUES ($1, $2, $3, 0, 'Small-group maths tuition', 'Brookfield learning support', 3000, 1, 12, 'requested', $4, $4)")

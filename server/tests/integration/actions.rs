@@ -76,10 +76,32 @@ async fn each_person_sees_and_marks_only_their_own_open_actions() {
             .iter()
             .map(|a| a["id"].as_str().unwrap())
             .collect();
-        assert_eq!(ids, vec!["carer-action"], "{backend}");
-        assert_eq!(hers["actions"][0]["child_name"], "Jayden Walker");
+        assert!(ids.contains(&"carer-action"), "{backend}: {ids:?}");
+        // The demo's targets that say "carer to …" are hers too, for her own children only.
+        for action in hers["actions"].as_array().unwrap() {
+            let child = action["child_name"].as_str().unwrap();
+            assert!(
+                child == "Jayden Walker" || child.starts_with("Tyler"),
+                "{backend}: {child}"
+            );
+        }
+        assert!(
+            hers["actions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|a| a["description"].as_str().unwrap().starts_with("Carer to ")),
+            "{backend}: {hers}"
+        );
         let not_hers = app.json("/api/actions/mine", &[], Some(&grace)).await;
-        assert_eq!(not_hers["actions"], serde_json::json!([]), "{backend}");
+        assert!(
+            not_hers["actions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|a| a["id"] != "carer-action" && a["child_name"] != "Jayden Walker"),
+            "{backend}: {not_hers}"
+        );
         let refused = app
             .call(
                 "/api/actions/set_status",

@@ -185,3 +185,40 @@ async fn every_demo_upn_has_the_right_check_letter() {
     }
     t.finish().await;
 }
+
+/// Each demo section's words are attributed to whoever owns the section (the young person's views
+/// were "last changed by" his social worker, and every seeded action was the teacher's).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_words_and_actions_belong_to_whoever_owns_them() {
+    let db = TestDb::sqlite().await;
+    seed(&db.db).await.unwrap();
+    let by = |section: &'static str| {
+        let db = db.db.clone();
+        async move {
+            let who: Option<String> = on_db!(&db, pool => sqlx::query_scalar("SELECT updated_by FROM pep_fields WHERE pep_id = 'demo-child-jayden-pep-2026-autumn' AND section = $1 LIMIT 1").bind(section).fetch_one(pool).await.unwrap());
+            who
+        }
+    };
+    assert_eq!(
+        by("young_person_views").await.as_deref(),
+        Some("demo-user-yp-jayden")
+    );
+    assert_eq!(
+        by("carer_contribution").await.as_deref(),
+        Some("demo-user-carer-linda")
+    );
+    assert_eq!(
+        by("meeting_record").await.as_deref(),
+        Some("demo-user-dt-northdale-high")
+    );
+    assert_eq!(
+        by("care_journey").await.as_deref(),
+        Some("demo-user-sw-tom")
+    );
+    let carers: i64 = on_db!(&db.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM actions WHERE owner_role = 'carer' AND description LIKE 'Carer to %'").fetch_one(pool).await.unwrap());
+    assert!(
+        carers > 0,
+        "the targets' carer parts are the carers' actions"
+    );
+    db.finish().await;
+}
