@@ -55,19 +55,6 @@ impl AppError {
         }
     }
 
-    /// Gives a page that shows this refusal the status the API would answer (403, 401…) instead
-    /// of 200. Only where the page renders all at once (`SsrMode::Async`): a streamed page has sent
-    /// its status before its data arrives.
-    pub fn set_page_status(&self) {
-        #[cfg(feature = "ssr")]
-        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(
-                axum::http::StatusCode::from_u16(self.status_code())
-                    .unwrap_or(axum::http::StatusCode::FORBIDDEN),
-            );
-        }
-    }
-
     /// The problems a `domain` check found, each on its field (422).
     pub fn on_fields(problems: Vec<(&'static str, String)>) -> AppError {
         AppError::Invalid(

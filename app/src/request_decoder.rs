@@ -118,7 +118,9 @@ pub fn check_form<T: DeserializeOwned>(
                 .eq_ignore_ascii_case("application/x-www-form-urlencoded")
         })
         .unwrap_or(false);
-    if !is_form {
+    // An empty body needs no type: a function without arguments called as `POST` with nothing.
+    let empty_call = body.is_empty() && content_type.is_none();
+    if !(is_form || empty_call) {
         return Err(Refusal {
             field: None,
             message: "Send the request as a form (application/x-www-form-urlencoded).".to_string(),

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    ParamSegment, SsrMode, StaticSegment,
+    ParamSegment, StaticSegment,
     components::{Route, Router, Routes},
 };
 
@@ -69,13 +69,12 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("dashboard") view=DashboardPage />
                     <Route path=StaticSegment("deadline-rules") view=DeadlineRulesPage />
                     <Route path=(StaticSegment("children"), StaticSegment("new")) view=NewChildPage />
-                    // Rendered whole (not streamed) so a refusal answers 403 like the API.
-                    <Route path=(StaticSegment("children"), ParamSegment("id")) view=ChildPage ssr=SsrMode::Async />
+                    <Route path=(StaticSegment("children"), ParamSegment("id")) view=ChildPage />
                     <Route
                         path=(StaticSegment("children"), ParamSegment("id"), StaticSegment("edit"))
                         view=EditChildPage
                     />
-                    <Route path=(StaticSegment("peps"), ParamSegment("id")) view=PepPage ssr=SsrMode::Async />
+                    <Route path=(StaticSegment("peps"), ParamSegment("id")) view=PepPage />
                     <Route path=StaticSegment("my-actions") view=MyActionsPage />
                     <Route path=StaticSegment("invite-colleague") view=InviteColleaguePage />
                     <Route

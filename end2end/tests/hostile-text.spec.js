@@ -46,13 +46,13 @@ test('markup saved by one person is plain text on everyone else\'s page', async 
   await expect(page.getByRole('group', { name: 'Target 1', exact: true }).getByLabel('Target', { exact: true }))
     .toHaveValue(HOSTILE);
 
-  // The social worker, on her own phone: read-only here, the words exactly as typed.
+  // The Virtual School's advisor, on his own phone: read-only here, the words exactly as typed.
   const otherPhone = await browser.newContext({
     baseURL: testInfo.project.use.baseURL,
     viewport: { width: 390, height: 844 },
   });
   const social = await otherPhone.newPage();
-  await signInWithSecondFactor(social, 'tom.gallagher@northdale.example');
+  await signInWithSecondFactor(social, 'daniel.reid@northdale.example');
   const socialErrors = watchForErrors(social);
   await social.goto(PEP);
   await hydrated(social);

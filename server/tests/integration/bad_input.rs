@@ -518,3 +518,28 @@ async fn hostile_input_gets_a_4xx_with_a_message_and_changes_nothing() {
         app.db.finish().await;
     }
 }
+
+/// A function without arguments may be called with nothing at all (no body, no content type), as
+/// `curl -X POST` and Playwright's request do; a body of another type is still refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_post_needs_no_content_type() {
+    let app = spawn_app(TestDb::sqlite().await).await;
+    let post = |content_type: Option<&'static str>, body: &'static str| {
+        let app = &app;
+        async move {
+            let mut request = app
+                .client
+                .post(format!("{}/api/auth/who_am_i", app.base))
+                .header("sec-fetch-site", "same-origin");
+            if let Some(content_type) = content_type {
+                request = request.header("content-type", content_type);
+            }
+            request.body(body).send().await.unwrap().status().as_u16()
+        }
+    };
+    assert_eq!(post(None, "").await, 200);
+    assert_eq!(post(Some(FORM), "").await, 200);
+    assert_eq!(post(Some("application/json"), "{}").await, 415);
+    assert_eq!(post(None, "x=1").await, 415, "a body says what it is");
+    app.db.finish().await;
+}

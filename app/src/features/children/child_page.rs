@@ -31,7 +31,6 @@ pub fn ChildPage() -> impl IntoView {
                     .map(|answer| match answer {
                         Ok(child) => view! { <Child child /> }.into_any(),
                         Err(error) => {
-                            error.set_page_status();
                             let message = error.why_not_shown("this record");
                             view! {
                                 <Title text="Child's record" />

@@ -38,7 +38,6 @@ pub fn PepPage() -> impl IntoView {
                 match form.await {
                     Ok(form) => view! { <Form form /> }.into_any(),
                     Err(error) => {
-                        error.set_page_status();
                         let message = error.why_not_shown("this PEP");
                         view! {
                             <Title text="Personal Education Plan" />
