@@ -1,5 +1,5 @@
 //! Who is in the PEP now and where, whether the live connection is up, and the one polite live
-//! region that announces what others do (it never moves focus).
+//! region (a log) that announces what others do (it never moves focus).
 
 use leptos::prelude::*;
 
@@ -78,9 +78,14 @@ pub fn LivePresence(room: LiveRoom, labels: Vec<(FieldKey, String)>) -> impl Int
                     " once your own words say “Saved”."
                 </p>
             </Show>
-            <p class="visually-hidden" aria-live="polite" id="live-announcements">
-                {move || room.announcement.get()}
-            </p>
+            // A log: screen readers read each entry as it is added, never the whole region again.
+            <div class="visually-hidden" role="log" aria-live="polite" id="live-announcements">
+                <For
+                    each=move || room.announcements.get()
+                    key=|(number, _)| *number
+                    children=|(_, words)| view! { <p>{words}</p> }
+                />
+            </div>
         </aside>
     }
 }

@@ -15,6 +15,9 @@ use crate::domain::live::{ChangedField, FieldKey, Present, ServerMessage};
 use crate::domain::live::{ClientMessage, DRAFT_PAUSE_MS, HEARTBEAT_SECONDS};
 use crate::domain::meeting::MeetingInfo;
 
+/// How many recent announcements the live region keeps.
+pub const ANNOUNCEMENTS_KEPT: usize = 5;
+
 /// Whether the channel is up, in the person's terms.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Link {
@@ -42,8 +45,9 @@ pub struct LiveRoom {
     pub others: RwSignal<usize>,
     /// This page's connection number.
     pub me: RwSignal<u64>,
-    /// The one polite live region's words (remote changes, people arriving and leaving).
-    pub announcement: RwSignal<String>,
+    /// What the polite live region has said lately (remote changes, people arriving and leaving),
+    /// oldest first, numbered so a repeat of the same words is a new entry and is heard again.
+    pub announcements: RwSignal<Vec<(u64, String)>>,
     /// Parts other than fields changed by someone else since the page loaded.
     pub elsewhere: RwSignal<Vec<String>>,
     /// The last batch of saved changes, numbered so each batch is seen once.
@@ -72,7 +76,7 @@ impl LiveRoom {
             people: RwSignal::new(Vec::new()),
             others: RwSignal::new(0),
             me: RwSignal::new(0),
-            announcement: RwSignal::new(String::new()),
+            announcements: RwSignal::new(Vec::new()),
             elsewhere: RwSignal::new(Vec::new()),
             committed: RwSignal::new((0, Vec::new())),
             drafts: RwSignal::new(HashMap::new()),
@@ -100,14 +104,16 @@ impl LiveRoom {
         })
     }
 
-    /// Says something in the polite live region (once: the same words again are re-announced).
+    /// Says something in the polite live region. It is a log: each announcement is added, so two
+    /// in quick succession are both heard (one replacing the other lost the first), and only the
+    /// last few are kept so the region stays short.
     pub fn announce(self, words: String) {
-        // Emptied first so a repeat of the same words is still announced.
-        self.announcement.set(String::new());
-        set_timeout(
-            move || self.announcement.set(words),
-            std::time::Duration::from_millis(50),
-        );
+        self.announcements.update(|said| {
+            let number = said.last().map_or(1, |(n, _)| n + 1);
+            said.push((number, words));
+            let surplus = said.len().saturating_sub(ANNOUNCEMENTS_KEPT);
+            said.drain(..surplus);
+        });
     }
 
     /// Applies a message from the server.
@@ -365,5 +371,56 @@ impl LiveRoom {
         };
         let _ = window_event_listener(leptos::ev::online, move |_| again());
         let _ = window_event_listener(leptos::ev::focus, move |_| again());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn person(connection: u64, name: &str) -> Present {
+        Present {
+            connection,
+            name: name.into(),
+            role: "carer".into(),
+            field: None,
+            holds: false,
+        }
+    }
+
+    #[test]
+    fn announcements_in_quick_succession_are_all_kept_and_repeats_are_new_entries() {
+        let room = LiveRoom::new("pep".into(), 1, None);
+        room.me.set(1);
+        room.hear(ServerMessage::Presence {
+            people: vec![person(1, "Me"), person(2, "Linda Bennett")],
+            others: 0,
+        });
+        room.hear(ServerMessage::Presence {
+            people: vec![person(1, "Me")],
+            others: 0,
+        });
+        room.announce("The meeting has ended.".into());
+        let said: Vec<String> = room
+            .announcements
+            .get_untracked()
+            .into_iter()
+            .map(|(_, words)| words)
+            .collect();
+        assert_eq!(
+            said,
+            [
+                "Linda Bennett (carer) joined.",
+                "Linda Bennett (carer) left.",
+                "The meeting has ended."
+            ]
+        );
+        for _ in 0..ANNOUNCEMENTS_KEPT {
+            room.announce("Same words.".into());
+        }
+        let said = room.announcements.get_untracked();
+        assert_eq!(said.len(), ANNOUNCEMENTS_KEPT);
+        assert!(said.iter().all(|(_, words)| words == "Same words."));
+        assert!(said.windows(2).all(|pair| pair[0].0 < pair[1].0));
     }
 }
