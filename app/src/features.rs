@@ -9,6 +9,8 @@ pub mod deadline_rules;
 pub mod home;
 pub mod invitations;
 pub mod live;
+#[cfg(feature = "ssr")]
+pub mod page_access;
 pub mod people;
 pub mod pep_form;
 pub mod pep_schedule;

@@ -1,5 +1,6 @@
 //! The HTTP side: router, middleware, health check, start-up and graceful shutdown.
 
+pub mod page_status;
 pub mod request_decoding;
 pub mod security;
 pub mod serving;
@@ -143,6 +144,12 @@ pub fn router(state: AppState) -> Router {
             app::shell,
         ))
         .with_state(state.clone())
+        .layer(axum::middleware::from_fn({
+            let (db, auth) = (state.db.clone(), state.auth.clone());
+            move |request, next| {
+                page_status::refusals_answer_403(db.clone(), auth.clone(), request, next)
+            }
+        }))
         .layer(axum::middleware::from_fn(request_decoding::decode_server_fn_requests))
         .layer(axum::middleware::from_fn(security::refuse_cross_site))
         .layer(axum::middleware::from_fn(move |request, next| {

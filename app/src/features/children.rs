@@ -357,9 +357,44 @@ pub mod server {
         })
     }
 
-    pub async fn child_record(child_id: String) -> Result<ChildSummary, AppError> {
+    /// The person asking, once they may read this child's record today.
+    pub(crate) async fn child_reader(db: &Db, child_id: &str) -> Result<CurrentUser, AppError> {
+        child_guard(db, child_id, Action::ReadChild).await
+    }
+
+    /// The person asking, once they may do `action` to this child today (another council's
+    /// child, or no such child, answers the same as "not yours"). Signed-out and
+    /// second-factor-pending sessions are refused before any lookup.
+    pub(crate) async fn child_guard(
+        db: &Db,
+        child_id: &str,
+        action: Action,
+    ) -> Result<CurrentUser, AppError> {
         let user = reader().await?;
+        let in_council: bool = on_db!(db, pool => {
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM children WHERE id = $1 AND council_id = $2)")
+                .bind(child_id)
+                .bind(&user.council_id)
+                .fetch_one(pool)
+                .await?
+        });
+        if !in_council {
+            return Err(AppError::Forbidden);
+        }
+        let relationship = relationship(db, &user, child_id).await?;
+        authorize(
+            actor_of(&Some(user.clone())),
+            action,
+            relationship,
+            Access::None,
+        )
+        .map_err(denial_error)?;
+        Ok(user)
+    }
+
+    pub async fn child_record(child_id: String) -> Result<ChildSummary, AppError> {
         let db = Db::from_context("children")?;
+        let user = child_reader(&db, &child_id).await?;
         let child: Option<ChildFacts> = on_db!(&db, pool => {
             sqlx::query_as(
                 "SELECT c.id, c.first_name, c.last_name, c.date_of_birth, c.upn, c.gender, \
@@ -378,19 +413,12 @@ pub mod server {
             .fetch_optional(pool)
             .await?
         });
-        // Another council's child, or no such child: the same answer as "not yours".
+        // Gone since the check above: the same answer as "not yours".
         let Some(child) = child else {
             return Err(AppError::Forbidden);
         };
         let id = child.id.clone();
         let relationship = relationship(&db, &user, &id).await?;
-        authorize(
-            actor_of(&Some(user.clone())),
-            Action::ReadChild,
-            relationship,
-            Access::None,
-        )
-        .map_err(denial_error)?;
         let (peps, open_peps): (Vec<PepListItem>, Vec<OpenPep>) = on_db!(&db, pool => {
             let mut tx = pool.begin_write().await?;
             let peps: Vec<(String, i64, String, String, String, NaiveDate)> = sqlx::query_as(

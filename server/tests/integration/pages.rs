@@ -59,6 +59,88 @@ async fn saved_markup_is_text_in_the_page_of_everyone_who_reads_it() {
     }
 }
 
+/// A page that refuses the person answers 403 as its API does, with the refusal in words and the
+/// page's own headers (the CSP its hydration needs); the same page for someone it is for is 200.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refusal_pages_answer_403_and_pages_for_the_person_200() {
+    for db in TestDb::each_backend().await {
+        seed(&db.db).await.unwrap();
+        let app = spawn_app(db).await;
+        let linda = session(&app, LINDA, true).await;
+        let teacher = session(&app, "m.osei@northdale-high.example", true).await;
+        let cases: [(&str, &str, &String, u16); 8] = [
+            (
+                "Linda's own child's PEP",
+                "/peps/demo-child-jayden-pep-2026-autumn",
+                &linda,
+                200,
+            ),
+            (
+                "a PEP of a child not hers",
+                &format!("/peps/{AMELIA_PEP}"),
+                &linda,
+                403,
+            ),
+            (
+                "a PEP that does not exist",
+                "/peps/no-such-pep",
+                &linda,
+                403,
+            ),
+            (
+                "her own child's record",
+                "/children/demo-child-jayden",
+                &linda,
+                200,
+            ),
+            (
+                "a child not hers",
+                "/children/demo-child-amelia",
+                &linda,
+                403,
+            ),
+            (
+                "the register of her own child",
+                "/children/demo-child-jayden/edit",
+                &linda,
+                403,
+            ),
+            ("the People page", "/people", &teacher, 403),
+            ("the dashboard", "/dashboard", &teacher, 403),
+        ];
+        for (what, path, cookie, expected) in cases {
+            let response = app
+                .client
+                .get(format!("{}{path}", app.base))
+                .header("cookie", cookie.as_str())
+                .send()
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            let csp = response.headers().get("content-security-policy").is_some();
+            let html = response.text().await.unwrap();
+            assert_eq!(status, expected, "{what} ({path})");
+            assert!(csp, "{what}: the page keeps its CSP header");
+            assert!(html.contains("</html>"), "{what}: the whole page is sent");
+            let refusal_words = [
+                "You are not assigned to this child",
+                "Only the Virtual School and the child's social worker change the register",
+                "Only Virtual School staff can use this page",
+                "The dashboard is for Virtual School staff",
+            ];
+            assert_eq!(
+                refusal_words.iter().any(|words| html.contains(words)),
+                expected == 403,
+                "{what}: the refusal in words exactly when refused"
+            );
+        }
+        // Signed out is not a refusal: the page asks the person to sign in.
+        let (status, _) = page(&app, &format!("/peps/{AMELIA_PEP}"), None).await;
+        assert_eq!(status, 200);
+        app.db.finish().await;
+    }
+}
+
 async fn current_version(app: &TestApp) -> i64 {
     super::access_matrix::field_version(app, JAYDEN_PEP, "carer_contribution", "support_at_home")
         .await

@@ -90,9 +90,8 @@ pub mod server {
     use chrono::{Duration, NaiveDate, Utc};
 
     use super::{Episode, RegisterEntry, RegisterSaved};
-    use crate::domain::access::{Action, Actor, authorize};
+    use crate::domain::access::Action;
     use crate::domain::deadlines::long_date;
-    use crate::domain::policy::Access;
     use crate::domain::register::{
         CareEpisode, CareEpisodeForm, ChildDetailsForm, EducationEpisode, EducationEpisodeForm,
         EducationStatus, FieldProblem, check_care_episode, check_child_details,
@@ -100,7 +99,7 @@ pub mod server {
     };
     use crate::error::AppError;
     use crate::features::auth::CurrentUser;
-    use crate::features::children::server::{denial_error, reader, relationship};
+    use crate::features::children::server::child_guard;
     use crate::features::pep_schedule::server::schedule_peps;
     use crate::infra::audit::AuditEvent;
     use crate::infra::db::Db;
@@ -114,28 +113,9 @@ pub mod server {
         AppError::on_fields(problems)
     }
 
-    /// The person asking, once they may edit this child's register entry (another council's
-    /// child answers the same as "not yours").
-    async fn editor(db: &Db, child_id: &str) -> Result<CurrentUser, AppError> {
-        // Signed-out and second-factor-pending sessions are refused before any lookup.
-        let user = reader().await?;
-        let actor = Some(Actor {
-            role: user.role,
-            second_factor_pending: user.second_factor_pending,
-        });
-        let in_council: bool = on_db!(db, pool => {
-            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM children WHERE id = $1 AND council_id = $2)")
-                .bind(child_id)
-                .bind(&user.council_id)
-                .fetch_one(pool)
-                .await?
-        });
-        if !in_council {
-            return Err(AppError::Forbidden);
-        }
-        let relationship = relationship(db, &user, child_id).await?;
-        authorize(actor, Action::EditRegister, relationship, Access::None).map_err(denial_error)?;
-        Ok(user)
+    /// The person asking, once they may edit this child's register entry.
+    pub(crate) async fn editor(db: &Db, child_id: &str) -> Result<CurrentUser, AppError> {
+        child_guard(db, child_id, Action::EditRegister).await
     }
 
     #[derive(sqlx::FromRow)]

@@ -154,6 +154,11 @@ pub(super) async fn reach(db: &Db, pep_id: &str) -> Result<(Reached, Relationshi
     reach_as(db, reader().await?, pep_id).await
 }
 
+/// Whether the person asking may open this PEP at all (the page's guard, asked before it streams).
+pub(crate) async fn pep_reader(db: &Db, pep_id: &str) -> Result<(), AppError> {
+    reach(db, pep_id).await.map(drop)
+}
+
 /// What one person may do in one PEP now, for the live channel (which has no server-function
 /// context and asks again on every message).
 pub(crate) struct LiveRights {
