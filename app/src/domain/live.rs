@@ -115,9 +115,14 @@ pub enum ServerMessage {
     Changed {
         revision: i64,
         fields: Vec<ChangedField>,
-        /// Other parts that changed (targets, the workflow, the action log…), in words, for a
-        /// "reload to see" note: the form re-reads them rather than patching them live.
+        /// Other parts that someone else changed (targets, the workflow, the action log…), in
+        /// words, for a "reload to see" note: the form re-reads them rather than patching them
+        /// live. The person's own changes are not listed: their page already shows them.
         elsewhere: Vec<String>,
+        /// Something that moves the PEP or decides what blocks it changed (its state, the
+        /// meeting, targets, PP+, the task list), by anyone: the page reads its workflow again.
+        #[serde(default)]
+        recheck_workflow: bool,
         /// The meeting as it is now, when it started, changed or ended since.
         #[serde(default)]
         meeting: Option<crate::domain::meeting::MeetingInfo>,

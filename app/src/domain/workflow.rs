@@ -9,6 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::meeting::MeetingInfo;
 use super::pep::PepState;
 use super::roles::Role;
 
@@ -82,10 +83,39 @@ fn step(to: PepState, label: &str) -> Step {
     }
 }
 
-/// The moves `role` may make from `from`.
+/// The moves the meeting makes: starting it puts the PEP in its meeting, ending it makes the PEP
+/// a draft. They are made from the meeting part of the page (start, attendance, end), never as a
+/// separate workflow button, so the state and the meeting cannot disagree ("Start the meeting"
+/// beside "End the meeting", "In meeting" after it ended).
+pub fn made_by_the_meeting(from: PepState, to: PepState) -> Option<&'static str> {
+    use PepState as S;
+    match (from, to) {
+        (S::Scheduled | S::Contributions, S::Meeting) => Some(
+            "Start the meeting in the meeting part of the PEP: everyone with it open sees it start",
+        ),
+        (S::Meeting, S::Draft) => {
+            Some("End the meeting in the meeting part of the PEP: the PEP then becomes a draft")
+        }
+        _ => None,
+    }
+}
+
+/// The state a page shows, given the meeting it has heard about since it loaded: a meeting that
+/// started puts a PEP not yet past its meeting in it; one that ended makes it a draft.
+pub fn state_with_meeting(state: PepState, meeting: Option<&MeetingInfo>) -> PepState {
+    use PepState as S;
+    match (state, meeting.map(MeetingInfo::running)) {
+        (S::Scheduled | S::Contributions, Some(true)) => S::Meeting,
+        (S::Scheduled | S::Contributions | S::Meeting, Some(false)) => S::Draft,
+        _ => state,
+    }
+}
+
+/// The moves `role` may make from `from` with the workflow's buttons.
 pub fn next_steps(role: Role, from: PepState) -> Vec<Step> {
     moves(from)
         .iter()
+        .filter(|(to, _, _)| made_by_the_meeting(from, *to).is_none())
         .filter(|(_, _, mover)| mover.allows(role))
         .map(|&(to, label, _)| step(to, label))
         .collect()
@@ -120,6 +150,9 @@ pub fn check_move(
             to.label()
         )));
     };
+    if let Some(how) = made_by_the_meeting(from, to) {
+        return Err(MoveRefused::Invalid(how.to_string()));
+    }
     if !mover.allows(role) {
         return Err(MoveRefused::NotYours(match mover {
             Mover::VirtualSchool => "Only the Virtual School approves or returns a PEP".to_string(),
@@ -200,9 +233,50 @@ mod tests {
     #[test]
     fn every_state_but_approved_can_move_on_and_only_approved_is_final() {
         for &state in PepState::ALL {
-            let anyone = next_steps(Role::VirtualSchoolHead, state).len()
+            let by_button = next_steps(Role::VirtualSchoolHead, state).len()
                 + next_steps(Role::DesignatedTeacher, state).len();
-            assert_eq!(anyone == 0, state == PepState::Approved, "{state:?}");
+            let by_meeting = PepState::ALL
+                .iter()
+                .any(|&to| made_by_the_meeting(state, to).is_some());
+            assert_eq!(
+                by_button == 0 && !by_meeting,
+                state == PepState::Approved,
+                "{state:?}"
+            );
         }
+    }
+
+    #[test]
+    fn the_meeting_alone_starts_and_ends_the_meeting_state() {
+        use PepState as S;
+        let dt = Role::DesignatedTeacher;
+        assert!(next_steps(dt, S::Contributions).is_empty());
+        assert!(next_steps(dt, S::Meeting).is_empty());
+        for (from, to) in [(S::Contributions, S::Meeting), (S::Meeting, S::Draft)] {
+            let refused = check_move(dt, from, to, "").unwrap_err();
+            assert!(
+                refused.message().contains("meeting part"),
+                "{from:?} to {to:?}"
+            );
+        }
+        let meeting = |ended: Option<&str>| MeetingInfo {
+            started: "2 December 2026 at 10:00".into(),
+            started_by: "Michael Osei".into(),
+            ended: ended.map(String::from),
+            attendees: Vec::new(),
+            version: 1,
+        };
+        let running = meeting(None);
+        let ended = meeting(Some("2 December 2026 at 11:00"));
+        assert_eq!(
+            state_with_meeting(S::Contributions, Some(&running)),
+            S::Meeting
+        );
+        assert_eq!(state_with_meeting(S::Meeting, Some(&running)), S::Meeting);
+        assert_eq!(state_with_meeting(S::Meeting, Some(&ended)), S::Draft);
+        assert_eq!(state_with_meeting(S::Contributions, None), S::Contributions);
+        // Past its meeting, the meeting no longer decides the state.
+        assert_eq!(state_with_meeting(S::Ready, Some(&ended)), S::Ready);
+        assert_eq!(state_with_meeting(S::Returned, Some(&running)), S::Returned);
     }
 }

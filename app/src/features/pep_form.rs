@@ -42,6 +42,20 @@ use crate::error::AppError;
 use crate::ui::countdown::{CountdownData, CountingCalendars};
 
 /// One PEP as its form shows it to the person asking.
+/// A PEP's place in the workflow as one person sees it now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkflowPart {
+    pub state: PepState,
+    /// The PEP's version, for moving it on in the workflow.
+    pub version: i64,
+    /// The workflow moves open to the person now.
+    pub steps: Vec<Step>,
+    /// What stops the PEP being marked ready or submitted, when the person could do so.
+    pub ready_problems: Vec<String>,
+    /// Why the Virtual School returned it, while it is returned.
+    pub returned_reason: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PepForm {
     pub pep_id: String,
@@ -49,23 +63,18 @@ pub struct PepForm {
     pub child_name: String,
     /// "Autumn 2026/27 termly review".
     pub title: String,
-    pub state: PepState,
+    /// Where the PEP is and what the person may do to move it on (also read on its own, when
+    /// someone moves it or changes what blocks it).
+    #[serde(flatten)]
+    pub workflow: WorkflowPart,
     /// The child's details from the register, for section A: (label, value).
     pub child_details: Vec<(String, String)>,
     /// The sections the person may read, in page order.
     pub sections: Vec<FormSection>,
     /// The targets, when the person may read them.
     pub targets: Option<TargetsPart>,
-    /// The PEP's version, for moving it on in the workflow.
-    pub version: i64,
     /// The PEP's revision when read: the live channel sends what changed after it.
     pub revision: i64,
-    /// The workflow moves open to the person now.
-    pub steps: Vec<Step>,
-    /// What stops the PEP being marked ready or submitted, when the person could do so.
-    pub ready_problems: Vec<String>,
-    /// Why the Virtual School returned it, while it is returned.
-    pub returned_reason: Option<String>,
     /// Every action of the PEP, open ones first, when the person may read the action log.
     pub action_log: Option<Vec<ActionLogItem>>,
     /// Who an action added to the log may be given to by name (the child's team today), when
@@ -238,6 +247,15 @@ pub struct TargetRecord {
 #[server(name = PepFormForEditing, prefix = "/api", endpoint = "pep/form")]
 pub async fn pep_form(pep_id: String) -> Result<PepForm, AppError> {
     server::pep_form(pep_id)
+        .await
+        .inspect_err(crate::features::auth::set_status)
+}
+
+/// The PEP's workflow part alone: read again by an open page when the PEP moves or what blocks it
+/// changes, so the state, the buttons and the blockers are never stale.
+#[server(name = PepWorkflow, prefix = "/api", endpoint = "pep/workflow")]
+pub async fn pep_workflow(pep_id: String) -> Result<WorkflowPart, AppError> {
+    workflow::pep_workflow(pep_id)
         .await
         .inspect_err(crate::features::auth::set_status)
 }

@@ -77,6 +77,7 @@ const ENDPOINTS: &[(&str, Guard)] = &[
     ("/api/children/mine", Guard::ChildList),
     ("/api/children/record", Guard::ChildRecord),
     ("/api/pep/form", Guard::PepSection),
+    ("/api/pep/workflow", Guard::PepSection),
     ("/api/pep/save_field", Guard::PepSection),
     ("/api/pep/section_status", Guard::PepSection),
     ("/api/pep/add_target", Guard::PepSection),
@@ -193,7 +194,7 @@ pub async fn fixture_child(
 }
 
 const REGISTER_ENDPOINTS: usize = 3;
-const PEP_ENDPOINTS: usize = 14;
+const PEP_ENDPOINTS: usize = 15;
 
 /// The child's autumn 2026 interim PEP (a kind the demo never schedules) in `state`, made the first time it is needed (the state is
 /// set every time).
@@ -631,7 +632,9 @@ async fn every_role_and_relationship_gets_what_the_policy_says() {
                             };
                             let request_id: String;
                             let (form, action): (Vec<(&str, &str)>, Action) = match *path {
-                                "/api/pep/form" => (vec![("pep_id", &pep_id)], Action::ReadChild),
+                                "/api/pep/form" | "/api/pep/workflow" => {
+                                    (vec![("pep_id", &pep_id)], Action::ReadChild)
+                                }
                                 "/api/pep/save_field" => (
                                     vec![
                                         ("pep_id", &pep_id),

@@ -1162,3 +1162,92 @@ async fn only_typing_in_the_live_channel_counts_as_activity() {
     );
     app.db.finish().await;
 }
+
+/// The meeting decides the PEP's state: starting it puts the PEP in its meeting, ending it makes
+/// the PEP a draft (the workflow offers neither as a button, and refuses them as moves); everyone
+/// with the PEP open is told the state changed except the person who changed it, and every page,
+/// theirs too, is told to read its workflow again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_meeting_moves_the_pep_and_only_others_are_told_of_it() {
+    const KAI_PEP: &str = "demo-child-kai-pep-2026-autumn";
+    for db in TestDb::each_backend().await {
+        seed(&db.db).await.unwrap();
+        let app = spawn_app(db).await;
+        let base = app.base.as_str();
+        let teacher = session(&app, "s.whitfield@brookfield.example", true).await;
+        let head = session(&app, "helen.okafor@northdale.example", true).await;
+        let pep = [("pep_id", KAI_PEP)];
+        let workflow = |cookie: &str| {
+            let (app, cookie) = (&app, cookie.to_string());
+            async move { app.json("/api/pep/workflow", &pep, Some(&cookie)).await }
+        };
+        let before = workflow(&teacher).await;
+        assert_eq!(before["state"], "contributions", "{before}");
+        assert_eq!(
+            before["steps"],
+            serde_json::json!([]),
+            "no workflow button starts the meeting"
+        );
+        let version = before["version"].as_i64().unwrap().to_string();
+        let (status, refused) = app
+            .answer(
+                "/api/pep/change_state",
+                &[
+                    ("pep_id", KAI_PEP),
+                    ("to", "meeting"),
+                    ("version", &version),
+                    ("reason", ""),
+                ],
+                &teacher,
+            )
+            .await;
+        assert_eq!(status, 422);
+        assert!(refused.to_string().contains("meeting part"), "{refused}");
+
+        let mut own_page = Live::open(base, KAI_PEP, 0, &teacher).await;
+        let mut heads_page = Live::open(base, KAI_PEP, 0, &head).await;
+        let state_news = |m: &ServerMessage| match m {
+            ServerMessage::Changed {
+                elsewhere,
+                recheck_workflow,
+                meeting: Some(_),
+                ..
+            } => Some((elsewhere.clone(), *recheck_workflow)),
+            _ => None,
+        };
+        let (status, started) = app.answer("/api/pep/start_meeting", &pep, &teacher).await;
+        assert_eq!(status, 200, "{started}");
+        let (told, recheck) =
+            state_news(&heads_page.until(|m| state_news(m).is_some()).await).unwrap();
+        assert!(
+            recheck && told.contains(&"the PEP's state".to_string()),
+            "{told:?}"
+        );
+        let (told, recheck) =
+            state_news(&own_page.until(|m| state_news(m).is_some()).await).unwrap();
+        assert!(recheck, "her own page reads its workflow again");
+        assert!(
+            told.is_empty(),
+            "her own change is not announced as someone else's: {told:?}"
+        );
+        assert_eq!(workflow(&teacher).await["state"], "meeting");
+
+        let (status, ended) = app.answer("/api/pep/end_meeting", &pep, &teacher).await;
+        assert_eq!(status, 200, "{ended}");
+        let after = workflow(&teacher).await;
+        assert_eq!(after["state"], "draft", "{after}");
+        assert_eq!(after["steps"][0]["to"], "ready", "{after}");
+        assert_eq!(workflow(&head).await["state"], "draft");
+        let moves: Vec<String> = app::on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT detail_json FROM audit_events WHERE action = 'pep.state_changed' AND pep_id = $1 AND detail_json LIKE '%The meeting%' ORDER BY revision").bind(KAI_PEP).fetch_all(pool).await.unwrap());
+        assert_eq!(
+            moves.len(),
+            2,
+            "both moves are in the PEP's history: {moves:?}"
+        );
+        assert!(
+            moves[0].contains("\"to\":\"meeting\"") && moves[1].contains("\"to\":\"draft\""),
+            "{moves:?}"
+        );
+        app.db.finish().await;
+    }
+}

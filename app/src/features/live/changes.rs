@@ -16,9 +16,30 @@ use crate::on_db;
 pub struct Changes {
     pub revision: i64,
     pub fields: Vec<ChangedField>,
-    pub elsewhere: Vec<String>,
+    /// Each other part changed, in words, with who changed it (user ids).
+    pub elsewhere: Vec<PartChanged>,
+    /// Whether anything but a field's words changed (see `ServerMessage::Changed`).
+    pub recheck_workflow: bool,
     /// The meeting now, when it started, changed or ended in these changes.
     pub meeting: Option<MeetingInfo>,
+}
+
+/// A part of the PEP other than its fields, changed by these people.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PartChanged {
+    pub part: String,
+    pub by: BTreeSet<String>,
+}
+
+impl Changes {
+    /// The parts someone other than `user_id` changed, in words.
+    pub fn changed_by_others(&self, user_id: &str) -> Vec<String> {
+        self.elsewhere
+            .iter()
+            .filter(|changed| changed.by.iter().any(|by| by != user_id))
+            .map(|changed| changed.part.clone())
+            .collect()
+    }
 }
 
 /// The words for a part of the PEP changed by an event other than a field's save.
@@ -41,9 +62,9 @@ pub async fn changes_since(
     pep_id: &str,
     since: i64,
 ) -> Result<Option<Changes>, sqlx::Error> {
-    let events: Vec<(String, Option<String>, i64)> = on_db!(db, pool => {
+    let events: Vec<(String, Option<String>, i64, Option<String>)> = on_db!(db, pool => {
         sqlx::query_as(
-            "SELECT action, entity_id, revision FROM audit_events \
+            "SELECT action, entity_id, revision, actor_id FROM audit_events \
              WHERE pep_id = $1 AND revision > $2 ORDER BY revision",
         )
         .bind(pep_id)
@@ -51,21 +72,36 @@ pub async fn changes_since(
         .fetch_all(pool)
         .await?
     });
-    let Some(revision) = events.iter().map(|(_, _, r)| *r).max() else {
+    let Some(revision) = events.iter().map(|(_, _, r, _)| *r).max() else {
         return Ok(None);
     };
     let mut field_ids = BTreeSet::new();
-    let mut elsewhere = Vec::new();
+    let mut elsewhere: Vec<PartChanged> = Vec::new();
     let mut meeting_changed = false;
-    for (action, entity_id, _) in &events {
+    let mut recheck_workflow = false;
+    for (action, entity_id, _, actor) in &events {
+        if action == "pep.field_saved" {
+            field_ids.extend(entity_id.clone());
+            continue;
+        }
+        recheck_workflow = true;
         if action.starts_with("meeting.") {
             meeting_changed = true;
-        } else if action == "pep.field_saved" {
-            field_ids.extend(entity_id.clone());
-        } else if let Some(part) = part_changed(action)
-            && !elsewhere.iter().any(|p| p == part)
-        {
-            elsewhere.push(part.to_string());
+        } else if let Some(part) = part_changed(action) {
+            let at = match elsewhere.iter().position(|p| p.part == part) {
+                Some(at) => at,
+                None => {
+                    elsewhere.push(PartChanged {
+                        part: part.to_string(),
+                        by: BTreeSet::new(),
+                    });
+                    elsewhere.len() - 1
+                }
+            };
+            // Someone no longer on record (a removed account) is someone else.
+            elsewhere[at]
+                .by
+                .insert(actor.clone().unwrap_or_else(|| "someone".into()));
         }
     }
     let fields = if field_ids.is_empty() {
@@ -108,6 +144,7 @@ pub async fn changes_since(
         revision,
         fields,
         elsewhere,
+        recheck_workflow,
         meeting,
     }))
 }

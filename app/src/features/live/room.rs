@@ -56,6 +56,9 @@ pub struct LiveRoom {
     pub focused: RwSignal<Option<FieldKey>>,
     /// The meeting as the last change said (the page starts from the form's).
     pub meeting: RwSignal<Option<MeetingInfo>>,
+    /// Counts changes that may move the PEP or change what blocks it: the workflow part reads
+    /// itself again at each.
+    pub workflow_rechecks: RwSignal<u64>,
     revision: RwSignal<i64>,
     attempts: RwSignal<u32>,
     #[cfg(feature = "hydrate")]
@@ -82,6 +85,7 @@ impl LiveRoom {
             drafts: RwSignal::new(HashMap::new()),
             focused: RwSignal::new(None),
             meeting: RwSignal::new(meeting),
+            workflow_rechecks: RwSignal::new(0),
             revision: RwSignal::new(revision),
             attempts: RwSignal::new(0),
             #[cfg(feature = "hydrate")]
@@ -175,8 +179,12 @@ impl LiveRoom {
                 revision,
                 fields,
                 elsewhere,
+                recheck_workflow,
                 meeting,
             } => {
+                if recheck_workflow {
+                    self.workflow_rechecks.update(|n| *n += 1);
+                }
                 if let Some(meeting) = meeting {
                     let before = self.meeting.get_untracked();
                     let news = match (&before, meeting.running()) {
@@ -390,6 +398,11 @@ mod tests {
 
     #[test]
     fn announcements_in_quick_succession_are_all_kept_and_repeats_are_new_entries() {
+        // Signals live in the owner's arena (sandboxed per request on the server).
+        Owner::new().with(hear_and_announce);
+    }
+
+    fn hear_and_announce() {
         let room = LiveRoom::new("pep".into(), 1, None);
         room.me.set(1);
         room.hear(ServerMessage::Presence {

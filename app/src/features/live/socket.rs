@@ -460,7 +460,8 @@ impl Connection {
             &ServerMessage::Changed {
                 revision: changes.revision,
                 fields,
-                elsewhere: changes.elsewhere.clone(),
+                elsewhere: changes.changed_by_others(&self.user.id),
+                recheck_workflow: changes.recheck_workflow,
                 meeting: changes.meeting.clone(),
             },
         )

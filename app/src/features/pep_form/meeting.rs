@@ -1,15 +1,36 @@
 //! The meeting on the server: started, its attendance recorded and ended by whoever may write
 //! the meeting record now (the designated teacher, by the council's default table). Each change
-//! is audited and rings the live channel, so every open page shows the meeting at once.
+//! is audited and rings the live channel, so every open page shows the meeting at once. Starting
+//! it puts the PEP in its meeting and ending it makes the PEP a draft, in the same transaction.
 
 use chrono::{DateTime, Utc};
 
 use super::server::{Reached, reach, when};
 use crate::domain::meeting::{Attendee, MeetingInfo, check_attendees};
-use crate::domain::pep::SectionKey;
+use crate::domain::pep::{PepState, SectionKey};
 use crate::error::AppError;
 use crate::infra::db::Db;
 use crate::{append_audit_event, on_db};
+
+/// Inside a meeting change's transaction: moves the PEP to `$to` when it is in one of the two
+/// `$from` states, with its own audit row (a macro: it awaits inside the caller's transaction).
+macro_rules! follow_the_meeting {
+    ($tx:ident, $reached:expr, $now:expr, $pep_id:expr, $from:expr, $to:expr, $why:expr) => {{
+        let [first, second] = $from;
+        let moved = sqlx::query(
+            "UPDATE peps SET state = $1, version = version + 1, updated_at = $2 \
+             WHERE id = $3 AND (state = $4 OR state = $5)",
+        )
+        .bind($to.as_str()).bind($now).bind($pep_id).bind(first).bind(second)
+        .execute(&mut *$tx)
+        .await?
+        .rows_affected();
+        if moved == 1 {
+            append_audit_event!($tx, &$reached.event($now, "pep.state_changed", "pep", $pep_id,
+                serde_json::json!({ "from": $reached.state.as_str(), "to": $to.as_str(), "reason": $why })))?;
+        }
+    }};
+}
 
 #[derive(sqlx::FromRow)]
 struct MeetingRow {
@@ -83,7 +104,9 @@ pub async fn start_meeting(pep_id: String) -> Result<MeetingInfo, AppError> {
             tx.rollback().await?;
             None
         } else {
-            let revision = append_audit_event!(tx, &reached.event(Utc::now(), "meeting.started", "pep_meeting", &pep_id, serde_json::json!({})))?;
+            // A PEP not yet past its meeting is now in it (workflow::made_by_the_meeting).
+            follow_the_meeting!(tx, reached, now, &pep_id, ["scheduled", "contributions"], PepState::Meeting, "The meeting started");
+            let revision = append_audit_event!(tx, &reached.event(now, "meeting.started", "pep_meeting", &pep_id, serde_json::json!({})))?;
             tx.commit().await?;
             revision
         }
@@ -178,7 +201,9 @@ pub async fn end_meeting(pep_id: String) -> Result<MeetingInfo, AppError> {
             tx.rollback().await?;
             None
         } else {
-            let revision = append_audit_event!(tx, &reached.event(Utc::now(), "meeting.ended", "pep_meeting", &pep_id, serde_json::json!({})))?;
+            // The meeting's end makes the PEP a draft: the record is completed after it.
+            follow_the_meeting!(tx, reached, now, &pep_id, ["meeting", "meeting"], PepState::Draft, "The meeting ended");
+            let revision = append_audit_event!(tx, &reached.event(now, "meeting.ended", "pep_meeting", &pep_id, serde_json::json!({})))?;
             tx.commit().await?;
             revision
         }

@@ -13,13 +13,13 @@ use leptos_router::hooks::use_params_map;
 use super::form_problems::{FormProblems, ProblemAlert};
 use super::saver::{Persist, SaveState, Saver};
 use super::{
-    FormField, FormSection, PepForm, Saved, change_pep_state, pep_form, save_pep_field,
-    set_section_status,
+    FormField, FormSection, PepForm, Saved, WorkflowPart, change_pep_state, pep_form, pep_workflow,
+    save_pep_field, set_section_status,
 };
 use crate::domain::live::{FieldKey, RemoteCommit, on_remote_commit};
 use crate::domain::pep::{PepState, SectionKey};
 use crate::domain::pep_form::{FieldKind, SectionStatus};
-use crate::domain::workflow::Step;
+use crate::domain::workflow::{Step, state_with_meeting};
 use crate::error::AppError;
 use crate::features::live::{LivePresence, LiveRoom};
 use crate::ui::countdown::{Countdown, PageCalendars};
@@ -52,10 +52,9 @@ pub fn PepPage() -> impl IntoView {
     }
 }
 
-#[component]
-fn Form(form: PepForm) -> impl IntoView {
-    let calendars = PageCalendars::new(form.calendars.clone());
-    let state_note = match form.state {
+/// A word on a PEP nobody can change, while it is so.
+fn state_note(state: PepState) -> Option<&'static str> {
+    match state {
         PepState::Approved => {
             Some("This PEP is approved: it is kept as it was and nobody can change it.")
         }
@@ -63,7 +62,12 @@ fn Form(form: PepForm) -> impl IntoView {
             "This PEP is with the Virtual School for quality assurance: nobody can change it until it is approved or returned.",
         ),
         _ => None,
-    };
+    }
+}
+
+#[component]
+fn Form(form: PepForm) -> impl IntoView {
+    let calendars = PageCalendars::new(form.calendars.clone());
     let statuses: Vec<(SectionKey, RwSignal<SectionStatus>)> = form
         .sections
         .iter()
@@ -94,6 +98,21 @@ fn Form(form: PepForm) -> impl IntoView {
     let room = LiveRoom::new(form.pep_id.clone(), form.revision, form.meeting.clone());
     provide_context(room);
     Effect::new(move |_| room.connect());
+    // The workflow reads itself again when the PEP moves or what blocks it changes (by anyone);
+    // the state shown follows the meeting as soon as it is heard.
+    let workflow = RwSignal::new(form.workflow.clone());
+    let workflow_pep = StoredValue::new(form.pep_id.clone());
+    Effect::new(move |_| {
+        if room.workflow_rechecks.get() == 0 {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            if let Ok(part) = pep_workflow(workflow_pep.get_value()).await {
+                workflow.set(part);
+            }
+        });
+    });
+    let state = move || state_with_meeting(workflow.get().state, room.meeting.get().as_ref());
     let field_labels: Vec<(FieldKey, String)> = form
         .sections
         .iter()
@@ -172,9 +191,9 @@ fn Form(form: PepForm) -> impl IntoView {
         <span class="caption">"Personal Education Plan"</span>
         <h1 class="heading-xl">{title}</h1>
         <p class="body">
-            "State: " <strong class=format!("tag tag--{}", form.state.as_str())>{crate::ui::text::capitalise(form.state.label())}</strong>
+            "State: " <strong class=move || format!("tag tag--{}", state().as_str())>{move || crate::ui::text::capitalise(state().label())}</strong>
         </p>
-        {state_note.map(|note| view! { <div class="inset">{note}</div> })}
+        {move || state_note(state()).map(|note| view! { <div class="inset">{note}</div> })}
         // One wrapper for both: with them as two more siblings of this view the hydrated page
         // expected a marker the server had not written (tachys 0.2.19; found by bisecting).
         <div class="live-and-meeting">
@@ -186,13 +205,7 @@ fn Form(form: PepForm) -> impl IntoView {
                 team=form.meeting_team.clone()
             />
         </div>
-        <Workflow
-            pep_id=form.pep_id.clone()
-            version=form.version
-            steps=form.steps.clone()
-            ready_problems=form.ready_problems.clone()
-            returned_reason=form.returned_reason.clone().filter(|_| form.state == PepState::Returned)
-        />
+        <Workflow pep_id=form.pep_id.clone() part=workflow />
         <h2 class="heading-l" id="task-list-heading">"Task list"</h2>
         <p class="body" id="task-list-summary">{completed}</p>
         <ol class="task-list" aria-labelledby="task-list-heading">{task_list}</ol>
@@ -612,34 +625,19 @@ pub(super) fn ConflictChoice<K: Persist>(
     }
 }
 
-/// "What happens next": the workflow moves open to the person, with what stands in the way.
+/// "What happens next": the workflow moves open to the person, with what stands in the way. It
+/// follows `part`, which the page reads again whenever the PEP moves or its targets change, so the
+/// buttons and blockers are never stale; what is typed in the reasons stays across a re-read.
 #[component]
-fn Workflow(
-    pep_id: String,
-    version: i64,
-    steps: Vec<Step>,
-    ready_problems: Vec<String>,
-    returned_reason: Option<String>,
-) -> impl IntoView {
-    let returned = returned_reason.map(|reason| {
-        view! {
-            <div class="inset inset--returned">
-                <strong>"Returned by the Virtual School: "</strong>
-                {reason}
-            </div>
-        }
-    });
-    if steps.is_empty() {
-        return view! { {returned} }.into_any();
-    }
+fn Workflow(pep_id: String, part: RwSignal<WorkflowPart>) -> impl IntoView {
     let problems = RwSignal::new(Vec::<String>::new());
     let reason = RwSignal::new(String::new());
     let return_reason = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let pep_id = StoredValue::new(pep_id);
-    let checks_apply = steps.iter().any(|s| s.needs_checks);
     let go = move |to: PepState, why: String| {
         busy.set(true);
+        let version = part.get_untracked().version;
         leptos::task::spawn_local(async move {
             match change_pep_state(pep_id.get_value(), to.as_str().to_string(), version, why).await
             {
@@ -658,74 +656,98 @@ fn Workflow(
             }
         });
     };
-    let buttons = steps
-        .into_iter()
-        .map(|step| {
-            let to = step.to;
-            if step.needs_reason {
-                view! {
-                    <ReasonField
-                        id="return-reason"
-                        label="Why it is returned, and what to change"
-                        hint="The designated teacher reads this with the PEP."
-                        value=return_reason
-                    />
-                    <button type="button" class="button button--secondary" disabled=move || busy.get()
-                        on:click=move |_| go(to, return_reason.get_untracked())>
-                        {step.label}
-                    </button>
-                }
-                .into_any()
-            } else {
-                let why = move || if step.needs_checks { reason.get_untracked() } else { String::new() };
-                view! {
-                    <button type="button" class="button" disabled=move || busy.get() on:click=move |_| go(to, why())>
-                        {step.label}
-                    </button>
-                }
-                .into_any()
+    let button = move |step: Step| {
+        let to = step.to;
+        if step.needs_reason {
+            view! {
+                <ReasonField
+                    id="return-reason"
+                    label="Why it is returned, and what to change"
+                    hint="The designated teacher reads this with the PEP."
+                    value=return_reason
+                />
+                <button type="button" class="button button--secondary" disabled=move || busy.get()
+                    on:click=move |_| go(to, return_reason.get_untracked())>
+                    {step.label}
+                </button>
             }
-        })
-        .collect_view();
-    let blockers = (checks_apply && !ready_problems.is_empty()).then(|| {
-        view! {
-            <p class="body">"Before it can be marked ready or submitted:"</p>
-            <ul class="list list--bullet">
-                {ready_problems.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}
-            </ul>
+            .into_any()
+        } else {
+            let why = move || {
+                if step.needs_checks {
+                    reason.get_untracked()
+                } else {
+                    String::new()
+                }
+            };
+            view! {
+                <button type="button" class="button" disabled=move || busy.get() on:click=move |_| go(to, why())>
+                    {step.label}
+                </button>
+            }
+            .into_any()
         }
-    });
-    let override_reason = checks_apply.then(|| {
-        view! {
-            <ReasonField
-                id="mix-override"
-                label="If the targets stand although they do not follow the council's rule, say why (optional)"
-                hint="The Virtual School reads this when it checks the PEP."
-                value=reason
-            />
+    };
+    move || {
+        let WorkflowPart {
+            steps,
+            ready_problems,
+            returned_reason,
+            ..
+        } = part.get();
+        let returned = returned_reason.map(|reason| {
+            view! {
+                <div class="inset inset--returned">
+                    <strong>"Returned by the Virtual School: "</strong>
+                    {reason}
+                </div>
+            }
+        });
+        if steps.is_empty() {
+            return view! { {returned} }.into_any();
         }
-    });
-    view! {
-        {returned}
-        <section class="workflow" aria-labelledby="workflow-heading">
-            <h2 class="heading-m" id="workflow-heading">"What happens next"</h2>
-            {blockers}
-            {override_reason}
-            <div class="error-summary-inline" role="alert">
-                {move || {
-                    let found = problems.get();
-                    (!found.is_empty()).then(|| view! {
-                        <p class="error-message">"This could not be done yet:"</p>
-                        <ul class="list list--bullet error-message">
-                            {found.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}
-                        </ul>
-                    })
-                }}
-            </div>
-            <div class="button-group">{buttons}</div>
-        </section>
+        let checks_apply = steps.iter().any(|s| s.needs_checks);
+        let blockers = (checks_apply && !ready_problems.is_empty()).then(|| {
+            view! {
+                <p class="body">"Before it can be marked ready or submitted:"</p>
+                <ul class="list list--bullet">
+                    {ready_problems.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}
+                </ul>
+            }
+        });
+        let override_reason = checks_apply.then(|| {
+            view! {
+                <ReasonField
+                    id="mix-override"
+                    label="If the targets stand although they do not follow the council's rule, say why (optional)"
+                    hint="The Virtual School reads this when it checks the PEP."
+                    value=reason
+                />
+            }
+        });
+        let buttons = steps.into_iter().map(button).collect_view();
+        view! {
+            {returned}
+            <section class="workflow" aria-labelledby="workflow-heading">
+                <h2 class="heading-m" id="workflow-heading">"What happens next"</h2>
+                {blockers}
+                {override_reason}
+                <div class="error-summary-inline" role="alert">
+                    {move || {
+                        let found = problems.get();
+                        (!found.is_empty()).then(|| view! {
+                            <p class="error-message">"This could not be done yet:"</p>
+                            <ul class="list list--bullet error-message">
+                                {found.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}
+                            </ul>
+                        })
+                    }}
+                </div>
+                <div class="button-group">{buttons}</div>
+            </section>
+        }
+        .into_any()
     }
-    .into_any()
 }
 
 /// A reason typed for a workflow move, with its hint read by screen readers.

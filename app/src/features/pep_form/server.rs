@@ -303,12 +303,7 @@ pub async fn pep_form(pep_id: String) -> Result<PepForm, AppError> {
         previous.as_ref(),
     )
     .await?;
-    let steps = crate::domain::workflow::next_steps(reached.user.role, reached.state);
-    let ready_problems = if steps.iter().any(|s| s.needs_checks) {
-        all_targets.ready_problems()
-    } else {
-        Vec::new()
-    };
+    let workflow = super::workflow::workflow_part(&reached, &all_targets);
     let targets = (reached.access(SectionKey::Targets) != Access::None).then_some(all_targets);
     let action_log = if reached.access(SectionKey::Actions) == Access::None {
         None
@@ -380,15 +375,11 @@ pub async fn pep_form(pep_id: String) -> Result<PepForm, AppError> {
         child_id: pep.child_id.clone(),
         child_name: child.name,
         title: pep_title(pep.academic_year, &pep.term, &pep.kind),
-        state: reached.state,
+        workflow,
         child_details: child.facts,
         sections,
         targets,
-        version: pep.version,
         revision: pep.revision,
-        steps,
-        ready_problems,
-        returned_reason: pep.returned_reason.clone(),
         action_log,
         action_owners,
         adds_actions,

@@ -4,15 +4,62 @@
 
 use chrono::Utc;
 
-use super::server::reach;
+use super::server::{Reached, reach};
 use super::targets::{MIX_OVERRIDE_FIELD, previous_pep, targets_of};
+use super::{TargetsPart, WorkflowPart};
 use crate::domain::pep::PepState;
-use crate::domain::workflow::{MoveRefused, check_move};
+use crate::domain::workflow::{MoveRefused, check_move, next_steps};
 use crate::error::AppError;
 use crate::features::children::countdowns::Countdowns;
 use crate::infra::db::Db;
 use crate::infra::reference_data::section_policy;
 use crate::{append_audit_event, on_db};
+
+/// Where the PEP is and what `reached.user` may do to move it on, with what blocks ready and
+/// submitted (read from the targets as they stand).
+pub(super) fn workflow_part(reached: &Reached, targets: &TargetsPart) -> WorkflowPart {
+    let steps = next_steps(reached.user.role, reached.state);
+    let ready_problems = if steps.iter().any(|s| s.needs_checks) {
+        targets.ready_problems()
+    } else {
+        Vec::new()
+    };
+    WorkflowPart {
+        state: reached.state,
+        version: reached.pep.version,
+        steps,
+        ready_problems,
+        returned_reason: reached
+            .pep
+            .returned_reason
+            .clone()
+            .filter(|_| reached.state == PepState::Returned),
+    }
+}
+
+pub async fn pep_workflow(pep_id: String) -> Result<WorkflowPart, AppError> {
+    let db = Db::from_context("pep form")?;
+    let (reached, _) = reach(&db, &pep_id).await?;
+    let targets = current_targets(&db, &reached).await?;
+    Ok(workflow_part(&reached, &targets))
+}
+
+/// The PEP's targets as they stand, with the checks ready and submitted apply.
+async fn current_targets(db: &Db, reached: &Reached) -> Result<TargetsPart, AppError> {
+    let today = crate::domain::uk_time::uk_today(Utc::now());
+    let countdowns = Countdowns::load(db, &reached.user.council_id, today).await?;
+    let sections = section_policy(db, &reached.user.council_id).await?;
+    let previous = previous_pep(db, &reached.pep).await?;
+    targets_of(
+        db,
+        reached,
+        &sections,
+        &countdowns,
+        today,
+        previous.as_ref(),
+    )
+    .await
+}
 
 pub async fn change_pep_state(
     pep_id: String,
@@ -40,19 +87,7 @@ pub async fn change_pep_state(
     let reason = reason.trim().to_string();
     let overrides_mix = step.needs_checks && !reason.is_empty();
     if step.needs_checks {
-        let today = crate::domain::uk_time::uk_today(Utc::now());
-        let countdowns = Countdowns::load(&db, &reached.user.council_id, today).await?;
-        let sections = section_policy(&db, &reached.user.council_id).await?;
-        let previous = previous_pep(&db, &reached.pep).await?;
-        let mut targets = targets_of(
-            &db,
-            &reached,
-            &sections,
-            &countdowns,
-            today,
-            previous.as_ref(),
-        )
-        .await?;
+        let mut targets = current_targets(&db, &reached).await?;
         if overrides_mix {
             targets.mix_override = reason.clone();
         }
@@ -93,16 +128,21 @@ pub async fn change_pep_state(
                 .execute(&mut *tx)
                 .await?;
             }
-            append_audit_event!(tx, &reached.event(now, "pep.state_changed", "pep", &pep_id,
+            let revision = append_audit_event!(tx, &reached.event(now, "pep.state_changed", "pep", &pep_id,
                 serde_json::json!({ "from": from.as_str(), "to": to.as_str(), "reason": reason })))?;
             tx.commit().await?;
+            Some(revision)
         } else {
             tx.rollback().await?;
+            None
         }
-        moved
     });
-    if moved == 0 {
+    let Some(revision) = moved else {
         return Err(moved_meanwhile());
+    };
+    // Everyone else with the PEP open sees it move (their workflow part reads itself again).
+    if let Some(revision) = revision {
+        crate::features::live::ring(&pep_id, revision);
     }
     Ok(())
 }
