@@ -11,8 +11,6 @@
 
 use std::time::{Duration, Instant};
 
-use app::domain::roles::Role;
-use app::features::auth::CurrentUser;
 use app::features::dashboard::DashboardFilter;
 use app::features::dashboard::server::dashboard_for;
 use app::infra::db::Db;
@@ -63,15 +61,7 @@ async fn run(backend: &str, db: &Db) {
         "{backend}: loaded {CHILDREN} children with {peps} PEPs in {:.1} s",
         started.elapsed().as_secs_f64()
     );
-    let head = CurrentUser {
-        id: "demo-user-vsh".into(),
-        display_name: "Helen Okafor".into(),
-        role: Role::VirtualSchoolHead,
-        council_id: "demo-council".into(),
-        school_id: None,
-        second_factor_set_up: true,
-        second_factor_pending: false,
-    };
+    let head = server::demo::virtual_school_head();
     // Just after the autumn final date: this term's unsubmitted PEPs are overdue.
     let today = NaiveDate::from_ymd_opt(2026, 12, 14).unwrap();
     let cases: [(&str, DashboardFilter); 4] = [

@@ -1013,3 +1013,17 @@ pub async fn present(db: &Db) -> Result<bool, sqlx::Error> {
     });
     Ok(count > 0)
 }
+
+/// The demo's Virtual School head as the server sees her once signed in (for benchmarks and tests
+/// that call a feature's server code directly, without a session).
+pub fn virtual_school_head() -> app::features::auth::CurrentUser {
+    app::features::auth::CurrentUser {
+        id: "demo-user-vsh".into(),
+        display_name: "Helen Okafor".into(),
+        role: Role::VirtualSchoolHead,
+        council_id: "demo-council".into(),
+        school_id: None,
+        second_factor_set_up: true,
+        second_factor_pending: false,
+    }
+}

@@ -199,7 +199,7 @@ pub mod server {
             sqlx::query_as(&format!(
                 "SELECT c.id, c.first_name, c.last_name, e.school_id, s.name AS school, \
                  p.id AS pep_id, p.academic_year, p.term, p.kind, p.state, p.due_on, \
-                 p.due_explanation \
+                 p.due_explanation, p.meeting_at \
                  FROM children c \
                  LEFT JOIN education_episodes e ON e.child_id = c.id AND e.ended_on IS NULL \
                  LEFT JOIN schools s ON s.id = e.school_id \
@@ -258,7 +258,8 @@ pub mod server {
     }
 
     /// A child's current PEP as columns of a LEFT JOIN (`p.id AS pep_id, p.academic_year,
-    /// p.term, p.kind, p.state, p.due_on, p.due_explanation`): all NULL when there is none.
+    /// p.term, p.kind, p.state, p.due_on, p.due_explanation, p.meeting_at`): all NULL when there
+    /// is none.
     #[derive(sqlx::FromRow)]
     pub(crate) struct OpenPepColumns {
         pep_id: Option<String>,
@@ -268,6 +269,8 @@ pub mod server {
         pub state: Option<String>,
         pub due_on: Option<NaiveDate>,
         due_explanation: Option<String>,
+        /// When its meeting is (planned, or held).
+        pub meeting_at: Option<DateTime<Utc>>,
     }
 
     impl OpenPepColumns {
@@ -280,7 +283,7 @@ pub mod server {
                 state: self.state.clone()?,
                 due_on: self.due_on?,
                 due_explanation: self.due_explanation.clone().unwrap_or_default(),
-                meeting_at: None,
+                meeting_at: self.meeting_at,
             })
         }
     }

@@ -3,7 +3,12 @@
 //!
 //! "Reaches" is the one access rule (`domain::access`): the Virtual School head sees every child
 //! of the council, an education advisor their own caseload. The current PEP is the earliest one
-//! not yet approved, so PEPs waiting for quality assurance are listed as submitted.
+//! not yet approved, so PEPs waiting for quality assurance are listed as submitted; with none, the
+//! latest approved one (a child whose PEP is done is not "No PEP on the go").
+//!
+//! Overdue means the PEP's own date has passed, or a part of it is late: before the meeting a
+//! contribution whose date has passed while its owner's sections are not all completed, after it
+//! the submission to the Virtual School. Submitted and approved PEPs are never overdue.
 
 mod dashboard_page;
 
@@ -42,7 +47,11 @@ pub struct DashboardRow {
     pub pep: Option<NextPep>,
     /// A submitted PEP has met its deadline: it waits for quality assurance.
     pub awaiting_qa: bool,
+    /// Approved: done, with no countdown.
+    pub approved: bool,
     pub overdue: bool,
+    /// The parts past their date and not done, in words ("Carer's contribution").
+    pub late: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -85,16 +94,22 @@ pub async fn virtual_school_dashboard(
 pub mod server {
     use chrono::{NaiveDate, Utc};
 
+    use std::collections::HashSet;
+
     use super::{Dashboard, DashboardFilter, DashboardRow, PAGE_SIZE};
+    use crate::domain::calendar::SchoolCalendar;
     use crate::domain::child::{EligibilityFacts, eligibility};
-    use crate::domain::pep::{PepState, Phase};
+    use crate::domain::pep::{PepState, Phase, SectionKey};
+    use crate::domain::pep_form::{SectionPolicy, sections_for};
+    use crate::domain::schedule::{contributions_due, submission_due};
     use crate::error::AppError;
     use crate::features::auth::CurrentUser;
     use crate::features::children::countdowns::{Countdowns, capitalise};
     use crate::features::children::server::{
-        OpenPepColumns, REACHABLE_CHILDREN, next_pep, school_ref,
+        OpenPep, OpenPepColumns, REACHABLE_CHILDREN, next_pep, school_ref,
     };
     use crate::infra::db::Db;
+    use crate::infra::reference_data::section_policy;
     use crate::on_db;
 
     pub async fn virtual_school_dashboard(filter: DashboardFilter) -> Result<Dashboard, AppError> {
@@ -103,6 +118,60 @@ pub mod server {
             .ok_or_else(|| crate::error::internal("dashboard", "no database in context"))?;
         let today = crate::domain::uk_time::uk_today(Utc::now());
         dashboard_for(&db, &user, &filter, today).await
+    }
+
+    /// What `late_parts` says when the PEP's own date has passed (the countdown says it too, so
+    /// the row does not list it again).
+    const PEP_ITSELF: &str = "The PEP";
+
+    /// The parts of `pep` past their date and not done on `today` (see the module's words).
+    #[allow(clippy::too_many_arguments)]
+    fn late_parts(
+        pep: &OpenPep,
+        state: PepState,
+        phase: Option<Phase>,
+        completed: &dyn Fn(SectionKey) -> bool,
+        sections: &SectionPolicy,
+        countdowns: &Countdowns,
+        calendar: Option<&SchoolCalendar>,
+        today: NaiveDate,
+    ) -> Vec<String> {
+        if matches!(state, PepState::Submitted | PepState::Approved) {
+            return Vec::new();
+        }
+        let mut late = Vec::new();
+        if pep.due_on < today {
+            late.push(PEP_ITSELF.to_string());
+        }
+        let Some(meeting_on) = pep
+            .meeting_at
+            .map(|at| crate::domain::uk_time::uk_local(at).date())
+        else {
+            return late;
+        };
+        if matches!(state, PepState::Scheduled | PepState::Contributions) {
+            let bank_holidays = countdowns.bank_holidays();
+            for (role, deadline) in
+                contributions_due(&countdowns.policy, meeting_on, calendar, bank_holidays)
+            {
+                let owned_not_done = phase.is_some_and(|phase| {
+                    sections_for(phase)
+                        .any(|section| sections.owner(section) == role && !completed(section))
+                });
+                if deadline.due < today && owned_not_done {
+                    late.push(format!("{}'s contribution", capitalise(role.label())));
+                }
+            }
+        } else if let Ok(deadline) = submission_due(
+            &countdowns.policy,
+            meeting_on,
+            calendar,
+            countdowns.bank_holidays(),
+        ) && deadline.due < today
+        {
+            late.push("Submission to the Virtual School".to_string());
+        }
+        late
     }
 
     #[derive(sqlx::FromRow)]
@@ -151,13 +220,16 @@ pub mod server {
                 "SELECT c.id, c.first_name, c.last_name, c.date_of_birth, c.nc_year_override, \
                  ce.started_on AS in_care_since, e.school_id, s.name AS school, \
                  p.id AS pep_id, p.academic_year, p.term, p.kind, p.state, p.due_on, \
-                 p.due_explanation \
+                 p.due_explanation, p.meeting_at \
                  FROM children c \
                  LEFT JOIN care_episodes ce ON ce.child_id = c.id AND ce.ended_on IS NULL \
                  LEFT JOIN education_episodes e ON e.child_id = c.id AND e.ended_on IS NULL \
                  LEFT JOIN schools s ON s.id = e.school_id \
-                 LEFT JOIN peps p ON p.id = (SELECT p2.id FROM peps p2 WHERE p2.child_id = c.id \
-                      AND p2.state <> 'approved' ORDER BY p2.due_on LIMIT 1) \
+                 LEFT JOIN peps p ON p.id = COALESCE( \
+                      (SELECT p2.id FROM peps p2 WHERE p2.child_id = c.id \
+                       AND p2.state <> 'approved' ORDER BY p2.due_on LIMIT 1), \
+                      (SELECT p3.id FROM peps p3 WHERE p3.child_id = c.id \
+                       AND p3.state = 'approved' ORDER BY p3.due_on DESC LIMIT 1)) \
                  WHERE {REACHABLE_CHILDREN} AND ($6 = '' OR e.school_id = $6)"
             ))
             .bind(&user.council_id)
@@ -176,9 +248,25 @@ pub mod server {
                 .await?
         });
 
+        let completed: HashSet<(String, String)> = on_db!(db, pool => {
+            sqlx::query_as::<_, (String, String)>(
+                "SELECT s.pep_id, s.section FROM pep_sections s JOIN peps p ON p.id = s.pep_id \
+                 JOIN children c ON c.id = p.child_id \
+                 WHERE c.council_id = $1 AND s.status = 'completed' \
+                 AND p.state IN ('scheduled', 'contributions')",
+            )
+            .bind(&user.council_id)
+            .fetch_all(pool)
+            .await?
+        })
+        .into_iter()
+        .collect();
+        let sections = section_policy(db, &user.council_id).await?;
+        let mut countdowns = Countdowns::load(db, &user.council_id, today).await?;
+
         // Phase and state decide in Rust what SQL cannot see (the phase follows from the date
-        // of birth on `today`).
-        let mut matching: Vec<(Row, Option<Phase>, String, bool)> = rows
+        // of birth on `today`; a part's date from the school's calendar).
+        let mut matching: Vec<(Row, Option<Phase>, String, Vec<String>)> = rows
             .into_iter()
             .filter_map(|row| {
                 let facts = EligibilityFacts::from_register(
@@ -200,15 +288,32 @@ pub mod server {
                 {
                     return None;
                 }
-                let overdue = state != Some(PepState::Submitted)
-                    && row.pep.due_on.is_some_and(|due| due < today);
-                if filter.overdue && !overdue {
+                let late = match (row.pep.open_pep(), state) {
+                    (Some(pep), Some(state)) => {
+                        let calendar = countdowns.school_calendar(row.school_id.as_deref());
+                        let done = |section: SectionKey| {
+                            completed.contains(&(pep.id.clone(), section.as_str().to_string()))
+                        };
+                        late_parts(
+                            &pep,
+                            state,
+                            phase,
+                            &done,
+                            &sections,
+                            &countdowns,
+                            calendar.as_ref(),
+                            today,
+                        )
+                    }
+                    _ => Vec::new(),
+                };
+                if filter.overdue && late.is_empty() {
                     return None;
                 }
                 let phase_words = phase
                     .map(|p| capitalise(p.label()))
                     .unwrap_or_else(|| "Past Year 13".to_string());
-                Some((row, phase, phase_words, overdue))
+                Some((row, phase, phase_words, late))
             })
             .collect();
         matching.sort_by(|a, b| {
@@ -224,7 +329,7 @@ pub mod server {
                 ))
         });
         let total = matching.len();
-        let overdue = matching.iter().filter(|m| m.3).count();
+        let overdue = matching.iter().filter(|m| !m.3.is_empty()).count();
         let awaiting_qa = matching
             .iter()
             .filter(|m| m.0.pep.state.as_deref() == Some("submitted"))
@@ -233,12 +338,11 @@ pub mod server {
         let page = filter.page.clamp(1, pages);
 
         // Countdowns only for the rows on this page: the calendars sent are those they use.
-        let mut countdowns = Countdowns::load(db, &user.council_id, today).await?;
         let rows = matching
             .into_iter()
             .skip((page - 1) * PAGE_SIZE)
             .take(PAGE_SIZE)
-            .map(|(row, _, phase, overdue)| {
+            .map(|(row, _, phase, late)| {
                 let open = row.pep.open_pep();
                 let school = school_ref(&row.school_id, &row.school);
                 let pep = open.as_ref().map(|p| next_pep(p, school, &mut countdowns));
@@ -248,8 +352,10 @@ pub mod server {
                     school: row.school.clone(),
                     phase,
                     awaiting_qa: row.pep.state.as_deref() == Some("submitted"),
+                    approved: row.pep.state.as_deref() == Some("approved"),
                     pep,
-                    overdue,
+                    overdue: !late.is_empty(),
+                    late: late.into_iter().filter(|part| part != PEP_ITSELF).collect(),
                 }
             })
             .collect();

@@ -106,3 +106,130 @@ async fn the_virtual_school_filters_every_child_by_school_phase_state_and_deadli
         app.db.finish().await;
     }
 }
+
+/// Overdue counts late parts, not only a PEP past its own date: before the meeting a
+/// contribution past its date while its owner's sections are not completed, after it the
+/// submission; a done PEP (approved, or awaiting quality assurance) is never overdue, and a child
+/// whose PEP is approved shows it as approved rather than "No PEP on the go".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn overdue_means_a_late_part_and_approved_peps_are_shown_as_approved() {
+    use app::features::dashboard::DashboardFilter;
+    use app::features::dashboard::server::dashboard_for;
+    use chrono::NaiveDate;
+
+    for db in TestDb::each_backend().await {
+        seed(&db.db).await.unwrap();
+        let backend = db.db.backend_name();
+        let head = server::demo::virtual_school_head();
+        let on = |day: &str| NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap();
+        let row = |dashboard: &app::features::dashboard::Dashboard, name: &str| {
+            dashboard
+                .rows
+                .iter()
+                .find(|r| r.name == name)
+                .unwrap_or_else(|| panic!("{name} listed"))
+                .clone()
+        };
+        let all = DashboardFilter::default();
+        // Kai's PEP is open for contributions, its meeting planned for 8 December.
+        let early = dashboard_for(&db.db, &head, &all, on("2026-11-16"))
+            .await
+            .unwrap();
+        let kai = row(&early, "Kai Thompson");
+        assert!(kai.late.is_empty() && !kai.overdue, "{backend}: {kai:?}");
+        let meeting_day = dashboard_for(&db.db, &head, &all, on("2026-12-08"))
+            .await
+            .unwrap();
+        let kai = row(&meeting_day, "Kai Thompson");
+        assert!(kai.overdue, "{backend}: {kai:?}");
+        assert!(
+            kai.late.contains(&"Carer's contribution".to_string()),
+            "{backend}: {kai:?}"
+        );
+        // Once the carer's section is completed, her part is no longer late.
+        let now = chrono::Utc::now();
+        on_db!(&db.db, pool => {
+            sqlx::query("INSERT INTO pep_sections (pep_id, section, status, updated_at) VALUES ('demo-child-kai-pep-2026-autumn', 'carer_contribution', 'completed', $1) ON CONFLICT (pep_id, section) DO UPDATE SET status = 'completed'")
+                .bind(now).execute(pool).await.unwrap();
+        });
+        let kai = row(
+            &dashboard_for(&db.db, &head, &all, on("2026-12-08"))
+                .await
+                .unwrap(),
+            "Kai Thompson",
+        );
+        assert!(
+            !kai.late.contains(&"Carer's contribution".to_string()),
+            "{backend}: {kai:?}"
+        );
+        // Jayden's meeting was on 27 November: the submission is late after its date only.
+        let jayden = |day| {
+            let head = head.clone();
+            let db = &db.db;
+            async move {
+                row(
+                    &dashboard_for(db, &head, &DashboardFilter::default(), on(day))
+                        .await
+                        .unwrap(),
+                    "Jayden Walker",
+                )
+            }
+        };
+        assert!(jayden("2026-11-30").await.late.is_empty(), "{backend}");
+        assert_eq!(
+            jayden("2026-12-09").await.late,
+            ["Submission to the Virtual School"],
+            "{backend}"
+        );
+        // The overdue filter and the count agree with the rows.
+        let overdue_only = DashboardFilter {
+            overdue: true,
+            ..DashboardFilter::default()
+        };
+        let filtered = dashboard_for(&db.db, &head, &overdue_only, on("2026-12-09"))
+            .await
+            .unwrap();
+        assert_eq!(
+            filtered.matching,
+            meeting_day_count(&db.db, &head, "2026-12-09").await,
+            "{backend}"
+        );
+        assert!(filtered.rows.iter().all(|r| r.overdue), "{backend}");
+        // Approved a year on: shown as approved, never overdue, and found by its own filter.
+        let approved = DashboardFilter {
+            state: Some("approved".into()),
+            ..DashboardFilter::default()
+        };
+        let later = dashboard_for(&db.db, &head, &approved, on("2027-12-01"))
+            .await
+            .unwrap();
+        assert!(later.matching >= 1, "{backend}");
+        assert!(
+            later
+                .rows
+                .iter()
+                .all(|r| r.approved && !r.overdue && r.pep.is_some()),
+            "{backend}: {:?}",
+            later.rows
+        );
+        assert!(
+            later.rows.iter().any(|r| r.name == "Chloe Evans"),
+            "{backend}"
+        );
+        db.finish().await;
+    }
+}
+
+/// How many children the unfiltered dashboard marks overdue on `day`.
+async fn meeting_day_count(
+    db: &app::infra::db::Db,
+    head: &app::features::auth::CurrentUser,
+    day: &str,
+) -> usize {
+    let today = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap();
+    let all = app::features::dashboard::server::dashboard_for(db, head, &Default::default(), today)
+        .await
+        .unwrap();
+    assert_eq!(all.overdue, all.rows.iter().filter(|r| r.overdue).count());
+    all.overdue
+}

@@ -78,7 +78,6 @@ fn Filters(filter: DashboardFilter, dashboard: Dashboard) -> impl IntoView {
         .collect();
     let states = PepState::ALL
         .iter()
-        .filter(|s| **s != PepState::Approved)
         .map(|s| (s.as_str().to_string(), capitalise(s.label())))
         .chain(std::iter::once((
             "none".to_string(),
@@ -160,10 +159,15 @@ fn Results(filter: DashboardFilter, dashboard: Dashboard) -> impl IntoView {
                                     None => ("No PEP on the go".to_string().into_any(), "".into_any()),
                                     Some(pep) => {
                                         let title = format!("{} ({})", pep.title, pep.state);
-                                        let deadline = if row.awaiting_qa {
+                                        let late = (!row.late.is_empty()).then(|| view! {
+                                            <p class="hint dashboard__late">{format!("Late: {}", row.late.join(", "))}</p>
+                                        });
+                                        let deadline = if row.approved {
+                                            "Approved".into_any()
+                                        } else if row.awaiting_qa {
                                             "Submitted: awaiting quality assurance".into_any()
                                         } else {
-                                            view! { <Countdown data=pep.countdown calendars=calendars.clone() /> }.into_any()
+                                            view! { <Countdown data=pep.countdown calendars=calendars.clone() /> {late} }.into_any()
                                         };
                                         (title.into_any(), deadline)
                                     }
