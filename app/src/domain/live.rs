@@ -68,6 +68,9 @@ pub struct Present {
     pub field: Option<FieldKey>,
     /// Whether they hold that field (others see it read-only).
     pub holds: bool,
+    /// Whether they have typed in it since going in (a tap alone is "in", not "typing").
+    #[serde(default)]
+    pub typing: bool,
 }
 
 impl Present {

@@ -313,6 +313,7 @@ async fn presence_and_drafts_reach_each_reader_of_the_section_and_nobody_else() 
     assert_eq!(linda_here.who(), "Linda Bennett (carer)");
     assert_eq!(linda_here.field.as_ref(), Some(&field));
     assert!(linda_here.holds);
+    assert!(!linda_here.typing, "a tap into a field is not typing");
     // Her typing reaches him before she saves.
     carer
         .send(&ClientMessage::Draft {
@@ -322,6 +323,10 @@ async fn presence_and_drafts_reach_each_reader_of_the_section_and_nobody_else() 
         .await;
     let draft = social_worker
         .until(|m| matches!(m, ServerMessage::Draft { .. }))
+        .await;
+    // And her first keystroke tells him she is typing now.
+    social_worker
+        .until(|m| matches!(m, ServerMessage::Presence { people, .. } if people.iter().any(|p| p.typing && p.connection == carer.connection)))
         .await;
     assert_eq!(
         draft,

@@ -37,6 +37,8 @@ pub struct Member {
     /// When they went into `field`, and last typed or moved (seconds on the hub's clock).
     took_at: i64,
     active_at: i64,
+    /// Whether they have typed in `field` since going into it: a tap is "in", not "typing".
+    typed: bool,
 }
 
 impl Member {
@@ -47,6 +49,7 @@ impl Member {
             field: None,
             took_at: 0,
             active_at: 0,
+            typed: false,
         }
     }
 }
@@ -125,6 +128,7 @@ impl Room {
                     .field
                     .as_ref()
                     .is_some_and(|f| holder_of(&table, f, now) == Some(*connection)),
+                typing: m.typed,
             })
             .collect();
         (people, self.members.len().saturating_sub(PRESENCE_LIMIT))
@@ -254,6 +258,7 @@ impl LiveHub {
         if let Some(member) = room.members.get_mut(&connection) {
             if member.field != field {
                 member.took_at = now;
+                member.typed = false;
             }
             member.field = field;
             member.active_at = now;
@@ -283,8 +288,12 @@ impl LiveHub {
         if member.field.as_ref() != Some(&field) {
             member.field = Some(field.clone());
             member.took_at = now;
+            member.typed = false;
         }
         member.active_at = now;
+        // The first keystroke in a field changes what others read ("is in" to "is typing in").
+        let first_keystroke = !member.typed;
+        member.typed = true;
         let by = member.name.clone();
         match holder_of(&room.holder_table(), &field, now) {
             Some(holder) if holder == connection => {
@@ -294,6 +303,10 @@ impl LiveHub {
                     field,
                     value,
                 });
+                drop(rooms);
+                if first_keystroke {
+                    self.presence_changed(pep_id);
+                }
                 Ok(())
             }
             holder => Err(holder

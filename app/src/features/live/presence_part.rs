@@ -38,7 +38,7 @@ pub fn LivePresence(room: LiveRoom, labels: Vec<(FieldKey, String)>) -> impl Int
             .into_iter()
             .filter(|p| p.connection != me)
             .map(|p| {
-                let doing = match (&p.field, p.holds) {
+                let doing = match (&p.field, p.holds && p.typing) {
                     (Some(field), true) => place(field)
                         .map(|label| format!(" is typing in {label}"))
                         .unwrap_or_default(),

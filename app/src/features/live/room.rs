@@ -393,6 +393,7 @@ mod tests {
             role: "carer".into(),
             field: None,
             holds: false,
+            typing: false,
         }
     }
 
