@@ -23,6 +23,27 @@ test('a carer signs in, sees their name in the header, and signs out', async ({ 
   await expect(page.locator('.session-list')).toContainText('This device');
   await expectNoAxeViolations(page);
 
+  // Signed out in another tab: the next move within this one shows it in the header (it kept
+  // the name until a reload).
+  const otherTab = await page.context().newPage();
+  await otherTab.goto('/');
+  await hydrated(otherTab);
+  await otherTab.getByRole('navigation', { name: 'Account' }).getByRole('button', { name: 'Sign out' }).click();
+  await expect(otherTab.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Sign in' })).toBeVisible();
+  await otherTab.close();
+  await expect(account).toContainText('Grace Adeyemi');
+  await page.getByRole('link', { name: 'ePEP', exact: true }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(account.getByRole('link', { name: 'Sign in' })).toBeVisible();
+  await expect(account).not.toContainText('Grace Adeyemi');
+
+  // Signed in again, then out from the header.
+  await page.goto('/sign-in');
+  await hydrated(page);
+  await page.getByLabel('Email address').fill('grace.adeyemi@example.com');
+  await page.getByLabel('Password', { exact: true }).fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(account).toContainText('Grace Adeyemi');
   await account.getByRole('button', { name: 'Sign out' }).click();
   await expect(account.getByRole('link', { name: 'Sign in' })).toBeVisible();
   // The cookie is gone and the server no longer knows the session.

@@ -58,7 +58,22 @@ pub fn NotFound() -> impl IntoView {
 /// "Signed in as …" with a sign-out button, or a sign-in link.
 #[component]
 fn AccountNav() -> impl IntoView {
-    let user = Resource::new(|| (), |_| who_am_i());
+    // Asked again at each move within the app and when the window comes back into focus: a
+    // session ended in another tab, or a second factor just set up, shows in the header at once
+    // (it was read once per full page load).
+    let location = leptos_router::hooks::use_location();
+    let focus_returns = RwSignal::new(0_u32);
+    #[cfg(feature = "hydrate")]
+    {
+        let handle = window_event_listener(leptos::ev::focus, move |_| {
+            focus_returns.update(|n| *n += 1)
+        });
+        on_cleanup(move || handle.remove());
+    }
+    let user = Resource::new(
+        move || (location.pathname.get(), focus_returns.get()),
+        |_| who_am_i(),
+    );
     let sign_out = ServerAction::<SignOut>::new();
     Effect::new(move |_| {
         if let Some(Ok(())) = sign_out.value().get() {
