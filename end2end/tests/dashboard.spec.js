@@ -35,11 +35,13 @@ test('Virtual School staff filter every child, then add a child whose initial PE
   await expect(page.getByText('No child matches these filters.')).toBeVisible();
   await expectNoAxeViolations(page);
 
-  // Approved PEPs are found by their own filter and shown as approved, without a countdown.
+  // Approved PEPs are found by their own filter and shown as approved, without a countdown
+  // (early years still chosen: Ruby's PEP is approved).
   await page.getByRole('combobox', { name: 'PEP state' }).selectOption({ label: 'Approved' });
   await page.getByRole('button', { name: 'Apply filters' }).click();
-  await expect(table).toContainText('Chloe Evans');
-  await expect(table.getByRole('row', { name: /Chloe Evans/ })).toContainText('Approved');
+  await expect(page).toHaveURL(/state=approved/);
+  await expect(table).toContainText('Ruby Clarke');
+  await expect(table.getByRole('row', { name: /Ruby Clarke/ })).toContainText('(approved)Approved');
   await expect(table.locator('.countdown')).toHaveCount(0);
   await expect(table).not.toContainText('No PEP on the go');
 
