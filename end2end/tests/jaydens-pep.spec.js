@@ -171,6 +171,13 @@ test('four people in one meeting see each other and each other typing, live', as
   await expectNoAxeViolations(carer);
   await meeting(teacher).getByRole('button', { name: 'End the meeting' }).click();
   await expect(young.getByRole('region', { name: 'The meeting' })).toContainText('Held from');
+  // The meeting's end makes the PEP a draft: the state and the next step follow without a reload,
+  // and only the others are told the state changed.
+  await expect(teacher.locator('.tag--draft').first()).toHaveText('Draft');
+  await expect(teacher.getByRole('button', { name: 'Mark as ready to submit' })).toBeVisible();
+  await expect(teacher.getByRole('button', { name: 'Start the meeting' })).toHaveCount(0);
+  await expect(carer.locator('.live-elsewhere')).toContainText("the PEP's state");
+  await expect(teacher.locator('.live-elsewhere')).toHaveCount(0);
   await expect(young.locator('#live-announcements')).toContainText('The meeting has ended.');
   // The announcements are a log: the end and a departure after it are both there to hear.
   await expect(carer.locator('#live-announcements')).toContainText('The meeting has ended.');
