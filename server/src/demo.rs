@@ -931,10 +931,28 @@ pub async fn seed(db: &Db) -> Result<SeedOutcome, sqlx::Error> {
                     })?;
                 }
 
+                let mut written = std::collections::BTreeSet::new();
                 for (section, field, value) in fields_for(child) {
                     sqlx::query("INSERT INTO pep_fields (pep_id, section, field, value, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6)")
                         .bind(pep_id.as_str()).bind(section).bind(field).bind(value).bind(now)
                         .bind(written_by(child, section))
+                        .execute(&mut *tx).await?;
+                    written.insert(section);
+                }
+                // The task list as the people would have left it: every section completed once a
+                // PEP is ready or past it, the ones with words in progress before then (an
+                // approved PEP read "0 of 13 sections completed").
+                let finished_writing = matches!(state, PepState::Ready | PepState::Submitted | PepState::Approved);
+                for section in app::domain::pep_form::sections_for(child.phase) {
+                    let status = if finished_writing {
+                        "completed"
+                    } else if written.contains(section.as_str()) {
+                        "in_progress"
+                    } else {
+                        continue;
+                    };
+                    sqlx::query("INSERT INTO pep_sections (pep_id, section, status, updated_at) VALUES ($1, $2, $3, $4)")
+                        .bind(pep_id.as_str()).bind(section.as_str()).bind(status).bind(now)
                         .execute(&mut *tx).await?;
                 }
                 let has_targets = !matches!(state, PepState::Scheduled | PepState::Contributions);

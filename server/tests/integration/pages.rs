@@ -166,6 +166,12 @@ async fn finished_work_has_no_countdown_and_no_part_is_due_after_the_pep() {
     assert_eq!(approved["state"], "approved");
     for section in approved["sections"].as_array().unwrap() {
         assert!(section["due"].is_null(), "approved: {}", section["key"]);
+        // The demo's finished PEPs were finished: not "0 of 13 sections completed".
+        assert_eq!(
+            section["status"], "completed",
+            "approved: {}",
+            section["key"]
+        );
     }
     let (status, _) = app
         .answer(
