@@ -120,13 +120,23 @@ pub mod server {
         dashboard_for(&db, &user, &filter, today).await
     }
 
-    /// What `late_parts` says when the PEP's own date has passed (the countdown says it too, so
-    /// the row does not list it again).
-    const PEP_ITSELF: &str = "The PEP";
+    /// How late a PEP is on a day: its own date passed (the countdown says so), and the parts
+    /// past theirs and not done, in words for the row.
+    #[derive(Default)]
+    struct Lateness {
+        pep_past_due: bool,
+        parts: Vec<String>,
+    }
 
-    /// The parts of `pep` past their date and not done on `today` (see the module's words).
+    impl Lateness {
+        fn overdue(&self) -> bool {
+            self.pep_past_due || !self.parts.is_empty()
+        }
+    }
+
+    /// How late `pep` is on `today` (see the module's words).
     #[allow(clippy::too_many_arguments)]
-    fn late_parts(
+    fn lateness(
         pep: &OpenPep,
         state: PepState,
         phase: Option<Phase>,
@@ -135,14 +145,14 @@ pub mod server {
         countdowns: &Countdowns,
         calendar: Option<&SchoolCalendar>,
         today: NaiveDate,
-    ) -> Vec<String> {
+    ) -> Lateness {
         if matches!(state, PepState::Submitted | PepState::Approved) {
-            return Vec::new();
+            return Lateness::default();
         }
-        let mut late = Vec::new();
-        if pep.due_on < today {
-            late.push(PEP_ITSELF.to_string());
-        }
+        let mut late = Lateness {
+            pep_past_due: pep.due_on < today,
+            parts: Vec::new(),
+        };
         let Some(meeting_on) = pep
             .meeting_at
             .map(|at| crate::domain::uk_time::uk_local(at).date())
@@ -159,7 +169,8 @@ pub mod server {
                         .any(|section| sections.owner(section) == role && !completed(section))
                 });
                 if deadline.due < today && owned_not_done {
-                    late.push(format!("{}'s contribution", capitalise(role.label())));
+                    late.parts
+                        .push(format!("{}'s contribution", capitalise(role.label())));
                 }
             }
         } else if let Ok(deadline) = submission_due(
@@ -169,7 +180,8 @@ pub mod server {
             countdowns.bank_holidays(),
         ) && deadline.due < today
         {
-            late.push("Submission to the Virtual School".to_string());
+            late.parts
+                .push("Submission to the Virtual School".to_string());
         }
         late
     }
@@ -266,7 +278,7 @@ pub mod server {
 
         // Phase and state decide in Rust what SQL cannot see (the phase follows from the date
         // of birth on `today`; a part's date from the school's calendar).
-        let mut matching: Vec<(Row, Option<Phase>, String, Vec<String>)> = rows
+        let mut matching: Vec<(Row, Option<Phase>, String, Lateness)> = rows
             .into_iter()
             .filter_map(|row| {
                 let facts = EligibilityFacts::from_register(
@@ -294,7 +306,7 @@ pub mod server {
                         let done = |section: SectionKey| {
                             completed.contains(&(pep.id.clone(), section.as_str().to_string()))
                         };
-                        late_parts(
+                        lateness(
                             &pep,
                             state,
                             phase,
@@ -305,9 +317,9 @@ pub mod server {
                             today,
                         )
                     }
-                    _ => Vec::new(),
+                    _ => Lateness::default(),
                 };
-                if filter.overdue && late.is_empty() {
+                if filter.overdue && !late.overdue() {
                     return None;
                 }
                 let phase_words = phase
@@ -329,7 +341,7 @@ pub mod server {
                 ))
         });
         let total = matching.len();
-        let overdue = matching.iter().filter(|m| !m.3.is_empty()).count();
+        let overdue = matching.iter().filter(|m| m.3.overdue()).count();
         let awaiting_qa = matching
             .iter()
             .filter(|m| m.0.pep.state.as_deref() == Some("submitted"))
@@ -354,8 +366,8 @@ pub mod server {
                     awaiting_qa: row.pep.state.as_deref() == Some("submitted"),
                     approved: row.pep.state.as_deref() == Some("approved"),
                     pep,
-                    overdue: !late.is_empty(),
-                    late: late.into_iter().filter(|part| part != PEP_ITSELF).collect(),
+                    overdue: late.overdue(),
+                    late: late.parts,
                 }
             })
             .collect();

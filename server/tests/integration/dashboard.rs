@@ -191,7 +191,7 @@ async fn overdue_means_a_late_part_and_approved_peps_are_shown_as_approved() {
             .unwrap();
         assert_eq!(
             filtered.matching,
-            meeting_day_count(&db.db, &head, "2026-12-09").await,
+            overdue_count_on(&db.db, &head, "2026-12-09").await,
             "{backend}"
         );
         assert!(filtered.rows.iter().all(|r| r.overdue), "{backend}");
@@ -221,7 +221,7 @@ async fn overdue_means_a_late_part_and_approved_peps_are_shown_as_approved() {
 }
 
 /// How many children the unfiltered dashboard marks overdue on `day`.
-async fn meeting_day_count(
+async fn overdue_count_on(
     db: &app::infra::db::Db,
     head: &app::features::auth::CurrentUser,
     day: &str,
