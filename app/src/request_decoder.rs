@@ -241,6 +241,8 @@ pub fn decoders() -> Vec<(&'static str, Decoder)> {
         crate::features::auth::api::EndMySession,
         crate::features::deadline_rules::DeadlineRules,
         crate::features::deadline_rules::SaveDeadlineRules,
+        crate::features::deadline_rules::CouncilContributionRule,
+        crate::features::deadline_rules::SaveContributionRule,
         crate::features::children::MyChildren,
         crate::features::children::ChildRecord,
         crate::features::children::register::RegisterEntryForEditing,

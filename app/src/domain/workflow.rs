@@ -10,7 +10,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::meeting::MeetingInfo;
-use super::pep::PepState;
+use super::pep::{PepState, SectionKey};
+use super::pep_form::SectionStatus;
 use super::roles::Role;
 
 /// A move the person may make now, in words for its button.
@@ -22,6 +23,9 @@ pub struct Step {
     pub needs_reason: bool,
     /// The targets must pass their checks (or carry overrides).
     pub needs_checks: bool,
+    /// The sections the council requires from contributors must be completed (or a reason given
+    /// to go on without them): marking ready and approving.
+    pub needs_contributions: bool,
 }
 
 /// Every move the workflow allows, with who may make it.
@@ -80,7 +84,147 @@ fn step(to: PepState, label: &str) -> Step {
         label: label.to_string(),
         needs_reason: to == PepState::Returned,
         needs_checks: matches!(to, PepState::Ready | PepState::Submitted),
+        needs_contributions: matches!(to, PepState::Ready | PepState::Approved),
     }
+}
+
+/// The sections other people than the designated teacher write: the social worker's, the carer's
+/// and the young person's. A council may require them before a PEP moves on.
+pub const CONTRIBUTOR_SECTIONS: [SectionKey; 3] = [
+    SectionKey::CareJourney,
+    SectionKey::CarerContribution,
+    SectionKey::YoungPersonViews,
+];
+
+/// The council's rule on contributions (`council_policies` key `contributions`): which
+/// contributors' sections must be completed before a PEP is marked ready or approved. Whoever
+/// makes the move may go on without them by saying why; the reason is kept with the PEP. DOMAIN.md
+/// requires none (the default), as the guidance asks for contributions without making them a gate.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContributionRule {
+    #[serde(default)]
+    pub required: Vec<SectionKey>,
+}
+
+impl ContributionRule {
+    /// Reads the stored JSON; a section that is not a contributor's is refused by name.
+    pub fn from_json(json: &str) -> Result<ContributionRule, String> {
+        let rule: ContributionRule =
+            serde_json::from_str(json).map_err(|e| format!("the contributions rule: {e}"))?;
+        rule.check()?;
+        Ok(rule)
+    }
+
+    pub fn check(&self) -> Result<(), String> {
+        match self
+            .required
+            .iter()
+            .find(|s| !CONTRIBUTOR_SECTIONS.contains(s))
+        {
+            Some(other) => Err(format!(
+                "Only the social worker's, carer's and young person's sections can be required, \
+                 not {}",
+                other.label()
+            )),
+            None => Ok(()),
+        }
+    }
+
+    pub fn requires(&self, section: SectionKey) -> bool {
+        self.required.contains(&section)
+    }
+
+    /// The required sections of this PEP (those `applies` says it has) that are not completed,
+    /// with their status.
+    pub fn missing(
+        &self,
+        applies: impl Fn(SectionKey) -> bool,
+        status: impl Fn(SectionKey) -> SectionStatus,
+    ) -> Vec<(SectionKey, SectionStatus)> {
+        CONTRIBUTOR_SECTIONS
+            .iter()
+            .copied()
+            .filter(|&s| self.requires(s) && applies(s))
+            .map(|s| (s, status(s)))
+            .filter(|(_, status)| *status != SectionStatus::Completed)
+            .collect()
+    }
+}
+
+/// The contributions rule as its form shows it: "yes" or "no" for each contributor's section.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContributionRuleForm {
+    pub care_journey: String,
+    pub carer_contribution: String,
+    pub young_person_views: String,
+}
+
+impl ContributionRule {
+    pub fn to_form(&self) -> ContributionRuleForm {
+        let answer = |s| if self.requires(s) { "yes" } else { "no" }.to_string();
+        ContributionRuleForm {
+            care_journey: answer(SectionKey::CareJourney),
+            carer_contribution: answer(SectionKey::CarerContribution),
+            young_person_views: answer(SectionKey::YoungPersonViews),
+        }
+    }
+
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({ "required": self.required })
+    }
+}
+
+/// The rule from its form, or each answer that is neither "yes" nor "no" with its field.
+pub fn check_contribution_rule(
+    form: &ContributionRuleForm,
+) -> Result<ContributionRule, Vec<(&'static str, String)>> {
+    let answers = [
+        ("care_journey", &form.care_journey, SectionKey::CareJourney),
+        (
+            "carer_contribution",
+            &form.carer_contribution,
+            SectionKey::CarerContribution,
+        ),
+        (
+            "young_person_views",
+            &form.young_person_views,
+            SectionKey::YoungPersonViews,
+        ),
+    ];
+    let mut required = Vec::new();
+    let mut problems = Vec::new();
+    for (field, answer, section) in answers {
+        match answer.trim() {
+            "yes" => required.push(section),
+            "no" => {}
+            _ => problems.push((field, "Choose yes or no".to_string())),
+        }
+    }
+    if problems.is_empty() {
+        Ok(ContributionRule { required })
+    } else {
+        Err(problems)
+    }
+}
+
+/// Whether a move that needs the contributions may go ahead: nothing missing, or a reason to go
+/// on without what is (`missing` names each section in words: "Carer's contribution (carer): not
+/// started").
+pub fn check_went_on_without(missing: &[String], reason: &str) -> Result<(), String> {
+    if missing.is_empty() {
+        return Ok(());
+    }
+    if reason.trim().is_empty() {
+        return Err(format!(
+            "The council asks for these sections to be completed first: {}. Ask whoever writes \
+             them to finish and mark them completed, or say why the PEP goes on without them.",
+            missing.join("; ")
+        ));
+    }
+    if reason.chars().count() > 2_000 {
+        return Err("Keep the reason to 2,000 characters or fewer".to_string());
+    }
+    Ok(())
 }
 
 /// The moves the meeting makes: starting it puts the PEP in its meeting, ending it makes the PEP
@@ -244,6 +388,79 @@ mod tests {
                 "{state:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_required_contribution_blocks_ready_and_approved_until_completed_or_explained() {
+        use PepState as S;
+        let rule = ContributionRule::from_json(
+            r#"{"required": ["carer_contribution", "young_person_views"]}"#,
+        )
+        .unwrap();
+        let status = |s: SectionKey| match s {
+            SectionKey::CarerContribution => SectionStatus::Completed,
+            _ => SectionStatus::NotStarted,
+        };
+        assert_eq!(
+            rule.missing(|_| true, status),
+            vec![(SectionKey::YoungPersonViews, SectionStatus::NotStarted)]
+        );
+        // A section the PEP does not have is never missing; the social worker's is not required.
+        assert!(
+            rule.missing(|s| s != SectionKey::YoungPersonViews, status)
+                .is_empty()
+        );
+        assert!(
+            ContributionRule::default()
+                .missing(|_| true, status)
+                .is_empty()
+        );
+        let missing = vec!["My views (young person): not started".to_string()];
+        let refused = check_went_on_without(&missing, "  ").unwrap_err();
+        assert!(
+            refused.contains("My views (young person): not started") && refused.contains("say why"),
+            "{refused}"
+        );
+        assert!(check_went_on_without(&missing, "Jayden gave his views in the meeting").is_ok());
+        assert!(check_went_on_without(&[], "").is_ok());
+        assert!(check_went_on_without(&missing, &"x".repeat(2_001)).is_err());
+        let dt = Role::DesignatedTeacher;
+        assert!(
+            check_move(dt, S::Draft, S::Ready, "")
+                .unwrap()
+                .needs_contributions
+        );
+        assert!(
+            !check_move(dt, S::Ready, S::Submitted, "")
+                .unwrap()
+                .needs_contributions
+        );
+        assert!(
+            check_move(Role::VirtualSchoolHead, S::Submitted, S::Approved, "")
+                .unwrap()
+                .needs_contributions
+        );
+        let teacher_section = ContributionRule::from_json(r#"{"required": ["attendance"]}"#);
+        assert!(teacher_section.unwrap_err().contains("Attendance"));
+        // The form and the stored JSON say the same rule.
+        let form = rule.to_form();
+        assert_eq!(
+            (form.care_journey.as_str(), form.carer_contribution.as_str()),
+            ("no", "yes")
+        );
+        assert_eq!(check_contribution_rule(&form), Ok(rule.clone()));
+        assert_eq!(
+            ContributionRule::from_json(&rule.to_json().to_string()),
+            Ok(rule)
+        );
+        let unclear = ContributionRuleForm {
+            care_journey: "maybe".into(),
+            ..form
+        };
+        assert_eq!(
+            check_contribution_rule(&unclear).unwrap_err(),
+            vec![("care_journey", "Choose yes or no".to_string())]
+        );
     }
 
     #[test]

@@ -54,6 +54,11 @@ pub struct WorkflowPart {
     pub ready_problems: Vec<String>,
     /// Why the Virtual School returned it, while it is returned.
     pub returned_reason: Option<String>,
+    /// The sections the council requires before the next move that are not completed, in words
+    /// ("Carer's contribution (carer): not started"), when the person could make that move.
+    pub missing_contributions: Vec<String>,
+    /// Why it was marked ready or approved without a required contribution, one line a move.
+    pub went_on_without: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -390,15 +395,17 @@ pub async fn add_action(pep_id: String, action: NewAction) -> Result<ActionLogIt
 
 /// Moves the PEP on in its workflow from the state it had at `version`. `reason`: why it is
 /// returned (required then), or, when marking it ready or submitting it, why its targets stand
-/// although they do not follow the council's mix rule.
+/// although they do not follow the council's mix rule. `without_reason`: when marking it ready or
+/// approving it, why it goes on without a contribution the council requires (empty otherwise).
 #[server(name = ChangePepState, prefix = "/api", endpoint = "pep/change_state")]
 pub async fn change_pep_state(
     pep_id: String,
     to: String,
     version: i64,
     reason: String,
+    without_reason: String,
 ) -> Result<(), AppError> {
-    workflow::change_pep_state(pep_id, to, version, reason)
+    workflow::change_pep_state(pep_id, to, version, reason, without_reason)
         .await
         .inspect_err(crate::features::auth::set_status)
 }

@@ -189,3 +189,18 @@ pub async fn pp_plus_policy(
     )
     .await
 }
+
+/// The council's rule on which contributors' sections must be completed before a PEP is marked
+/// ready or approved (`council_policies` key `contributions`), or DOMAIN.md's default: none.
+pub async fn contribution_rule(
+    db: &Db,
+    council_id: &str,
+) -> Result<crate::domain::workflow::ContributionRule, sqlx::Error> {
+    policy_or_default(
+        db,
+        council_id,
+        "contributions",
+        crate::domain::workflow::ContributionRule::from_json,
+    )
+    .await
+}

@@ -69,6 +69,8 @@ const ENDPOINTS: &[(&str, Guard)] = &[
     ("/api/schools/add", Guard::ManagePeople),
     ("/api/council/deadline_rules", Guard::ManagePeople),
     ("/api/council/save_deadline_rules", Guard::ManagePeople),
+    ("/api/council/contribution_rule", Guard::ManagePeople),
+    ("/api/council/save_contribution_rule", Guard::ManagePeople),
     ("/api/dashboard/children", Guard::ManagePeople),
     ("/api/register/save_child", Guard::ManagePeople),
     ("/api/register/entry", Guard::Register),
@@ -281,6 +283,13 @@ async fn admin_request(app: &TestApp, path: &str, case: usize) -> Vec<(&'static 
         "/api/dashboard/children" => vec![("state", "draft".into())],
         "/api/bank_holidays/list" => vec![],
         "/api/council/deadline_rules" => vec![],
+        "/api/council/contribution_rule" => vec![],
+        // The default (nothing required), saved again.
+        "/api/council/save_contribution_rule" => vec![
+            ("rule[care_journey]", "no".into()),
+            ("rule[carer_contribution]", "no".into()),
+            ("rule[young_person_views]", "no".into()),
+        ],
         // The defaults, saved again: a real change each time the Virtual School makes it.
         "/api/council/save_deadline_rules" => vec![
             ("rules[initial_pep]", "10 working days".into()),
@@ -656,6 +665,7 @@ async fn every_role_and_relationship_gets_what_the_policy_says() {
                                         ("to", "returned"),
                                         ("version", &pep_version),
                                         ("reason", "Target 2 needs a baseline."),
+                                        ("without_reason", ""),
                                     ],
                                     Action::ReadChild,
                                 ),

@@ -1202,6 +1202,7 @@ async fn the_meeting_moves_the_pep_and_only_others_are_told_of_it() {
                     ("to", "meeting"),
                     ("version", &version),
                     ("reason", ""),
+                    ("without_reason", ""),
                 ],
                 &teacher,
             )

@@ -541,6 +541,158 @@ async fn targets_are_saved_whole_with_their_actions_and_a_stale_save_gets_the_ot
     }
 }
 
+/// The council's contributions rule: the sections it requires, not completed, stop "mark ready"
+/// and "approve" until someone says why the PEP goes on without them; the reason is kept with the
+/// PEP (every reader sees it) and in the audit row with the sections.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_council_may_require_contributions_and_a_reason_lets_the_pep_go_on_without_them() {
+    for db in TestDb::each_backend().await {
+        seed(&db.db).await.unwrap();
+        let app = spawn_app(db).await;
+        let backend = app.db.db.backend_name();
+        let head = session(&app, "helen.okafor@northdale.example", true).await;
+        let teacher = session(&app, "s.whitfield@brookfield.example", true).await;
+        let rule = |sw: &'static str, carer: &'static str, young: &'static str| {
+            [
+                ("rule[care_journey]", sw),
+                ("rule[carer_contribution]", carer),
+                ("rule[young_person_views]", young),
+            ]
+        };
+        // Only the Virtual School sets it, and an unclear answer is refused on its field.
+        let (status, _) = app
+            .answer(
+                "/api/council/save_contribution_rule",
+                &rule("no", "yes", "yes"),
+                &teacher,
+            )
+            .await;
+        assert_eq!(status, 403, "{backend}");
+        let (status, unclear) = app
+            .answer(
+                "/api/council/save_contribution_rule",
+                &rule("no", "perhaps", "yes"),
+                &head,
+            )
+            .await;
+        assert_eq!(status, 422, "{backend}");
+        assert!(
+            unclear.to_string().contains("carer_contribution"),
+            "{unclear}"
+        );
+        // Before the council requires anything, nothing is missing.
+        let form = app
+            .json("/api/pep/form", &[("pep_id", AMELIA_PEP)], Some(&teacher))
+            .await;
+        assert_eq!(
+            form["missing_contributions"],
+            serde_json::json!([]),
+            "{backend}"
+        );
+        let (status, _) = app
+            .answer(
+                "/api/council/save_contribution_rule",
+                &rule("no", "yes", "yes"),
+                &head,
+            )
+            .await;
+        assert_eq!(status, 200, "{backend}");
+        let stored = app
+            .json("/api/council/contribution_rule", &[], Some(&head))
+            .await;
+        assert_eq!(stored["carer_contribution"], "yes", "{backend}");
+        assert_eq!(stored["care_journey"], "no", "{backend}");
+        // Amelia's views are completed; her carer's contribution is not.
+        on_db!(&app.db.db, pool => sqlx::query("INSERT INTO pep_sections (pep_id, section, status, updated_at) VALUES ($1, 'young_person_views', 'completed', $2) ON CONFLICT (pep_id, section) DO UPDATE SET status = excluded.status").bind(AMELIA_PEP).bind(chrono::Utc::now()).execute(pool).await.unwrap().rows_affected());
+        on_db!(&app.db.db, pool => sqlx::query("INSERT INTO pep_sections (pep_id, section, status, updated_at) VALUES ($1, 'carer_contribution', 'in_progress', $2) ON CONFLICT (pep_id, section) DO UPDATE SET status = excluded.status").bind(AMELIA_PEP).bind(chrono::Utc::now()).execute(pool).await.unwrap().rows_affected());
+        let form = app
+            .json("/api/pep/form", &[("pep_id", AMELIA_PEP)], Some(&teacher))
+            .await;
+        assert_eq!(
+            form["missing_contributions"],
+            serde_json::json!(["Carer's contribution (carer): in progress"]),
+            "{backend}"
+        );
+        let version = |form: &serde_json::Value| form["version"].as_i64().unwrap().to_string();
+        let mix = "Writing is the EHC plan's target this term.";
+        let mv = |cookie: String, to: &'static str, version: String, without: &'static str| {
+            let app = &app;
+            async move {
+                app.answer(
+                    "/api/pep/change_state",
+                    &[
+                        ("pep_id", AMELIA_PEP),
+                        ("to", to),
+                        ("version", &version),
+                        ("reason", if to == "ready" { mix } else { "" }),
+                        ("without_reason", without),
+                    ],
+                    &cookie,
+                )
+                .await
+            }
+        };
+        let (status, refused) = mv(teacher.clone(), "ready", version(&form), " ").await;
+        assert_eq!(status, 422, "{backend}");
+        let refused = refused.to_string();
+        assert!(
+            refused.contains("without_reason")
+                && refused.contains("Carer's contribution (carer): in progress")
+                && refused.contains("say why"),
+            "{backend}: {refused}"
+        );
+        let why = "Ms Clarke was in hospital; her views were heard in the meeting.";
+        let (status, moved) = mv(teacher.clone(), "ready", version(&form), why).await;
+        assert_eq!(status, 200, "{backend}: {moved}");
+        let ready = app
+            .json("/api/pep/form", &[("pep_id", AMELIA_PEP)], Some(&teacher))
+            .await;
+        let kept = ready["went_on_without"].as_str().unwrap().to_string();
+        assert!(
+            kept.contains("Sarah Whitfield marked it ready without Carer's contribution")
+                && kept.ends_with(why),
+            "{backend}: {kept}"
+        );
+        let (status, _) = mv(teacher.clone(), "submitted", version(&ready), "").await;
+        assert_eq!(status, 200, "{backend}");
+        // The Virtual School is told the same before approving, and gives its own reason.
+        let submitted = app
+            .json("/api/pep/form", &[("pep_id", AMELIA_PEP)], Some(&head))
+            .await;
+        assert_eq!(
+            submitted["missing_contributions"],
+            serde_json::json!(["Carer's contribution (carer): in progress"]),
+            "{backend}"
+        );
+        assert!(submitted["went_on_without"].as_str().unwrap().contains(why));
+        let (status, _) = mv(head.clone(), "approved", version(&submitted), "").await;
+        assert_eq!(status, 422, "{backend}");
+        let approve_why = "Agreed: the carer will add her part at the next review.";
+        let (status, _) = mv(head.clone(), "approved", version(&submitted), approve_why).await;
+        assert_eq!(status, 200, "{backend}");
+        let approved: Option<String> = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT went_on_without FROM peps WHERE id = $1").bind(AMELIA_PEP).fetch_one(pool).await.unwrap());
+        let lines: Vec<String> = approved.unwrap().lines().map(String::from).collect();
+        assert_eq!(lines.len(), 2, "{backend}: {lines:?}");
+        assert!(lines[0].ends_with(why) && lines[1].ends_with(approve_why));
+        assert!(lines[1].contains("approved it without Carer's contribution"));
+        let audited: Vec<String> = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT detail_json FROM audit_events WHERE pep_id = $1 AND action = 'pep.state_changed' AND actor_id IS NOT NULL ORDER BY revision").bind(AMELIA_PEP).fetch_all(pool).await.unwrap());
+        let details: Vec<serde_json::Value> = audited
+            .iter()
+            .map(|d| serde_json::from_str(d).unwrap())
+            .collect();
+        let ready_row = details.iter().find(|d| d["to"] == "ready").unwrap();
+        assert_eq!(
+            ready_row["went_on_without"],
+            serde_json::json!(["carer_contribution"]),
+            "{backend}"
+        );
+        assert_eq!(ready_row["without_reason"], why);
+        let submitted_row = details.iter().find(|d| d["to"] == "submitted").unwrap();
+        assert_eq!(submitted_row["went_on_without"], serde_json::json!([]));
+        app.db.finish().await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_workflow_checks_the_targets_needs_a_reason_to_return_and_locks_an_approved_pep() {
     for db in TestDb::each_backend().await {
@@ -564,6 +716,7 @@ async fn the_workflow_checks_the_targets_needs_a_reason_to_return_and_locks_an_a
                         ("to", to),
                         ("version", &version),
                         ("reason", reason),
+                        ("without_reason", ""),
                     ],
                     Some(&cookie),
                 )

@@ -1,11 +1,13 @@
 //! `/deadline-rules`: the council's deadline rules as a form the Virtual School can read and
-//! change, each rule in words ("20 school days"), checked as the server will check it.
+//! change, each rule in words ("20 school days"), checked as the server will check it; below
+//! them, the contributions the council asks for before a PEP is marked ready or approved.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::{SaveDeadlineRules, deadline_rules};
+use super::{SaveContributionRule, SaveDeadlineRules, contribution_rule, deadline_rules};
 use crate::domain::schedule::{DeadlineRulesForm, check_deadline_rules};
+use crate::domain::workflow::{ContributionRuleForm, check_contribution_rule};
 use crate::ui::error_summary::{
     ErrorSummary, FieldError, error_for, field_errors, problems_on_fields,
 };
@@ -17,6 +19,8 @@ use crate::ui::text_input::TextInput;
 #[component]
 pub fn DeadlineRulesPage() -> impl IntoView {
     let rules = Resource::new(|| (), |_| deadline_rules());
+    // Made here with the page, not inside the part that appears once the rules load.
+    let contributions = Resource::new(|| (), |_| contribution_rule());
     view! {
         <Title text="Deadline rules" />
         <crate::features::people::AdminNav current="/deadline-rules" />
@@ -29,6 +33,80 @@ pub fn DeadlineRulesPage() -> impl IntoView {
                 }
             })}
         </Transition>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                contributions.await.ok().map(|form| view! { <ContributionsForm form /> })
+            })}
+        </Transition>
+    }
+}
+
+const CONTRIBUTION_FIELDS: &[&str] = &["care_journey", "carer_contribution", "young_person_views"];
+
+/// Which contributors' sections must be completed before a PEP is marked ready or approved. A
+/// requirement is not a lock: whoever moves the PEP on may go on without by saying why.
+#[component]
+fn ContributionsForm(form: ContributionRuleForm) -> impl IntoView {
+    let save = ServerAction::<SaveContributionRule>::new();
+    let care_journey = RwSignal::new(form.care_journey);
+    let carer_contribution = RwSignal::new(form.carer_contribution);
+    let young_person_views = RwSignal::new(form.young_person_views);
+    let (errors, set_errors) = signal(Vec::<FieldError>::new());
+    let saved = RwSignal::new(None::<String>);
+    Effect::new(move |_| match save.value().get() {
+        Some(Ok(())) => {
+            set_errors.set(Vec::new());
+            saved.set(Some(
+                "Saved. PEPs marked ready or approved from now on follow it.".to_string(),
+            ));
+        }
+        Some(Err(error)) => {
+            saved.set(None);
+            set_errors.set(field_errors(error, CONTRIBUTION_FIELDS));
+        }
+        None => {}
+    });
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let rule = ContributionRuleForm {
+            care_journey: care_journey.get(),
+            carer_contribution: carer_contribution.get(),
+            young_person_views: young_person_views.get(),
+        };
+        if let Err(problems) = check_contribution_rule(&rule) {
+            saved.set(None);
+            set_errors.set(problems_on_fields(problems));
+            return;
+        }
+        save.dispatch(SaveContributionRule { rule });
+    };
+    let error = move |field: &'static str| Signal::derive(move || error_for(&errors.read(), field));
+    let required = || {
+        vec![
+            ("no".to_string(), "No: asked for, not required".to_string()),
+            (
+                "yes".to_string(),
+                "Yes: required, or a reason to go on without".to_string(),
+            ),
+        ]
+    };
+    view! {
+        <h2 class="heading-l" id="contributions-heading">"Before a PEP is marked ready or approved"</h2>
+        <p class="body">
+            "Require a contributor's section to be completed before the designated teacher marks "
+            "the PEP ready and before the Virtual School approves it. Whoever moves it on may still "
+            "go on without by saying why; the reason is kept with the PEP."
+        </p>
+        <ErrorSummary errors id="contributions-errors" />
+        <SuccessNotice message=saved />
+        <form novalidate aria-labelledby="contributions-heading" on:submit=on_submit>
+            <Select id="care_journey" label="The social worker's section (education, health and care journey)" value=care_journey options=required() error=error("care_journey") />
+            <Select id="carer_contribution" label="The carer's contribution" value=carer_contribution options=required() error=error("carer_contribution") />
+            <Select id="young_person_views" label="The young person's views" value=young_person_views options=required() error=error("young_person_views") />
+            <button type="submit" class="button" disabled=move || save.pending().get()>
+                "Save what is required"
+            </button>
+        </form>
     }
 }
 

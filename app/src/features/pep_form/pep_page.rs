@@ -633,14 +633,22 @@ fn Workflow(pep_id: String, part: RwSignal<WorkflowPart>) -> impl IntoView {
     let problems = RwSignal::new(Vec::<String>::new());
     let reason = RwSignal::new(String::new());
     let return_reason = RwSignal::new(String::new());
+    let without_reason = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let pep_id = StoredValue::new(pep_id);
     let go = move |to: PepState, why: String| {
         busy.set(true);
         let version = part.get_untracked().version;
+        let without = without_reason.get_untracked();
         leptos::task::spawn_local(async move {
-            match change_pep_state(pep_id.get_value(), to.as_str().to_string(), version, why).await
-            {
+            let moved = change_pep_state(
+                pep_id.get_value(),
+                to.as_str().to_string(),
+                version,
+                why,
+                without,
+            );
+            match moved.await {
                 // Rights and fields change with the state: load the page afresh.
                 Ok(()) => {
                     let _ = window().location().reload();
@@ -693,8 +701,20 @@ fn Workflow(pep_id: String, part: RwSignal<WorkflowPart>) -> impl IntoView {
             steps,
             ready_problems,
             returned_reason,
+            missing_contributions,
+            went_on_without,
             ..
         } = part.get();
+        let went_on = went_on_without.map(|lines| {
+            view! {
+                <div class="inset">
+                    <strong>"Went on without a contribution the council asks for:"</strong>
+                    <ul class="list">
+                        {lines.lines().map(|line| view! { <li>{line.to_string()}</li> }).collect_view()}
+                    </ul>
+                </div>
+            }
+        });
         let returned = returned_reason.map(|reason| {
             view! {
                 <div class="inset inset--returned">
@@ -704,7 +724,7 @@ fn Workflow(pep_id: String, part: RwSignal<WorkflowPart>) -> impl IntoView {
             }
         });
         if steps.is_empty() {
-            return view! { {returned} }.into_any();
+            return view! { {returned} {went_on} }.into_any();
         }
         let checks_apply = steps.iter().any(|s| s.needs_checks);
         let blockers = (checks_apply && !ready_problems.is_empty()).then(|| {
@@ -725,13 +745,32 @@ fn Workflow(pep_id: String, part: RwSignal<WorkflowPart>) -> impl IntoView {
                 />
             }
         });
+        // The council's required contributions: asked for, not a lock, so a reason lets it go on.
+        let contributions = (steps.iter().any(|s| s.needs_contributions)
+            && !missing_contributions.is_empty())
+        .then(|| {
+            view! {
+                <p class="body">"The council asks for these sections to be completed first:"</p>
+                <ul class="list list--bullet">
+                    {missing_contributions.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}
+                </ul>
+                <ReasonField
+                    id="without-reason"
+                    label="To go on without them, say why"
+                    hint="Kept with the PEP for everyone who reads it, and for the Virtual School's checks."
+                    value=without_reason
+                />
+            }
+        });
         let buttons = steps.into_iter().map(button).collect_view();
         view! {
             {returned}
+            {went_on}
             <section class="workflow" aria-labelledby="workflow-heading">
                 <h2 class="heading-m" id="workflow-heading">"What happens next"</h2>
                 {blockers}
                 {override_reason}
+                {contributions}
                 <div class="error-summary-inline" role="alert">
                     {move || {
                         let found = problems.get();

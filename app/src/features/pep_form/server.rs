@@ -64,6 +64,8 @@ pub(super) struct PepRow {
     /// The PEP's event revision when it was read (before its fields), for the live channel.
     pub(super) revision: i64,
     pub(super) returned_reason: Option<String>,
+    /// Why it was marked ready or approved without a contribution the council requires.
+    pub(super) went_on_without: Option<String>,
 }
 
 impl PepRow {
@@ -193,7 +195,8 @@ async fn reach_as(
     let pep: Option<PepRow> = on_db!(db, pool => {
         sqlx::query_as(
             "SELECT p.id, p.child_id, p.academic_year, p.term, p.kind, p.phase, p.state, \
-             p.school_id, s.name AS school, p.due_on, p.due_explanation, p.meeting_at, p.version, p.revision, p.returned_reason \
+             p.school_id, s.name AS school, p.due_on, p.due_explanation, p.meeting_at, p.version, p.revision, p.returned_reason, \
+             p.went_on_without \
              FROM peps p JOIN children c ON c.id = p.child_id \
              LEFT JOIN schools s ON s.id = p.school_id \
              WHERE p.id = $1 AND c.council_id = $2",
@@ -303,7 +306,7 @@ pub async fn pep_form(pep_id: String) -> Result<PepForm, AppError> {
         previous.as_ref(),
     )
     .await?;
-    let workflow = super::workflow::workflow_part(&reached, &all_targets);
+    let workflow = super::workflow::workflow_part(&db, &reached, &all_targets).await?;
     let targets = (reached.access(SectionKey::Targets) != Access::None).then_some(all_targets);
     let action_log = if reached.access(SectionKey::Actions) == Access::None {
         None

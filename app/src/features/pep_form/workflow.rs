@@ -1,30 +1,45 @@
 //! Moving a PEP on in its workflow on the server: who may make the move (`domain::workflow`), the
-//! SMART checks before ready and submitted, a reason to return it, the PEP's version so two people
-//! cannot both move it, and an audit row carrying the PEP's next revision.
+//! SMART checks before ready and submitted, the contributions the council requires before ready
+//! and approved (or a reason to go on without them), a reason to return it, the PEP's version so
+//! two people cannot both move it, and an audit row carrying the PEP's next revision.
 
 use chrono::Utc;
 
 use super::server::{Reached, reach};
 use super::targets::{MIX_OVERRIDE_FIELD, previous_pep, targets_of};
 use super::{TargetsPart, WorkflowPart};
-use crate::domain::pep::PepState;
-use crate::domain::workflow::{MoveRefused, check_move, next_steps};
+use crate::domain::pep::{PepState, SectionKey};
+use crate::domain::pep_form::SectionStatus;
+use crate::domain::workflow::{MoveRefused, check_move, check_went_on_without, next_steps};
 use crate::error::AppError;
 use crate::features::children::countdowns::Countdowns;
 use crate::infra::db::Db;
-use crate::infra::reference_data::section_policy;
+use crate::infra::reference_data::{contribution_rule, section_policy};
 use crate::{append_audit_event, on_db};
 
 /// Where the PEP is and what `reached.user` may do to move it on, with what blocks ready and
-/// submitted (read from the targets as they stand).
-pub(super) fn workflow_part(reached: &Reached, targets: &TargetsPart) -> WorkflowPart {
+/// submitted (read from the targets as they stand) and the required contributions not completed.
+pub(super) async fn workflow_part(
+    db: &Db,
+    reached: &Reached,
+    targets: &TargetsPart,
+) -> Result<WorkflowPart, AppError> {
     let steps = next_steps(reached.user.role, reached.state);
     let ready_problems = if steps.iter().any(|s| s.needs_checks) {
         targets.ready_problems()
     } else {
         Vec::new()
     };
-    WorkflowPart {
+    let missing_contributions = if steps.iter().any(|s| s.needs_contributions) {
+        missing_contributions(db, reached)
+            .await?
+            .into_iter()
+            .map(|(_, words)| words)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(WorkflowPart {
         state: reached.state,
         version: reached.pep.version,
         steps,
@@ -34,14 +49,55 @@ pub(super) fn workflow_part(reached: &Reached, targets: &TargetsPart) -> Workflo
             .returned_reason
             .clone()
             .filter(|_| reached.state == PepState::Returned),
-    }
+        missing_contributions,
+        went_on_without: reached.pep.went_on_without.clone(),
+    })
 }
 
 pub async fn pep_workflow(pep_id: String) -> Result<WorkflowPart, AppError> {
     let db = Db::from_context("pep form")?;
     let (reached, _) = reach(&db, &pep_id).await?;
     let targets = current_targets(&db, &reached).await?;
-    Ok(workflow_part(&reached, &targets))
+    workflow_part(&db, &reached, &targets).await
+}
+
+/// The sections the council's contributions rule requires that this PEP has and that are not
+/// completed, each with its words: "Carer's contribution (carer): not started".
+async fn missing_contributions(
+    db: &Db,
+    reached: &Reached,
+) -> Result<Vec<(SectionKey, String)>, AppError> {
+    let rule = contribution_rule(db, &reached.user.council_id).await?;
+    if rule.required.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sections = section_policy(db, &reached.user.council_id).await?;
+    let stored: Vec<(String, String)> = on_db!(db, pool => {
+        sqlx::query_as("SELECT section, status FROM pep_sections WHERE pep_id = $1")
+            .bind(&reached.pep.id)
+            .fetch_all(pool)
+            .await?
+    });
+    let status = |section: SectionKey| {
+        stored
+            .iter()
+            .find(|(key, _)| key == section.as_str())
+            .and_then(|(_, status)| SectionStatus::parse(status).ok())
+            .unwrap_or_else(|| SectionStatus::initial(section))
+    };
+    Ok(rule
+        .missing(|s| s.applies_to(reached.phase), status)
+        .into_iter()
+        .map(|(section, status)| {
+            let words = format!(
+                "{} ({}): {}",
+                sections.label(section),
+                sections.owner(section).label(),
+                status.label()
+            );
+            (section, words)
+        })
+        .collect())
 }
 
 /// The PEP's targets as they stand, with the checks ready and submitted apply.
@@ -66,6 +122,7 @@ pub async fn change_pep_state(
     to: String,
     version: i64,
     reason: String,
+    without_reason: String,
 ) -> Result<(), AppError> {
     let db = Db::from_context("pep form")?;
     // Reaching the child is the first gate; the move's own rule is the second.
@@ -102,6 +159,41 @@ pub async fn change_pep_state(
         }
     }
     let now = Utc::now();
+    // Required contributions not completed: the move goes on only with a reason, kept with the
+    // PEP (shown on its page) and in the audit row with the sections it went on without.
+    let without = if step.needs_contributions {
+        let missing = missing_contributions(&db, &reached).await?;
+        let words: Vec<String> = missing.iter().map(|(_, w)| w.clone()).collect();
+        check_went_on_without(&words, &without_reason)
+            .map_err(|problem| AppError::Invalid(vec![("without_reason".into(), problem)]))?;
+        missing
+    } else {
+        Vec::new()
+    };
+    let without_reason = without_reason.trim().to_string();
+    let went_on_without = (!without.is_empty()).then(|| {
+        let sections: Vec<&str> = without.iter().map(|(_, w)| w.as_str()).collect();
+        format!(
+            "{} {} {} without {}. Reason: {}",
+            crate::domain::uk_time::uk_today(now).format("%-d %B %Y"),
+            reached.user.display_name,
+            if to == PepState::Approved {
+                "approved it"
+            } else {
+                "marked it ready"
+            },
+            sections.join("; "),
+            without_reason
+        )
+    });
+    // Marking ready starts the record afresh; approving adds its line to the one from ready.
+    let went_on_without = match (to, went_on_without, reached.pep.went_on_without.clone()) {
+        (PepState::Approved, Some(line), Some(before)) => Some(format!("{before}\n{line}")),
+        (PepState::Approved, None, before) => before,
+        (_, line, _) if step.needs_contributions => line,
+        (_, _, before) => before,
+    };
+    let without_detail: Vec<&str> = without.iter().map(|(s, _)| s.as_str()).collect();
     let from = reached.state;
     let moved = on_db!(&db, pool => {
         let mut tx = pool.begin_write().await?;
@@ -109,10 +201,11 @@ pub async fn change_pep_state(
             "UPDATE peps SET state = $1, version = version + 1, updated_at = $2, \
              submitted_at = CASE WHEN $1 = 'submitted' THEN $2 ELSE submitted_at END, \
              approved_at = CASE WHEN $1 = 'approved' THEN $2 ELSE approved_at END, \
-             returned_reason = CASE WHEN $1 = 'returned' THEN $3 ELSE returned_reason END \
+             returned_reason = CASE WHEN $1 = 'returned' THEN $3 ELSE returned_reason END, \
+             went_on_without = $6 \
              WHERE id = $4 AND version = $5",
         )
-        .bind(to.as_str()).bind(now).bind(&reason).bind(&pep_id).bind(version)
+        .bind(to.as_str()).bind(now).bind(&reason).bind(&pep_id).bind(version).bind(&went_on_without)
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -129,7 +222,8 @@ pub async fn change_pep_state(
                 .await?;
             }
             let revision = append_audit_event!(tx, &reached.event(now, "pep.state_changed", "pep", &pep_id,
-                serde_json::json!({ "from": from.as_str(), "to": to.as_str(), "reason": reason })))?;
+                serde_json::json!({ "from": from.as_str(), "to": to.as_str(), "reason": reason,
+                    "went_on_without": without_detail, "without_reason": without_reason })))?;
             tx.commit().await?;
             Some(revision)
         } else {
