@@ -50,6 +50,7 @@ mod server {
     use crate::domain::schedule::{DeadlineRulesForm, check_deadline_rules};
     use crate::domain::workflow::{ContributionRuleForm, check_contribution_rule};
     use crate::error::AppError;
+    use crate::features::auth::CurrentUser;
     use crate::features::people::administrator;
     use crate::infra::audit::AuditEvent;
     use crate::infra::db::Db;
@@ -70,35 +71,13 @@ mod server {
         let policy = check_deadline_rules(&form).map_err(AppError::on_fields)?;
         let db = Db::from_context("deadline rules")?;
         let before = deadline_policy(&db, &admin.council_id).await?.to_json();
-        let after = policy.to_json();
-        let now = Utc::now();
-        on_db!(&db, pool => {
-            let mut tx = pool.begin_write().await?;
-            sqlx::query(
-                "INSERT INTO council_policies (council_id, key, value_json, updated_at) \
-                 VALUES ($1, 'deadline_rules', $2, $3) \
-                 ON CONFLICT (council_id, key) DO UPDATE SET value_json = excluded.value_json, \
-                 updated_at = excluded.updated_at",
-            )
-            .bind(&admin.council_id)
-            .bind(after.to_string())
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            append_audit_event!(tx, &AuditEvent {
-                occurred_at: now,
-                actor_id: Some(&admin.id),
-                action: "council.deadline_rules_changed",
-                entity: "council",
-                entity_id: Some(&admin.council_id),
-                child_id: None,
-                pep_id: None,
-                detail: serde_json::json!({ "before": before, "after": after }),
-                request_id: None,
-            })?;
-            tx.commit().await?;
-        });
-        Ok(())
+        let change = PolicyChange {
+            key: "deadline_rules",
+            action: "council.deadline_rules_changed",
+            before,
+            after: policy.to_json(),
+        };
+        store_policy(&db, &admin, change).await
     }
 
     pub async fn contribution_rule() -> Result<ContributionRuleForm, AppError> {
@@ -112,17 +91,45 @@ mod server {
         let rule = check_contribution_rule(&form).map_err(AppError::on_fields)?;
         let db = Db::from_context("contributions rule")?;
         let before = stored_rule(&db, &admin.council_id).await?.to_json();
-        let after = rule.to_json();
+        let change = PolicyChange {
+            key: "contributions",
+            action: "council.contribution_rule_changed",
+            before,
+            after: rule.to_json(),
+        };
+        store_policy(&db, &admin, change).await
+    }
+
+    /// One of the council's policies replaced, audited with before and after.
+    struct PolicyChange {
+        key: &'static str,
+        action: &'static str,
+        before: serde_json::Value,
+        after: serde_json::Value,
+    }
+
+    async fn store_policy(
+        db: &Db,
+        admin: &CurrentUser,
+        change: PolicyChange,
+    ) -> Result<(), AppError> {
         let now = Utc::now();
-        on_db!(&db, pool => {
+        let PolicyChange {
+            key,
+            action,
+            before,
+            after,
+        } = change;
+        on_db!(db, pool => {
             let mut tx = pool.begin_write().await?;
             sqlx::query(
                 "INSERT INTO council_policies (council_id, key, value_json, updated_at) \
-                 VALUES ($1, 'contributions', $2, $3) \
+                 VALUES ($1, $2, $3, $4) \
                  ON CONFLICT (council_id, key) DO UPDATE SET value_json = excluded.value_json, \
                  updated_at = excluded.updated_at",
             )
             .bind(&admin.council_id)
+            .bind(key)
             .bind(after.to_string())
             .bind(now)
             .execute(&mut *tx)
@@ -130,7 +137,7 @@ mod server {
             append_audit_event!(tx, &AuditEvent {
                 occurred_at: now,
                 actor_id: Some(&admin.id),
-                action: "council.contribution_rule_changed",
+                action,
                 entity: "council",
                 entity_id: Some(&admin.council_id),
                 child_id: None,
