@@ -19,6 +19,7 @@ pub mod roles;
 pub mod schedule;
 pub mod school;
 pub mod school_record;
+pub mod shared_text;
 pub mod smart;
 pub mod targets;
 pub mod text;

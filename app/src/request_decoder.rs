@@ -265,6 +265,8 @@ pub fn decoders() -> Vec<(&'static str, Decoder)> {
         crate::features::pep_form::RecordSuspension,
         crate::features::pep_form::AddAction,
         crate::features::pep_form::ChangePepState,
+        crate::features::pep_form::EditPepText,
+        crate::features::pep_form::PepTextSince,
         crate::features::pep_form::PepWorkflow,
         crate::features::pep_form::SetSectionStatus,
         crate::features::dashboard::VirtualSchoolDashboard,

@@ -25,6 +25,8 @@ mod suspensions_part;
 mod targets;
 mod targets_part;
 #[cfg(feature = "ssr")]
+mod text_edits;
+#[cfg(feature = "ssr")]
 mod workflow;
 
 use leptos::prelude::*;
@@ -261,6 +263,66 @@ pub async fn pep_form(pep_id: String) -> Result<PepForm, AppError> {
 #[server(name = PepWorkflow, prefix = "/api", endpoint = "pep/workflow")]
 pub async fn pep_workflow(pep_id: String) -> Result<WorkflowPart, AppError> {
     workflow::pep_workflow(pep_id)
+        .await
+        .inspect_err(crate::features::auth::set_status)
+}
+
+/// The answer to an edit of a shared text field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum TextEdited {
+    /// Stored as this version of the field (or stored before, when the same edit came again).
+    Accepted { version: i64 },
+    /// The edits since the page's base are no longer kept: the field as it is now, to make the
+    /// page's pending words again against (`ClientText::resync`).
+    Resync { text: String, version: i64 },
+    /// Another transaction wrote the field at that moment: send the same edit again.
+    Retry,
+}
+
+/// A field's edits after a version, or its text when they are no longer kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum TextSince {
+    Edits { edits: Vec<TextEditSeen> },
+    Resync { text: String, version: i64 },
+}
+
+/// One edit as the server applied it: the field's version it made, and the page's id for it (a
+/// page that sees its own id knows its edit landed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TextEditSeen {
+    pub version: i64,
+    pub op: crate::domain::shared_text::TextOp,
+    pub edit_id: String,
+}
+
+/// The edits of a free-text field after `version`, for a page catching up.
+#[server(name = PepTextSince, prefix = "/api", endpoint = "pep/text_since")]
+pub async fn pep_text_since(
+    pep_id: String,
+    section: String,
+    field: String,
+    version: i64,
+) -> Result<TextSince, AppError> {
+    text_edits::pep_text_since(pep_id, section, field, version)
+        .await
+        .inspect_err(crate::features::auth::set_status)
+}
+
+/// Applies one edit of a free-text field made against its version `base` (0: never written),
+/// merged with the edits others made since: `op` is the edit in ot.js form (`[5, "word", -2]`),
+/// `edit_id` the page's id for it, so a resend applies at most once.
+#[server(name = EditPepText, prefix = "/api", endpoint = "pep/edit_text")]
+pub async fn edit_pep_text(
+    pep_id: String,
+    section: String,
+    field: String,
+    base: i64,
+    op: String,
+    edit_id: String,
+) -> Result<TextEdited, AppError> {
+    text_edits::edit_pep_text(pep_id, section, field, base, op, edit_id)
         .await
         .inspect_err(crate::features::auth::set_status)
 }

@@ -81,6 +81,8 @@ const ENDPOINTS: &[(&str, Guard)] = &[
     ("/api/pep/form", Guard::PepSection),
     ("/api/pep/workflow", Guard::PepSection),
     ("/api/pep/save_field", Guard::PepSection),
+    ("/api/pep/edit_text", Guard::PepSection),
+    ("/api/pep/text_since", Guard::PepSection),
     ("/api/pep/section_status", Guard::PepSection),
     ("/api/pep/add_target", Guard::PepSection),
     ("/api/pep/save_target", Guard::PepSection),
@@ -196,7 +198,7 @@ pub async fn fixture_child(
 }
 
 const REGISTER_ENDPOINTS: usize = 3;
-const PEP_ENDPOINTS: usize = 15;
+const PEP_ENDPOINTS: usize = 17;
 
 /// The child's autumn 2026 interim PEP (a kind the demo never schedules) in `state`, made the first time it is needed (the state is
 /// set every time).
@@ -658,6 +660,35 @@ async fn every_role_and_relationship_gets_what_the_policy_says() {
                                         edit: true,
                                     },
                                 ),
+                                "/api/pep/text_since" => (
+                                    vec![
+                                        ("pep_id", &pep_id),
+                                        ("section", section.as_str()),
+                                        ("field", "gone_well"),
+                                        ("version", "0"),
+                                    ],
+                                    Action::Section {
+                                        section,
+                                        state: PepState::Draft,
+                                        edit: false,
+                                    },
+                                ),
+                                // From version 0: accepted on a field never written, a
+                                // resync (also 200) on one that was; refused before either.
+                                "/api/pep/edit_text" => {
+                                    request_id = format!("matrix-edit-{cases}");
+                                    (
+                                        vec![
+                                            ("pep_id", &pep_id),
+                                            ("section", section.as_str()),
+                                            ("field", "gone_well"),
+                                            ("base", "0"),
+                                            ("op", r#"["Settled well."]"#),
+                                            ("edit_id", &request_id),
+                                        ],
+                                        edit,
+                                    )
+                                }
                                 "/api/pep/add_target" => (vec![("pep_id", &pep_id)], edit),
                                 "/api/pep/change_state" => (
                                     vec![

@@ -72,15 +72,34 @@ pub async fn changes_since(
         .fetch_all(pool)
         .await?
     });
-    let Some(revision) = events.iter().map(|(_, _, r, _)| *r).max() else {
+    // Shared-text edits take revisions of their own, mostly without an audit row.
+    let text_edits: Vec<(String, String, i64)> = on_db!(db, pool => {
+        sqlx::query_as(
+            "SELECT section, field, pep_revision FROM text_edits \
+             WHERE pep_id = $1 AND pep_revision > $2",
+        )
+        .bind(pep_id)
+        .bind(since)
+        .fetch_all(pool)
+        .await?
+    });
+    let newest = events
+        .iter()
+        .map(|(_, _, r, _)| *r)
+        .chain(text_edits.iter().map(|(_, _, r)| *r))
+        .max();
+    let Some(revision) = newest else {
         return Ok(None);
     };
-    let mut field_ids = BTreeSet::new();
+    let mut field_ids: BTreeSet<String> = text_edits
+        .iter()
+        .map(|(section, field, _)| format!("{section}.{field}"))
+        .collect();
     let mut elsewhere: Vec<PartChanged> = Vec::new();
     let mut meeting_changed = false;
     let mut recheck_workflow = false;
     for (action, entity_id, _, actor) in &events {
-        if action == "pep.field_saved" {
+        if action == "pep.field_saved" || action == "pep.text_edited" {
             field_ids.extend(entity_id.clone());
             continue;
         }

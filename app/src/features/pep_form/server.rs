@@ -40,6 +40,28 @@ macro_rules! upsert_status {
         .await?
     };
 }
+// Importable by path, for the other parts of the form that set a section's status.
+pub(super) use upsert_status;
+
+/// After a field of the section is written, in the caller's transaction: a section not started
+/// becomes in progress (`SectionStatus::after_edit`).
+macro_rules! mark_section_edited {
+    ($tx:expr, $pep_id:expr, $section:expr, $now:expr) => {{
+        let status: Option<String> = sqlx::query_scalar(
+            "SELECT status FROM pep_sections WHERE pep_id = $1 AND section = $2",
+        )
+        .bind($pep_id)
+        .bind($section.as_str())
+        .fetch_optional(&mut *$tx)
+        .await?;
+        let status = status
+            .and_then(|s| crate::domain::pep_form::SectionStatus::parse(&s).ok())
+            .unwrap_or_else(|| crate::domain::pep_form::SectionStatus::initial($section))
+            .after_edit();
+        $crate::features::pep_form::server::upsert_status!($tx, $pep_id, $section, status, $now);
+    }};
+}
+pub(super) use mark_section_edited;
 
 fn today() -> NaiveDate {
     crate::domain::uk_time::uk_today(Utc::now())
@@ -627,17 +649,7 @@ pub async fn save_pep_field(
             let (value, version, by) = current.unwrap_or_default();
             (FieldSaved::Conflict { value, version, by: by.unwrap_or_else(|| "Someone".into()) }, None)
         } else {
-            let status: Option<String> = sqlx::query_scalar(
-                "SELECT status FROM pep_sections WHERE pep_id = $1 AND section = $2",
-            )
-            .bind(&pep_id).bind(&section)
-            .fetch_optional(&mut *tx)
-            .await?;
-            let status = status
-                .and_then(|s| SectionStatus::parse(&s).ok())
-                .unwrap_or_else(|| SectionStatus::initial(section_key))
-                .after_edit();
-            upsert_status!(tx, &pep_id, section_key, status, now);
+            mark_section_edited!(tx, &pep_id, section_key, now);
             if let Some(id) = &edit_id {
                 sqlx::query(
                     "INSERT INTO applied_edits (edit_id, pep_id, user_id, version, applied_at) \

@@ -1,0 +1,272 @@
+//! Shared text on the server: an edit of a free-text field, made against a version of it, is
+//! transformed past the edits accepted since (`domain::shared_text`), then the field's new text,
+//! the edit (`text_edits`), its id (`applied_edits`, so a resend applies at most once) and the
+//! PEP's next revision are written in one transaction. Only then is it acknowledged and the live
+//! channel rung, so an acknowledged edit survives `kill -9`. The audit log gets one row per
+//! person per field per minute (`pep.text_edited`), not one per keystroke; the words are in
+//! `text_edits`.
+
+use chrono::{Duration, Utc};
+
+use super::server::{Reached, mark_section_edited, reach};
+use super::{TextEditSeen, TextEdited, TextSince};
+use crate::domain::pep::SectionKey;
+use crate::domain::pep_form::{FieldKind, FieldSpec, LONGEST_TEXT, field};
+use crate::domain::shared_text::{Refused, ServerText, TextOp};
+use crate::error::AppError;
+use crate::infra::db::Db;
+use crate::{append_audit_event, on_db};
+
+/// Edits kept per field: a page whose base is older reads the text afresh (`TextEdited::Resync`).
+pub const EDITS_KEPT: i64 = 1_000;
+
+/// How long one person's edits of one field share an audit row.
+const AUDIT_COALESCE_SECONDS: i64 = 60;
+
+fn invalid(field: &str, message: impl Into<String>) -> AppError {
+    AppError::Invalid(vec![(field.to_string(), message.into())])
+}
+
+/// The free-text question `field_key` of `section` on this PEP, or a 422 naming what is wrong.
+fn text_field(
+    reached: &Reached,
+    section: &str,
+    field_key: &str,
+) -> Result<(SectionKey, &'static FieldSpec), AppError> {
+    let unknown = || {
+        invalid(
+            "section",
+            format!("This PEP has no question “{field_key}” in “{section}”"),
+        )
+    };
+    let section_key = SectionKey::parse(section).map_err(|_| unknown())?;
+    if !section_key.applies_to(reached.phase) {
+        return Err(unknown());
+    }
+    let spec = field(section_key, field_key).ok_or_else(unknown)?;
+    if spec.kind != FieldKind::Text {
+        return Err(invalid(
+            field_key,
+            format!("{} is not free text: save its value instead", spec.label),
+        ));
+    }
+    Ok((section_key, spec))
+}
+
+/// The edits of a field after `version`, in order, for a page catching up (after a reconnect,
+/// or when the live channel says the field changed); the text itself when they are not kept.
+pub async fn pep_text_since(
+    pep_id: String,
+    section: String,
+    field_key: String,
+    version: i64,
+) -> Result<TextSince, AppError> {
+    let db = Db::from_context("shared text")?;
+    let (reached, relationship) = reach(&db, &pep_id).await?;
+    let (section_key, _) = text_field(&reached, &section, &field_key)?;
+    reached.authorize(section_key, false, relationship)?;
+    let (current, since) = on_db!(&db, pool => {
+        let current: Option<(String, i64)> = sqlx::query_as(
+            "SELECT value, version FROM pep_fields WHERE pep_id = $1 AND section = $2 AND field = $3",
+        )
+        .bind(&pep_id).bind(&section).bind(&field_key)
+        .fetch_optional(pool)
+        .await?;
+        let since: Vec<(i64, String, String)> = sqlx::query_as(
+            "SELECT version, op_json, edit_id FROM text_edits \
+             WHERE pep_id = $1 AND section = $2 AND field = $3 AND version > $4 ORDER BY version",
+        )
+        .bind(&pep_id).bind(&section).bind(&field_key).bind(version)
+        .fetch_all(pool)
+        .await?;
+        (current, since)
+    });
+    let (text, now_at) = current.unwrap_or_default();
+    let edits: Option<Vec<TextEditSeen>> = (version <= now_at
+        && since.len() as i64 == now_at - version)
+        .then(|| {
+            since
+                .into_iter()
+                .map(|(version, json, edit_id)| {
+                    Some(TextEditSeen {
+                        version,
+                        op: serde_json::from_str(&json).ok()?,
+                        edit_id,
+                    })
+                })
+                .collect()
+        })
+        .flatten();
+    Ok(match edits {
+        Some(edits) => TextSince::Edits { edits },
+        None => TextSince::Resync {
+            text,
+            version: now_at,
+        },
+    })
+}
+
+pub async fn edit_pep_text(
+    pep_id: String,
+    section: String,
+    field_key: String,
+    base: i64,
+    op: String,
+    edit_id: String,
+) -> Result<TextEdited, AppError> {
+    let db = Db::from_context("shared text")?;
+    if !crate::domain::live::is_edit_id(&edit_id) {
+        return Err(invalid(
+            "edit_id",
+            "An edit id is 1 to 64 letters, digits, hyphens or underscores",
+        ));
+    }
+    let op: TextOp = serde_json::from_str(&op).map_err(|_| {
+        invalid(
+            "op",
+            "The edit is not in the form [retain, \"insert\", -delete, …]",
+        )
+    })?;
+    if base < 0 {
+        return Err(invalid("base", "The base version must be 0 or more"));
+    }
+    let (reached, relationship) = reach(&db, &pep_id).await?;
+    let (section_key, spec) = text_field(&reached, &section, &field_key)?;
+    reached.authorize(section_key, true, relationship)?;
+    let user = &reached.user;
+    let now = Utc::now();
+    let field_id = format!("{section}.{field_key}");
+    let answer = on_db!(&db, pool => {
+        let mut tx = pool.begin_write().await?;
+        // The same edit sent again (its answer was lost): answer as the first time.
+        let applied: Option<(i64, String, String)> = sqlx::query_as(
+            "SELECT version, user_id, pep_id FROM applied_edits WHERE edit_id = $1",
+        )
+        .bind(&edit_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some((version, by, on_pep)) = applied {
+            tx.rollback().await?;
+            if by != user.id || on_pep != pep_id {
+                return Err(invalid("edit_id", "This edit id belongs to another edit: send a new one"));
+            }
+            return Ok(TextEdited::Accepted { version });
+        }
+        let current: Option<(String, i64)> = sqlx::query_as(
+            "SELECT value, version FROM pep_fields WHERE pep_id = $1 AND section = $2 AND field = $3",
+        )
+        .bind(&pep_id).bind(&section).bind(&field_key)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let (text, version) = current.unwrap_or_default();
+        if base > version {
+            tx.rollback().await?;
+            return Err(invalid("base", "This field has no such version yet: read it again"));
+        }
+        let since: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT version, op_json FROM text_edits \
+             WHERE pep_id = $1 AND section = $2 AND field = $3 AND version > $4 ORDER BY version",
+        )
+        .bind(&pep_id).bind(&section).bind(&field_key).bind(base)
+        .fetch_all(&mut *tx)
+        .await?;
+        // A gap (pruned, or a whole-value save in between) means the page starts again from the text.
+        let history: Option<Vec<TextOp>> = (since.len() as i64 == version - base)
+            .then(|| since.iter().map(|(_, json)| serde_json::from_str(json).ok()).collect())
+            .flatten();
+        let Some(history) = history else {
+            tx.rollback().await?;
+            return Ok(TextEdited::Resync { text, version });
+        };
+        let mut server = ServerText {
+            text,
+            revision: version as u64,
+            history_from: base as u64,
+            history,
+        };
+        let applied = match server.receive(base as u64, &op, LONGEST_TEXT) {
+            Ok(applied) => applied,
+            Err(refused) => {
+                tx.rollback().await?;
+                return match refused {
+                    Refused::Resync => Ok(TextEdited::Resync { text: server.text, version }),
+                    Refused::Mismatch(_) => Err(invalid("op", "The edit does not fit the text it was made against: read the field again")),
+                    Refused::TooLong { max_chars } => Err(invalid(&field_key, format!("{} must be {max_chars} characters or fewer", spec.label))),
+                    Refused::Unprintable(problem) => Err(invalid(&field_key, problem.message())),
+                };
+            }
+        };
+        let next = version + 1;
+        let written = if version == 0 {
+            sqlx::query(
+                "INSERT INTO pep_fields (pep_id, section, field, value, version, updated_at, updated_by) \
+                 VALUES ($1, $2, $3, $4, 1, $5, $6) ON CONFLICT (pep_id, section, field) DO NOTHING",
+            )
+            .bind(&pep_id).bind(&section).bind(&field_key).bind(&server.text).bind(now).bind(&user.id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+        } else {
+            sqlx::query(
+                "UPDATE pep_fields SET value = $4, version = $7, updated_at = $5, updated_by = $6 \
+                 WHERE pep_id = $1 AND section = $2 AND field = $3 AND version = $8",
+            )
+            .bind(&pep_id).bind(&section).bind(&field_key).bind(&server.text).bind(now).bind(&user.id)
+            .bind(next).bind(version)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+        };
+        if written == 0 {
+            // Another server's transaction got there first (PostgreSQL): the page sends again.
+            tx.rollback().await?;
+            return Ok(TextEdited::Retry);
+        }
+        mark_section_edited!(tx, &pep_id, section_key, now);
+        // One audit row per person per field per minute; its revision is the edit's.
+        let last_audited: Option<chrono::DateTime<Utc>> = sqlx::query_scalar(
+            "SELECT occurred_at FROM audit_events WHERE pep_id = $1 AND actor_id = $2 \
+             AND action = 'pep.text_edited' AND entity_id = $3 ORDER BY revision DESC LIMIT 1",
+        )
+        .bind(&pep_id).bind(&user.id).bind(&field_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let audit_due = last_audited
+            .is_none_or(|at| now - at >= Duration::seconds(AUDIT_COALESCE_SECONDS));
+        let revision: i64 = if audit_due {
+            let event = reached.event(now, "pep.text_edited", "pep_field", &field_id,
+                serde_json::json!({ "section": section, "field": field_key, "from_version": next }));
+            append_audit_event!(tx, &event)?.unwrap_or_default()
+        } else {
+            sqlx::query_scalar("UPDATE peps SET revision = revision + 1 WHERE id = $1 RETURNING revision")
+                .bind(&pep_id)
+                .fetch_one(&mut *tx)
+                .await?
+        };
+        sqlx::query(
+            "INSERT INTO text_edits (pep_id, section, field, version, op_json, author_id, edit_id, pep_revision, applied_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(&pep_id).bind(&section).bind(&field_key).bind(next)
+        .bind(serde_json::to_string(&applied).unwrap_or_default())
+        .bind(&user.id).bind(&edit_id).bind(revision).bind(now)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO applied_edits (edit_id, pep_id, user_id, version, applied_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&edit_id).bind(&pep_id).bind(&user.id).bind(next).bind(now)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "DELETE FROM text_edits WHERE pep_id = $1 AND section = $2 AND field = $3 AND version <= $4",
+        )
+        .bind(&pep_id).bind(&section).bind(&field_key).bind(next - EDITS_KEPT)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        crate::features::live::ring(&pep_id, revision);
+        TextEdited::Accepted { version: next }
+    });
+    Ok(answer)
+}

@@ -1,0 +1,303 @@
+//! Shared text over HTTP on both backends: pages typing into the same field at once, each with
+//! the browser's own `ClientText`, catch up from `pep/text_since` and send through
+//! `pep/edit_text`. Every page ends with the database's text and every word typed is in it once.
+
+use app::domain::shared_text::{ClientText, Outgoing, TextOp};
+use app::on_db;
+use server::demo::seed;
+
+use super::access_matrix::session;
+use super::support::{TestApp, TestDb, spawn_app};
+
+const AMELIA_PEP: &str = "demo-child-amelia-pep-2026-autumn";
+const SECTION: &str = "meeting_record";
+const FIELD: &str = "gone_well";
+
+/// One page of the PEP with the field open.
+struct Page {
+    name: usize,
+    text: ClientText,
+    /// The edit to send next, with its id (kept for a resend).
+    to_send: Option<(String, Outgoing)>,
+    /// The id of the edit sent and not yet seen back in the field's edits.
+    in_flight: Option<String>,
+    edits_made: usize,
+    /// Others' edits merged while this page had its own in flight: the concurrency under test.
+    merged_past_own: usize,
+}
+
+impl Page {
+    fn queue(&mut self, outgoing: Option<Outgoing>) {
+        if let Some(outgoing) = outgoing {
+            self.edits_made += 1;
+            let id = format!("typist{}-{}", self.name, self.edits_made);
+            self.in_flight = Some(id.clone());
+            self.to_send = Some((id, outgoing));
+        }
+    }
+
+    /// Sends the queued edit; the answer only says it is stored: the page hears it in order.
+    async fn send(&mut self, app: &TestApp, cookie: &str) {
+        let Some((id, outgoing)) = self.to_send.take() else {
+            return;
+        };
+        let op = serde_json::to_string(&outgoing.op).unwrap();
+        let base = outgoing.base.to_string();
+        let (status, answer) = app
+            .answer(
+                "/api/pep/edit_text",
+                &[
+                    ("pep_id", AMELIA_PEP),
+                    ("section", SECTION),
+                    ("field", FIELD),
+                    ("base", &base),
+                    ("op", &op),
+                    ("edit_id", &id),
+                ],
+                cookie,
+            )
+            .await;
+        assert_eq!(status, 200, "{answer}");
+        match answer["outcome"].as_str().unwrap() {
+            "accepted" => {}
+            "retry" => self.to_send = Some((id, outgoing)),
+            "resync" => {
+                let again = self.text.resync(
+                    answer["text"].as_str().unwrap().to_string(),
+                    answer["version"].as_u64().unwrap(),
+                );
+                self.in_flight = None;
+                self.queue(again);
+            }
+            other => panic!("{other}"),
+        }
+    }
+
+    /// Reads the field's edits since this page's version: its own edit is its acknowledgement,
+    /// the others' are merged in.
+    async fn catch_up(&mut self, app: &TestApp, cookie: &str) {
+        let version = self.text.revision.to_string();
+        let since = app
+            .json(
+                "/api/pep/text_since",
+                &[
+                    ("pep_id", AMELIA_PEP),
+                    ("section", SECTION),
+                    ("field", FIELD),
+                    ("version", &version),
+                ],
+                Some(cookie),
+            )
+            .await;
+        assert_eq!(since["outcome"], "edits", "{since}");
+        for edit in since["edits"].as_array().unwrap() {
+            let version = edit["version"].as_u64().unwrap();
+            if edit["edit_id"].as_str() == self.in_flight.as_deref() {
+                self.in_flight = None;
+                let next = self.text.acknowledged(version);
+                self.queue(next);
+            } else {
+                let op: TextOp = serde_json::from_value(edit["op"].clone()).unwrap();
+                if !self.text.is_settled() {
+                    self.merged_past_own += 1;
+                }
+                self.text.remote(&op, version).unwrap();
+            }
+        }
+    }
+
+    /// Types `word ` at the start of a word of the text as this page shows it.
+    fn type_word(&mut self, word: &str, seed: usize) {
+        let chars: Vec<char> = self.text.text.chars().collect();
+        let starts: Vec<usize> = (0..=chars.len())
+            .filter(|&i| i == 0 || chars[i - 1] == ' ')
+            .collect();
+        let at = starts[seed % starts.len()];
+        let mut new: String = chars[..at].iter().collect();
+        new.push_str(word);
+        new.push(' ');
+        new.extend(&chars[at..]);
+        let outgoing = self.text.local_change(&new);
+        if self.in_flight.is_none() {
+            self.queue(outgoing);
+        }
+    }
+}
+
+async fn field_now(app: &TestApp) -> (String, i64) {
+    on_db!(&app.db.db, pool => sqlx::query_as("SELECT value, version FROM pep_fields WHERE pep_id = $1 AND section = $2 AND field = $3").bind(AMELIA_PEP).bind(SECTION).bind(FIELD).fetch_optional(pool).await.unwrap()).unwrap_or_default()
+}
+
+/// Five pages type thirty words each into the same field at the same time: every page ends with
+/// the database's text, and each word is in it exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn five_pages_typing_into_one_field_converge_and_lose_no_word() {
+    const PAGES: usize = 5;
+    const WORDS: usize = 30;
+    for db in TestDb::each_backend().await {
+        seed(&db.db).await.unwrap();
+        let app = std::sync::Arc::new(spawn_app(db).await);
+        let backend = app.db.db.backend_name();
+        // One teacher with the PEP open on five devices (a second factor code works once).
+        let cookie = session(&app, "s.whitfield@brookfield.example", true).await;
+        // Start from words the demo does not have, so the field's history is all shared edits.
+        let (start, version) = field_now(&app).await;
+        let typists = (0..PAGES).map(|name| {
+            let (app, cookie, start) = (app.clone(), cookie.clone(), start.clone());
+            tokio::spawn(async move {
+                let mut page = Page {
+                    name,
+                    text: ClientText::new(start, version as u64),
+                    to_send: None,
+                    in_flight: None,
+                    edits_made: 0,
+                    merged_past_own: 0,
+                };
+                for n in 0..WORDS {
+                    page.type_word(&format!("p{name}w{n}"), n * 7 + name * 3);
+                    page.send(&app, &cookie).await;
+                    page.catch_up(&app, &cookie).await;
+                }
+                // Until everything it typed is stored and seen back.
+                for _ in 0..200 {
+                    if page.text.is_settled() && page.to_send.is_none() {
+                        break;
+                    }
+                    page.send(&app, &cookie).await;
+                    page.catch_up(&app, &cookie).await;
+                }
+                assert!(page.text.is_settled(), "page {name} never settled");
+                page
+            })
+        });
+        let mut pages = Vec::new();
+        for typist in typists {
+            pages.push(typist.await.unwrap());
+        }
+        let (stored, stored_version) = field_now(&app).await;
+        for page in &mut pages {
+            page.catch_up(&app, &cookie).await;
+            assert_eq!(page.text.text, stored, "{backend}: page {}", page.name);
+            assert_eq!(page.text.revision, stored_version as u64);
+        }
+        let concurrent: usize = pages.iter().map(|p| p.merged_past_own).sum();
+        assert!(
+            concurrent > 0,
+            "{backend}: the pages never typed over each other"
+        );
+        eprintln!("{backend}: {concurrent} edits merged past a page's own pending words");
+        let words: Vec<&str> = stored.split(' ').collect();
+        for name in 0..PAGES {
+            for n in 0..WORDS {
+                let word = format!("p{name}w{n}");
+                assert_eq!(
+                    words.iter().filter(|w| **w == word).count(),
+                    1,
+                    "{backend}: {word} in {stored}"
+                );
+            }
+        }
+        // The words that were there stay, in their order, with the typed ones between them.
+        let typed = |w: &&str| {
+            w.starts_with('p')
+                && w.contains('w')
+                && w[1..].replace('w', "").chars().all(|c| c.is_ascii_digit())
+        };
+        let kept: Vec<&str> = words.iter().copied().filter(|w| !typed(w)).collect();
+        assert_eq!(kept.join(" "), start, "{backend}: the first words stay");
+        // Each edit is stored once, and the audit has a row per person per field per minute,
+        // not one per edit.
+        let edits: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM text_edits WHERE pep_id = $1 AND field = $2").bind(AMELIA_PEP).bind(FIELD).fetch_one(pool).await.unwrap());
+        assert_eq!(edits, stored_version - version, "{backend}");
+        let audited: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE pep_id = $1 AND action = 'pep.text_edited'").bind(AMELIA_PEP).fetch_one(pool).await.unwrap());
+        assert!(
+            (1..=2).contains(&audited),
+            "{backend}: {audited} audit rows"
+        );
+        match std::sync::Arc::try_unwrap(app) {
+            Ok(app) => app.db.finish().await,
+            Err(_) => panic!("a typist still holds the app"),
+        }
+    }
+}
+
+/// The same edit sent twice (its answer lost) is applied once; an edit of a question that is
+/// not free text, or with a control character, is refused with a 422 naming the field.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resent_edit_applies_once_and_bad_edits_are_refused_by_field() {
+    for db in TestDb::each_backend().await {
+        seed(&db.db).await.unwrap();
+        let app = spawn_app(db).await;
+        let backend = app.db.db.backend_name();
+        let cookie = session(&app, "s.whitfield@brookfield.example", true).await;
+        let (start, version) = field_now(&app).await;
+        let op = serde_json::to_string(
+            &TextOp::new()
+                .insert("Calm mornings. ")
+                .retain(start.chars().count()),
+        )
+        .unwrap();
+        let base = version.to_string();
+        let form = |op: &str, id: &str, field: &str| {
+            vec![
+                ("pep_id", AMELIA_PEP.to_string()),
+                (
+                    "section",
+                    if field == FIELD {
+                        SECTION
+                    } else {
+                        "attendance"
+                    }
+                    .to_string(),
+                ),
+                ("field", field.to_string()),
+                ("base", base.clone()),
+                ("op", op.to_string()),
+                ("edit_id", id.to_string()),
+            ]
+        };
+        let send = |pairs: Vec<(&'static str, String)>| {
+            let (app, cookie) = (&app, &cookie);
+            async move {
+                let pairs: Vec<(&str, &str)> =
+                    pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                app.answer("/api/pep/edit_text", &pairs, cookie).await
+            }
+        };
+        for _ in 0..2 {
+            let (status, answer) = send(form(&op, "resent-1", FIELD)).await;
+            assert_eq!(
+                (status, answer["outcome"].as_str()),
+                (200, Some("accepted")),
+                "{backend}: {answer}"
+            );
+            assert_eq!(answer["version"], version + 1);
+        }
+        let (stored, _) = field_now(&app).await;
+        assert_eq!(stored, format!("Calm mornings. {start}"), "{backend}");
+        let nul = serde_json::to_string(
+            &TextOp::new()
+                .insert("a\u{0}b")
+                .retain(stored.chars().count()),
+        )
+        .unwrap();
+        let (status, refused) = send(form(&nul, "nul-1", FIELD)).await;
+        assert_eq!(status, 422, "{backend}");
+        assert!(refused.to_string().contains("NUL"), "{refused}");
+        let (status, refused) = send(form(r#"["12"]"#, "count-1", "sessions_possible")).await;
+        assert_eq!(status, 422, "{backend}");
+        assert!(refused.to_string().contains("not free text"), "{refused}");
+        let (status, refused) = send(form("[1, 2", "broken-1", FIELD)).await;
+        assert_eq!(status, 422, "{backend}");
+        assert!(refused.to_string().contains("\"op\""), "{refused}");
+        // A carer may not edit the meeting record.
+        let carer = session(&app, "linda.bennett@example.com", false).await;
+        let pairs = form(&op, "carer-1", FIELD);
+        let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let (status, _) = app.answer("/api/pep/edit_text", &pairs, &carer).await;
+        assert_eq!(status, 403, "{backend}");
+        let (after, _) = field_now(&app).await;
+        assert_eq!(after, stored, "{backend}: nothing refused changed the text");
+        app.db.finish().await;
+    }
+}
