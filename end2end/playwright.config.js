@@ -8,6 +8,7 @@ const fs = require('fs');
 
 const port = Number(process.env.E2E_PORT || 3900);
 const shortIdlePort = port + 1;
+const policiesPort = port + 2;
 const serverBin = process.env.EPEP_SERVER_BIN ||
   path.join(os.homedir(), '.cache/epep/target/release/server');
 // Made once by the main process; the workers (which load this file again) inherit it.
@@ -37,6 +38,7 @@ function demoServer(serverPort, database, extraEnv) {
   };
 }
 process.env.EPEP_E2E_SHORT_IDLE_URL = `http://127.0.0.1:${shortIdlePort}`;
+process.env.EPEP_E2E_POLICIES_URL = `http://127.0.0.1:${policiesPort}`;
 
 module.exports = defineConfig({
   testDir: './tests',
@@ -64,5 +66,7 @@ module.exports = defineConfig({
     demoServer(port, 'epep.db', {}),
     // A second server whose sessions end after one idle minute, for the time-out warning.
     demoServer(shortIdlePort, 'short-idle.db', { EPEP_SESSION_IDLE_MINUTES: '1' }),
+    // A third for tests that change the council's policies, which every other test would meet.
+    demoServer(policiesPort, 'policies.db', {}),
   ],
 });

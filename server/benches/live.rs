@@ -12,15 +12,15 @@
 
 #![expect(clippy::unwrap_used, reason = "a benchmark stops at the first error")]
 
+mod common;
+use common::{percentiles, serve, sign_in};
+
 use std::time::{Duration, Instant};
 
 use app::domain::live::{ClientMessage, FieldKey, ServerMessage};
 use app::domain::pep::SectionKey;
 use app::infra::db::Db;
-use app::infra::mail::Mailer;
 use futures_util::{SinkExt, StreamExt};
-use server::cli::ServeArgs;
-use server::http::{AppState, leptos_options, router};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -136,53 +136,6 @@ async fn main() {
     }
 }
 
-async fn serve(db: Db, folder: std::path::PathBuf) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let args = ServeArgs {
-        addr,
-        site_root: "target/site".into(),
-        public_url: format!("http://{addr}"),
-        mail_folder: folder.clone(),
-        smtp_url: None,
-        mail_from: "ePEP <no-reply@epep.test>".into(),
-        session_idle_minutes: 30,
-        demo: true,
-    };
-    let state = AppState::new(
-        leptos_options(&args),
-        db,
-        &args.public_url,
-        true,
-        Mailer::Files {
-            folder,
-            from: args.mail_from.clone(),
-        },
-        30,
-    );
-    let service = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
-    format!("http://{addr}")
-}
-
-async fn sign_in(base: &str, email: &str) -> String {
-    let response = reqwest::Client::new()
-        .post(format!("{base}/api/auth/sign_in"))
-        .header("accept", "application/json")
-        .header("sec-fetch-site", "same-origin")
-        .form(&[("email", email), ("password", server::demo::DEMO_PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    response.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string()
-}
-
 type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
@@ -257,19 +210,6 @@ async fn collect(
         }
     }
     samples
-}
-
-fn percentiles(samples: &mut [Duration]) -> String {
-    samples.sort();
-    if samples.is_empty() {
-        return "-".into();
-    }
-    let at = |q: f64| samples[((samples.len() as f64 - 1.0) * q).round() as usize];
-    format!(
-        "{:.1} / {:.1} ms",
-        at(0.5).as_secs_f64() * 1e3,
-        at(0.99).as_secs_f64() * 1e3
-    )
 }
 
 async fn field_version(

@@ -154,18 +154,18 @@ impl ContributionRule {
 /// The contributions rule as its form shows it: "yes" or "no" for each contributor's section.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContributionRuleForm {
-    pub care_journey: String,
-    pub carer_contribution: String,
-    pub young_person_views: String,
+    pub requires_care_journey: String,
+    pub requires_carer_contribution: String,
+    pub requires_young_person_views: String,
 }
 
 impl ContributionRule {
     pub fn to_form(&self) -> ContributionRuleForm {
         let answer = |s| if self.requires(s) { "yes" } else { "no" }.to_string();
         ContributionRuleForm {
-            care_journey: answer(SectionKey::CareJourney),
-            carer_contribution: answer(SectionKey::CarerContribution),
-            young_person_views: answer(SectionKey::YoungPersonViews),
+            requires_care_journey: answer(SectionKey::CareJourney),
+            requires_carer_contribution: answer(SectionKey::CarerContribution),
+            requires_young_person_views: answer(SectionKey::YoungPersonViews),
         }
     }
 
@@ -179,15 +179,19 @@ pub fn check_contribution_rule(
     form: &ContributionRuleForm,
 ) -> Result<ContributionRule, Vec<(&'static str, String)>> {
     let answers = [
-        ("care_journey", &form.care_journey, SectionKey::CareJourney),
         (
-            "carer_contribution",
-            &form.carer_contribution,
+            "requires_care_journey",
+            &form.requires_care_journey,
+            SectionKey::CareJourney,
+        ),
+        (
+            "requires_carer_contribution",
+            &form.requires_carer_contribution,
             SectionKey::CarerContribution,
         ),
         (
-            "young_person_views",
-            &form.young_person_views,
+            "requires_young_person_views",
+            &form.requires_young_person_views,
             SectionKey::YoungPersonViews,
         ),
     ];
@@ -445,7 +449,10 @@ mod tests {
         // The form and the stored JSON say the same rule.
         let form = rule.to_form();
         assert_eq!(
-            (form.care_journey.as_str(), form.carer_contribution.as_str()),
+            (
+                form.requires_care_journey.as_str(),
+                form.requires_carer_contribution.as_str()
+            ),
             ("no", "yes")
         );
         assert_eq!(check_contribution_rule(&form), Ok(rule.clone()));
@@ -454,12 +461,12 @@ mod tests {
             Ok(rule)
         );
         let unclear = ContributionRuleForm {
-            care_journey: "maybe".into(),
+            requires_care_journey: "maybe".into(),
             ..form
         };
         assert_eq!(
             check_contribution_rule(&unclear).unwrap_err(),
-            vec![("care_journey", "Choose yes or no".to_string())]
+            vec![("requires_care_journey", "Choose yes or no".to_string())]
         );
     }
 

@@ -288,9 +288,9 @@ async fn admin_request(app: &TestApp, path: &str, case: usize) -> Vec<(&'static 
         "/api/council/contribution_rule" => vec![],
         // The default (nothing required), saved again.
         "/api/council/save_contribution_rule" => vec![
-            ("rule[care_journey]", "no".into()),
-            ("rule[carer_contribution]", "no".into()),
-            ("rule[young_person_views]", "no".into()),
+            ("rule[requires_care_journey]", "no".into()),
+            ("rule[requires_carer_contribution]", "no".into()),
+            ("rule[requires_young_person_views]", "no".into()),
         ],
         // The defaults, saved again: a real change each time the Virtual School makes it.
         "/api/council/save_deadline_rules" => vec![

@@ -554,9 +554,9 @@ async fn a_council_may_require_contributions_and_a_reason_lets_the_pep_go_on_wit
         let teacher = session(&app, "s.whitfield@brookfield.example", true).await;
         let rule = |sw: &'static str, carer: &'static str, young: &'static str| {
             [
-                ("rule[care_journey]", sw),
-                ("rule[carer_contribution]", carer),
-                ("rule[young_person_views]", young),
+                ("rule[requires_care_journey]", sw),
+                ("rule[requires_carer_contribution]", carer),
+                ("rule[requires_young_person_views]", young),
             ]
         };
         // Only the Virtual School sets it, and an unclear answer is refused on its field.
@@ -577,7 +577,7 @@ async fn a_council_may_require_contributions_and_a_reason_lets_the_pep_go_on_wit
             .await;
         assert_eq!(status, 422, "{backend}");
         assert!(
-            unclear.to_string().contains("carer_contribution"),
+            unclear.to_string().contains("requires_carer_contribution"),
             "{unclear}"
         );
         // Before the council requires anything, nothing is missing.
@@ -600,8 +600,8 @@ async fn a_council_may_require_contributions_and_a_reason_lets_the_pep_go_on_wit
         let stored = app
             .json("/api/council/contribution_rule", &[], Some(&head))
             .await;
-        assert_eq!(stored["carer_contribution"], "yes", "{backend}");
-        assert_eq!(stored["care_journey"], "no", "{backend}");
+        assert_eq!(stored["requires_carer_contribution"], "yes", "{backend}");
+        assert_eq!(stored["requires_care_journey"], "no", "{backend}");
         // Amelia's views are completed; her carer's contribution is not.
         on_db!(&app.db.db, pool => sqlx::query("INSERT INTO pep_sections (pep_id, section, status, updated_at) VALUES ($1, 'young_person_views', 'completed', $2) ON CONFLICT (pep_id, section) DO UPDATE SET status = excluded.status").bind(AMELIA_PEP).bind(chrono::Utc::now()).execute(pool).await.unwrap().rows_affected());
         on_db!(&app.db.db, pool => sqlx::query("INSERT INTO pep_sections (pep_id, section, status, updated_at) VALUES ($1, 'carer_contribution', 'in_progress', $2) ON CONFLICT (pep_id, section) DO UPDATE SET status = excluded.status").bind(AMELIA_PEP).bind(chrono::Utc::now()).execute(pool).await.unwrap().rows_affected());

@@ -142,34 +142,37 @@ async fn five_pages_typing_into_one_field_converge_and_lose_no_word() {
         let cookie = session(&app, "s.whitfield@brookfield.example", true).await;
         // Start from words the demo does not have, so the field's history is all shared edits.
         let (start, version) = field_now(&app).await;
-        let typists = (0..PAGES).map(|name| {
-            let (app, cookie, start) = (app.clone(), cookie.clone(), start.clone());
-            tokio::spawn(async move {
-                let mut page = Page {
-                    name,
-                    text: ClientText::new(start, version as u64),
-                    to_send: None,
-                    in_flight: None,
-                    edits_made: 0,
-                    merged_past_own: 0,
-                };
-                for n in 0..WORDS {
-                    page.type_word(&format!("p{name}w{n}"), n * 7 + name * 3);
-                    page.send(&app, &cookie).await;
-                    page.catch_up(&app, &cookie).await;
-                }
-                // Until everything it typed is stored and seen back.
-                for _ in 0..200 {
-                    if page.text.is_settled() && page.to_send.is_none() {
-                        break;
+        let typists = (0..PAGES)
+            .map(|name| {
+                let (app, cookie, start) = (app.clone(), cookie.clone(), start.clone());
+                tokio::spawn(async move {
+                    let mut page = Page {
+                        name,
+                        text: ClientText::new(start, version as u64),
+                        to_send: None,
+                        in_flight: None,
+                        edits_made: 0,
+                        merged_past_own: 0,
+                    };
+                    for n in 0..WORDS {
+                        page.type_word(&format!("p{name}w{n}"), n * 7 + name * 3);
+                        page.send(&app, &cookie).await;
+                        page.catch_up(&app, &cookie).await;
                     }
-                    page.send(&app, &cookie).await;
-                    page.catch_up(&app, &cookie).await;
-                }
-                assert!(page.text.is_settled(), "page {name} never settled");
-                page
+                    // Until everything it typed is stored and seen back.
+                    for _ in 0..200 {
+                        if page.text.is_settled() && page.to_send.is_none() {
+                            break;
+                        }
+                        page.send(&app, &cookie).await;
+                        page.catch_up(&app, &cookie).await;
+                    }
+                    assert!(page.text.is_settled(), "page {name} never settled");
+                    page
+                })
             })
-        });
+            // Spawned now, all at once (a lazy iterator would start each after the last ended).
+            .collect::<Vec<_>>();
         let mut pages = Vec::new();
         for typist in typists {
             pages.push(typist.await.unwrap());
@@ -300,4 +303,207 @@ async fn a_resent_edit_applies_once_and_bad_edits_are_refused_by_field() {
         assert_eq!(after, stored, "{backend}: nothing refused changed the text");
         app.db.finish().await;
     }
+}
+
+/// The server binary on an SQLite file, answering on `port`.
+fn start_server(url: &str, port: u16) -> std::process::Child {
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_server"))
+        .env("RUST_LOG", "warn")
+        .env_remove("DATABASE_URL")
+        .env_remove("EPEP_DEMO")
+        .env_remove("EPEP_SMTP_URL")
+        .args(["--database-url", url, "serve", "--addr"])
+        .arg(format!("127.0.0.1:{port}"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(started.elapsed().as_secs() < 30, "the server did not start");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child
+}
+
+/// One server function call to the binary: the status and JSON, or `None` when the connection
+/// failed (the server was killed).
+async fn post(
+    client: &reqwest::Client,
+    port: u16,
+    path: &str,
+    form: &[(&str, &str)],
+    cookie: &str,
+) -> Option<(u16, serde_json::Value)> {
+    let response = client
+        .post(format!("http://127.0.0.1:{port}{path}"))
+        .header("accept", "application/json")
+        .header("sec-fetch-site", "same-origin")
+        .header("cookie", cookie)
+        .form(form)
+        .send()
+        .await
+        .ok()?;
+    let status = response.status().as_u16();
+    Some((status, response.json().await.unwrap_or_default()))
+}
+
+/// `kill -9` of the server while one person types word after word into a field: after a restart
+/// every word the server acknowledged is in the field, and the edit that was on its way when
+/// the server died, sent again with its id, is there exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_while_typing_loses_no_acknowledged_edit() {
+    use server::demo::{DEMO_PASSWORD, DEMO_TOTP_SECRET};
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/epep.db", dir.path().display());
+    let seeded = std::process::Command::new(env!("CARGO_BIN_EXE_server"))
+        .env_remove("DATABASE_URL")
+        .args(["--database-url", &url, "seed-demo"])
+        .output()
+        .unwrap();
+    assert!(seeded.status.success());
+    let port = super::support::free_port();
+    let mut server = start_server(&url, port);
+    let client = reqwest::Client::new();
+    let signed_in = client
+        .post(format!("http://127.0.0.1:{port}/api/auth/sign_in"))
+        .header("accept", "application/json")
+        .header("sec-fetch-site", "same-origin")
+        .form(&[
+            ("email", "s.whitfield@brookfield.example"),
+            ("password", DEMO_PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let cookie = signed_in.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let step = chrono::Utc::now().timestamp() / 30;
+    let code = app::features::auth::totp::code_at_step(DEMO_TOTP_SECRET, step).unwrap();
+    let (status, _) = post(
+        &client,
+        port,
+        "/api/auth/verify_second_factor",
+        &[("code", &code)],
+        &cookie,
+    )
+    .await
+    .unwrap();
+    assert_eq!(status, 200);
+    let field_version = |since: &serde_json::Value| since["version"].as_i64();
+    // The field as it stands: the demo wrote it once, with no shared edits yet.
+    let (_, since) = post(
+        &client,
+        port,
+        "/api/pep/text_since",
+        &[
+            ("pep_id", AMELIA_PEP),
+            ("section", SECTION),
+            ("field", FIELD),
+            ("version", "0"),
+        ],
+        &cookie,
+    )
+    .await
+    .unwrap();
+    assert_eq!(since["outcome"], "resync", "{since}");
+    let mut text = since["text"].as_str().unwrap().to_string();
+    let mut version = field_version(&since).unwrap();
+
+    // Words at the start of the field, one edit each, until the server dies under them.
+    let mut acknowledged = Vec::new();
+    let mut on_its_way = None;
+    let killer_at = 25;
+    for n in 0..10_000 {
+        let word = format!("w{n}");
+        let op = TextOp::new()
+            .insert(&format!("{word} "))
+            .retain(text.chars().count());
+        let (op_json, id, base) = (
+            serde_json::to_string(&op).unwrap(),
+            format!("kill-{n}"),
+            version.to_string(),
+        );
+        if n == killer_at {
+            // Killed while this edit is on its way: the request races the signal.
+            let pid = server.id().to_string();
+            std::thread::spawn(move || {
+                std::process::Command::new("kill")
+                    .args(["-9", &pid])
+                    .status()
+                    .unwrap()
+            });
+        }
+        let form = [
+            ("pep_id", AMELIA_PEP),
+            ("section", SECTION),
+            ("field", FIELD),
+            ("base", base.as_str()),
+            ("op", op_json.as_str()),
+            ("edit_id", id.as_str()),
+        ];
+        match post(&client, port, "/api/pep/edit_text", &form, &cookie).await {
+            Some((200, answer)) if answer["outcome"] == "accepted" => {
+                acknowledged.push(word);
+                text = op.apply(&text).unwrap();
+                version = answer["version"].as_i64().unwrap();
+            }
+            Some((status, answer)) => panic!("{status} {answer}"),
+            None => {
+                on_its_way = Some((word, op_json, id, base));
+                break;
+            }
+        }
+    }
+    server.wait().unwrap();
+    assert!(acknowledged.len() >= killer_at, "{}", acknowledged.len());
+    let (word, op_json, id, base) = on_its_way.expect("the server was killed mid-typing");
+
+    let mut server = start_server(&url, port);
+    let resent = [
+        ("pep_id", AMELIA_PEP),
+        ("section", SECTION),
+        ("field", FIELD),
+        ("base", base.as_str()),
+        ("op", op_json.as_str()),
+        ("edit_id", id.as_str()),
+    ];
+    let (status, answer) = post(&client, port, "/api/pep/edit_text", &resent, &cookie)
+        .await
+        .unwrap();
+    assert_eq!(
+        (status, answer["outcome"].as_str()),
+        (200, Some("accepted")),
+        "{answer}"
+    );
+    let (_, now) = post(
+        &client,
+        port,
+        "/api/pep/text_since",
+        &[
+            ("pep_id", AMELIA_PEP),
+            ("section", SECTION),
+            ("field", FIELD),
+            ("version", "0"),
+        ],
+        &cookie,
+    )
+    .await
+    .unwrap();
+    let stored = now["text"].as_str().unwrap().to_string();
+    let words: Vec<&str> = stored.split(' ').collect();
+    for typed in acknowledged.iter().chain([&word]) {
+        assert_eq!(
+            words.iter().filter(|w| *w == typed).count(),
+            1,
+            "{typed} in {stored}"
+        );
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
 }

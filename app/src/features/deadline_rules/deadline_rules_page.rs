@@ -41,16 +41,20 @@ pub fn DeadlineRulesPage() -> impl IntoView {
     }
 }
 
-const CONTRIBUTION_FIELDS: &[&str] = &["care_journey", "carer_contribution", "young_person_views"];
+const CONTRIBUTION_FIELDS: &[&str] = &[
+    "requires_care_journey",
+    "requires_carer_contribution",
+    "requires_young_person_views",
+];
 
 /// Which contributors' sections must be completed before a PEP is marked ready or approved. A
 /// requirement is not a lock: whoever moves the PEP on may go on without by saying why.
 #[component]
 fn ContributionsForm(form: ContributionRuleForm) -> impl IntoView {
     let save = ServerAction::<SaveContributionRule>::new();
-    let care_journey = RwSignal::new(form.care_journey);
-    let carer_contribution = RwSignal::new(form.carer_contribution);
-    let young_person_views = RwSignal::new(form.young_person_views);
+    let requires_care_journey = RwSignal::new(form.requires_care_journey);
+    let requires_carer_contribution = RwSignal::new(form.requires_carer_contribution);
+    let requires_young_person_views = RwSignal::new(form.requires_young_person_views);
     let (errors, set_errors) = signal(Vec::<FieldError>::new());
     let saved = RwSignal::new(None::<String>);
     Effect::new(move |_| match save.value().get() {
@@ -69,9 +73,9 @@ fn ContributionsForm(form: ContributionRuleForm) -> impl IntoView {
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let rule = ContributionRuleForm {
-            care_journey: care_journey.get(),
-            carer_contribution: carer_contribution.get(),
-            young_person_views: young_person_views.get(),
+            requires_care_journey: requires_care_journey.get(),
+            requires_carer_contribution: requires_carer_contribution.get(),
+            requires_young_person_views: requires_young_person_views.get(),
         };
         if let Err(problems) = check_contribution_rule(&rule) {
             saved.set(None);
@@ -100,9 +104,9 @@ fn ContributionsForm(form: ContributionRuleForm) -> impl IntoView {
         <ErrorSummary errors id="contributions-errors" />
         <SuccessNotice message=saved />
         <form novalidate aria-labelledby="contributions-heading" on:submit=on_submit>
-            <Select id="care_journey" label="The social worker's section (education, health and care journey)" value=care_journey options=required() error=error("care_journey") />
-            <Select id="carer_contribution" label="The carer's contribution" value=carer_contribution options=required() error=error("carer_contribution") />
-            <Select id="young_person_views" label="The young person's views" value=young_person_views options=required() error=error("young_person_views") />
+            <Select id="requires_care_journey" label="The social worker's section (education, health and care journey)" value=requires_care_journey options=required() error=error("requires_care_journey") />
+            <Select id="requires_carer_contribution" label="The carer's contribution" value=requires_carer_contribution options=required() error=error("requires_carer_contribution") />
+            <Select id="requires_young_person_views" label="The young person's views" value=requires_young_person_views options=required() error=error("requires_young_person_views") />
             <button type="submit" class="button" disabled=move || save.pending().get()>
                 "Save what is required"
             </button>

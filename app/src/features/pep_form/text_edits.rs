@@ -82,6 +82,9 @@ pub async fn pep_text_since(
         (current, since)
     });
     let (text, now_at) = current.unwrap_or_default();
+    // The field was read first: edits committed since then are for the next catch-up.
+    let since: Vec<(i64, String, String)> =
+        since.into_iter().filter(|(v, _, _)| *v <= now_at).collect();
     let edits: Option<Vec<TextEditSeen>> = (version <= now_at
         && since.len() as i64 == now_at - version)
         .then(|| {
@@ -170,7 +173,10 @@ pub async fn edit_pep_text(
         .bind(&pep_id).bind(&section).bind(&field_key).bind(base)
         .fetch_all(&mut *tx)
         .await?;
-        // A gap (pruned, or a whole-value save in between) means the page starts again from the text.
+        // Edits committed after the field was read (another statement's snapshot on PostgreSQL)
+        // are left out: the UPDATE below, guarded by the version, then asks for a retry. A gap
+        // (pruned, or a whole-value save in between) means the page starts again from the text.
+        let since: Vec<&(i64, String)> = since.iter().filter(|(v, _)| *v <= version).collect();
         let history: Option<Vec<TextOp>> = (since.len() as i64 == version - base)
             .then(|| since.iter().map(|(_, json)| serde_json::from_str(json).ok()).collect())
             .flatten();

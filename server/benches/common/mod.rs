@@ -1,0 +1,74 @@
+//! What the benchmarks share: the app served on a free loopback port, a signed-in cookie, and
+//! percentiles in words.
+
+#![allow(dead_code, reason = "each benchmark uses part of it")]
+
+use std::time::Duration;
+
+use app::infra::db::Db;
+use app::infra::mail::Mailer;
+use server::cli::ServeArgs;
+use server::http::{AppState, leptos_options, router};
+
+/// Serves the app on `db` on a free loopback port; its address.
+pub async fn serve(db: Db, folder: std::path::PathBuf) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let args = ServeArgs {
+        addr,
+        site_root: "target/site".into(),
+        public_url: format!("http://{addr}"),
+        mail_folder: folder.clone(),
+        smtp_url: None,
+        mail_from: "ePEP <no-reply@epep.test>".into(),
+        session_idle_minutes: 30,
+        demo: true,
+    };
+    let state = AppState::new(
+        leptos_options(&args),
+        db,
+        &args.public_url,
+        true,
+        Mailer::Files {
+            folder,
+            from: args.mail_from.clone(),
+        },
+        30,
+    );
+    let service = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
+    format!("http://{addr}")
+}
+
+/// Signs in with the demo password (no second factor: carers and young people); the cookie.
+pub async fn sign_in(base: &str, email: &str) -> String {
+    let response = reqwest::Client::new()
+        .post(format!("{base}/api/auth/sign_in"))
+        .header("accept", "application/json")
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("email", email), ("password", server::demo::DEMO_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+/// "p50 / p99 ms".
+pub fn percentiles(samples: &mut [Duration]) -> String {
+    samples.sort();
+    if samples.is_empty() {
+        return "-".into();
+    }
+    let at = |q: f64| samples[((samples.len() as f64 - 1.0) * q).round() as usize];
+    format!(
+        "{:.1} / {:.1} ms",
+        at(0.5).as_secs_f64() * 1e3,
+        at(0.99).as_secs_f64() * 1e3
+    )
+}

@@ -1,0 +1,286 @@
+//! Benchmark: how many shared-text edits one PEP field sustains with five people typing into it
+//! at once, each edit merged and stored before it is acknowledged, on SQLite and (when
+//! `TEST_DATABASE_URL` names a server) PostgreSQL. Not a test: it prints numbers to report.
+//!
+//!     cargo bench -p server --bench shared_text
+//!
+//! Each typist is a page with the browser's own `ClientText`: it types a keystroke, sends its
+//! edit when none is in flight (`pep/edit_text`: keystrokes typed meanwhile go in the next) and
+//! catches up (`pep/text_since`), for five seconds. Reported: edits stored per second, keystrokes
+//! per second, the time an edit takes to be stored (p50 / p99), and that every page ends with the
+//! stored text.
+
+#![expect(clippy::unwrap_used, reason = "a benchmark stops at the first error")]
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use app::domain::shared_text::{ClientText, Outgoing, TextOp};
+use app::infra::db::Db;
+use common::{percentiles, serve, sign_in};
+
+const PEP: &str = "demo-child-jayden-pep-2026-autumn";
+const SECTION: &str = "carer_contribution";
+const TYPISTS: usize = 5;
+const SECONDS: u64 = 5;
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    println!(
+        "shared text: {TYPISTS} typists in one field for {SECONDS} s, loopback, 2 worker threads"
+    );
+    println!(
+        "{:>11}  {:>9}  {:>12}  {:>20}  {:>9}",
+        "backend", "edits/s", "keystrokes/s", "stored p50 / p99", "converged"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = Db::connect(&format!("sqlite://{}/bench.db", dir.path().display()))
+        .await
+        .unwrap();
+    run("SQLite", sqlite, dir.path().to_path_buf()).await;
+    if let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") {
+        let name = format!("epep_bench_text_{}", std::process::id());
+        let admin = sqlx::PgPool::connect(&admin_url).await.unwrap();
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&admin)
+            .await
+            .unwrap();
+        let url = match admin_url.rsplit_once('/') {
+            Some((server, _)) => format!("{server}/{name}"),
+            None => panic!("TEST_DATABASE_URL needs a database name"),
+        };
+        run(
+            "PostgreSQL",
+            Db::connect(&url).await.unwrap(),
+            dir.path().to_path_buf(),
+        )
+        .await;
+        // Connections of the served app stay open until the process ends; dropped by force.
+        sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
+            .execute(&admin)
+            .await
+            .unwrap();
+    } else {
+        println!("PostgreSQL skipped: set TEST_DATABASE_URL to a server to include it");
+    }
+}
+
+async fn run(backend: &str, db: Db, folder: std::path::PathBuf) {
+    db.migrate().await.unwrap();
+    server::demo::seed(&db).await.unwrap();
+    let base = serve(db, folder).await;
+    // The carer's own section: no second factor to pass for five pages of one session.
+    let cookie = sign_in(&base, "linda.bennett@example.com").await;
+    let field = app::domain::pep_form::fields(app::domain::pep::SectionKey::CarerContribution)
+        .iter()
+        .find(|f| f.kind == app::domain::pep_form::FieldKind::Text)
+        .unwrap()
+        .key;
+    let client = reqwest::Client::new();
+    let start = text_since(&client, &base, &cookie, field, 0).await;
+    let (text, version) = match start["outcome"].as_str() {
+        Some("resync") => (
+            start["text"].as_str().unwrap().to_string(),
+            start["version"].as_u64().unwrap(),
+        ),
+        _ => (String::new(), 0),
+    };
+    let until = Instant::now() + Duration::from_secs(SECONDS);
+    let typists = (0..TYPISTS)
+        .map(|name| {
+            let (client, base, cookie, text) =
+                (client.clone(), base.clone(), cookie.clone(), text.clone());
+            tokio::spawn(async move {
+                let mut page = Page::new(name, ClientText::new(text, version));
+                let mut stored = Vec::new();
+                let mut n = 0;
+                while Instant::now() < until {
+                    // One keystroke a turn; what is typed while an edit is in flight goes in the next.
+                    page.type_word(["a", "b", "c", "d", "e"][name]);
+                    n += 1;
+                    if let Some(took) = page.send(&client, &base, &cookie, field).await {
+                        stored.push(took);
+                    }
+                    page.catch_up(&client, &base, &cookie, field).await;
+                }
+                while !page.text.is_settled() {
+                    if let Some(took) = page.send(&client, &base, &cookie, field).await {
+                        stored.push(took);
+                    }
+                    page.catch_up(&client, &base, &cookie, field).await;
+                }
+                (page, stored, n)
+            })
+        })
+        // Spawned now, all at once (a lazy iterator would start each after the last ended).
+        .collect::<Vec<_>>();
+    let started = Instant::now();
+    let mut pages = Vec::new();
+    let mut samples = Vec::new();
+    let mut keystrokes = 0;
+    let mut per_typist = Vec::new();
+    for typist in typists {
+        let (page, stored, typed) = typist.await.unwrap();
+        pages.push(page);
+        per_typist.push(stored.len());
+        samples.extend(stored);
+        keystrokes += typed;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let now = text_since(&client, &base, &cookie, field, 0).await;
+    // From version 0 the answer is the text itself once any edit is pruned, else every edit.
+    let final_text = match now["text"].as_str() {
+        Some(text) => text.to_string(),
+        None => pages[0].text.text.clone(),
+    };
+    let mut converged = true;
+    for page in &mut pages {
+        page.catch_up(&client, &base, &cookie, field).await;
+        converged &= page.text.text == final_text;
+    }
+    println!(
+        "{backend:>11}  {:>9.0}  {:>12.0}  {:>20}  {:>9}",
+        samples.len() as f64 / elapsed,
+        keystrokes as f64 / elapsed,
+        percentiles(&mut samples),
+        if converged { "yes" } else { "NO" }
+    );
+    println!("{:>11}  edits stored per typist: {per_typist:?}", "");
+}
+
+async fn post(
+    client: &reqwest::Client,
+    base: &str,
+    path: &str,
+    form: &[(&str, &str)],
+    cookie: &str,
+) -> serde_json::Value {
+    client
+        .post(format!("{base}{path}"))
+        .header("accept", "application/json")
+        .header("sec-fetch-site", "same-origin")
+        .header("cookie", cookie)
+        .form(form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+async fn text_since(
+    client: &reqwest::Client,
+    base: &str,
+    cookie: &str,
+    field: &str,
+    version: u64,
+) -> serde_json::Value {
+    let version = version.to_string();
+    let form = [
+        ("pep_id", PEP),
+        ("section", SECTION),
+        ("field", field),
+        ("version", &version),
+    ];
+    post(client, base, "/api/pep/text_since", &form, cookie).await
+}
+
+/// One typist's page: its text, the edit to send, the edit awaiting its echo.
+struct Page {
+    name: usize,
+    text: ClientText,
+    to_send: Option<(String, Outgoing)>,
+    in_flight: Option<String>,
+    made: usize,
+}
+
+impl Page {
+    fn new(name: usize, text: ClientText) -> Page {
+        Page {
+            name,
+            text,
+            to_send: None,
+            in_flight: None,
+            made: 0,
+        }
+    }
+
+    fn queue(&mut self, outgoing: Option<Outgoing>) {
+        if let Some(outgoing) = outgoing {
+            self.made += 1;
+            let id = format!("bench{}-{}", self.name, self.made);
+            self.in_flight = Some(id.clone());
+            self.to_send = Some((id, outgoing));
+        }
+    }
+
+    fn type_word(&mut self, word: &str) {
+        let op = TextOp::new()
+            .insert(word)
+            .retain(self.text.text.chars().count());
+        let outgoing = self.text.local_edit(op);
+        if self.in_flight.is_none() {
+            self.queue(outgoing);
+        }
+    }
+
+    /// Sends the queued edit; how long it took to be stored.
+    async fn send(
+        &mut self,
+        client: &reqwest::Client,
+        base: &str,
+        cookie: &str,
+        field: &str,
+    ) -> Option<Duration> {
+        let (id, outgoing) = self.to_send.take()?;
+        let (op, version) = (
+            serde_json::to_string(&outgoing.op).unwrap(),
+            outgoing.base.to_string(),
+        );
+        let form = [
+            ("pep_id", PEP),
+            ("section", SECTION),
+            ("field", field),
+            ("base", version.as_str()),
+            ("op", op.as_str()),
+            ("edit_id", id.as_str()),
+        ];
+        let sent = Instant::now();
+        let answer = post(client, base, "/api/pep/edit_text", &form, cookie).await;
+        match answer["outcome"].as_str() {
+            Some("accepted") => Some(sent.elapsed()),
+            Some("retry") => {
+                self.to_send = Some((id, outgoing));
+                None
+            }
+            other => panic!("{other:?}: {answer}"),
+        }
+    }
+
+    async fn catch_up(&mut self, client: &reqwest::Client, base: &str, cookie: &str, field: &str) {
+        let since = text_since(client, base, cookie, field, self.text.revision).await;
+        let Some(edits) = since["edits"].as_array() else {
+            // So far behind that the edits since are pruned: start again from the text.
+            let again = self.text.resync(
+                since["text"].as_str().unwrap().to_string(),
+                since["version"].as_u64().unwrap(),
+            );
+            self.in_flight = None;
+            self.queue(again);
+            return;
+        };
+        for edit in edits {
+            let version = edit["version"].as_u64().unwrap();
+            if edit["edit_id"].as_str() == self.in_flight.as_deref() {
+                self.in_flight = None;
+                let next = self.text.acknowledged(version);
+                self.queue(next);
+            } else {
+                let op: TextOp = serde_json::from_value(edit["op"].clone()).unwrap();
+                self.text.remote(&op, version).unwrap();
+            }
+        }
+    }
+}
