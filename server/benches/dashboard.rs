@@ -8,6 +8,7 @@
 //! countdowns) and the size of its JSON answer, for the unfiltered first page and three filters.
 
 #![expect(clippy::unwrap_used, reason = "a benchmark stops at the first error")]
+mod common;
 
 use std::time::{Duration, Instant};
 
@@ -29,24 +30,10 @@ async fn main() {
     run("SQLite", &sqlite).await;
     sqlite.close().await;
 
-    if let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") {
-        let name = format!("epep_bench_{}", std::process::id());
-        let admin = sqlx::PgPool::connect(&admin_url).await.unwrap();
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&admin)
-            .await
-            .unwrap();
-        let url = match admin_url.rsplit_once('/') {
-            Some((server, _)) => format!("{server}/{name}"),
-            None => panic!("TEST_DATABASE_URL needs a database name"),
-        };
-        let postgres = Db::connect(&url).await.unwrap();
+    if let Some((postgres, scratch)) = common::scratch_postgres("epep_bench").await {
         run("PostgreSQL", &postgres).await;
         postgres.close().await;
-        sqlx::query(&format!("DROP DATABASE {name}"))
-            .execute(&admin)
-            .await
-            .unwrap();
+        scratch.drop_now().await;
     } else {
         println!("PostgreSQL skipped: set TEST_DATABASE_URL to a server to include it");
     }

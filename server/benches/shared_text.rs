@@ -39,28 +39,9 @@ async fn main() {
         .await
         .unwrap();
     run("SQLite", sqlite, dir.path().to_path_buf()).await;
-    if let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") {
-        let name = format!("epep_bench_text_{}", std::process::id());
-        let admin = sqlx::PgPool::connect(&admin_url).await.unwrap();
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&admin)
-            .await
-            .unwrap();
-        let url = match admin_url.rsplit_once('/') {
-            Some((server, _)) => format!("{server}/{name}"),
-            None => panic!("TEST_DATABASE_URL needs a database name"),
-        };
-        run(
-            "PostgreSQL",
-            Db::connect(&url).await.unwrap(),
-            dir.path().to_path_buf(),
-        )
-        .await;
-        // Connections of the served app stay open until the process ends; dropped by force.
-        sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
-            .execute(&admin)
-            .await
-            .unwrap();
+    if let Some((postgres, scratch)) = common::scratch_postgres("epep_bench_text").await {
+        run("PostgreSQL", postgres, dir.path().to_path_buf()).await;
+        scratch.drop_now().await;
     } else {
         println!("PostgreSQL skipped: set TEST_DATABASE_URL to a server to include it");
     }

@@ -464,11 +464,15 @@ impl ServerText {
 }
 
 /// A page's side of one shared field: the text on screen, the revision of the server's text it
-/// is based on, the edit sent and not yet acknowledged, and what was typed since (sent next).
+/// is based on (and that text, without this page's pending words), the edit sent and not yet
+/// acknowledged, and what was typed since (sent next).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientText {
     pub text: String,
     pub revision: u64,
+    /// The server's text at `revision`: what a resync diffs against, so that neither this
+    /// page's pending words nor the others' newer ones are lost.
+    server_text: String,
     pub in_flight: Option<TextOp>,
     pub buffer: Option<TextOp>,
 }
@@ -483,6 +487,7 @@ pub struct Outgoing {
 impl ClientText {
     pub fn new(text: String, revision: u64) -> ClientText {
         ClientText {
+            server_text: text.clone(),
             text,
             revision,
             in_flight: None,
@@ -527,6 +532,11 @@ impl ClientText {
 
     /// The server accepted the edit in flight as `revision`: returns the buffer to send next.
     pub fn acknowledged(&mut self, revision: u64) -> Option<Outgoing> {
+        if let Some(sent) = &self.in_flight {
+            self.server_text = sent
+                .apply(&self.server_text)
+                .expect("the edit in flight was made on the server's text");
+        }
         self.revision = revision;
         self.in_flight = self.buffer.take();
         self.in_flight.clone().map(|op| Outgoing {
@@ -538,6 +548,7 @@ impl ClientText {
     /// Someone else's edit, accepted by the server as `revision`: transformed past what this page
     /// has not had acknowledged, applied here, and returned as applied (to move the caret with).
     pub fn remote(&mut self, op: &TextOp, revision: u64) -> Result<TextOp, OpMismatch> {
+        self.server_text = op.apply(&self.server_text)?;
         let mut op = op.clone();
         if let Some(in_flight) = self.in_flight.take() {
             let (theirs, mine) = TextOp::transform(&op, &in_flight)?;
@@ -569,19 +580,22 @@ impl ClientText {
         })
     }
 
-    /// The server's text when this page's base was pruned: the page's pending words are made
-    /// again against it (as one edit, diffed from what the server had at the old base).
+    /// The server's text when this page's base was pruned: the others' changes since (one
+    /// change, diffed from the server's text this page last had) and this page's pending words
+    /// are merged like any two edits, so neither is lost. Returns the edit to send.
     pub fn resync(&mut self, server_text: String, revision: u64) -> Option<Outgoing> {
         let pending = self.unacknowledged().map(|o| o.op);
-        let mine = self.text.clone();
-        self.text = server_text;
+        let theirs = TextOp::from_change(&self.server_text, &server_text);
+        self.text = server_text.clone();
+        self.server_text = server_text;
         self.revision = revision;
         self.in_flight = None;
         self.buffer = None;
-        pending?;
-        // What the page meant is its own text now; the server's may hold others' words since.
-        // Keep both: the others' text, with this page's words rebased as one change.
-        self.local_change(&mine)
+        let (_, mine) = TextOp::transform(&theirs, &pending?).ok()?;
+        if mine.is_noop() {
+            return None;
+        }
+        self.local_edit(mine)
     }
 }
 
@@ -670,7 +684,8 @@ mod tests {
         // Meanwhile the server moved on and pruned revision 1.
         let again = page.resync("Jayden reads well.".into(), 5).unwrap();
         assert_eq!(again.base, 5);
-        assert_eq!(page.text, "Reads well at home.");
+        // Both: the others' "Jayden r…" and this page's " at home".
+        assert_eq!(page.text, "Jayden reads well at home.");
         let mut server = ServerText::new("Jayden reads well.".into(), 5);
         server.receive(again.base, &again.op, 1000).unwrap();
         assert_eq!(server.text, page.text);

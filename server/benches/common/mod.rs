@@ -72,3 +72,38 @@ pub fn percentiles(samples: &mut [Duration]) -> String {
         at(0.99).as_secs_f64() * 1e3
     )
 }
+
+/// A database of its own on the PostgreSQL server `TEST_DATABASE_URL` names, made for one run
+/// (`None` when it names none): the database and how to drop it afterwards.
+pub async fn scratch_postgres(prefix: &str) -> Option<(Db, ScratchDatabase)> {
+    let admin_url = std::env::var("TEST_DATABASE_URL").ok()?;
+    let name = format!("{prefix}_{}", std::process::id());
+    let admin = sqlx::PgPool::connect(&admin_url).await.unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&admin)
+        .await
+        .unwrap();
+    let url = match admin_url.rsplit_once('/') {
+        Some((server, _)) => format!("{server}/{name}"),
+        None => panic!("TEST_DATABASE_URL needs a database name"),
+    };
+    Some((
+        Db::connect(&url).await.unwrap(),
+        ScratchDatabase { admin, name },
+    ))
+}
+
+pub struct ScratchDatabase {
+    admin: sqlx::PgPool,
+    name: String,
+}
+
+impl ScratchDatabase {
+    /// Dropped by force: connections of an app still serving stay open until the process ends.
+    pub async fn drop_now(self) {
+        sqlx::query(&format!("DROP DATABASE {} WITH (FORCE)", self.name))
+            .execute(&self.admin)
+            .await
+            .unwrap();
+    }
+}

@@ -187,11 +187,14 @@ pub async fn change_pep_state(
         )
     });
     // Marking ready starts the record afresh; approving adds its line to the one from ready.
-    let went_on_without = match (to, went_on_without, reached.pep.went_on_without.clone()) {
-        (PepState::Approved, Some(line), Some(before)) => Some(format!("{before}\n{line}")),
-        (PepState::Approved, None, before) => before,
-        (_, line, _) if step.needs_contributions => line,
-        (_, _, before) => before,
+    let before = reached.pep.went_on_without.clone();
+    let went_on_without = match (to, went_on_without) {
+        (PepState::Ready, line) => line,
+        (PepState::Approved, Some(line)) => Some(match before {
+            Some(before) => format!("{before}\n{line}"),
+            None => line,
+        }),
+        _ => before,
     };
     let without_detail: Vec<&str> = without.iter().map(|(s, _)| s.as_str()).collect();
     let from = reached.state;
