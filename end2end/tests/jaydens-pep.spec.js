@@ -123,29 +123,38 @@ test('four people in one meeting see each other and each other typing, live', as
   await expect(panel(young)).not.toContainText('How you support learning at home');
   await expect(young.getByText('We read together after tea')).toHaveCount(0);
 
-  // Jayden writes in his own part; the teacher (who may write there beside him) sees it held.
+  // Jayden writes in his own part and the teacher, who may write there beside him, types into the
+  // same sentence at the same moment: nobody waits, both words are on both screens.
   const helps = young.getByRole('textbox', { name: 'Who or what helps you?' });
-  await helps.click();
-  await helps.fill(''); // the demo has words here already: he starts again
-  await helps.pressSequentially('Mr Osei and the homework club', { delay: 40 });
   const teachersCopy = teacher.getByRole('textbox', { name: 'Who or what helps you?' });
-  await expect(teachersCopy).toHaveValue('Mr Osei and the homework club');
-  await expect(teachersCopy).toHaveAttribute('readonly', '');
-  await expect(teacher.locator('#young_person_views-what_helps-lock'))
-    .toHaveText('Jayden Walker (young person) is writing here. You can read their words as they type; it opens for you when they leave it.');
-  await expect(carer.getByRole('region', { name: 'My views' })).toContainText('Mr Osei and the homework club');
+  await helps.click();
+  await helps.fill('Mr Osei and the homework club.');
+  await expect(teachersCopy).toHaveValue('Mr Osei and the homework club.');
+  await expect(teachersCopy).not.toHaveAttribute('readonly', '');
+  await expect(teacher.locator('#young_person_views-what_helps-where'))
+    .toContainText('Jayden Walker (young person) is typing here');
+  // Both carets in one sentence: Jayden's at its end, the teacher's after "Mr Osei".
+  await helps.press('End');
+  await teachersCopy.click();
+  await teachersCopy.evaluate((area) => area.setSelectionRange(7, 7));
+  await Promise.all([
+    helps.pressSequentially(' Maths club too.', { delay: 30 }),
+    teachersCopy.pressSequentially(' (form tutor)', { delay: 30 }),
+  ]);
+  const both = 'Mr Osei (form tutor) and the homework club. Maths club too.';
+  await expect(helps).toHaveValue(both);
+  await expect(teachersCopy).toHaveValue(both);
+  await expect(young.locator('#young_person_views-what_helps-status')).toHaveText('Saved');
+  await expect(teacher.locator('#young_person_views-what_helps-status')).toHaveText('Saved');
+  await expect(carer.getByRole('region', { name: 'My views' })).toContainText(both);
+  await expect(teacher.locator('#live-announcements')).toContainText('Jayden Walker');
   await expectNoAxeViolations(teacher);
   await expectNoAxeViolations(social);
-
-  // He leaves the field: it is saved, and it opens for the teacher with his words in it.
-  await young.getByRole('textbox', { name: 'What do you hope for?' }).focus();
-  await expect(young.locator('#young_person_views-what_helps-status')).toHaveText('Saved');
-  await expect(teachersCopy).not.toHaveAttribute('readonly', '');
-  await expect(teachersCopy).toHaveValue('Mr Osei and the homework club');
-  await expect(teacher.locator('#live-announcements')).toContainText('Jayden Walker');
+  // Stored as merged: a fresh page has both.
+  await young.reload();
+  await hydrated(young);
+  await expect(young.getByRole('textbox', { name: 'Who or what helps you?' })).toHaveValue(both);
   // The carer's words were saved too, and everyone has them without a reload.
-  await young.getByRole('textbox', { name: 'Who or what helps you?' }).focus();
-  await carer.getByRole('textbox', { name: 'Any worries' }).focus();
   await expect(carer.locator('#carer_contribution-support_at_home-status')).toHaveText('Saved');
   await expect(social.getByRole('region', { name: "Carer's contribution" })).toContainText('We read together after tea');
   await expectNoAxeViolations(carer);

@@ -1,7 +1,8 @@
 // The PEP form on a phone: the designated teacher and the social worker write one PEP, each in
-// their own sections; a field saves itself as typed; a field both changed shows both versions to
-// choose from; typing while offline is kept and saved when the connection returns. Axe on each
-// state (empty, read-only, conflict shown, retrying).
+// their own sections; a field saves itself as typed; text typed on a page that missed others'
+// changes merges with them; a count both changed shows both values to choose from; offline is
+// shown within 5 s and what was typed goes when the connection returns. Axe on each state
+// (empty, read-only, conflict shown, offline).
 const { test, expect } = require('@playwright/test');
 const { hydrated, expectNoAxeViolations, signInWithSecondFactor } = require('../support');
 
@@ -55,7 +56,7 @@ test('a designated teacher and a social worker write one PEP without losing a wo
   await expect(page.locator('#live-announcements')).toContainText('Priya Sharma');
 
   // A page without the live channel (a phone that lost it) read the field before Priya changed
-  // it again: its save shows both versions instead of overwriting hers.
+  // it again: what it types there is merged with her newer words, not a choice between them.
   const stale = await page.context().newPage();
   await stale.routeWebSocket(/\/live\/pep\//, () => {}); // the channel never reaches the server
   await stale.goto(PEP);
@@ -64,36 +65,48 @@ test('a designated teacher and a social worker write one PEP without losing a wo
     .fill('She came into care on 3 March, not 4 March.\n\nHer UPN is right.');
   await expect(social.locator('#child_details-corrections-status')).toHaveText('Saved');
   const corrections = stale.getByRole('textbox', { name: 'What needs correcting in these details?' });
-  await corrections.fill('Her first language is Polish.');
-  const status = stale.locator('#child_details-corrections-status');
-  await expect(status).toHaveText('Not saved: Priya Sharma changed this while you were writing.');
-  const choice = stale.getByRole('group', { name: "Choose between your words and Priya Sharma's" });
-  await expect(choice).toContainText('Her UPN is right.');
-  await expect(corrections).toHaveValue('Her first language is Polish.');
+  await corrections.press('ControlOrMeta+Home');
+  await corrections.pressSequentially('Her first language is Polish. ');
+  const merged = 'Her first language is Polish. She came into care on 3 March, not 4 March.\n\nHer UPN is right.';
+  await expect(corrections).toHaveValue(merged);
+  await expect(stale.locator('#child_details-corrections-status')).toHaveText('Saved');
+  await expect(stale.getByRole('group', { name: /Choose between/ })).toHaveCount(0);
   await expectNoAxeViolations(stale);
-  // She merges the two by hand and keeps hers.
-  await corrections.fill('Her first language is Polish. She came into care on 3 March, not 4 March.');
-  await choice.getByRole('button', { name: 'Keep my version' }).click();
-  await expect(status).toHaveText('Saved');
+  // The live pages have it too, without a reload.
+  await expect(social.getByRole('textbox', { name: 'What needs correcting in these details?' })).toHaveValue(merged);
+  await expect(liveCorrections).toHaveValue(merged);
+
+  // A count both changed is a choice: the stale page shows both values instead of overwriting.
+  const attended = page.getByRole('textbox', { name: 'Sessions attended this school year' });
+  const staleAttended = stale.getByRole('textbox', { name: 'Sessions attended this school year' });
+  await attended.fill('107');
+  await expect(page.locator('#attendance-sessions_attended-status')).toHaveText('Saved');
+  await staleAttended.fill('105');
+  await staleAttended.blur();
+  const status = stale.locator('#attendance-sessions_attended-status');
+  await expect(status).toHaveText('Not saved: Sarah Whitfield changed this while you were writing.');
+  const choice = stale.getByRole('group', { name: "Choose between your words and Sarah Whitfield's" });
+  await expect(choice).toContainText('107');
+  await expect(staleAttended).toHaveValue('105');
+  await expectNoAxeViolations(stale);
+  await choice.getByRole('button', { name: 'Use Sarah Whitfield\'s version' }).click();
+  await expect(staleAttended).toHaveValue('107');
   await expect(choice).toHaveCount(0);
   await stale.close();
-  await social.reload();
-  await hydrated(social);
-  await expect(social.getByRole('textbox', { name: 'What needs correcting in these details?' }))
-    .toHaveValue('Her first language is Polish. She came into care on 3 March, not 4 March.');
-  // The live page has it too.
-  await expect(liveCorrections).toHaveValue('Her first language is Polish. She came into care on 3 March, not 4 March.');
   await otherPhone.close();
 
-  // Offline: the words stay on screen, and are saved when the connection returns.
+  // Offline: the page says so within five seconds, the words stay on screen, and they are sent
+  // as soon as the connection returns.
   await page.context().setOffline(true);
+  await expect(page.locator('#live-link')).toHaveText(/^Connection lost/, { timeout: 5_000 });
   const concerns = page.getByRole('textbox', { name: 'Difficulties and concerns' });
   await concerns.fill('Mondays after contact are hard; a calm start was agreed.');
   const concernsStatus = page.locator('#meeting_record-concerns-status');
-  await expect(concernsStatus).toHaveText('Not saved yet: retrying. What you typed stays here.');
+  await expect(concernsStatus).toHaveText('Not saved yet: the connection is down. What you typed stays here and is sent when it returns.');
   await expectNoAxeViolations(page);
   await page.context().setOffline(false);
-  await expect(concernsStatus).toHaveText('Saved', { timeout: 20_000 });
+  await expect(concernsStatus).toHaveText('Saved', { timeout: 5_000 });
+  await expect(page.locator('#live-link')).toHaveText(/^Live/);
 
   // The teacher marks the meeting record done; the task list says so after a reload too.
   // (Wait for the server's answer, which turns the button round, before reloading: "Completed by"

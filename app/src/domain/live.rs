@@ -1,11 +1,13 @@
 //! The live channel of a PEP meeting: the messages between a browser and the server, and the
-//! rules both ends follow (who holds a field, what a change arriving from someone else does to a
-//! field on screen). Plain data, shared by the WASM client and the server.
+//! rules both ends follow (what a change arriving from someone else does to a value on screen).
+//! Plain data, shared by the WASM client and the server.
 //!
-//! The channel is a doorbell and a whisper, never the record: committed values travel over HTTP
-//! (`save_pep_field`, with a version and an edit id) and live in the database. What the channel
-//! carries is presence (who is here and in which field), drafts (what someone is typing, before
-//! it is saved) and "the PEP is now at revision R, these fields changed", read from the database.
+//! The channel is a doorbell and a whisper, never the record: edits travel over HTTP (a free-text
+//! field's edits to `edit_pep_text`, other values to `save_pep_field`, each with an edit id) and
+//! are stored before anyone hears of them. What the channel carries is presence (who is here, in
+//! which field and paragraph), drafts of short values, and "the PEP is now at revision R: these
+//! fields changed, with these edits", read from the database. Nobody holds a field: free text
+//! merges (`shared_text`), and other values are versioned.
 
 use serde::{Deserialize, Serialize};
 
@@ -14,13 +16,15 @@ use crate::domain::pep::SectionKey;
 /// The largest message either side accepts. A field holds at most 10,000 characters (up to
 /// 40 KB of UTF-8); the rest is headroom for the envelope.
 pub const MAX_MESSAGE_BYTES: usize = 48 * 1024;
-/// The client pings this often; the server closes a connection that has said nothing for three
-/// times as long (a phone asleep, a dropped network), which also frees its field.
-pub const HEARTBEAT_SECONDS: u64 = 15;
-pub const SILENT_CONNECTION_SECONDS: u64 = 3 * HEARTBEAT_SECONDS;
-/// A field is held by whoever is in it, until they leave it, disconnect, or type nothing for
-/// this long (someone who walked away from a focused field does not block it all meeting).
-pub const LOCK_IDLE_SECONDS: i64 = 120;
+/// The client pings this often and the server answers each: a page that hears nothing for
+/// [`SILENT_SERVER_MS`] says it is offline (within 5 s of the network going: it looks once a
+/// ping), and the server closes a connection that has said nothing for
+/// [`SILENT_CONNECTION_SECONDS`] (a phone asleep, a dropped network), looking every
+/// [`HEARTBEAT_SECONDS`], so the others see that person leave within 10 s.
+pub const PING_EVERY_MS: u64 = 1_000;
+pub const SILENT_SERVER_MS: u64 = 3_800;
+pub const HEARTBEAT_SECONDS: u64 = 1;
+pub const SILENT_CONNECTION_SECONDS: u64 = 8;
 /// How long after a keystroke the draft goes out: short enough that the others see it within
 /// 300 ms on a fast network, long enough that a burst of keys is one message.
 pub const DRAFT_PAUSE_MS: u64 = 80;
@@ -48,9 +52,12 @@ impl FieldKey {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ClientMessage {
-    /// The person moved into a field (taking it, if nobody holds it) or out of every field.
+    /// The person moved into a field or out of every field.
     Focus { field: Option<FieldKey> },
-    /// What is in the field now, not yet saved.
+    /// The person is typing in a free-text field, in this paragraph (1 is the first): where
+    /// they are, for the others' presence list. Their words go as edits over HTTP.
+    Typing { field: FieldKey, paragraph: u32 },
+    /// What is in a short field (a count, a date) now, not yet saved.
     Draft { field: FieldKey, value: String },
     /// Still here.
     Ping,
@@ -66,11 +73,12 @@ pub struct Present {
     pub role: String,
     /// The field they are in, when the person told may read its section.
     pub field: Option<FieldKey>,
-    /// Whether they hold that field (others see it read-only).
-    pub holds: bool,
     /// Whether they have typed in it since going in (a tap alone is "in", not "typing").
     #[serde(default)]
     pub typing: bool,
+    /// The paragraph of a free-text field they are typing in (1 is the first).
+    #[serde(default)]
+    pub paragraph: Option<u32>,
 }
 
 impl Present {
@@ -88,6 +96,14 @@ pub struct ChangedField {
     pub version: i64,
     /// Who saved it.
     pub by: String,
+}
+
+/// One edit of a free-text field as the server applied it (see `shared_text`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldTextEdit {
+    pub field: FieldKey,
+    #[serde(flatten)]
+    pub edit: crate::domain::shared_text::TextEditSeen,
 }
 
 /// What the server says on the channel.
@@ -129,6 +145,11 @@ pub enum ServerMessage {
         /// The meeting as it is now, when it started, changed or ended since.
         #[serde(default)]
         meeting: Option<crate::domain::meeting::MeetingInfo>,
+        /// The edits of free-text fields (those in `fields` the person may read) since, in the
+        /// order the server applied them, so a page merges them into what is being typed there.
+        /// Empty when there were too many to send: the page reads them (`pep_text_since`).
+        #[serde(default)]
+        text_edits: Vec<FieldTextEdit>,
     },
     /// A message was not accepted (what to change); the connection stays open.
     Refused {
@@ -149,20 +170,6 @@ pub fn is_edit_id(id: &str) -> bool {
         && id
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}
-
-/// Who holds `field` now: the earliest of the people in it who typed or arrived within
-/// [`LOCK_IDLE_SECONDS`] of `now` (seconds). `members` are (connection, field, took_at, active_at).
-pub fn holder_of(
-    members: &[(u64, Option<&FieldKey>, i64, i64)],
-    field: &FieldKey,
-    now: i64,
-) -> Option<u64> {
-    members
-        .iter()
-        .filter(|(_, f, _, active)| *f == Some(field) && now - active < LOCK_IDLE_SECONDS)
-        .min_by_key(|(connection, _, took, _)| (*took, *connection))
-        .map(|(connection, ..)| *connection)
 }
 
 /// What a value saved by someone else does to the same field on this person's screen.
@@ -207,29 +214,6 @@ mod tests {
     }
 
     #[test]
-    fn the_first_person_in_a_field_holds_it_until_idle() {
-        let semh = semh();
-        let other = FieldKey::new(SectionKey::Semh, "other");
-        let members = [
-            (7, Some(&semh), 100, 150),
-            (3, Some(&semh), 120, 190),
-            (5, Some(&other), 10, 190),
-            (9, None, 0, 190),
-        ];
-        assert_eq!(holder_of(&members, &semh, 200), Some(7));
-        // Seven typed nothing for two minutes: three holds it now.
-        assert_eq!(holder_of(&members, &semh, 150 + LOCK_IDLE_SECONDS), Some(3));
-        assert_eq!(holder_of(&members, &other, 200), Some(5));
-        assert_eq!(
-            holder_of(&members, &FieldKey::new(SectionKey::Send, "x"), 200),
-            None
-        );
-        // Same moment: the lower connection, so every server agrees.
-        let tied = [(8, Some(&semh), 100, 190), (4, Some(&semh), 100, 190)];
-        assert_eq!(holder_of(&tied, &semh, 200), Some(4));
-    }
-
-    #[test]
     fn a_remote_commit_never_overwrites_what_the_person_is_in_or_has_not_saved() {
         use RemoteCommit::*;
         assert_eq!(on_remote_commit(3, 3, false, false, false), Ignore);
@@ -259,6 +243,10 @@ mod tests {
             ClientMessage::Draft {
                 field: semh(),
                 value: "Asthma: “inhaler” in the office".into(),
+            },
+            ClientMessage::Typing {
+                field: semh(),
+                paragraph: 2,
             },
             ClientMessage::Ping,
         ];

@@ -477,6 +477,38 @@ pub struct ClientText {
     pub buffer: Option<TextOp>,
 }
 
+/// One edit as the server applied it: the field's version it made, and the page's id for it (a
+/// page that sees its own id knows its edit landed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TextEditSeen {
+    pub version: i64,
+    pub op: TextOp,
+    pub edit_id: String,
+}
+
+/// The character (Unicode scalar) index of a browser's caret, which counts UTF-16 code units.
+pub fn scalar_index(text: &str, utf16_index: usize) -> usize {
+    let mut units = 0;
+    for (n, c) in text.chars().enumerate() {
+        if units >= utf16_index {
+            return n;
+        }
+        units += c.len_utf16();
+    }
+    text.chars().count()
+}
+
+/// The browser's caret (UTF-16 code units) for character `index` of `text`.
+pub fn utf16_index(text: &str, index: usize) -> usize {
+    text.chars().take(index).map(char::len_utf16).sum()
+}
+
+/// Which paragraph (1 is the first; a blank line separates two) character `index` is in.
+pub fn paragraph_at(text: &str, index: usize) -> u32 {
+    let before: String = text.chars().take(index).collect();
+    1 + before.matches("\n\n").count() as u32
+}
+
 /// An edit for the server: made against `base`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outgoing {
@@ -580,6 +612,28 @@ impl ClientText {
         })
     }
 
+    /// The server refused the edit in flight (too long, say): it was not applied, so what this
+    /// page has not had acknowledged becomes one edit, to send under a new id once the person
+    /// has changed what was refused.
+    pub fn retry_pending(&mut self) -> Option<Outgoing> {
+        let pending = self.unacknowledged()?;
+        self.in_flight = Some(pending.op.clone());
+        self.buffer = None;
+        Some(pending)
+    }
+
+    /// The edit in flight landed, but the edits between it and the server's text now are no
+    /// longer kept (`resync` follows): its words are taken as in the server's text, so they
+    /// are not sent twice.
+    pub fn landed_unseen(&mut self) {
+        if let Some(sent) = self.in_flight.take()
+            && let Ok(text) = sent.apply(&self.server_text)
+        {
+            self.server_text = text;
+        }
+        self.in_flight = self.buffer.take();
+    }
+
     /// The server's text when this page's base was pruned: the others' changes since (one
     /// change, diffed from the server's text this page last had) and this page's pending words
     /// are merged like any two edits, so neither is lost. Returns the edit to send.
@@ -622,6 +676,46 @@ mod tests {
                 .unwrap(),
             "Jayden now reads"
         );
+    }
+
+    #[test]
+    fn a_browser_caret_in_utf16_units_maps_to_characters_and_back() {
+        // "Zoë 👍 ok": the thumbs-up is two UTF-16 units and one character.
+        let text = "Zoë 👍 ok";
+        assert_eq!(scalar_index(text, 4), 4);
+        assert_eq!(scalar_index(text, 6), 5);
+        assert_eq!(scalar_index(text, 99), text.chars().count());
+        assert_eq!(utf16_index(text, 5), 6);
+        for n in 0..=text.chars().count() {
+            assert_eq!(scalar_index(text, utf16_index(text, n)), n);
+        }
+        let paragraphs = "One.\n\nTwo, and\nstill two.\n\nThree.";
+        assert_eq!(paragraph_at(paragraphs, 0), 1);
+        assert_eq!(paragraph_at(paragraphs, 7), 2);
+        assert_eq!(paragraph_at(paragraphs, 20), 2);
+        assert_eq!(paragraph_at(paragraphs, paragraphs.chars().count()), 3);
+    }
+
+    #[test]
+    fn a_refused_edit_goes_again_as_one_with_what_was_typed_since() {
+        let mut page = ClientText::new("He likes art.".into(), 4);
+        let sent = page.local_change("He likes art\u{7}.").unwrap();
+        assert_eq!(sent.base, 4);
+        assert!(page.local_change("He likes art\u{7} and maths.").is_none());
+        // Refused (a control character): the person takes it out, and it all goes as one.
+        page.local_change("He likes art and maths.");
+        let again = page.retry_pending().unwrap();
+        assert_eq!(
+            again.op.apply("He likes art.").unwrap(),
+            "He likes art and maths."
+        );
+        assert_eq!(page.acknowledged(5), None);
+        assert!(page.is_settled());
+        // An edit that landed unseen (its edits since were pruned) is not sent twice.
+        page.local_change("He likes art and maths!");
+        page.landed_unseen();
+        assert_eq!(page.resync("He likes art and maths! Yes.".into(), 9), None);
+        assert_eq!(page.text, "He likes art and maths! Yes.");
     }
 
     #[test]

@@ -18,6 +18,7 @@ mod pp_plus_part;
 mod saver;
 #[cfg(feature = "ssr")]
 pub mod server;
+mod shared_text_part;
 #[cfg(feature = "ssr")]
 mod suspensions;
 mod suspensions_part;
@@ -288,14 +289,7 @@ pub enum TextSince {
     Resync { text: String, version: i64 },
 }
 
-/// One edit as the server applied it: the field's version it made, and the page's id for it (a
-/// page that sees its own id knows its edit landed).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TextEditSeen {
-    pub version: i64,
-    pub op: crate::domain::shared_text::TextOp,
-    pub edit_id: String,
-}
+pub use crate::domain::shared_text::TextEditSeen;
 
 /// The edits of a free-text field after `version`, for a page catching up.
 #[server(name = PepTextSince, prefix = "/api", endpoint = "pep/text_since")]

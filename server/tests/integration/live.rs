@@ -298,7 +298,7 @@ async fn presence_and_drafts_reach_each_reader_of_the_section_and_nobody_else() 
             field: Some(field.clone()),
         })
         .await;
-    // The social worker reads the carer's section: he sees where Linda is, and that she holds it.
+    // The social worker reads the carer's section: he sees where Linda is (nobody holds a field).
     let seen = social_worker
         .until(|m| matches!(m, ServerMessage::Presence { people, .. } if people.iter().any(|p| p.field.is_some())))
         .await;
@@ -312,8 +312,17 @@ async fn presence_and_drafts_reach_each_reader_of_the_section_and_nobody_else() 
         .unwrap();
     assert_eq!(linda_here.who(), "Linda Bennett (carer)");
     assert_eq!(linda_here.field.as_ref(), Some(&field));
-    assert!(linda_here.holds);
     assert!(!linda_here.typing, "a tap into a field is not typing");
+    // Where she types in the text, paragraph by paragraph.
+    carer
+        .send(&ClientMessage::Typing {
+            field: field.clone(),
+            paragraph: 2,
+        })
+        .await;
+    social_worker
+        .until(|m| matches!(m, ServerMessage::Presence { people, .. } if people.iter().any(|p| p.connection == carer.connection && p.typing && p.paragraph == Some(2))))
+        .await;
     // Her typing reaches him before she saves.
     carer
         .send(&ClientMessage::Draft {
@@ -355,20 +364,20 @@ async fn presence_and_drafts_reach_each_reader_of_the_section_and_nobody_else() 
             _ => false,
         })
         .await;
-    // Nobody else may type in a field Linda holds, and nobody types where they may not.
+    // Nobody types where they may not.
     let mut carer_again = Live::open(base, JAYDEN_PEP, 0, &linda).await;
-    carer_again
-        .send(&ClientMessage::Draft {
+    young_person
+        .send(&ClientMessage::Typing {
             field: field.clone(),
-            value: "over her".into(),
+            paragraph: 1,
         })
         .await;
-    match carer_again
+    match young_person
         .until(|m| matches!(m, ServerMessage::Refused { .. }))
         .await
     {
         ServerMessage::Refused { reason } => {
-            assert_eq!(reason, "Linda Bennett (carer) is writing in this field.")
+            assert_eq!(reason, "You cannot write in that field.")
         }
         _ => unreachable!(),
     }
@@ -410,9 +419,17 @@ async fn presence_and_drafts_reach_each_reader_of_the_section_and_nobody_else() 
                 || matches!(m, ServerMessage::Draft { field, .. } if field.field == "no_such_question")
         })
         .await;
-    // Leaving the field frees it.
+    // Two people in one field: both are shown there, and both drafts pass (nobody holds it).
+    carer_again
+        .send(&ClientMessage::Focus {
+            field: Some(field.clone()),
+        })
+        .await;
+    let (first, second) = (carer.connection, carer_again.connection);
+    social_worker
+        .until(|m| matches!(m, ServerMessage::Presence { people, .. } if [first, second].iter().all(|c| people.iter().any(|p| p.connection == *c && p.field.as_ref() == Some(&field)))))
+        .await;
     carer.send(&ClientMessage::Focus { field: None }).await;
-    let first = carer.connection;
     social_worker
         .until(|m| matches!(m, ServerMessage::Presence { people, .. } if people.iter().any(|p| p.connection == first && p.field.is_none())))
         .await;

@@ -2,6 +2,7 @@
 //! the browser's own `ClientText`, catch up from `pep/text_since` and send through
 //! `pep/edit_text`. Every page ends with the database's text and every word typed is in it once.
 
+use app::domain::live::{ClientMessage, ServerMessage};
 use app::domain::shared_text::{ClientText, Outgoing, TextOp};
 use app::on_db;
 use server::demo::seed;
@@ -142,6 +143,11 @@ async fn five_pages_typing_into_one_field_converge_and_lose_no_word() {
         let cookie = session(&app, "s.whitfield@brookfield.example", true).await;
         // Start from words the demo does not have, so the field's history is all shared edits.
         let (start, version) = field_now(&app).await;
+        // The social worker watches on the live channel, merging each edit as it is fanned out.
+        let priya = session(&app, "priya.sharma@northdale.example", true).await;
+        let revision: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT revision FROM peps WHERE id = $1").bind(AMELIA_PEP).fetch_one(pool).await.unwrap());
+        let mut watcher = super::live::Live::open(&app.base, AMELIA_PEP, revision, &priya).await;
+        let mut watched = ClientText::new(start.clone(), version as u64);
         let typists = (0..PAGES)
             .map(|name| {
                 let (app, cookie, start) = (app.clone(), cookie.clone(), start.clone());
@@ -178,6 +184,32 @@ async fn five_pages_typing_into_one_field_converge_and_lose_no_word() {
             pages.push(typist.await.unwrap());
         }
         let (stored, stored_version) = field_now(&app).await;
+        let mut fanned_out = 0i64;
+        while watched.revision < stored_version as u64 {
+            watcher.send(&ClientMessage::Ping).await;
+            let ServerMessage::Changed { text_edits, .. } = watcher
+                .until(|m| matches!(m, ServerMessage::Changed { .. }))
+                .await
+            else {
+                unreachable!()
+            };
+            for edit in text_edits.iter().filter(|e| e.field.field == FIELD) {
+                if edit.edit.version as u64 <= watched.revision {
+                    continue;
+                }
+                assert_eq!(
+                    edit.edit.version as u64,
+                    watched.revision + 1,
+                    "{backend}: the channel skipped an edit"
+                );
+                watched
+                    .remote(&edit.edit.op, edit.edit.version as u64)
+                    .unwrap();
+                fanned_out += 1;
+            }
+        }
+        assert_eq!(watched.text, stored, "{backend}: the watcher's text");
+        assert_eq!(fanned_out, stored_version - version, "{backend}");
         for page in &mut pages {
             page.catch_up(&app, &cookie).await;
             assert_eq!(page.text.text, stored, "{backend}: page {}", page.name);

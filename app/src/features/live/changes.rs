@@ -4,9 +4,10 @@
 
 use std::collections::BTreeSet;
 
-use crate::domain::live::{ChangedField, FieldKey};
+use crate::domain::live::{ChangedField, FieldKey, FieldTextEdit};
 use crate::domain::meeting::MeetingInfo;
 use crate::domain::pep::SectionKey;
+use crate::domain::shared_text::TextEditSeen;
 use crate::infra::db::Db;
 use crate::on_db;
 
@@ -22,7 +23,14 @@ pub struct Changes {
     pub recheck_workflow: bool,
     /// The meeting now, when it started, changed or ended in these changes.
     pub meeting: Option<MeetingInfo>,
+    /// The free-text edits among them, in the order applied (empty when there were more than
+    /// [`TEXT_EDITS_SENT`]: pages read them from `pep_text_since`).
+    pub text_edits: Vec<FieldTextEdit>,
 }
+
+/// The most free-text edits one change message carries (a page back from minutes offline reads
+/// the rest itself, field by field).
+pub const TEXT_EDITS_SENT: usize = 200;
 
 /// A part of the PEP other than its fields, changed by these people.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -73,10 +81,10 @@ pub async fn changes_since(
         .await?
     });
     // Shared-text edits take revisions of their own, mostly without an audit row.
-    let text_edits: Vec<(String, String, i64)> = on_db!(db, pool => {
+    let text_edits: Vec<(String, String, i64, i64, String, String)> = on_db!(db, pool => {
         sqlx::query_as(
-            "SELECT section, field, pep_revision FROM text_edits \
-             WHERE pep_id = $1 AND pep_revision > $2",
+            "SELECT section, field, pep_revision, version, op_json, edit_id FROM text_edits \
+             WHERE pep_id = $1 AND pep_revision > $2 ORDER BY pep_revision",
         )
         .bind(pep_id)
         .bind(since)
@@ -86,15 +94,35 @@ pub async fn changes_since(
     let newest = events
         .iter()
         .map(|(_, _, r, _)| *r)
-        .chain(text_edits.iter().map(|(_, _, r)| *r))
+        .chain(text_edits.iter().map(|(_, _, r, ..)| *r))
         .max();
     let Some(revision) = newest else {
         return Ok(None);
     };
     let mut field_ids: BTreeSet<String> = text_edits
         .iter()
-        .map(|(section, field, _)| format!("{section}.{field}"))
+        .map(|(section, field, ..)| format!("{section}.{field}"))
         .collect();
+    let edits_sent: Vec<FieldTextEdit> = if text_edits.len() > TEXT_EDITS_SENT {
+        Vec::new()
+    } else {
+        text_edits
+            .iter()
+            .filter_map(|(section, field, _, version, json, edit_id)| {
+                Some(FieldTextEdit {
+                    field: FieldKey {
+                        section: SectionKey::parse(section).ok()?,
+                        field: field.clone(),
+                    },
+                    edit: TextEditSeen {
+                        version: *version,
+                        op: serde_json::from_str(json).ok()?,
+                        edit_id: edit_id.clone(),
+                    },
+                })
+            })
+            .collect()
+    };
     let mut elsewhere: Vec<PartChanged> = Vec::new();
     let mut meeting_changed = false;
     let mut recheck_workflow = false;
@@ -165,6 +193,7 @@ pub async fn changes_since(
         elsewhere,
         recheck_workflow,
         meeting,
+        text_edits: edits_sent,
     }))
 }
 

@@ -9,17 +9,16 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tokio::sync::{broadcast, watch};
 
 use super::changes::{Changes, changes_since};
 use super::notifier::{Doorbell, InProcessNotifier, Notifier};
-use crate::domain::live::{FieldKey, PRESENCE_LIMIT, Present, holder_of};
+use crate::domain::live::{FieldKey, PRESENCE_LIMIT, Present};
 use crate::infra::db::Db;
 
-/// How often each room checks the PEP's revision without a doorbell, and re-reads who holds a
-/// field (a hold lapses after `LOCK_IDLE_SECONDS` without typing).
+/// How often each room checks the PEP's revision without a doorbell.
 const ROOM_CHECK: Duration = Duration::from_secs(2);
 /// How often old edit ids are forgotten (see `applied_edits`).
 const TIDY_EVERY: Duration = Duration::from_secs(60 * 60);
@@ -34,11 +33,10 @@ pub struct Member {
     /// "social worker".
     pub role: String,
     pub field: Option<FieldKey>,
-    /// When they went into `field`, and last typed or moved (seconds on the hub's clock).
-    took_at: i64,
-    active_at: i64,
     /// Whether they have typed in `field` since going into it: a tap is "in", not "typing".
     typed: bool,
+    /// The paragraph of `field` they last typed in.
+    paragraph: Option<u32>,
 }
 
 impl Member {
@@ -47,9 +45,8 @@ impl Member {
             name,
             role,
             field: None,
-            took_at: 0,
-            active_at: 0,
             typed: false,
+            paragraph: None,
         }
     }
 }
@@ -77,35 +74,14 @@ struct Room {
     events: broadcast::Sender<RoomEvent>,
     /// The revision whose changes this room last sent.
     shown_revision: i64,
-    /// Who held which field at the last look, to tell the room when a hold lapses.
-    holders: Vec<(FieldKey, u64)>,
     /// A presence list is about to go out.
     presence_due: bool,
+    /// The room's changes are being read; `read_again` asks for one more read after it.
+    reading: bool,
+    read_again: bool,
 }
 
 impl Room {
-    fn holder_table(&self) -> Vec<(u64, Option<&FieldKey>, i64, i64)> {
-        self.members
-            .iter()
-            .map(|(c, m)| (*c, m.field.as_ref(), m.took_at, m.active_at))
-            .collect()
-    }
-
-    fn holders(&self, now: i64) -> Vec<(FieldKey, u64)> {
-        let table = self.holder_table();
-        let mut fields: Vec<&FieldKey> = self
-            .members
-            .values()
-            .filter_map(|m| m.field.as_ref())
-            .collect();
-        fields.sort();
-        fields.dedup();
-        fields
-            .into_iter()
-            .filter_map(|f| Some((f.clone(), holder_of(&table, f, now)?)))
-            .collect()
-    }
-
     fn tell(&self, event: RoomEvent) {
         // No receiver left: the last connection is leaving.
         let _ = self.events.send(event);
@@ -113,8 +89,7 @@ impl Room {
 
     /// Everyone here (the first `PRESENCE_LIMIT` to arrive) with every field named, and how
     /// many more.
-    fn presence(&self, now: i64) -> (Vec<Present>, usize) {
-        let table = self.holder_table();
+    fn presence(&self) -> (Vec<Present>, usize) {
         let people = self
             .members
             .iter()
@@ -124,11 +99,8 @@ impl Room {
                 name: m.name.clone(),
                 role: m.role.clone(),
                 field: m.field.clone(),
-                holds: m
-                    .field
-                    .as_ref()
-                    .is_some_and(|f| holder_of(&table, f, now) == Some(*connection)),
                 typing: m.typed,
+                paragraph: m.paragraph,
             })
             .collect();
         (people, self.members.len().saturating_sub(PRESENCE_LIMIT))
@@ -140,7 +112,6 @@ struct Inner {
     next_connection: AtomicU64,
     notifier: Arc<dyn Notifier>,
     closing: watch::Sender<bool>,
-    epoch: Instant,
 }
 
 /// The live rooms of this server; cheap to clone (one shared inside).
@@ -165,7 +136,6 @@ impl LiveHub {
                 next_connection: AtomicU64::new(1),
                 notifier,
                 closing: watch::channel(false).0,
-                epoch: Instant::now(),
             }),
         }
     }
@@ -183,11 +153,6 @@ impl LiveHub {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Seconds on the hub's clock.
-    fn now(&self) -> i64 {
-        i64::try_from(self.inner.epoch.elapsed().as_secs()).unwrap_or(i64::MAX)
-    }
-
     /// Adds a connection to the PEP's room (opening the room at `revision`, the PEP's revision
     /// read just before), and returns its number and what the room will say from now on.
     pub fn join(
@@ -202,8 +167,9 @@ impl LiveHub {
             members: BTreeMap::new(),
             events: broadcast::channel(1024).0,
             shown_revision: revision,
-            holders: Vec::new(),
             presence_due: false,
+            reading: false,
+            read_again: false,
         });
         let events = room.events.subscribe();
         room.members.insert(connection, member);
@@ -238,11 +204,10 @@ impl LiveHub {
         let pep_id = pep_id.to_string();
         tokio::spawn(async move {
             tokio::time::sleep(PRESENCE_PAUSE).await;
-            let now = hub.now();
             let mut rooms = hub.rooms();
             if let Some(room) = rooms.get_mut(&pep_id) {
                 room.presence_due = false;
-                let presence = room.presence(now);
+                let presence = room.presence();
                 room.tell(RoomEvent::Presence(Arc::new(presence)));
             }
         });
@@ -250,79 +215,72 @@ impl LiveHub {
 
     /// The connection moved into `field` (or out of every field).
     pub fn focus(&self, pep_id: &str, connection: u64, field: Option<FieldKey>) {
-        let now = self.now();
         let mut rooms = self.rooms();
-        let Some(room) = rooms.get_mut(pep_id) else {
+        let Some(member) = rooms
+            .get_mut(pep_id)
+            .and_then(|room| room.members.get_mut(&connection))
+        else {
             return;
         };
-        if let Some(member) = room.members.get_mut(&connection) {
-            if member.field != field {
-                member.took_at = now;
-                member.typed = false;
-            }
-            member.field = field;
-            member.active_at = now;
+        if member.field == field {
+            return;
         }
-        room.holders = room.holders(now);
+        member.field = field;
+        member.typed = false;
+        member.paragraph = None;
         drop(rooms);
         self.presence_changed(pep_id);
     }
 
-    /// Passes on what the connection is typing in `field`, which it must hold: otherwise the
-    /// name of whoever does (or "nobody" when it is not in the field).
-    pub fn draft(
-        &self,
-        pep_id: &str,
-        connection: u64,
-        field: FieldKey,
-        value: String,
-    ) -> Result<(), String> {
-        let now = self.now();
+    /// The connection is typing in `field`, in `paragraph` when it is free text: the others'
+    /// presence lists say so when that is news (the first keystroke, a new paragraph).
+    fn typing(&self, pep_id: &str, connection: u64, field: &FieldKey, paragraph: Option<u32>) {
         let mut rooms = self.rooms();
-        let Some(room) = rooms.get_mut(pep_id) else {
-            return Err(String::new());
+        let Some(member) = rooms
+            .get_mut(pep_id)
+            .and_then(|room| room.members.get_mut(&connection))
+        else {
+            return;
         };
-        let Some(member) = room.members.get_mut(&connection) else {
-            return Err(String::new());
-        };
-        if member.field.as_ref() != Some(&field) {
-            member.field = Some(field.clone());
-            member.took_at = now;
-            member.typed = false;
+        if member.field.as_ref() == Some(field) && member.typed && member.paragraph == paragraph {
+            return;
         }
-        member.active_at = now;
-        // The first keystroke in a field changes what others read ("is in" to "is typing in").
-        let first_keystroke = !member.typed;
+        member.field = Some(field.clone());
         member.typed = true;
-        let by = member.name.clone();
-        match holder_of(&room.holder_table(), &field, now) {
-            Some(holder) if holder == connection => {
-                room.tell(RoomEvent::Draft {
-                    connection,
-                    by,
-                    field,
-                    value,
-                });
-                drop(rooms);
-                if first_keystroke {
-                    self.presence_changed(pep_id);
-                }
-                Ok(())
-            }
-            holder => Err(holder
-                .and_then(|h| room.members.get(&h))
-                .map(|m| format!("{} ({})", m.name, m.role))
-                .unwrap_or_default()),
-        }
+        member.paragraph = paragraph;
+        drop(rooms);
+        self.presence_changed(pep_id);
+    }
+
+    /// The connection types in free-text `field`, in `paragraph`.
+    pub fn typing_text(&self, pep_id: &str, connection: u64, field: &FieldKey, paragraph: u32) {
+        self.typing(pep_id, connection, field, Some(paragraph));
+    }
+
+    /// Passes on what the connection is typing in the short field `field`.
+    pub fn draft(&self, pep_id: &str, connection: u64, field: FieldKey, value: String) {
+        self.typing(pep_id, connection, &field, None);
+        let rooms = self.rooms();
+        let Some(room) = rooms.get(pep_id) else {
+            return;
+        };
+        let Some(member) = room.members.get(&connection) else {
+            return;
+        };
+        room.tell(RoomEvent::Draft {
+            connection,
+            by: member.name.clone(),
+            field,
+            value,
+        });
     }
 
     /// Everyone in the PEP's room now (the first `PRESENCE_LIMIT`) and how many more, every
     /// field named: the caller hides what its person may not read.
     pub fn people(&self, pep_id: &str) -> (Vec<Present>, usize) {
-        let now = self.now();
         self.rooms()
             .get(pep_id)
-            .map(|room| room.presence(now))
+            .map(Room::presence)
             .unwrap_or_default()
     }
 
@@ -353,6 +311,39 @@ impl LiveHub {
         self.inner.closing.send_replace(true);
     }
 
+    /// Reads the room's changes in a task of its own, so one busy PEP never delays another's
+    /// news. One read at a time per room, and one more when the doorbell rang during it, so
+    /// every change goes out in order and none waits for the two-second check.
+    fn refresh_soon(&self, db: &Db, pep_id: &str) {
+        {
+            let mut rooms = self.rooms();
+            let Some(room) = rooms.get_mut(pep_id) else {
+                return;
+            };
+            if room.reading {
+                room.read_again = true;
+                return;
+            }
+            room.reading = true;
+        }
+        let hub = self.clone();
+        let db = db.clone();
+        let pep_id = pep_id.to_string();
+        tokio::spawn(async move {
+            loop {
+                hub.refresh(&db, &pep_id).await;
+                let mut rooms = hub.rooms();
+                let Some(room) = rooms.get_mut(&pep_id) else {
+                    return;
+                };
+                if !std::mem::take(&mut room.read_again) {
+                    room.reading = false;
+                    return;
+                }
+            }
+        });
+    }
+
     /// Reads what changed in the PEP since its room last said, and tells the room.
     async fn refresh(&self, db: &Db, pep_id: &str) {
         let since = match self.rooms().get(pep_id) {
@@ -376,8 +367,8 @@ impl LiveHub {
         }
     }
 
-    /// The hub's background task: answers doorbells, checks every room every two seconds, and
-    /// tells a room when a field's hold lapses. Runs until the server stops.
+    /// The hub's background task: answers doorbells and checks every room every two seconds.
+    /// Runs until the server stops.
     pub fn start(&self, db: Db) {
         let hub = self.clone();
         let mut doorbells = self.inner.notifier.subscribe();
@@ -394,37 +385,20 @@ impl LiveHub {
                         }
                     }
                     doorbell = doorbells.recv() => match doorbell {
-                        Ok(Doorbell { pep_id, .. }) => hub.refresh(&db, &pep_id).await,
-                        Err(broadcast::error::RecvError::Lagged(_)) => hub.check_every_room(&db).await,
+                        Ok(Doorbell { pep_id, .. }) => hub.refresh_soon(&db, &pep_id),
+                        Err(broadcast::error::RecvError::Lagged(_)) => hub.check_every_room(&db),
                         Err(broadcast::error::RecvError::Closed) => return,
                     },
-                    _ = check.tick() => hub.check_every_room(&db).await,
+                    _ = check.tick() => hub.check_every_room(&db),
                 }
             }
         });
     }
 
-    async fn check_every_room(&self, db: &Db) {
-        let now = self.now();
-        let open: Vec<String> = {
-            let mut rooms = self.rooms();
-            let mut lapsed = Vec::new();
-            for (pep_id, room) in rooms.iter_mut() {
-                let holders = room.holders(now);
-                if holders != room.holders {
-                    room.holders = holders;
-                    lapsed.push(pep_id.clone());
-                }
-            }
-            let open = rooms.keys().cloned().collect();
-            drop(rooms);
-            for pep_id in lapsed {
-                self.presence_changed(&pep_id);
-            }
-            open
-        };
+    fn check_every_room(&self, db: &Db) {
+        let open: Vec<String> = self.rooms().keys().cloned().collect();
         for pep_id in open {
-            self.refresh(db, &pep_id).await;
+            self.refresh_soon(db, &pep_id);
         }
     }
 }

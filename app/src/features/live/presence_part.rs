@@ -21,8 +21,8 @@ pub fn LivePresence(room: LiveRoom, labels: Vec<(FieldKey, String)>) -> impl Int
     let link_words = move || match room.link.get() {
         Link::Connecting => "Connecting to the meeting…".to_string(),
         Link::Live => "Live: you see others' changes as they make them.".to_string(),
-        Link::Reconnecting => "Connection lost: reconnecting. What you type stays here and is \
-                               saved when the connection returns."
+        Link::Reconnecting => "Connection lost: what you type stays here and is sent when it \
+                               returns."
             .to_string(),
         Link::Ended(reason) => reason,
     };
@@ -38,9 +38,12 @@ pub fn LivePresence(room: LiveRoom, labels: Vec<(FieldKey, String)>) -> impl Int
             .into_iter()
             .filter(|p| p.connection != me)
             .map(|p| {
-                let doing = match (&p.field, p.holds && p.typing) {
+                let doing = match (&p.field, p.typing) {
                     (Some(field), true) => place(field)
-                        .map(|label| format!(" is typing in {label}"))
+                        .map(|label| match p.paragraph {
+                            Some(n) if n > 1 => format!(" is typing in {label} (paragraph {n})"),
+                            _ => format!(" is typing in {label}"),
+                        })
                         .unwrap_or_default(),
                     (Some(field), false) => place(field)
                         .map(|label| format!(" is in {label}"))

@@ -1,18 +1,20 @@
 //! The browser's end of a PEP's live channel: who is here, what they are typing, what was saved,
 //! and whether the connection is up, as signals the form reads. On the server it is inert.
 //!
-//! After a dropped network, a server restart or a phone waking, it reconnects by itself (at
+//! It pings every `PING_EVERY_MS` and says the connection is lost when the server has been
+//! silent for `SILENT_SERVER_MS` or the browser says it is offline. It reconnects by itself (at
 //! once when the window regains focus or the network returns, else after 1, 2, 4, then every 8
 //! seconds) asking for what changed since the last revision it saw. Saving is not its job: each
-//! field's `Saver` keeps unsaved words in memory and re-sends them with their edit id.
+//! free-text field's `SharedTextField` and each other value's `Saver` keeps unsent words in
+//! memory and sends them again, at once, when `reconnected` ticks.
 
 use std::collections::HashMap;
 
 use leptos::prelude::*;
 
-use crate::domain::live::{ChangedField, FieldKey, Present, ServerMessage};
+use crate::domain::live::{ChangedField, FieldKey, FieldTextEdit, Present, ServerMessage};
 #[cfg(feature = "hydrate")]
-use crate::domain::live::{ClientMessage, DRAFT_PAUSE_MS, HEARTBEAT_SECONDS};
+use crate::domain::live::{ClientMessage, DRAFT_PAUSE_MS, PING_EVERY_MS, SILENT_SERVER_MS};
 use crate::domain::meeting::MeetingInfo;
 
 /// How many recent announcements the live region keeps.
@@ -52,6 +54,11 @@ pub struct LiveRoom {
     pub elsewhere: RwSignal<Vec<String>>,
     /// The last batch of saved changes, numbered so each batch is seen once.
     pub committed: RwSignal<(u64, Vec<ChangedField>)>,
+    /// The free-text edits of that batch, in the order the server applied them.
+    pub text_edits: RwSignal<(u64, Vec<FieldTextEdit>)>,
+    /// Ticks when the channel comes back (or the browser is online again): whatever waits to
+    /// be sent goes at once.
+    pub reconnected: RwSignal<u64>,
     pub drafts: RwSignal<HashMap<FieldKey, RemoteDraft>>,
     pub focused: RwSignal<Option<FieldKey>>,
     /// The meeting as the last change said (the page starts from the form's).
@@ -68,6 +75,12 @@ pub struct LiveRoom {
     draft_count: RwSignal<u64>,
     #[cfg(feature = "hydrate")]
     socket: StoredValue<Option<web_sys::WebSocket>, LocalStorage>,
+    /// When the server was last heard (ms since the epoch).
+    #[cfg(feature = "hydrate")]
+    last_heard: StoredValue<f64>,
+    /// The paragraph last said for a free-text field, so only news goes out.
+    #[cfg(feature = "hydrate")]
+    said_paragraph: StoredValue<Option<(FieldKey, u32)>>,
 }
 
 impl LiveRoom {
@@ -82,6 +95,8 @@ impl LiveRoom {
             announcements: RwSignal::new(Vec::new()),
             elsewhere: RwSignal::new(Vec::new()),
             committed: RwSignal::new((0, Vec::new())),
+            text_edits: RwSignal::new((0, Vec::new())),
+            reconnected: RwSignal::new(0),
             drafts: RwSignal::new(HashMap::new()),
             focused: RwSignal::new(None),
             meeting: RwSignal::new(meeting),
@@ -94,18 +109,11 @@ impl LiveRoom {
             draft_count: RwSignal::new(0),
             #[cfg(feature = "hydrate")]
             socket: StoredValue::new_local(None),
+            #[cfg(feature = "hydrate")]
+            last_heard: StoredValue::new(0.0),
+            #[cfg(feature = "hydrate")]
+            said_paragraph: StoredValue::new(None),
         }
-    }
-
-    /// Someone else holding `field`, if anyone does.
-    pub fn holder(self, field: &FieldKey) -> Option<Present> {
-        let me = self.me.get();
-        self.people.with(|people| {
-            people
-                .iter()
-                .find(|p| p.holds && p.connection != me && p.field.as_ref() == Some(field))
-                .cloned()
-        })
     }
 
     /// Says something in the polite live region. It is a log: each announcement is added, so two
@@ -144,13 +152,11 @@ impl LiveRoom {
                     .filter(|b| !people.iter().any(|p| p.connection == b.connection))
                     .map(|b| format!("{} left.", b.who()))
                     .collect();
-                // A draft whose writer no longer holds the field is over.
+                // A draft whose writer left the field is over.
                 self.drafts.update(|drafts| {
                     drafts.retain(|field, draft| {
                         people.iter().any(|p| {
-                            p.connection == draft.connection
-                                && p.holds
-                                && p.field.as_ref() == Some(field)
+                            p.connection == draft.connection && p.field.as_ref() == Some(field)
                         })
                     })
                 });
@@ -181,6 +187,7 @@ impl LiveRoom {
                 elsewhere,
                 recheck_workflow,
                 meeting,
+                text_edits,
             } => {
                 if recheck_workflow {
                     self.workflow_rechecks.update(|n| *n += 1);
@@ -206,6 +213,12 @@ impl LiveRoom {
                         drafts.remove(&changed.field);
                     }
                 });
+                if !text_edits.is_empty() {
+                    self.text_edits.update(|(n, batch)| {
+                        *n += 1;
+                        *batch = text_edits;
+                    });
+                }
                 if !fields.is_empty() {
                     self.committed.update(|(n, batch)| {
                         *n += 1;
@@ -238,6 +251,7 @@ impl LiveRoom {
     pub fn connect(self) {}
     pub fn focus(self, _field: Option<FieldKey>) {}
     pub fn draft(self, _field: FieldKey, _value: String) {}
+    pub fn typing(self, _field: FieldKey, _paragraph: u32) {}
 }
 
 #[cfg(feature = "hydrate")]
@@ -256,10 +270,20 @@ impl LiveRoom {
     /// The person moved into `field`, or out of every field.
     pub fn focus(self, field: Option<FieldKey>) {
         self.focused.set(field.clone());
+        self.said_paragraph.set_value(None);
         self.send(&ClientMessage::Focus { field });
     }
 
-    /// What the person is typing in `field`: sent once their keys pause for a moment.
+    /// The person typed in free-text `field`, in `paragraph`: said when it is news.
+    pub fn typing(self, field: FieldKey, paragraph: u32) {
+        let now = Some((field.clone(), paragraph));
+        if self.said_paragraph.get_value() != now {
+            self.said_paragraph.set_value(now);
+            self.send(&ClientMessage::Typing { field, paragraph });
+        }
+    }
+
+    /// What the person is typing in a short `field`: sent once their keys pause for a moment.
     pub fn draft(self, field: FieldKey, value: String) {
         self.draft_count.update(|n| *n += 1);
         let this_draft = self.draft_count.get_untracked();
@@ -300,13 +324,17 @@ impl LiveRoom {
             return;
         };
         let on_open = Closure::<dyn FnMut()>::new(move || {
-            // Back in the field the person is in, so others see it held again.
+            self.last_heard.set_value(js_sys::Date::now());
+            // Back in the field the person is in, so others see where they are again.
+            self.said_paragraph.set_value(None);
             if let Some(field) = self.focused.get_untracked() {
                 self.send(&ClientMessage::Focus { field: Some(field) });
             }
+            self.reconnected.update(|n| *n += 1);
         });
         let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
             move |event: web_sys::MessageEvent| {
+                self.last_heard.set_value(js_sys::Date::now());
                 if let Some(text) = event.data().as_string()
                     && let Ok(message) = serde_json::from_str::<ServerMessage>(&text)
                 {
@@ -321,10 +349,7 @@ impl LiveRoom {
                 .socket
                 .with_value(|s| s.as_ref().is_some_and(|s| *s == opened));
             if current {
-                self.socket.set_value(None);
-                self.people.set(Vec::new());
-                self.drafts.set(HashMap::new());
-                self.reconnect_later();
+                self.lost();
             }
         });
         socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
@@ -339,6 +364,18 @@ impl LiveRoom {
             self.keep_alive();
             self.wake_on_return();
         }
+    }
+
+    /// The connection is gone (closed, silent, or the browser offline): say so, forget who was
+    /// here (they are shown again on reconnecting), and try again.
+    fn lost(self) {
+        if let Some(socket) = self.socket.try_update_value(Option::take).flatten() {
+            socket.set_onclose(None);
+            let _ = socket.close();
+        }
+        self.people.set(Vec::new());
+        self.drafts.set(HashMap::new());
+        self.reconnect_later();
     }
 
     fn reconnect_later(self) {
@@ -361,11 +398,24 @@ impl LiveRoom {
         );
     }
 
-    /// Pings while the page is open, so the server knows it is still here.
+    /// Pings while the page is open, so the server knows it is still here, and says the
+    /// connection is lost when the server's answers stop (a network that drops without closing
+    /// anything, which a phone's often does).
     fn keep_alive(self) {
         let _ = set_interval_with_handle(
-            move || self.send(&ClientMessage::Ping),
-            std::time::Duration::from_secs(HEARTBEAT_SECONDS),
+            move || {
+                let silent = js_sys::Date::now() - self.last_heard.get_value();
+                let open = self.socket.with_value(Option::is_some);
+                if open
+                    && self.link.get_untracked() == Link::Live
+                    && silent > SILENT_SERVER_MS as f64
+                {
+                    self.lost();
+                } else {
+                    self.send(&ClientMessage::Ping);
+                }
+            },
+            std::time::Duration::from_millis(PING_EVERY_MS),
         );
     }
 
@@ -377,8 +427,16 @@ impl LiveRoom {
                 self.connect();
             }
         };
-        let _ = window_event_listener(leptos::ev::online, move |_| again());
+        let _ = window_event_listener(leptos::ev::online, move |_| {
+            again();
+            self.reconnected.update(|n| *n += 1);
+        });
         let _ = window_event_listener(leptos::ev::focus, move |_| again());
+        let _ = window_event_listener(leptos::ev::offline, move |_| {
+            if self.link.get_untracked() == Link::Live {
+                self.lost();
+            }
+        });
     }
 }
 
@@ -392,8 +450,8 @@ mod tests {
             name: name.into(),
             role: "carer".into(),
             field: None,
-            holds: false,
             typing: false,
+            paragraph: None,
         }
     }
 

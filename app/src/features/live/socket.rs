@@ -74,6 +74,9 @@ pub async fn live_socket(
                 pep_id,
                 user,
                 rights,
+                checked_at: Instant::now(),
+                typed_since_check: false,
+                activity_recorded: None,
             }
             .run(socket, since.max(0))
             .await;
@@ -106,8 +109,10 @@ fn session_token(headers: &HeaderMap, auth: &AuthContext) -> Option<String> {
         .find_map(|cookie| auth.cookies.token_from_header(cookie))
 }
 
-/// The person behind the session and what they may do in the PEP now: asked at the handshake
-/// and again for every message.
+/// The person behind the session and what they may do in the PEP now: asked at the handshake,
+/// whenever sessions, rights or the PEP's state change (`RoomEvent::Recheck`, a change that moves
+/// the workflow), and every [`RECHECK_EVERY`] (a session that ran out). Messages in between are
+/// checked against these rights; edits themselves go over HTTP, authorized on every request.
 ///
 /// Only typing counts as activity (`activity`): pings, presence and the handshake do not, so a
 /// person idle with a PEP open is warned and signed out like anyone idle.
@@ -130,12 +135,22 @@ async fn who_and_what(
     Ok((user, rights))
 }
 
+/// How often a connection asks again who it is without being told to: a session that ran out
+/// closes its channel within this long. Typing in the meantime is recorded as activity at the
+/// next ask.
+const RECHECK_EVERY: Duration = Duration::from_secs(20);
+
 struct Connection {
     deps: LiveDeps,
     token: String,
     pep_id: String,
     user: CurrentUser,
     rights: LiveRights,
+    /// When the rights were last asked, and whether the person typed since.
+    checked_at: Instant,
+    typed_since_check: bool,
+    /// When typing was last recorded as the session's activity.
+    activity_recorded: Option<Instant>,
 }
 
 /// Why the loop stopped: said to the browser in a `Closing` message and the close frame.
@@ -230,7 +245,7 @@ impl Connection {
         self.catch_up(socket, &mut sent_revision).await.ok()?;
         self.send_presence(socket).await.ok()?;
         let mut last_heard = Instant::now();
-        let mut check = tokio::time::interval(Duration::from_secs(HEARTBEAT_SECONDS / 3));
+        let mut check = tokio::time::interval(Duration::from_secs(HEARTBEAT_SECONDS));
         loop {
             tokio::select! {
                 incoming = socket.recv() => {
@@ -275,6 +290,12 @@ impl Connection {
                     if last_heard.elapsed() > Duration::from_secs(SILENT_CONNECTION_SECONDS) {
                         return Some(Ending { reason: "Nothing heard from this page for a while.".into(), reconnect: true, code: 1001 });
                     }
+                    if self.checked_at.elapsed() >= RECHECK_EVERY {
+                        let activity = std::mem::take(&mut self.typed_since_check);
+                        if let Err(ending) = self.recheck(activity).await {
+                            return Some(ending);
+                        }
+                    }
                 }
                 _ = closing.changed() => {
                     return Some(Ending { reason: "The server is restarting.".into(), reconnect: true, code: 1012 });
@@ -286,6 +307,10 @@ impl Connection {
     /// Who this is and what they may do, asked again; `Err` when the answer is "nothing now".
     /// A database that does not answer for a moment keeps the connection as it was.
     async fn recheck(&mut self, activity: bool) -> Result<(), Ending> {
+        self.checked_at = Instant::now();
+        if activity {
+            self.activity_recorded = Some(Instant::now());
+        }
         match who_and_what(&self.deps, &self.token, &self.pep_id, activity).await {
             Ok((user, rights)) => {
                 self.user = user;
@@ -311,12 +336,35 @@ impl Connection {
             };
             return send(socket, &refused).await.map_err(gone);
         };
-        let typing = matches!(message, ClientMessage::Draft { .. });
-        self.recheck(typing).await.map_err(Some)?;
+        if matches!(
+            message,
+            ClientMessage::Draft { .. } | ClientMessage::Typing { .. }
+        ) {
+            // The first keystroke in a while renews the session at once (someone back from
+            // idle must not be signed out mid-word); later ones at the next recheck.
+            if self
+                .activity_recorded
+                .is_none_or(|at| at.elapsed() >= RECHECK_EVERY)
+            {
+                self.recheck(true).await.map_err(Some)?;
+            } else {
+                self.typed_since_check = true;
+            }
+        }
         let hub = &self.deps.hub;
         let refusal = match message {
             ClientMessage::Ping => {
                 return send(socket, &ServerMessage::Pong).await.map_err(gone);
+            }
+            ClientMessage::Typing { field, paragraph } => {
+                let known = crate::domain::pep_form::field(field.section, &field.field)
+                    .is_some_and(|spec| spec.kind == crate::domain::pep_form::FieldKind::Text);
+                if known && self.edits(field.section) {
+                    hub.typing_text(&self.pep_id, connection, &field, paragraph.min(10_000));
+                    None
+                } else {
+                    Some("You cannot write in that field.".to_string())
+                }
             }
             ClientMessage::Focus { field } => {
                 let field = field.filter(|f| {
@@ -341,11 +389,8 @@ impl Connection {
                 } else if value.chars().count() > crate::domain::pep_form::LONGEST_TEXT {
                     Some("That is longer than a field can hold.".to_string())
                 } else {
-                    match hub.draft(&self.pep_id, connection, field, value) {
-                        Ok(()) => None,
-                        Err(holder) if holder.is_empty() => None,
-                        Err(holder) => Some(format!("{holder} is writing in this field.")),
-                    }
+                    hub.draft(&self.pep_id, connection, field, value);
+                    None
                 }
             }
         };
@@ -359,7 +404,7 @@ impl Connection {
 
     /// One room event, shaped for this person.
     async fn pass_on(
-        &self,
+        &mut self,
         socket: &mut WebSocket,
         connection: u64,
         event: RoomEvent,
@@ -388,10 +433,17 @@ impl Connection {
             .await
             .map_err(gone),
             RoomEvent::Draft { .. } => Ok(()),
-            RoomEvent::Changed(changes) => self
-                .send_changes(socket, &changes, sent_revision)
-                .await
-                .map_err(gone),
+            RoomEvent::Changed(changes) => {
+                // The PEP moved on (or its meeting, targets…): what this person may edit may
+                // have changed with it.
+                if changes.recheck_workflow {
+                    let activity = std::mem::take(&mut self.typed_since_check);
+                    self.recheck(activity).await.map_err(Some)?;
+                }
+                self.send_changes(socket, &changes, sent_revision)
+                    .await
+                    .map_err(gone)
+            }
             RoomEvent::Recheck => Ok(()),
         }
     }
@@ -414,7 +466,7 @@ impl Connection {
                 let mut p = p.clone();
                 if p.field.as_ref().is_some_and(|f| !self.reads(f.section)) {
                     p.field = None;
-                    p.holds = false;
+                    p.paragraph = None;
                 }
                 p
             })
@@ -463,6 +515,12 @@ impl Connection {
                 elsewhere: changes.changed_by_others(&self.user.id),
                 recheck_workflow: changes.recheck_workflow,
                 meeting: changes.meeting.clone(),
+                text_edits: changes
+                    .text_edits
+                    .iter()
+                    .filter(|e| self.reads(e.field.section))
+                    .cloned()
+                    .collect(),
             },
         )
         .await

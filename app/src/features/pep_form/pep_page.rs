@@ -12,6 +12,7 @@ use leptos_router::hooks::use_params_map;
 
 use super::form_problems::{FormProblems, ProblemAlert};
 use super::saver::{Persist, SaveState, Saver};
+use super::shared_text_part::{SharedText, SharedTextField};
 use super::{
     FormField, FormSection, PepForm, Saved, WorkflowPart, change_pep_state, pep_form, pep_workflow,
     save_pep_field, set_section_status,
@@ -23,7 +24,6 @@ use crate::domain::workflow::{Step, state_with_meeting};
 use crate::error::AppError;
 use crate::features::live::{LivePresence, LiveRoom};
 use crate::ui::countdown::{Countdown, PageCalendars};
-use crate::ui::raw_text::textarea_content;
 
 #[component]
 pub fn PepPage() -> impl IntoView {
@@ -255,6 +255,25 @@ fn Section(
                     section: key,
                     field: field.key.clone(),
                 };
+                if field.kind == FieldKind::Text {
+                    let shared = SharedText::new(
+                        pep_id.clone(),
+                        FieldKey::new(key, &field.key),
+                        field.value.clone(),
+                        field.version,
+                        Some(started),
+                    );
+                    values.push((field.key.clone(), shared.text.into()));
+                    return view! {
+                        <SharedTextField
+                            id=format!("{}-{}", key.as_str(), field.key)
+                            label=field.label
+                            hint=field.hint
+                            shared
+                        />
+                    }
+                    .into_any();
+                }
                 let saver = Saver::new(
                     where_saved,
                     field.value.clone(),
@@ -441,6 +460,8 @@ impl Persist for FieldRef {
     }
 }
 
+/// A short value (a count, a date): saved whole at the version it was read, so two people
+/// changing it at once are shown both values (free text merges instead: `SharedTextField`).
 #[component]
 fn FieldEditor(section: SectionKey, field: FormField, saver: Saver<FieldRef>) -> impl IntoView {
     let id = format!("{}-{}", section.as_str(), field.key);
@@ -450,19 +471,6 @@ fn FieldEditor(section: SectionKey, field: FormField, saver: Saver<FieldRef>) ->
     let initial = field.value.clone();
     let key = FieldKey::new(section, &field.key);
     let room = use_context::<LiveRoom>();
-    // Someone else in this field: it is theirs until they leave it; their words show as typed.
-    let holder = {
-        let key = key.clone();
-        Memo::new(move |_| room.and_then(|room| room.holder(&key)))
-    };
-    let their_draft = {
-        let key = key.clone();
-        move || room.and_then(|room| room.drafts.with(|d| d.get(&key).map(|d| d.value.clone())))
-    };
-    let shown = move || match (holder.get(), their_draft()) {
-        (Some(_), Some(draft)) => draft,
-        _ => saver.value.get(),
-    };
     let focused_here = {
         let key = key.clone();
         move || room.is_some_and(|room| room.focused.get_untracked().as_ref() == Some(&key))
@@ -470,7 +478,6 @@ fn FieldEditor(section: SectionKey, field: FormField, saver: Saver<FieldRef>) ->
     if let Some(room) = room {
         let key = key.clone();
         let label = field.label.clone();
-        let focused_here = focused_here.clone();
         Effect::new(move |_| {
             room.committed.with(|(_, batch)| {
                 let Some(changed) = batch.iter().find(|c| c.field == key) else {
@@ -498,6 +505,13 @@ fn FieldEditor(section: SectionKey, field: FormField, saver: Saver<FieldRef>) ->
                 }
             })
         });
+        Effect::new(move |runs: Option<u64>| {
+            let ticks = room.reconnected.get();
+            if runs.is_some() {
+                saver.send_now();
+            }
+            ticks
+        });
     }
     let on_focus = {
         let key = key.clone();
@@ -513,69 +527,31 @@ fn FieldEditor(section: SectionKey, field: FormField, saver: Saver<FieldRef>) ->
         }
         saver.save();
     };
-    let typed = {
-        let key = key.clone();
-        move |value: String| {
-            if let Some(room) = room {
-                room.draft(key.clone(), value.clone());
-            }
-            saver.changed(|v| *v = value);
+    let typed = move |value: String| {
+        if let Some(room) = room {
+            room.draft(key.clone(), value.clone());
         }
+        saver.changed(|v| *v = value);
     };
-    let lock_id = format!("{id}-lock");
-    let described_by = format!("{described_by} {lock_id}");
-    let locked = move || holder.get().is_some();
-    let control = match field.kind {
-        FieldKind::Text => view! {
-            <textarea
-                class="textarea"
-                id=id.clone()
-                name=id.clone()
-                rows="5"
-                aria-describedby=described_by.clone()
-                prop:value=shown
-                prop:readOnly=locked
-                on:input={
-                    let typed = typed.clone();
-                    move |ev| typed(event_target_value(&ev))
-                }
-                on:focus=on_focus.clone()
-                on:blur=on_blur
-                on:change=move |_| saver.save()
-                inner_html=textarea_content(&initial)
-            />
-        }
-        .into_any(),
-        kind => view! {
+    let kind = field.kind;
+    view! {
+        <div class="form-group pep-field" class:form-group--error=move || saver.refused()>
+            <label class="label" for=id.clone()>{field.label}</label>
+            <p class="hint" id=hint_id>{field.hint}</p>
             <input
                 class=if kind == FieldKind::Count { "input input--width-5" } else { "input input--width-10" }
                 type=if kind == FieldKind::Date { "date" } else { "text" }
                 inputmode=(kind == FieldKind::Count).then_some("numeric")
                 id=id.clone()
                 name=id.clone()
-                aria-describedby=described_by.clone()
+                aria-describedby=described_by
                 value=initial
-                prop:value=shown
-                prop:readOnly=locked
+                prop:value=move || saver.value.get()
                 on:input=move |ev| typed(event_target_value(&ev))
                 on:focus=on_focus
                 on:blur=on_blur
                 on:change=move |_| saver.save()
             />
-        }
-        .into_any(),
-    };
-    view! {
-        <div class="form-group pep-field" class:form-group--error=move || saver.refused()>
-            <label class="label" for=id.clone()>{field.label}</label>
-            <p class="hint" id=hint_id>{field.hint}</p>
-            <p class="live-lock" id=lock_id>
-                {move || holder.get().map(|p| format!(
-                    "{} is writing here. You can read their words as they type; it opens for you when they leave it.",
-                    p.who()
-                ))}
-            </p>
-            {control}
             <SaveStatus id=status_id saver />
             {move || match saver.state.get() {
                 SaveState::Conflict { theirs, by, .. }
@@ -594,9 +570,15 @@ fn FieldEditor(section: SectionKey, field: FormField, saver: Saver<FieldRef>) ->
 /// nothing in it ticks.
 #[component]
 pub(super) fn SaveStatus<K: Persist>(id: String, saver: Saver<K>) -> impl IntoView {
+    view! { <SaveStatusLine id words=Signal::derive(move || saver.status_words()) /> }
+}
+
+/// The status line itself, for any value on its way to the server.
+#[component]
+pub(super) fn SaveStatusLine(id: String, words: Signal<String>) -> impl IntoView {
     view! {
         <p class="pep-field__status" id=id aria-live="polite">
-            {move || saver.status_words()}
+            {move || words.get()}
         </p>
     }
 }

@@ -245,6 +245,17 @@ impl<K: Persist> Saver<K> {
         });
     }
 
+    /// The connection is back: a save waiting for its retry goes now.
+    pub fn send_now(self) {
+        if matches!(
+            self.state.get_untracked(),
+            SaveState::Retrying | SaveState::SignedOut
+        ) {
+            self.retry_seconds.set(0);
+            self.save();
+        }
+    }
+
     fn retry_in(self, seconds: u64) {
         set_timeout(move || self.save(), std::time::Duration::from_secs(seconds));
     }
@@ -311,7 +322,7 @@ impl<K: Persist> Saver<K> {
 
 /// A new edit id: the time, a random part (two people's pages never make the same one) and a
 /// counter (one page never does).
-fn new_edit_id() -> String {
+pub(super) fn new_edit_id() -> String {
     thread_local! {
         static NEXT_EDIT: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
     }

@@ -1,0 +1,90 @@
+// Shared text on a phone over a slow network: words typed into the server's page before the
+// script is ready are kept and sent when it is; someone whose network drops is shown as gone
+// within ten seconds, and their own page says it is offline within five.
+const { test, expect } = require('@playwright/test');
+const { hydrated, expectNoAxeViolations, signInWithSecondFactor } = require('../support');
+
+const PEP = '/peps/demo-child-kai-pep-2026-autumn';
+
+/** A slow mobile network (about 1.6 Mbit/s down, 150 ms round trips x3.75) and a CPU 4x slower. */
+async function slowPhone(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false,
+    latency: 562,
+    downloadThroughput: (1.6 * 1024 * 1024) / 8,
+    uploadThroughput: (750 * 1024) / 8,
+  });
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+  return cdp;
+}
+
+test('words typed before the page is ready are kept, sent and stored', async ({ page }, testInfo) => {
+  test.skip(testInfo.project.name !== 'mobile', 'a phone on a slow network');
+  test.setTimeout(120_000);
+  await signInWithSecondFactor(page, 's.whitfield@brookfield.example');
+  const cdp = await slowPhone(page);
+  await page.goto(PEP, { waitUntil: 'domcontentloaded' });
+  const concerns = page.getByRole('textbox', { name: 'Difficulties and concerns' });
+  await expect(concerns).toBeVisible();
+  // Typed while the script is still on its way (the test means nothing once it has arrived).
+  await expect(page.locator('body')).not.toHaveAttribute('data-hydrated', 'true');
+  const typed = `Kai settles best with a visual timetable (${Date.now()}).`;
+  await concerns.fill(typed);
+  expect(await page.locator('body').getAttribute('data-hydrated')).not.toBe('true');
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true', { timeout: 60_000 });
+  // Hydration keeps the words on screen and sends them as the teacher's edit.
+  await expect(concerns).toHaveValue(typed);
+  await expect(page.locator('#meeting_record-concerns-status')).toHaveText('Saved', { timeout: 20_000 });
+  await expectNoAxeViolations(page);
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+  await page.reload();
+  await hydrated(page);
+  await expect(page.getByRole('textbox', { name: 'Difficulties and concerns' })).toHaveValue(typed);
+});
+
+test('a phone whose network drops says so within 5 s and the others see it gone within 10 s', async ({ browser }, testInfo) => {
+  test.skip(testInfo.project.name !== 'mobile', 'two phones');
+  test.setTimeout(180_000);
+  const phone = async () => {
+    const context = await browser.newContext({ baseURL: testInfo.project.use.baseURL, viewport: { width: 390, height: 844 } });
+    return context.newPage();
+  };
+  const teacher = await phone();
+  const social = await phone();
+  await signInWithSecondFactor(teacher, 's.whitfield@brookfield.example');
+  await signInWithSecondFactor(social, 'priya.sharma@northdale.example');
+  for (const page of [teacher, social]) {
+    await page.goto(PEP);
+    await hydrated(page);
+    await expect(page.locator('#live-link')).toHaveText(/^Live/);
+  }
+  const panel = teacher.getByRole('complementary', { name: 'In this PEP now' });
+  await expect(panel.getByRole('list')).toContainText('Priya Sharma (social worker)');
+
+  await social.context().setOffline(true);
+  const dropped = Date.now();
+  await expect(social.locator('#live-link')).toHaveText(
+    'Connection lost: what you type stays here and is sent when it returns.', { timeout: 5_000 });
+  await expectNoAxeViolations(social);
+  await expect(panel.getByRole('list')).toHaveCount(0, { timeout: 10_000 });
+  await expect(panel).toContainText('Nobody else has this PEP open.');
+  const goneAfter = Date.now() - dropped;
+  expect(goneAfter).toBeLessThan(10_000);
+  await expect(teacher.locator('#live-announcements')).toContainText('Priya Sharma (social worker) left.');
+
+  // What she types offline goes the moment the network returns.
+  const priorities = social.getByRole('textbox', { name: 'Priorities for this term' });
+  const words = ` Offline note ${Date.now()}.`;
+  await priorities.press('ControlOrMeta+End');
+  await priorities.pressSequentially(words);
+  await expect(social.locator('#care_journey-priorities-status')).toHaveText(/^Not saved yet/);
+  await social.context().setOffline(false);
+  await expect(social.locator('#care_journey-priorities-status')).toHaveText('Saved', { timeout: 5_000 });
+  await expect(social.locator('#live-link')).toHaveText(/^Live/, { timeout: 10_000 });
+  await expect(teacher.getByRole('region', { name: 'Education, health and care journey' })).toContainText(words.trim());
+  await expect(panel.getByRole('list')).toContainText('Priya Sharma (social worker)');
+  for (const page of [teacher, social]) await page.context().close();
+});
