@@ -5,7 +5,7 @@
 //! events: presence and drafts go both ways, and one socket per open PEP is cheaper on a phone
 //! than an event stream plus a POST per keystroke). Saving stays on HTTP (`save_pep_field`, with
 //! a version and an edit id), so a value is committed the same way with or without the channel.
-//! Messages are `domain::live`'s; the server side is `hub` (rooms, presence, field holders,
+//! Messages are `domain::live`'s; the server side is `hub` (rooms, presence,
 //! fan-out), `changes` (what changed since a revision, read from the database), `notifier`
 //! (the doorbell between writers and rooms) and `socket` (one connection). The browser side is
 //! `room` and `presence_part`.
