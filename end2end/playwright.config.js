@@ -66,7 +66,8 @@ module.exports = defineConfig({
     demoServer(port, 'epep.db', {}),
     // A second server whose sessions end after one idle minute, for the time-out warning.
     demoServer(shortIdlePort, 'short-idle.db', { EPEP_SESSION_IDLE_MINUTES: '1' }),
-    // A third for tests that change the council's policies, which every other test would meet.
+    // A third for tests that change the council's policies or its people (a deactivation ends
+    // sessions), which every other test would meet.
     demoServer(policiesPort, 'policies.db', {}),
   ],
 });

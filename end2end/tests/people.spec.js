@@ -3,6 +3,11 @@
 const { test, expect } = require('@playwright/test');
 const { hydrated, expectNoAxeViolations, signInWithSecondFactor, emailTo } = require('../support');
 
+// On the server for council-wide changes: deactivating Tom Gallagher (or Priya Sharma) and ending
+// an assignment closes their sessions and live channels, which the live meetings on the main
+// server rely on staying open.
+test.use({ baseURL: process.env.EPEP_E2E_POLICIES_URL });
+
 test('Virtual School staff invite, deactivate and reassign people, and read the section rights', async ({ page }, testInfo) => {
   test.setTimeout(180_000); // may wait up to 30 s for a fresh authenticator code
   // One administrator and one person to change per project: the two runs share the database.
