@@ -2,9 +2,9 @@
 //! they type as they type it, and each saved change as it lands, without ever losing their own.
 //!
 //! The channel is a WebSocket at `/live/pep/{pep_id}?since={revision}` (chosen over server-sent
-//! events: presence and drafts go both ways, and one socket per open PEP is cheaper on a phone
-//! than an event stream plus a POST per keystroke). Saving stays on HTTP (`save_pep_field`, with
-//! a version and an edit id), so a value is committed the same way with or without the channel.
+//! events: presence, typing and drafts go both ways). Saving stays on HTTP (`edit_pep_text` for
+//! free text, `save_pep_field` for other values, each with an edit id), so a value is stored
+//! the same way with or without the channel, and answered only once it is.
 //! Messages are `domain::live`'s; the server side is `hub` (rooms, presence,
 //! fan-out), `changes` (what changed since a revision, read from the database), `notifier`
 //! (the doorbell between writers and rooms) and `socket` (one connection). The browser side is
@@ -23,6 +23,8 @@ pub mod room;
 #[cfg(feature = "ssr")]
 pub mod socket;
 
+#[cfg(feature = "ssr")]
+pub use changes::TEXT_EDITS_SENT;
 #[cfg(feature = "ssr")]
 pub use hub::LiveHub;
 #[cfg(feature = "ssr")]

@@ -539,3 +539,77 @@ async fn kill_9_while_typing_loses_no_acknowledged_edit() {
     server.kill().unwrap();
     server.wait().unwrap();
 }
+
+/// A page back after more edits than one live message carries is told which field changed and
+/// its text now (and reads the edits itself); a page a few edits behind gets them in the message.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_far_behind_is_told_the_field_not_sent_every_edit() {
+    use app::features::live::TEXT_EDITS_SENT;
+    let db = TestDb::sqlite().await;
+    seed(&db.db).await.unwrap();
+    let app = spawn_app(db).await;
+    let cookie = session(&app, "s.whitfield@brookfield.example", true).await;
+    let priya = session(&app, "priya.sharma@northdale.example", true).await;
+    let revision_at = |app: &TestApp| {
+        let db = app.db.db.clone();
+        async move {
+            let revision: i64 = on_db!(&db, pool => sqlx::query_scalar("SELECT revision FROM peps WHERE id = $1").bind(AMELIA_PEP).fetch_one(pool).await.unwrap());
+            revision
+        }
+    };
+    let before = revision_at(&app).await;
+    let (mut text, mut version) = field_now(&app).await;
+    let mut near_end = 0;
+    for n in 0..=TEXT_EDITS_SENT {
+        if n == TEXT_EDITS_SENT - 2 {
+            near_end = revision_at(&app).await;
+        }
+        let op = TextOp::new().retain(text.chars().count()).insert("x");
+        let (op, base, id) = (
+            serde_json::to_string(&op).unwrap(),
+            version.to_string(),
+            format!("far-{n}"),
+        );
+        let fields = [
+            ("pep_id", AMELIA_PEP),
+            ("section", SECTION),
+            ("field", FIELD),
+            ("base", base.as_str()),
+            ("op", op.as_str()),
+            ("edit_id", id.as_str()),
+        ];
+        let (status, answer) = app.answer("/api/pep/edit_text", &fields, &cookie).await;
+        assert_eq!(
+            (status, answer["outcome"].as_str()),
+            (200, Some("accepted"))
+        );
+        text.push('x');
+        version += 1;
+    }
+    let changed = |since: i64| {
+        let (base, priya) = (app.base.clone(), priya.clone());
+        async move {
+            let mut page = super::live::Live::open(&base, AMELIA_PEP, since, &priya).await;
+            match page
+                .until(|m| matches!(m, ServerMessage::Changed { .. }))
+                .await
+            {
+                ServerMessage::Changed {
+                    fields, text_edits, ..
+                } => (fields, text_edits),
+                _ => unreachable!(),
+            }
+        }
+    };
+    let (fields, text_edits) = changed(before).await;
+    assert!(text_edits.is_empty(), "{} edits sent", text_edits.len());
+    let field = fields.iter().find(|f| f.field.field == FIELD).unwrap();
+    assert_eq!(
+        (field.value.as_str(), field.version),
+        (text.as_str(), version)
+    );
+    let (_, text_edits) = changed(near_end).await;
+    let versions: Vec<i64> = text_edits.iter().map(|e| e.edit.version).collect();
+    assert_eq!(versions, [version - 2, version - 1, version]);
+    app.db.finish().await;
+}

@@ -80,30 +80,51 @@ pub async fn changes_since(
         .fetch_all(pool)
         .await?
     });
-    // Shared-text edits take revisions of their own, mostly without an audit row.
+    // Shared-text edits take revisions of their own, mostly without an audit row. At most one
+    // message's worth is read with its words (a page back after hours must not read thousands).
     let text_edits: Vec<(String, String, i64, i64, String, String)> = on_db!(db, pool => {
         sqlx::query_as(
             "SELECT section, field, pep_revision, version, op_json, edit_id FROM text_edits \
-             WHERE pep_id = $1 AND pep_revision > $2 ORDER BY pep_revision",
+             WHERE pep_id = $1 AND pep_revision > $2 ORDER BY pep_revision LIMIT $3",
         )
         .bind(pep_id)
         .bind(since)
+        .bind(TEXT_EDITS_SENT as i64 + 1)
         .fetch_all(pool)
         .await?
     });
+    let too_many = text_edits.len() > TEXT_EDITS_SENT;
+    // Which fields the edits touched, and their newest revision.
+    let touched: Vec<(String, String, i64)> = if too_many {
+        on_db!(db, pool => {
+            sqlx::query_as(
+                "SELECT section, field, MAX(pep_revision) FROM text_edits \
+                 WHERE pep_id = $1 AND pep_revision > $2 GROUP BY section, field",
+            )
+            .bind(pep_id)
+            .bind(since)
+            .fetch_all(pool)
+            .await?
+        })
+    } else {
+        text_edits
+            .iter()
+            .map(|(section, field, revision, ..)| (section.clone(), field.clone(), *revision))
+            .collect()
+    };
     let newest = events
         .iter()
         .map(|(_, _, r, _)| *r)
-        .chain(text_edits.iter().map(|(_, _, r, ..)| *r))
+        .chain(touched.iter().map(|(_, _, r)| *r))
         .max();
     let Some(revision) = newest else {
         return Ok(None);
     };
-    let mut field_ids: BTreeSet<String> = text_edits
+    let mut field_ids: BTreeSet<String> = touched
         .iter()
-        .map(|(section, field, ..)| format!("{section}.{field}"))
+        .map(|(section, field, _)| format!("{section}.{field}"))
         .collect();
-    let edits_sent: Vec<FieldTextEdit> = if text_edits.len() > TEXT_EDITS_SENT {
+    let edits_sent: Vec<FieldTextEdit> = if too_many {
         Vec::new()
     } else {
         text_edits

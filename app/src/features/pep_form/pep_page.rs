@@ -1,10 +1,12 @@
 //! `/peps/:id`: the task list, then each section the person may read, their own ones editable.
 //!
-//! Every field saves itself shortly after the person stops typing and when they leave it. What
-//! they typed lives in the page's memory until the server has it: a failed save says "not saved
-//! yet" and tries again with growing pauses (a dropped connection, a closed lid), an ended
-//! session says so and keeps trying once they sign in again in another tab, and a change someone
-//! else saved first is shown beside theirs to choose from. Nothing typed is ever thrown away.
+//! Free text is shared: each keystroke goes as an edit and merges with everyone else's
+//! (`shared_text_part`). A short value (a count, a date) saves itself shortly after the person
+//! stops typing and when they leave it, and a value someone else saved first is shown beside
+//! theirs to choose from (`saver`). Either way, what they typed lives in the page's memory until
+//! the server has it: a failed send says "not saved yet" and goes again (at once when the
+//! connection returns), an ended session says so and keeps trying once they sign in again in
+//! another tab. Nothing typed is ever thrown away.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -401,9 +403,23 @@ fn ReadOnlyField(section: SectionKey, field: FormField) -> impl IntoView {
             })
         });
     }
-    let typing =
-        Memo::new(move |_| room.and_then(|room| room.drafts.with(|d| d.get(&key).cloned())));
-    let shown = move || match typing.get() {
+    let draft = {
+        let key = key.clone();
+        Memo::new(move |_| room.and_then(|room| room.drafts.with(|d| d.get(&key).cloned())))
+    };
+    // Who is typing here: a short value's draft names its writer; free text's writers are in
+    // the presence list (their words arrive as saved edits).
+    let typing_by = Memo::new(move |_| {
+        let room = room?;
+        let me = room.me.get();
+        room.people.with(|people| {
+            people
+                .iter()
+                .find(|p| p.connection != me && p.typing && p.field.as_ref() == Some(&key))
+                .map(|p| p.name.clone())
+        })
+    });
+    let shown = move || match draft.get() {
         Some(draft) => draft.value,
         None => saved.get().0,
     };
@@ -424,8 +440,8 @@ fn ReadOnlyField(section: SectionKey, field: FormField) -> impl IntoView {
             <h3 class="heading-s">{field.label}</h3>
             {value}
             <p class="hint">
-                {move || match typing.get() {
-                    Some(draft) => format!("{} is typing here…", draft.by),
+                {move || match draft.get().map(|d| d.by).or_else(|| typing_by.get()) {
+                    Some(by) => format!("{by} is typing here…"),
                     None => last_change.get().map(|c| format!("Last changed by {c}")).unwrap_or_default(),
                 }}
             </p>

@@ -56,6 +56,43 @@ pub enum SaveState<T> {
     Refused(String),
 }
 
+/// What a failed send means for the words on screen, the same for every kind of value.
+pub(super) enum SendFailure {
+    /// The server refused them (what to change), or the value closed to this person: kept on
+    /// screen until the person changes them.
+    Refused(String),
+    /// The session ended: kept, and sent once they sign in again in another tab.
+    SignedOut,
+    /// Offline or the server busy: kept, and sent again.
+    Retry,
+}
+
+impl SendFailure {
+    pub(super) fn of(error: AppError) -> SendFailure {
+        match error {
+            AppError::Invalid(problems) => SendFailure::Refused(
+                problems
+                    .into_iter()
+                    .map(|(_, m)| m)
+                    .collect::<Vec<_>>()
+                    .join(". "),
+            ),
+            AppError::Forbidden => SendFailure::Refused(
+                "you can no longer change this (the PEP may have moved on). Copy what you wrote \
+                 before leaving the page."
+                    .to_string(),
+            ),
+            AppError::SignedOut | AppError::SecondFactorRequired => SendFailure::SignedOut,
+            _ => SendFailure::Retry,
+        }
+    }
+}
+
+/// The status line while the session has ended.
+pub(super) const SIGNED_OUT_WORDS: &str = "Not saved yet: your session has ended. Sign in again \
+                                           in a new tab and this will be saved; what you typed \
+                                           stays here.";
+
 /// How long after the last change a value saves itself.
 const TYPING_PAUSE_MS: u64 = 800;
 /// The longest wait between retries of a failed save.
@@ -217,30 +254,20 @@ impl<K: Persist> Saver<K> {
                         });
                     }
                 }
-                Err(AppError::Invalid(problems)) => {
-                    let message = problems
-                        .into_iter()
-                        .map(|(_, m)| m)
-                        .collect::<Vec<_>>()
-                        .join(". ");
-                    self.state.set(SaveState::Refused(message));
-                }
-                Err(AppError::Forbidden) => self.state.set(SaveState::Refused(
-                    "you can no longer change this (the PEP may have moved on). Copy what you \
-                     wrote before leaving the page."
-                        .to_string(),
-                )),
-                Err(AppError::SignedOut | AppError::SecondFactorRequired) => {
-                    self.state.set(SaveState::SignedOut);
-                    self.retry_in(LONGEST_RETRY_SECONDS);
-                }
-                Err(_) => {
-                    self.state.set(SaveState::Retrying);
-                    let wait =
-                        (self.retry_seconds.get_untracked() * 2).clamp(2, LONGEST_RETRY_SECONDS);
-                    self.retry_seconds.set(wait);
-                    self.retry_in(wait);
-                }
+                Err(error) => match SendFailure::of(error) {
+                    SendFailure::Refused(message) => self.state.set(SaveState::Refused(message)),
+                    SendFailure::SignedOut => {
+                        self.state.set(SaveState::SignedOut);
+                        self.retry_in(LONGEST_RETRY_SECONDS);
+                    }
+                    SendFailure::Retry => {
+                        self.state.set(SaveState::Retrying);
+                        let wait = (self.retry_seconds.get_untracked() * 2)
+                            .clamp(2, LONGEST_RETRY_SECONDS);
+                        self.retry_seconds.set(wait);
+                        self.retry_in(wait);
+                    }
+                },
             }
         });
     }
@@ -302,9 +329,7 @@ impl<K: Persist> Saver<K> {
             SaveState::Retrying => {
                 "Not saved yet: retrying. What you typed stays here.".to_string()
             }
-            SaveState::SignedOut => "Not saved yet: your session has ended. Sign in again in a \
-                                     new tab and this will be saved; what you typed stays here."
-                .to_string(),
+            SaveState::SignedOut => SIGNED_OUT_WORDS.to_string(),
             SaveState::Conflict { by, .. } => {
                 format!("Not saved: {by} changed this while you were writing.")
             }

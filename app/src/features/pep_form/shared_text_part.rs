@@ -13,6 +13,7 @@ use leptos::html::Textarea;
 use leptos::prelude::*;
 
 use super::pep_page::SaveStatusLine;
+use super::saver::{SIGNED_OUT_WORDS, SendFailure};
 use super::{TextEdited, TextSince, edit_pep_text, pep_text_since};
 use crate::domain::live::FieldKey;
 use crate::domain::shared_text::{ClientText, Outgoing, TextEditSeen, TextOp};
@@ -220,45 +221,22 @@ impl SharedText {
                     );
                 }
             }
-            Ok(TextEdited::Resync { text, version }) => {
-                // The edit was not applied: made again against the text as it is now.
-                let before = self.client.with_value(|c| c.text.clone());
-                let outgoing = self
-                    .client
-                    .try_update_value(|c| c.resync(text, version.max(0) as u64))
-                    .flatten();
-                self.show_resynced(&before);
-                self.edit_id.set_value(None);
-                if outgoing.is_some() {
-                    self.send();
-                } else {
-                    self.settle();
-                }
-            }
+            // The edit was not applied: made again against the text as it is now.
+            Ok(TextEdited::Resync { text, version }) => self.adopt_server_text(text, version),
             Ok(TextEdited::Retry) => self.send(),
-            Err(AppError::Invalid(problems)) => {
-                let message = problems
-                    .into_iter()
-                    .map(|(_, m)| m)
-                    .collect::<Vec<_>>()
-                    .join(". ");
-                self.state.set(TextState::Refused(message));
-            }
-            Err(AppError::Forbidden) => self.state.set(TextState::Refused(
-                "you can no longer change this (the PEP may have moved on). Copy what you wrote \
-                 before leaving the page."
-                    .to_string(),
-            )),
-            Err(AppError::SignedOut | AppError::SecondFactorRequired) => {
-                self.state.set(TextState::SignedOut);
-                self.retry_in(30);
-            }
-            Err(_) => {
-                self.state.set(TextState::Offline);
-                let wait = (self.retry_seconds.get_value() * 2).clamp(1, LONGEST_RETRY_SECONDS);
-                self.retry_seconds.set_value(wait);
-                self.retry_in(wait);
-            }
+            Err(error) => match SendFailure::of(error) {
+                SendFailure::Refused(message) => self.state.set(TextState::Refused(message)),
+                SendFailure::SignedOut => {
+                    self.state.set(TextState::SignedOut);
+                    self.retry_in(30);
+                }
+                SendFailure::Retry => {
+                    self.state.set(TextState::Offline);
+                    let wait = (self.retry_seconds.get_value() * 2).clamp(1, LONGEST_RETRY_SECONDS);
+                    self.retry_seconds.set_value(wait);
+                    self.retry_in(wait);
+                }
+            },
         }
     }
 
@@ -366,18 +344,7 @@ impl SharedText {
                         self.client.update_value(ClientText::landed_unseen);
                         self.landed.set_value(None);
                     }
-                    let before = self.client.with_value(|c| c.text.clone());
-                    let outgoing = self
-                        .client
-                        .try_update_value(|c| c.resync(text, version.max(0) as u64))
-                        .flatten();
-                    self.show_resynced(&before);
-                    self.edit_id.set_value(None);
-                    if outgoing.is_some() {
-                        self.send();
-                    } else {
-                        self.settle();
-                    }
+                    self.adopt_server_text(text, version);
                 }
                 // The live channel or the next edit tries again.
                 Err(_) => {}
@@ -385,10 +352,22 @@ impl SharedText {
         });
     }
 
-    fn show_resynced(self, before: &str) {
+    /// The field's text as the server has it now (its edits since this page's base are gone):
+    /// merged with what this page has not had acknowledged, shown, and what is left sent.
+    fn adopt_server_text(self, text: String, version: i64) {
+        let before = self.client.with_value(|c| c.text.clone());
+        let outgoing = self
+            .client
+            .try_update_value(|c| c.resync(text, version.max(0) as u64))
+            .flatten();
         let now = self.client.with_value(|c| c.text.clone());
-        let change = TextOp::from_change(before, &now);
-        self.show_remote(before, &change);
+        self.show_remote(&before, &TextOp::from_change(&before, &now));
+        self.edit_id.set_value(None);
+        if outgoing.is_some() {
+            self.send();
+        } else {
+            self.settle();
+        }
     }
 
     /// Puts the merged text on screen; in the field the person is in, the caret and selection
@@ -437,9 +416,7 @@ impl SharedText {
             TextState::Offline => "Not saved yet: the connection is down. What you typed stays \
                                    here and is sent when it returns."
                 .to_string(),
-            TextState::SignedOut => "Not saved yet: your session has ended. Sign in again in a \
-                                     new tab and this will be saved; what you typed stays here."
-                .to_string(),
+            TextState::SignedOut => SIGNED_OUT_WORDS.to_string(),
             TextState::Refused(message) => format!("Not saved: {message}"),
         }
     }
@@ -484,7 +461,13 @@ pub fn SharedTextField(
                 let Some(changed) = batch.iter().find(|c| c.field == committed_key) else {
                     return;
                 };
-                if changed.version > shared.revision() {
+                // (The same message's edits, merged by the effect above, usually cover it.)
+                let carried = room.text_edits.with_untracked(|(_, edits)| {
+                    edits
+                        .iter()
+                        .any(|e| e.field == committed_key && e.edit.version >= changed.version)
+                });
+                if changed.version > shared.revision() && !carried {
                     shared.catch_up();
                 }
                 // Said once per batch of the others' typing, never per keystroke.
