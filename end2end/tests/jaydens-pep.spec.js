@@ -7,7 +7,8 @@
 // young person have Jayden's PEP open at once. Each sees who else is in it and where, sees the
 // others' words appear as they type (before anything is saved), and a field someone is in is
 // read-only to the others with who is writing; the teacher starts the meeting, records who came
-// and ends it, and everyone sees each step. Axe with the presence, lock and meeting shown.
+// and ends it, and everyone sees each step; a target he adds and removes comes and goes on the
+// others' pages. Axe with the presence, lock and meeting shown.
 const { test, expect } = require('@playwright/test');
 const { hydrated, expectNoAxeViolations, signInWithSecondFactor, signInWithPassword } = require('../support');
 
@@ -160,6 +161,23 @@ test('four people in one meeting see each other and each other typing, live', as
   await expectNoAxeViolations(carer);
   await expectNoAxeViolations(young);
 
+  // A target the teacher adds and writes appears on the others' pages as it is saved, and goes
+  // when he removes it: no reload.
+  const targetsNow = await teacher.getByRole('group', { name: /^Target \d+$/ }).count();
+  await teacher.getByRole('button', { name: 'Add a target' }).click();
+  const newTarget = teacher.getByRole('group', { name: `Target ${targetsNow + 1}`, exact: true });
+  const statement = 'Jayden will answer 8 of 10 times-table questions in a timed test.';
+  await newTarget.getByLabel('Target', { exact: true }).fill(statement);
+  await expect(teacher.locator(`#target-${targetsNow + 1}-status`)).toHaveText('Saved');
+  for (const page of [carer, social]) {
+    await expect(page.locator('#section-targets')).toContainText(statement);
+    await expect(page.locator('#live-announcements')).toContainText('Michael Osei changed the targets.');
+  }
+  await expectNoAxeViolations(carer);
+  await newTarget.getByRole('button', { name: `Remove target ${targetsNow + 1}` }).click();
+  await expect(carer.locator('#section-targets')).not.toContainText(statement);
+  await expect(social.locator('#section-targets')).not.toContainText(statement);
+
   // The teacher starts the meeting: everyone sees it start, with the way to its record.
   await teacher.getByRole('button', { name: 'Start the meeting' }).click();
   const meeting = (page) => page.getByRole('region', { name: 'Meeting in progress' });
@@ -185,8 +203,9 @@ test('four people in one meeting see each other and each other typing, live', as
   await expect(teacher.locator('.tag--draft').first()).toHaveText('Draft');
   await expect(teacher.getByRole('button', { name: 'Mark as ready to submit' })).toBeVisible();
   await expect(teacher.getByRole('button', { name: 'Start the meeting' })).toHaveCount(0);
-  await expect(carer.locator('.live-elsewhere')).toContainText("the PEP's state");
-  await expect(teacher.locator('.live-elsewhere')).toHaveCount(0);
+  await expect(carer.locator('#live-announcements')).toContainText("Michael Osei changed the PEP's state.");
+  await expect(young.locator('#live-announcements')).toContainText("Michael Osei changed the PEP's state.");
+  await expect(teacher.locator('#live-announcements')).not.toContainText("changed the PEP's state");
   await expect(young.locator('#live-announcements')).toContainText('The meeting has ended.');
   // The announcements are a log: the end and a departure after it are both there to hear.
   await expect(carer.locator('#live-announcements')).toContainText('The meeting has ended.');

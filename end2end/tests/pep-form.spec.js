@@ -1,6 +1,7 @@
 // The PEP form on a phone: the designated teacher and the social worker write one PEP, each in
 // their own sections; a field saves itself as typed; text typed on a page that missed others'
-// changes merges with them; a count both changed shows both values to choose from; offline is
+// changes merges with them; a count both changed shows both values to choose from, and the one
+// whose value was kept over is told live with theirs to put back; offline is
 // shown within 5 s and what was typed goes when the connection returns. Axe on each state
 // (empty, read-only, conflict shown, offline).
 const { test, expect } = require('@playwright/test');
@@ -92,6 +93,25 @@ test('a designated teacher and a social worker write one PEP without losing a wo
   await choice.getByRole('button', { name: 'Use Sarah Whitfield\'s version' }).click();
   await expect(staleAttended).toHaveValue('107');
   await expect(choice).toHaveCount(0);
+  // Kept over a newer value: the page whose value was replaced is told, live, with its own
+  // value to put back (the stale page has no live channel: it learns of 108 only by saving).
+  await attended.fill('108');
+  await attended.blur();
+  await expect(page.locator('#attendance-sessions_attended-status')).toHaveText('Saved');
+  await staleAttended.fill('109');
+  await staleAttended.blur();
+  await expect(status).toHaveText('Not saved: Sarah Whitfield changed this while you were writing.');
+  await choice.getByRole('button', { name: 'Keep my version' }).click();
+  await expect(status).toHaveText('Saved');
+  const replaced = page.getByRole('group', { name: 'Sarah Whitfield replaced your value' });
+  await expect(replaced).toContainText('replaced your value “108”');
+  await expect(attended).toHaveValue('109');
+  await expect(page.locator('#live-announcements')).toContainText('Sarah Whitfield replaced your value in “Sessions attended this school year”.');
+  await expectNoAxeViolations(page);
+  await replaced.getByRole('button', { name: 'Put mine back' }).click();
+  await expect(attended).toHaveValue('108');
+  await expect(page.locator('#attendance-sessions_attended-status')).toHaveText('Saved');
+  await expect(replaced).toHaveCount(0);
   await stale.close();
   await otherPhone.close();
 

@@ -98,6 +98,67 @@ pub struct ChangedField {
     pub by: String,
 }
 
+/// A part of the PEP other than its questions' values, which an open page reads again when
+/// someone else changes it (the page merges what it reads: nothing typed there is lost).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PepPart {
+    TaskList,
+    State,
+    Targets,
+    ActionLog,
+    PpPlus,
+    Suspensions,
+}
+
+impl PepPart {
+    /// The part an audit action changed, when it is one of these.
+    pub fn changed_by(action: &str) -> Option<PepPart> {
+        Some(match action {
+            "pep.section_status" => PepPart::TaskList,
+            "pep.state_changed" => PepPart::State,
+            _ => match action.split_once('.')?.0 {
+                "target" => PepPart::Targets,
+                "action" => PepPart::ActionLog,
+                "pp_plus" => PepPart::PpPlus,
+                "suspension" => PepPart::Suspensions,
+                _ => return None,
+            },
+        })
+    }
+
+    /// "the targets", for "Priya Sharma changed the targets."
+    pub fn words(self) -> &'static str {
+        match self {
+            PepPart::TaskList => "the task list",
+            PepPart::State => "the PEP's state",
+            PepPart::Targets => "the targets",
+            PepPart::ActionLog => "the action log",
+            PepPart::PpPlus => "Pupil Premium Plus requests",
+            PepPart::Suspensions => "suspensions and exclusions",
+        }
+    }
+}
+
+/// A part someone else changed, and who (their names).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartChange {
+    pub part: PepPart,
+    pub by: Vec<String>,
+}
+
+impl PartChange {
+    /// "Priya Sharma and Michael Osei changed the targets."
+    pub fn in_words(&self) -> String {
+        let who = match self.by.as_slice() {
+            [] => "Someone".to_string(),
+            [one] => one.clone(),
+            [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+        };
+        format!("{who} changed {}.", self.part.words())
+    }
+}
+
 /// One edit of a free-text field as the server applied it (see `shared_text`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldTextEdit {
@@ -134,10 +195,10 @@ pub enum ServerMessage {
     Changed {
         revision: i64,
         fields: Vec<ChangedField>,
-        /// Other parts that someone else changed (targets, the workflow, the action log…), in
-        /// words, for a "reload to see" note: the form re-reads them rather than patching them
-        /// live. The person's own changes are not listed: their page already shows them.
-        elsewhere: Vec<String>,
+        /// Other parts that someone else changed (targets, the action log, the task list…), and
+        /// who: the page reads them again and merges them into what is on screen. The person's
+        /// own changes are not listed: their page already shows them.
+        elsewhere: Vec<PartChange>,
         /// Something that moves the PEP or decides what blocks it changed (its state, the
         /// meeting, targets, PP+, the task list), by anyone: the page reads its workflow again.
         #[serde(default)]
@@ -208,6 +269,38 @@ pub fn on_remote_commit(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_part_is_named_by_the_audit_action_that_changed_it_and_said_with_who() {
+        assert_eq!(PepPart::changed_by("target.saved"), Some(PepPart::Targets));
+        assert_eq!(
+            PepPart::changed_by("pp_plus.decided"),
+            Some(PepPart::PpPlus)
+        );
+        assert_eq!(
+            PepPart::changed_by("pep.section_status"),
+            Some(PepPart::TaskList)
+        );
+        assert_eq!(
+            PepPart::changed_by("pep.state_changed"),
+            Some(PepPart::State)
+        );
+        assert_eq!(PepPart::changed_by("pep.field_saved"), None);
+        assert_eq!(PepPart::changed_by("meeting.started"), None);
+        assert_eq!(PepPart::changed_by("nonsense"), None);
+        let change = |by: &[&str]| PartChange {
+            part: PepPart::Targets,
+            by: by.iter().map(|b| b.to_string()).collect(),
+        };
+        assert_eq!(change(&[]).in_words(), "Someone changed the targets.");
+        assert_eq!(change(&["Ann"]).in_words(), "Ann changed the targets.");
+        assert_eq!(
+            change(&["Ann", "Bo", "Cy"]).in_words(),
+            "Ann, Bo and Cy changed the targets."
+        );
+        let json = serde_json::to_string(&change(&["Ann"])).unwrap();
+        assert_eq!(json, r#"{"part":"targets","by":["Ann"]}"#);
+    }
 
     fn semh() -> FieldKey {
         FieldKey::new(SectionKey::Semh, "needs")

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use app::domain::live::{ClientMessage, FieldKey, ServerMessage};
+use app::domain::live::{ClientMessage, FieldKey, PartChange, PepPart, ServerMessage};
 use app::domain::pep::SectionKey;
 use app::domain::pep_form::{FieldKind, fields};
 use futures_util::{SinkExt, StreamExt};
@@ -1242,9 +1242,14 @@ async fn the_meeting_moves_the_pep_and_only_others_are_told_of_it() {
         assert_eq!(status, 200, "{started}");
         let (told, recheck) =
             state_news(&heads_page.until(|m| state_news(m).is_some()).await).unwrap();
-        assert!(
-            recheck && told.contains(&"the PEP's state".to_string()),
-            "{told:?}"
+        assert!(recheck, "{told:?}");
+        assert_eq!(
+            told,
+            vec![PartChange {
+                part: PepPart::State,
+                by: vec!["Sarah Whitfield".to_string()],
+            }],
+            "the head is told who moved it"
         );
         let (told, recheck) =
             state_news(&own_page.until(|m| state_news(m).is_some()).await).unwrap();

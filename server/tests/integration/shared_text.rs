@@ -28,6 +28,17 @@ struct Page {
 }
 
 impl Page {
+    fn new(name: usize, text: String, version: i64) -> Page {
+        Page {
+            name,
+            text: ClientText::new(text, version as u64),
+            to_send: None,
+            in_flight: None,
+            edits_made: 0,
+            merged_past_own: 0,
+        }
+    }
+
     fn queue(&mut self, outgoing: Option<Outgoing>) {
         if let Some(outgoing) = outgoing {
             self.edits_made += 1;
@@ -152,14 +163,7 @@ async fn five_pages_typing_into_one_field_converge_and_lose_no_word() {
             .map(|name| {
                 let (app, cookie, start) = (app.clone(), cookie.clone(), start.clone());
                 tokio::spawn(async move {
-                    let mut page = Page {
-                        name,
-                        text: ClientText::new(start, version as u64),
-                        to_send: None,
-                        in_flight: None,
-                        edits_made: 0,
-                        merged_past_own: 0,
-                    };
+                    let mut page = Page::new(name, start, version);
                     for n in 0..WORDS {
                         page.type_word(&format!("p{name}w{n}"), n * 7 + name * 3);
                         page.send(&app, &cookie).await;
@@ -612,4 +616,85 @@ async fn a_page_far_behind_is_told_the_field_not_sent_every_edit() {
     let versions: Vec<i64> = text_edits.iter().map(|e| e.edit.version).collect();
     assert_eq!(versions, [version - 2, version - 1, version]);
     app.db.finish().await;
+}
+
+/// A phone that loses its connection mid-sentence and comes back after minutes: its last edit
+/// was stored but the answer never came, and it kept typing offline while another page typed
+/// 250 words (more than one live message carries). Back, it sends the lost edit again (applied
+/// once), reads what it missed, and its offline words merge with the others': every word once,
+/// the same text on both pages and in the database. Time offline is the others' edits in
+/// between: nothing in the server counts the minutes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_offline_for_minutes_comes_back_and_merges_without_losing_a_word() {
+    const OTHERS_WORDS: usize = 250;
+    for db in TestDb::each_backend().await {
+        seed(&db.db).await.unwrap();
+        let app = spawn_app(db).await;
+        let backend = app.db.db.backend_name();
+        let cookie = session(&app, "s.whitfield@brookfield.example", true).await;
+        let (start, version) = field_now(&app).await;
+        let (mut phone, mut desk) = (
+            Page::new(0, start.clone(), version),
+            Page::new(1, start.clone(), version),
+        );
+        for n in 0..5 {
+            phone.type_word(&format!("p0w{n}"), n * 3);
+            phone.send(&app, &cookie).await;
+            phone.catch_up(&app, &cookie).await;
+        }
+        assert!(phone.text.is_settled(), "{backend}");
+        // The next edit reaches the server, but its answer is lost with the connection.
+        phone.type_word("p0w5", 11);
+        let lost_answer = phone.to_send.clone().unwrap();
+        phone.send(&app, &cookie).await;
+        // Typed offline: held on the phone, behind the edit still unanswered.
+        for n in 6..20 {
+            phone.type_word(&format!("p0w{n}"), n * 5);
+        }
+        assert!(phone.to_send.is_none() && phone.in_flight.is_some());
+        // Meanwhile the desk types on.
+        for n in 0..OTHERS_WORDS {
+            desk.type_word(&format!("p1w{n}"), n * 7);
+            desk.send(&app, &cookie).await;
+            desk.catch_up(&app, &cookie).await;
+        }
+        assert!(desk.text.is_settled(), "{backend}");
+        // Back: the unanswered edit goes again with its id, then the phone catches up.
+        phone.to_send = Some(lost_answer.clone());
+        phone.send(&app, &cookie).await;
+        for _ in 0..50 {
+            phone.catch_up(&app, &cookie).await;
+            if phone.text.is_settled() && phone.to_send.is_none() {
+                break;
+            }
+            phone.send(&app, &cookie).await;
+        }
+        assert!(
+            phone.text.is_settled(),
+            "{backend}: the phone never settled"
+        );
+        desk.catch_up(&app, &cookie).await;
+        let (stored, _) = field_now(&app).await;
+        assert_eq!(phone.text.text, stored, "{backend}: the phone");
+        assert_eq!(desk.text.text, stored, "{backend}: the desk");
+        assert!(
+            phone.merged_past_own >= OTHERS_WORDS,
+            "{backend}: the desk's words were merged past the phone's pending ones ({})",
+            phone.merged_past_own
+        );
+        let words: Vec<&str> = stored.split(' ').collect();
+        for (name, count) in [(0, 20), (1, OTHERS_WORDS)] {
+            for n in 0..count {
+                let word = format!("p{name}w{n}");
+                assert_eq!(
+                    words.iter().filter(|w| **w == word).count(),
+                    1,
+                    "{backend}: {word}"
+                );
+            }
+        }
+        let applied: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM text_edits WHERE edit_id = $1").bind(&lost_answer.0).fetch_one(pool).await.unwrap());
+        assert_eq!(applied, 1, "{backend}: the resent edit applied once");
+        app.db.finish().await;
+    }
 }

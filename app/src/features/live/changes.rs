@@ -2,9 +2,9 @@
 //! log) and the fields as they stand now: the catch-up a reconnecting browser needs, and what a
 //! room sends when its doorbell rings.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-use crate::domain::live::{ChangedField, FieldKey, FieldTextEdit};
+use crate::domain::live::{ChangedField, FieldKey, FieldTextEdit, PartChange, PepPart};
 use crate::domain::meeting::MeetingInfo;
 use crate::domain::pep::SectionKey;
 use crate::domain::shared_text::TextEditSeen;
@@ -32,36 +32,32 @@ pub struct Changes {
 /// the rest itself, field by field).
 pub const TEXT_EDITS_SENT: usize = 200;
 
-/// A part of the PEP other than its fields, changed by these people.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// A part of the PEP other than its fields, changed by these people (user id → name).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PartChanged {
-    pub part: String,
-    pub by: BTreeSet<String>,
+    pub part: PepPart,
+    pub by: BTreeMap<String, String>,
 }
 
 impl Changes {
-    /// The parts someone other than `user_id` changed, in words.
-    pub fn changed_by_others(&self, user_id: &str) -> Vec<String> {
+    /// The parts someone other than `user_id` changed, with the names of the others.
+    pub fn changed_by_others(&self, user_id: &str) -> Vec<PartChange> {
         self.elsewhere
             .iter()
-            .filter(|changed| changed.by.iter().any(|by| by != user_id))
-            .map(|changed| changed.part.clone())
+            .filter_map(|changed| {
+                let by: Vec<String> = changed
+                    .by
+                    .iter()
+                    .filter(|(id, _)| *id != user_id)
+                    .map(|(_, name)| name.clone())
+                    .collect();
+                (!by.is_empty()).then_some(PartChange {
+                    part: changed.part,
+                    by,
+                })
+            })
             .collect()
     }
-}
-
-/// The words for a part of the PEP changed by an event other than a field's save.
-fn part_changed(action: &str) -> Option<&'static str> {
-    let (kind, _) = action.split_once('.')?;
-    Some(match (kind, action) {
-        (_, "pep.section_status") => "the task list",
-        (_, "pep.state_changed") => "the PEP's state",
-        ("target", _) => "the targets",
-        ("action", _) => "the action log",
-        ("pp_plus", _) => "Pupil Premium Plus requests",
-        ("suspension", _) => "suspensions and exclusions",
-        _ => return None,
-    })
 }
 
 /// Everything after `since`; `None` when nothing changed.
@@ -70,10 +66,12 @@ pub async fn changes_since(
     pep_id: &str,
     since: i64,
 ) -> Result<Option<Changes>, sqlx::Error> {
-    let events: Vec<(String, Option<String>, i64, Option<String>)> = on_db!(db, pool => {
+    type Event = (String, Option<String>, i64, Option<String>, Option<String>);
+    let events: Vec<Event> = on_db!(db, pool => {
         sqlx::query_as(
-            "SELECT action, entity_id, revision, actor_id FROM audit_events \
-             WHERE pep_id = $1 AND revision > $2 ORDER BY revision",
+            "SELECT a.action, a.entity_id, a.revision, a.actor_id, u.display_name \
+             FROM audit_events a LEFT JOIN users u ON u.id = a.actor_id \
+             WHERE a.pep_id = $1 AND a.revision > $2 ORDER BY a.revision",
         )
         .bind(pep_id)
         .bind(since)
@@ -114,7 +112,7 @@ pub async fn changes_since(
     };
     let newest = events
         .iter()
-        .map(|(_, _, r, _)| *r)
+        .map(|(_, _, r, _, _)| *r)
         .chain(touched.iter().map(|(_, _, r)| *r))
         .max();
     let Some(revision) = newest else {
@@ -147,7 +145,7 @@ pub async fn changes_since(
     let mut elsewhere: Vec<PartChanged> = Vec::new();
     let mut meeting_changed = false;
     let mut recheck_workflow = false;
-    for (action, entity_id, _, actor) in &events {
+    for (action, entity_id, _, actor, name) in &events {
         if action == "pep.field_saved" || action == "pep.text_edited" {
             field_ids.extend(entity_id.clone());
             continue;
@@ -155,21 +153,22 @@ pub async fn changes_since(
         recheck_workflow = true;
         if action.starts_with("meeting.") {
             meeting_changed = true;
-        } else if let Some(part) = part_changed(action) {
+        } else if let Some(part) = PepPart::changed_by(action) {
             let at = match elsewhere.iter().position(|p| p.part == part) {
                 Some(at) => at,
                 None => {
                     elsewhere.push(PartChanged {
-                        part: part.to_string(),
-                        by: BTreeSet::new(),
+                        part,
+                        by: BTreeMap::new(),
                     });
                     elsewhere.len() - 1
                 }
             };
             // Someone no longer on record (a removed account) is someone else.
-            elsewhere[at]
-                .by
-                .insert(actor.clone().unwrap_or_else(|| "someone".into()));
+            elsewhere[at].by.insert(
+                actor.clone().unwrap_or_else(|| "someone".into()),
+                name.clone().unwrap_or_else(|| "Someone".into()),
+            );
         }
     }
     let fields = if field_ids.is_empty() {

@@ -71,16 +71,6 @@ pub fn LivePresence(room: LiveRoom, labels: Vec<(FieldKey, String)>) -> impl Int
                     <p class="body hint">{move || format!("and {} more", room.others.get())}</p>
                 </Show>
             </Show>
-            <Show when=move || !room.elsewhere.get().is_empty()>
-                <p class="body live-elsewhere">
-                    {move || format!(
-                        "Changed by others since this page opened: {}. ",
-                        room.elsewhere.get().join(", ")
-                    )}
-                    <a href="">"Reload to see them"</a>
-                    " once your own words say “Saved”."
-                </p>
-            </Show>
             // A log: screen readers read each entry as it is added, never the whole region again.
             <div class="visually-hidden" role="log" aria-live="polite" id="live-announcements">
                 <For

@@ -12,7 +12,9 @@ use std::collections::HashMap;
 
 use leptos::prelude::*;
 
-use crate::domain::live::{ChangedField, FieldKey, FieldTextEdit, Present, ServerMessage};
+use crate::domain::live::{
+    ChangedField, FieldKey, FieldTextEdit, PartChange, Present, ServerMessage,
+};
 #[cfg(feature = "hydrate")]
 use crate::domain::live::{ClientMessage, DRAFT_PAUSE_MS, PING_EVERY_MS, SILENT_SERVER_MS};
 use crate::domain::meeting::MeetingInfo;
@@ -50,8 +52,9 @@ pub struct LiveRoom {
     /// What the polite live region has said lately (remote changes, people arriving and leaving),
     /// oldest first, numbered so a repeat of the same words is a new entry and is heard again.
     pub announcements: RwSignal<Vec<(u64, String)>>,
-    /// Parts other than fields changed by someone else since the page loaded.
-    pub elsewhere: RwSignal<Vec<String>>,
+    /// The last batch of parts other than fields that someone else changed, numbered so each
+    /// batch is seen once: the page reads them again and merges them.
+    pub parts_changed: RwSignal<(u64, Vec<PartChange>)>,
     /// The last batch of saved changes, numbered so each batch is seen once.
     pub committed: RwSignal<(u64, Vec<ChangedField>)>,
     /// The free-text edits of that batch, in the order the server applied them.
@@ -93,7 +96,7 @@ impl LiveRoom {
             others: RwSignal::new(0),
             me: RwSignal::new(0),
             announcements: RwSignal::new(Vec::new()),
-            elsewhere: RwSignal::new(Vec::new()),
+            parts_changed: RwSignal::new((0, Vec::new())),
             committed: RwSignal::new((0, Vec::new())),
             text_edits: RwSignal::new((0, Vec::new())),
             reconnected: RwSignal::new(0),
@@ -226,12 +229,11 @@ impl LiveRoom {
                     });
                 }
                 if !elsewhere.is_empty() {
-                    self.elsewhere.update(|parts| {
-                        for part in elsewhere {
-                            if !parts.contains(&part) {
-                                parts.push(part);
-                            }
-                        }
+                    let news: Vec<String> = elsewhere.iter().map(PartChange::in_words).collect();
+                    self.announce(news.join(" "));
+                    self.parts_changed.update(|(n, batch)| {
+                        *n += 1;
+                        *batch = elsewhere;
                     });
                 }
             }

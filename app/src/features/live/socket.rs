@@ -37,6 +37,12 @@ pub struct Since {
     since: i64,
 }
 
+/// Bytes read from a connection at a time. tungstenite's default (128 KiB) is zero-filled
+/// before every read and held per connection; the messages are pings, typing and focus of a few
+/// dozen bytes (a draft of a short value at most a few hundred), and a larger one simply takes
+/// several reads.
+const READ_BUFFER_BYTES: usize = 4 * 1024;
+
 /// `GET /live/pep/{pep_id}?since=R`: the WebSocket handshake. Refused before upgrading when the
 /// page is not ours (403), nobody is signed in (401), or the person may not open this PEP (403).
 pub async fn live_socket(
@@ -65,6 +71,7 @@ pub async fn live_socket(
         }
     };
     upgrade
+        .read_buffer_size(READ_BUFFER_BYTES)
         .max_message_size(MAX_MESSAGE_BYTES)
         .max_frame_size(MAX_MESSAGE_BYTES)
         .on_upgrade(move |socket| async move {

@@ -13,13 +13,13 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use super::form_problems::{FormProblems, ProblemAlert};
-use super::saver::{Persist, SaveState, Saver};
+use super::saver::{Heard, Persist, Replaced, SaveState, Saver};
 use super::shared_text_part::{SharedText, SharedTextField};
 use super::{
     FormField, FormSection, PepForm, Saved, WorkflowPart, change_pep_state, pep_form, pep_workflow,
     save_pep_field, set_section_status,
 };
-use crate::domain::live::{FieldKey, RemoteCommit, on_remote_commit};
+use crate::domain::live::FieldKey;
 use crate::domain::pep::{PepState, SectionKey};
 use crate::domain::pep_form::{FieldKind, SectionStatus};
 use crate::domain::workflow::{Step, state_with_meeting};
@@ -51,6 +51,27 @@ pub fn PepPage() -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+/// The PEP as last read again after someone else changed one of its parts (`None` until then):
+/// each part merges its own piece into what is on screen.
+#[derive(Clone, Copy)]
+pub(super) struct FreshForm(pub RwSignal<Option<PepForm>>);
+
+impl FreshForm {
+    /// Runs `merge` with each fresh reading of one piece of the form.
+    pub(super) fn each<T: 'static>(
+        pick: impl Fn(&PepForm) -> Option<T> + 'static,
+        merge: impl Fn(T) + 'static,
+    ) {
+        if let Some(FreshForm(fresh)) = use_context::<FreshForm>() {
+            Effect::new(move |_| {
+                if let Some(piece) = fresh.with(|form| form.as_ref().and_then(&pick)) {
+                    merge(piece);
+                }
+            });
+        }
     }
 }
 
@@ -114,6 +135,49 @@ fn Form(form: PepForm) -> impl IntoView {
             }
         });
     });
+    // Parts others change (targets, PP+, the action log, suspensions, the task list) are read
+    // again, one read at a time with one more if more changed meanwhile; each part merges what
+    // it reads into what is on screen, so nothing typed here is replaced.
+    let fresh = RwSignal::new(None::<PepForm>);
+    provide_context(FreshForm(fresh));
+    let reading = StoredValue::new((false, false));
+    Effect::new(move |runs: Option<()>| {
+        room.parts_changed.track();
+        if runs.is_none() {
+            return;
+        }
+        if reading.get_value().0 {
+            reading.set_value((true, true));
+            return;
+        }
+        reading.set_value((true, false));
+        leptos::task::spawn_local(async move {
+            loop {
+                if let Ok(form) = pep_form(workflow_pep.get_value()).await {
+                    fresh.set(Some(form));
+                }
+                if !reading.get_value().1 {
+                    break;
+                }
+                reading.set_value((true, false));
+            }
+            reading.set_value((false, false));
+        });
+    });
+    {
+        let statuses = statuses.clone();
+        Effect::new(move |_| {
+            fresh.with(|form| {
+                for section in form.iter().flat_map(|form| &form.sections) {
+                    if let Some((_, status)) = statuses.iter().find(|(k, _)| *k == section.key)
+                        && status.get_untracked() != section.status
+                    {
+                        status.set(section.status);
+                    }
+                }
+            })
+        });
+    }
     let state = move || state_with_meeting(workflow.get().state, room.meeting.get().as_ref());
     let field_labels: Vec<(FieldKey, String)> = form
         .sections
@@ -499,25 +563,21 @@ fn FieldEditor(section: SectionKey, field: FormField, saver: Saver<FieldRef>) ->
                 let Some(changed) = batch.iter().find(|c| c.field == key) else {
                     return;
                 };
-                match on_remote_commit(
-                    saver.version.get_untracked(),
+                let by = changed.by.clone();
+                match saver.hear_remote(
+                    changed.value.clone(),
                     changed.version,
+                    by.clone(),
                     focused_here(),
-                    saver.unsaved(),
-                    saver.saving(),
                 ) {
-                    RemoteCommit::Apply => {
-                        saver.take_remote(changed.value.clone(), changed.version);
-                        room.announce(format!("{} changed “{label}”.", changed.by));
+                    Heard::ReplacedYours => {
+                        room.announce(format!("{by} replaced your value in “{label}”."));
                     }
-                    RemoteCommit::Review => {
-                        saver.review(changed.value.clone(), changed.version, changed.by.clone());
-                        room.announce(format!(
-                            "{} changed “{label}” while you were in it: review their version.",
-                            changed.by
-                        ));
-                    }
-                    RemoteCommit::Ignore | RemoteCommit::Wait => {}
+                    Heard::Shown => room.announce(format!("{by} changed “{label}”.")),
+                    Heard::Held => room.announce(format!(
+                        "{by} changed “{label}” while you were in it: review their version."
+                    )),
+                    Heard::Nothing => {}
                 }
             })
         });
@@ -569,6 +629,7 @@ fn FieldEditor(section: SectionKey, field: FormField, saver: Saver<FieldRef>) ->
                 on:change=move |_| saver.save()
             />
             <SaveStatus id=status_id saver />
+            <ReplacedNotice saver show=String::clone />
             {move || match saver.state.get() {
                 SaveState::Conflict { theirs, by, .. }
                 | SaveState::ChangedElsewhere { theirs, by, .. } => Some(view! {
@@ -620,6 +681,33 @@ pub(super) fn ConflictChoice<K: Persist>(
                 </button>
             </div>
         </div>
+    }
+}
+
+/// Told when someone else's save replaced a value this person saved: theirs is on screen above,
+/// the person's own is here to put back with one press.
+#[component]
+pub(super) fn ReplacedNotice<K: Persist>(
+    saver: Saver<K>,
+    /// The value in a few words.
+    show: fn(&K::Value) -> String,
+) -> impl IntoView {
+    move || {
+        saver.replaced.get().map(|Replaced { yours, by }| {
+            view! {
+                <div class="inset replaced" role="group" aria-label=format!("{by} replaced your value")>
+                    <p class="body">{format!("{by} replaced your value “{}”: theirs is shown above.", show(&yours))}</p>
+                    <div class="button-group">
+                        <button type="button" class="button button--secondary" on:click=move |_| saver.put_mine_back()>
+                            "Put mine back"
+                        </button>
+                        <button type="button" class="button button--secondary" on:click=move |_| saver.replaced.set(None)>
+                            "Keep theirs"
+                        </button>
+                    </div>
+                </div>
+            }
+        })
     }
 }
 
@@ -867,6 +955,10 @@ fn ActionLog(
     calendars: PageCalendars,
 ) -> impl IntoView {
     let items = RwSignal::new(items);
+    FreshForm::each(
+        |form| form.action_log.clone(),
+        move |fresh| items.set(fresh),
+    );
     let list = move || {
         items
             .get()

@@ -195,44 +195,57 @@ fn PpPlusRow(
 pub(super) fn PpPlusReadOnly(
     number: usize,
     pep_id: String,
-    lines: Vec<PpPlusLine>,
+    /// The target's requests as they stand (merged live when someone changes them).
+    lines: Signal<Vec<PpPlusLine>>,
     decides: bool,
 ) -> impl IntoView {
-    let shown: Vec<PpPlusLine> = lines.into_iter().filter(|l| !l.is_blank()).collect();
-    if shown.is_empty() {
-        return None;
-    }
-    let requests = shown
-        .into_iter()
-        .enumerate()
-        .map(|(i, request)| {
-            let line = RwSignal::new(request);
-            let decided = Callback::new(move |(status, reason, version): (String, String, i64)| {
-                line.update(|l| {
-                    l.status = status;
-                    l.decision_reason = reason;
-                    l.version = version;
-                })
-            });
-            let prefix = format!("target-{number}-pp-{}", i + 1);
-            let pep_id = pep_id.clone();
-            view! {
-                <li class="pp-plus-request">
-                    <p class="body">
-                        {move || line.with(|l| format!("{} from {}: {}", l.item, l.provider, l.sum_in_words()))}
-                    </p>
-                    <p class="body">
-                        <strong class=move || line.with(status_class)>{move || line.with(status_in_words)}</strong>
-                    </p>
-                    {decides.then(|| view! { <PpPlusDecision prefix pep_id line=line.into() decided /> })}
-                </li>
+    let shown = move || {
+        lines
+            .get()
+            .into_iter()
+            .filter(|l| !l.is_blank())
+            .enumerate()
+            .collect::<Vec<_>>()
+    };
+    // Keyed by request, so a decision being written keeps its reason while the target changes.
+    let requests = move |(i, request): (usize, PpPlusLine)| {
+        let id = request.id.clone();
+        let line = RwSignal::new(request);
+        Effect::new(move |_| {
+            let now = lines.with(|all| all.iter().find(|l| l.id == id).cloned());
+            if let Some(now) = now.filter(|now| *now != line.get_untracked()) {
+                line.set(now);
             }
-        })
-        .collect_view();
-    Some(view! {
-        <h4 class="heading-s">{format!("PP+ requests for target {number}")}</h4>
-        <ul class="list">{requests}</ul>
-    })
+        });
+        let decided = Callback::new(move |(status, reason, version): (String, String, i64)| {
+            line.update(|l| {
+                l.status = status;
+                l.decision_reason = reason;
+                l.version = version;
+            })
+        });
+        let prefix = format!("target-{number}-pp-{}", i + 1);
+        let pep_id = pep_id.clone();
+        view! {
+            <li class="pp-plus-request">
+                <p class="body">
+                    {move || line.with(|l| format!("{} from {}: {}", l.item, l.provider, l.sum_in_words()))}
+                </p>
+                <p class="body">
+                    <strong class=move || line.with(status_class)>{move || line.with(status_in_words)}</strong>
+                </p>
+                {decides.then(|| view! { <PpPlusDecision prefix pep_id line=line.into() decided /> })}
+            </li>
+        }
+    };
+    view! {
+        <Show when=move || !shown().is_empty()>
+            <h4 class="heading-s">{format!("PP+ requests for target {number}")}</h4>
+            <ul class="list">
+                <For each=shown key=|(_, line)| line.id.clone() children=requests.clone() />
+            </ul>
+        </Show>
+    }
 }
 
 /// Approve or decline one request, with a reason (needed to decline).

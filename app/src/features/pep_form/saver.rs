@@ -12,6 +12,7 @@ use std::future::Future;
 use leptos::prelude::*;
 
 use super::Saved;
+use crate::domain::live::{RemoteCommit, on_remote_commit};
 use crate::error::AppError;
 
 /// Where a value is saved, and how.
@@ -113,6 +114,32 @@ pub struct Saver<K: Persist> {
     after_save: Option<Callback<()>>,
     /// The edit on its way: its id, and the value and version it was sent with.
     edit: RwSignal<Option<(String, K::Value, i64)>>,
+    /// Whether the server's value is one this page saved (so a later save by someone else
+    /// replaces the person's own value, and they are told).
+    mine: RwSignal<bool>,
+    /// The person's value that someone else's save replaced, and who, until they put it back or
+    /// let it go.
+    pub replaced: RwSignal<Option<Replaced<K::Value>>>,
+}
+
+/// What someone else's save did on this page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Heard {
+    /// Already here, or a save of the person's own on its way decides.
+    Nothing,
+    /// Shown in place.
+    Shown,
+    /// Shown in place of a value this page saved: the person is told, with theirs to put back.
+    ReplacedYours,
+    /// Held beside the person's words for them to choose.
+    Held,
+}
+
+/// The person's own saved value, replaced by someone else's save while the page was open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replaced<T> {
+    pub yours: T,
+    pub by: String,
 }
 
 impl<K: Persist> Clone for Saver<K> {
@@ -135,6 +162,8 @@ impl<K: Persist> Saver<K> {
             retry_seconds: RwSignal::new(0),
             after_save,
             edit: RwSignal::new(None),
+            mine: RwSignal::new(false),
+            replaced: RwSignal::new(None),
         }
     }
 
@@ -156,8 +185,50 @@ impl<K: Persist> Saver<K> {
         self.in_flight.get_untracked()
     }
 
+    /// Someone else's save reaching the page: shown at once when nothing of the person's waits
+    /// in it (and, when it replaced a value this page saved, the person is told with theirs
+    /// to put back), held beside their words to choose when something does. Says which.
+    pub fn hear_remote(self, theirs: K::Value, version: i64, by: String, focused: bool) -> Heard {
+        let what = on_remote_commit(
+            self.version.get_untracked(),
+            version,
+            focused,
+            self.unsaved(),
+            self.saving(),
+        );
+        match what {
+            RemoteCommit::Apply => {
+                let yours = self.confirmed.get_untracked();
+                let replaced = self.mine.get_untracked() && yours != theirs;
+                if replaced {
+                    self.replaced.set(Some(Replaced { yours, by }));
+                }
+                self.take_remote(theirs, version);
+                if replaced {
+                    Heard::ReplacedYours
+                } else {
+                    Heard::Shown
+                }
+            }
+            RemoteCommit::Review => {
+                self.review(theirs, version, by);
+                Heard::Held
+            }
+            RemoteCommit::Ignore | RemoteCommit::Wait => Heard::Nothing,
+        }
+    }
+
+    /// Saves again the person's value that someone else's replaced.
+    pub fn put_mine_back(self) {
+        if let Some(Replaced { yours, .. }) = self.replaced.get_untracked() {
+            self.changed(|value| *value = yours);
+            self.save();
+        }
+    }
+
     /// Someone else's save, shown as it is (nobody is typing in the field here).
     pub fn take_remote(self, value: K::Value, version: i64) {
+        self.mine.set(false);
         self.version.set(version);
         self.confirmed.set(value.clone());
         self.value.set(value);
@@ -182,6 +253,7 @@ impl<K: Persist> Saver<K> {
     /// The person changed the value: saved after a short pause in their typing.
     pub fn changed(self, update: impl FnOnce(&mut K::Value)) {
         self.value.update(update);
+        self.replaced.set(None);
         if !self.in_conflict() {
             self.state.set(SaveState::Editing);
         }
@@ -230,6 +302,7 @@ impl<K: Persist> Saver<K> {
                 Ok(Saved::Saved { version }) => {
                     self.version.set(version);
                     self.confirmed.set(sent.clone());
+                    self.mine.set(true);
                     self.retry_seconds.set(0);
                     if let Some(after_save) = self.after_save {
                         after_save.run(());
@@ -315,6 +388,7 @@ impl<K: Persist> Saver<K> {
             self.version.set(version);
             self.confirmed.set(theirs.clone());
             self.value.set(theirs);
+            self.mine.set(false);
             self.state.set(SaveState::Saved);
         }
     }

@@ -22,6 +22,10 @@ pub(super) fn SuspensionLog(pep_id: String, part: SuspensionsPart) -> impl IntoV
     } = part;
     let year = AcademicYear::starting(academic_year);
     let records = RwSignal::new(records);
+    super::pep_page::FreshForm::each(
+        |form| form.suspensions.as_ref().map(|part| part.records.clone()),
+        move |fresh| records.set(fresh),
+    );
     let total = move || records.with(|all| school_year_total(all, year).1);
     let list = move || {
         records

@@ -5,13 +5,14 @@
 
 use leptos::prelude::*;
 
-use super::pep_page::{ConflictChoice, SaveStatus};
+use super::pep_page::{ConflictChoice, FreshForm, ReplacedNotice, SaveStatus};
 use super::pp_plus_part::{PpPlusReadOnly, PpPlusRequests, PpPlusSummary};
 use super::saver::{Persist, SaveState, Saver};
 use super::{
     Saved, TargetEvaluation, TargetRecord, TargetsPart, add_target, evaluate_target, remove_target,
     save_target,
 };
+use crate::domain::live::PepPart;
 use crate::domain::roles::Role;
 use crate::domain::smart::{Finding, Severity};
 use crate::domain::targets::{
@@ -19,6 +20,7 @@ use crate::domain::targets::{
     TargetDraft, check_against_previous, check_mix, check_target,
 };
 use crate::error::AppError;
+use crate::features::live::LiveRoom;
 use crate::ui::raw_text::textarea_content;
 
 /// One target of one PEP.
@@ -139,6 +141,25 @@ pub fn TargetsSection(pep_id: String, part: TargetsPart) -> impl IntoView {
         }
     };
     let savers = RwSignal::new(targets.into_iter().map(make.clone()).collect::<Vec<_>>());
+    // Targets someone else added, changed or removed come in as they are now: merged one by
+    // one like a field, so a target being written here is never overwritten.
+    // A target added by a merge belongs to this section, not to the effect that merged it
+    // (whose next run would dispose of it).
+    let section_owner = Owner::current();
+    let make_merged = {
+        let make = make.clone();
+        move |record: TargetRecord| match &section_owner {
+            Some(owner) => owner.with(|| make(record)),
+            None => make(record),
+        }
+    };
+    let room = use_context::<LiveRoom>();
+    FreshForm::each(
+        |form| form.targets.as_ref().map(|part| part.targets.clone()),
+        move |fresh: Vec<TargetRecord>| {
+            merge_targets(savers, fresh, &make_merged, who_changed_targets(room))
+        },
+    );
     let rule = StoredValue::new(rule);
     let mix = move || {
         let areas: Vec<NeedArea> = savers.with(|all| {
@@ -234,6 +255,80 @@ pub fn TargetsSection(pep_id: String, part: TargetsPart) -> impl IntoView {
             })}
         </section>
     }
+}
+
+/// Who the last change message said changed the targets or their PP+ requests.
+fn who_changed_targets(room: Option<LiveRoom>) -> String {
+    room.map(|room| {
+        room.parts_changed.with_untracked(|(_, changes)| {
+            changes
+                .iter()
+                .filter(|c| matches!(c.part, PepPart::Targets | PepPart::PpPlus))
+                .flat_map(|c| c.by.clone())
+                .collect::<Vec<_>>()
+                .join(" and ")
+        })
+    })
+    .filter(|names| !names.is_empty())
+    .unwrap_or_else(|| "Someone else".to_string())
+}
+
+/// Merges the targets as the server has them now into those on screen: a new one is added, a
+/// changed one is shown unless the person has words in it not yet saved (then both are shown to
+/// choose from), a removed one goes unless the person is writing in it (then it stays, with
+/// why, so their words can be copied).
+fn merge_targets(
+    savers: RwSignal<Vec<(String, Saver<TargetRef>)>>,
+    fresh: Vec<TargetRecord>,
+    make: &impl Fn(TargetRecord) -> (String, Saver<TargetRef>),
+    by: String,
+) {
+    let on_screen = savers.get_untracked();
+    for record in &fresh {
+        let Some((_, saver)) = on_screen.iter().find(|(id, _)| *id == record.id) else {
+            continue;
+        };
+        let idle = !saver.unsaved() && !saver.saving();
+        let differs = saver.value.with_untracked(|value| *value != record.draft);
+        if record.version > saver.version.get_untracked() {
+            saver.hear_remote(record.draft.clone(), record.version, by.clone(), false);
+        } else if idle && differs && record.version == saver.version.get_untracked() {
+            // A PP+ decision changes a request, not the target's version.
+            saver.take_remote(record.draft.clone(), record.version);
+        }
+    }
+    for (id, saver) in &on_screen {
+        if !fresh.iter().any(|record| record.id == *id) && saver.unsaved() {
+            saver.state.set(SaveState::Refused(format!(
+                "{by} removed this target while you were writing in it. Copy your words into \
+                 another target to keep them."
+            )));
+        }
+    }
+    let same_targets = on_screen.len() == fresh.len()
+        && on_screen
+            .iter()
+            .all(|(id, _)| fresh.iter().any(|r| r.id == *id));
+    if same_targets {
+        return;
+    }
+    // In the server's order, with any target removed elsewhere but still being written here.
+    let mut merged: Vec<(String, Saver<TargetRef>)> = fresh
+        .into_iter()
+        .map(|record| {
+            on_screen
+                .iter()
+                .find(|(id, _)| *id == record.id)
+                .cloned()
+                .unwrap_or_else(|| make(record))
+        })
+        .collect();
+    for kept in on_screen {
+        if kept.1.unsaved() && !merged.iter().any(|(id, _)| *id == kept.0) {
+            merged.push(kept);
+        }
+    }
+    savers.set(merged);
 }
 
 /// "Northdale asks for 3 targets: English, Maths and another, one about writing at key stage 1."
@@ -357,30 +452,39 @@ fn TargetEditor(
     let prefix = format!("target-{number}");
     let heading = format!("Target {number}");
     if !editable {
-        let draft = saver.value.get_untracked();
-        let area = NeedArea::parse(&draft.need_area)
-            .map(|a| a.label())
-            .unwrap_or("No need area");
-        let actions = draft
-            .actions
-            .iter()
-            .map(|a| {
-                let who = Role::parse(&a.owner_role)
-                    .map(|r| r.label())
-                    .unwrap_or("nobody named");
-                view! { <li>{format!("{} ({who}, {})", a.description, a.frequency)}</li> }
-            })
-            .collect_view();
+        // Read-only here, but live: a change made elsewhere shows as it is merged.
+        let shown = move || {
+            let draft = saver.value.get();
+            let area = NeedArea::parse(&draft.need_area)
+                .map(|a| a.label())
+                .unwrap_or("No need area");
+            let actions = draft
+                .actions
+                .iter()
+                .map(|a| {
+                    let who = Role::parse(&a.owner_role)
+                        .map(|r| r.label())
+                        .unwrap_or("nobody named");
+                    view! { <li>{format!("{} ({who}, {})", a.description, a.frequency)}</li> }
+                })
+                .collect_view();
+            view! {
+                <div class="target">
+                    <h3 class="heading-m">{format!("{heading}: {area}")}</h3>
+                    <p class="body"><strong>{draft.statement}</strong></p>
+                    <p class="body">{format!("Where the child is now: {}", draft.reason_baseline)}</p>
+                    <p class="body">{format!("How everyone will know: {}", draft.success_measure)}</p>
+                    {(!draft.child_view.is_empty()).then(|| view! { <p class="body">{format!("What the child said: {}", draft.child_view)}</p> })}
+                    <p class="body">{format!("By: {}", date_in_words(&draft.target_date))}</p>
+                    <ul class="list list--bullet">{actions}</ul>
+                </div>
+            }
+        };
+        let lines = Signal::derive(move || saver.value.with(|draft| draft.pp_plus.clone()));
         return view! {
-            <div class="target">
-                <h3 class="heading-m">{format!("{heading}: {area}")}</h3>
-                <p class="body"><strong>{draft.statement}</strong></p>
-                <p class="body">{format!("Where the child is now: {}", draft.reason_baseline)}</p>
-                <p class="body">{format!("How everyone will know: {}", draft.success_measure)}</p>
-                {(!draft.child_view.is_empty()).then(|| view! { <p class="body">{format!("What the child said: {}", draft.child_view)}</p> })}
-                <p class="body">{format!("By: {}", date_in_words(&draft.target_date))}</p>
-                <ul class="list list--bullet">{actions}</ul>
-                <PpPlusReadOnly number pep_id lines=draft.pp_plus decides=decides_pp_plus />
+            <div class="target-read-only">
+                {shown}
+                <PpPlusReadOnly number pep_id lines decides=decides_pp_plus />
             </div>
         }
         .into_any();
@@ -445,8 +549,10 @@ fn TargetEditor(
                 <TargetText id=field_id("override_reason") label="Why this target stands as it is" hint="The Virtual School reads this when it checks the PEP." value=text(|d| &d.override_reason) on_input=edit(|d, v| d.override_reason = v) saver />
             </details>
             <SaveStatus id=status_id saver />
+            <ReplacedNotice saver show=|target: &TargetDraft| target.statement.clone() />
             {move || match saver.state.get() {
-                SaveState::Conflict { theirs, by, .. } => Some(view! {
+                SaveState::Conflict { theirs, by, .. }
+                | SaveState::ChangedElsewhere { theirs, by, .. } => Some(view! {
                     <ConflictChoice by saver>
                         <blockquote class="conflict__theirs">
                             {format!("{} Measure: {} By: {}", theirs.statement, theirs.success_measure, date_in_words(&theirs.target_date))}
@@ -647,7 +753,8 @@ fn PreviousTargetEvaluation(
             </div>
             <SaveStatus id=status_id saver />
             {move || match saver.state.get() {
-                SaveState::Conflict { theirs, by, .. } => Some(view! {
+                SaveState::Conflict { theirs, by, .. }
+                | SaveState::ChangedElsewhere { theirs, by, .. } => Some(view! {
                     <ConflictChoice by saver>
                         <blockquote class="conflict__theirs">{format!("{}: {}", theirs.evaluation, theirs.evidence)}</blockquote>
                     </ConflictChoice>

@@ -272,6 +272,6 @@ export async function connect (room, clientId, ctx) {
 }
 
 // For tools that drive the committed path (committed.mjs): the same sign-in and room → PEP mapping.
-export { session, pepFor, api, httpBase, CFG }
+export { session, pepFor, api, httpBase, CFG, fieldKey, keyOf }
 
 export default { name, description, versions, startServer, connect }

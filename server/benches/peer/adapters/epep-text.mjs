@@ -1,0 +1,157 @@
+// Adapter: our app's shared text, durable (issue 14). The typist's edit goes as the page sends it:
+// `POST /api/pep/edit_text` (pep_id, section, field, base, op, edit_id), which the server applies,
+// stores (the field's text, the edit and its id, the PEP's revision, in one transaction) and only
+// then acknowledges and rings the room; every page hears it as `changed.text_edits` on
+// `GET /live/pep/{pep_id}` and merges it. So the latency measured is send → stored → fanned out →
+// seen, against y-websocket's in-memory relay.
+//
+// The edit appends the harness's 20 characters (`~<id36>.<tus36>:` then filler) at the end of the
+// field: `[len, "chunk"]` in the wire form of `TextOp`. Like the page, a typist has one edit in
+// flight; what it types meanwhile is joined into the next one (each chunk keeps its own marker, so
+// every harness edit is still seen). It knows the field's length and version from the edits the
+// channel brings (its own included), as the page does; a `retry` goes again, a `resync` starts from
+// the text it sends. The server, the PEPs, the person and the pings are those of `epep.mjs`.
+import WebSocket from 'ws'
+import epep, { session, pepFor, api, httpBase, fieldKey, keyOf } from './epep.mjs'
+
+const MARK_G = /~([0-9a-z]+)\.([0-9a-z]+):/g
+const encodeMark = (id, t) => `~${id.toString(36)}.${Math.round(t * 1000).toString(36)}:`
+
+const totals = { outcomes: {}, failures: 0 }
+process.on('exit', () => {
+  process.stderr.write(`[epep-text adapter] edit answers ${JSON.stringify(totals.outcomes)}; failed requests ${totals.failures}\n`)
+})
+
+let nextEdit = 0
+
+export async function connect (room, clientId, ctx) {
+  const { url, openTimeoutMs = 30000 } = ctx
+  const base = httpBase(url)
+  const cookie = await session(base)
+  const pepId = pepFor(room)
+  const ws = new WebSocket(`${url}/live/pep/${encodeURIComponent(pepId)}?since=0`, {
+    headers: { Origin: base, Cookie: cookie },
+    perMessageDeflate: false
+  })
+  // field key -> { length, version, text (kept only for the digest) }
+  const fields = new Map()
+  const field = k => {
+    if (!fields.has(k)) fields.set(k, { length: 0, version: 0, text: '' })
+    return fields.get(k)
+  }
+  // field key -> { pending: chunks typed while an edit is in flight, inFlight: edit id }
+  const typing = new Map()
+  let cb = () => {}
+  let disconnects = 0
+  let closedByUs = false
+
+  const apply = (f, op) => {
+    let at = 0
+    let out = ''
+    for (const part of op) {
+      if (typeof part === 'string') out += part
+      else if (part > 0) { out += f.text.slice(at, at + part); at += part } else at += -part
+    }
+    f.text = out + f.text.slice(at)
+    f.length = f.text.length
+  }
+  const send = (fk) => {
+    const k = keyOf(fk)
+    const t = typing.get(k)
+    if (!t || t.inFlight || t.pending.length === 0) return
+    const f = field(k)
+    const chunk = t.pending.join('')
+    t.pending = []
+    const id = `bench-${process.pid}-${clientId}-${nextEdit++}`
+    t.inFlight = id
+    t.sent = chunk
+    const op = f.length > 0 ? [f.length, chunk] : [chunk]
+    const attempt = () => api(base, '/api/pep/edit_text', {
+      pep_id: pepId, section: fk.section, field: fk.field, base: String(f.version), op: JSON.stringify(op), edit_id: id
+    }, cookie).then(r => {
+      const outcome = r.status === 200 ? r.body?.outcome : `http ${r.status}`
+      totals.outcomes[outcome] = (totals.outcomes[outcome] ?? 0) + 1
+      if (outcome === 'retry') return attempt()
+      if (outcome === 'resync') {
+        f.text = r.body.text; f.length = f.text.length; f.version = r.body.version
+        t.inFlight = null; t.pending.unshift(chunk); send(fk)
+      } else if (outcome !== 'accepted') {
+        t.inFlight = null
+      }
+      // Accepted: acknowledged when the channel brings it (the field's length follows from it).
+    }).catch(() => { totals.failures++; t.inFlight = null; t.pending.unshift(chunk) })
+    attempt()
+  }
+
+  await new Promise((resolve, reject) => {
+    let welcomed = false
+    const to = setTimeout(() => reject(new Error(`${clientId}: no welcome+presence after ${openTimeoutMs} ms`)), openTimeoutMs)
+    ws.once('unexpected-response', (_req, res) => { clearTimeout(to); reject(new Error(`${clientId}: handshake ${res.statusCode}`)) })
+    ws.once('error', err => { clearTimeout(to); reject(err) })
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) return
+      let msg
+      try { msg = JSON.parse(data.toString()) } catch { return }
+      if (msg.type === 'welcome') welcomed = true
+      if (msg.type === 'presence' && welcomed) { clearTimeout(to); resolve() }
+      if (msg.type !== 'changed') return
+      for (const changed of msg.fields ?? []) {
+        const f = field(keyOf(changed.field))
+        // A field this page has not followed edit by edit (the catch-up at connect).
+        if (changed.version > f.version && !(msg.text_edits ?? []).some(e => keyOf(e.field) === keyOf(changed.field))) {
+          f.text = changed.value; f.length = f.text.length; f.version = changed.version
+        }
+      }
+      for (const edit of msg.text_edits ?? []) {
+        const k = keyOf(edit.field)
+        const f = field(k)
+        if (edit.version !== f.version + 1) continue // already here
+        apply(f, edit.op)
+        f.version = edit.version
+        const t = typing.get(k)
+        if (t && t.inFlight === edit.edit_id) {
+          t.inFlight = null
+          send(edit.field)
+        } else {
+          for (const part of edit.op) {
+            if (typeof part !== 'string') continue
+            for (const m of part.matchAll(MARK_G)) cb({ id: parseInt(m[1], 36), t: parseInt(m[2], 36) / 1000 })
+          }
+        }
+      }
+    })
+  })
+  ws.on('close', () => { if (!closedByUs) disconnects++ })
+  const ping = setInterval(() => { if (ws.readyState === WebSocket.OPEN) ws.send('{"type":"ping"}') }, 1000)
+  ping.unref()
+  let lastTyped = null
+
+  return {
+    sendEdit ({ id, t, field: name, text }) {
+      const fk = fieldKey(name)
+      const k = keyOf(fk)
+      if (lastTyped !== k) {
+        ws.send(JSON.stringify({ type: 'typing', field: fk, paragraph: 1 }))
+        lastTyped = k
+      }
+      const mark = encodeMark(id, t)
+      if (!typing.has(k)) typing.set(k, { pending: [], inFlight: null })
+      typing.get(k).pending.push(mark + text.slice(mark.length))
+      send(fk)
+    },
+    onRemoteEdit (fn) { cb = fn },
+    digest () {
+      return [...fields.entries()].sort(([a], [b]) => a < b ? -1 : 1).map(([k, f]) => `${k}=${f.text}`).join('\u0000')
+    },
+    stats () { return { disconnects } },
+    close () { closedByUs = true; clearInterval(ping); try { ws.close(1000) } catch {} }
+  }
+}
+
+export default {
+  name: 'epep-text',
+  description: 'ePEP shared text: each edit POSTed to /api/pep/edit_text, stored in SQLite before it is acknowledged, fanned out as changed.text_edits on /live/pep/{id}',
+  versions: epep.versions,
+  startServer: epep.startServer,
+  connect
+}
