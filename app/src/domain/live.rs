@@ -165,6 +165,9 @@ pub struct FieldTextEdit {
     pub field: FieldKey,
     #[serde(flatten)]
     pub edit: crate::domain::shared_text::TextEditSeen,
+    /// Who made it ("Someone" for an account no longer there).
+    #[serde(default)]
+    pub by: String,
 }
 
 /// What the server says on the channel.
@@ -206,9 +209,11 @@ pub enum ServerMessage {
         /// The meeting as it is now, when it started, changed or ended since.
         #[serde(default)]
         meeting: Option<crate::domain::meeting::MeetingInfo>,
-        /// The edits of free-text fields (those in `fields` the person may read) since, in the
-        /// order the server applied them, so a page merges them into what is being typed there.
-        /// Empty when there were too many to send: the page reads them (`pep_text_since`).
+        /// The edits of free-text fields the person may read since, in the order the server
+        /// applied them, so a page merges them into what is being typed or read there. A field
+        /// whose edits are all here is not in `fields` (its whole text on every keystroke was
+        /// up to 40 KB to every phone). Empty when there were too many to send: the fields are
+        /// then in `fields` and the page reads the edits itself (`pep_text_since`).
         #[serde(default)]
         text_edits: Vec<FieldTextEdit>,
     },

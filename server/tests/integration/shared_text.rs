@@ -545,7 +545,8 @@ async fn kill_9_while_typing_loses_no_acknowledged_edit() {
 }
 
 /// A page back after more edits than one live message carries is told which field changed and
-/// its text now (and reads the edits itself); a page a few edits behind gets them in the message.
+/// its text now (and reads the edits itself); a page a few edits behind gets them in the message,
+/// with who made them, and not the field's whole text beside them.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_page_far_behind_is_told_the_field_not_sent_every_edit() {
     use app::features::live::TEXT_EDITS_SENT;
@@ -612,9 +613,19 @@ async fn a_page_far_behind_is_told_the_field_not_sent_every_edit() {
         (field.value.as_str(), field.version),
         (text.as_str(), version)
     );
-    let (_, text_edits) = changed(near_end).await;
+    let (fields, text_edits) = changed(near_end).await;
     let versions: Vec<i64> = text_edits.iter().map(|e| e.edit.version).collect();
     assert_eq!(versions, [version - 2, version - 1, version]);
+    assert!(
+        text_edits.iter().all(|e| e.by == "Sarah Whitfield"),
+        "each edit names its writer"
+    );
+    // Its edits are all in the message: the field's whole text is not sent beside them.
+    assert!(
+        fields.iter().all(|f| f.field.field != FIELD),
+        "{} characters sent again",
+        text.len()
+    );
     app.db.finish().await;
 }
 

@@ -80,10 +80,12 @@ pub async fn changes_since(
     });
     // Shared-text edits take revisions of their own, mostly without an audit row. At most one
     // message's worth is read with its words (a page back after hours must not read thousands).
-    let text_edits: Vec<(String, String, i64, i64, String, String)> = on_db!(db, pool => {
+    type Edit = (String, String, i64, i64, String, String, Option<String>);
+    let text_edits: Vec<Edit> = on_db!(db, pool => {
         sqlx::query_as(
-            "SELECT section, field, pep_revision, version, op_json, edit_id FROM text_edits \
-             WHERE pep_id = $1 AND pep_revision > $2 ORDER BY pep_revision LIMIT $3",
+            "SELECT t.section, t.field, t.pep_revision, t.version, t.op_json, t.edit_id, \
+             u.display_name FROM text_edits t LEFT JOIN users u ON u.id = t.author_id \
+             WHERE t.pep_id = $1 AND t.pep_revision > $2 ORDER BY t.pep_revision LIMIT $3",
         )
         .bind(pep_id)
         .bind(since)
@@ -118,17 +120,24 @@ pub async fn changes_since(
     let Some(revision) = newest else {
         return Ok(None);
     };
-    let mut field_ids: BTreeSet<String> = touched
+    let touched_ids: BTreeSet<String> = touched
         .iter()
         .map(|(section, field, _)| format!("{section}.{field}"))
         .collect();
+    // A field whose edits all go in this message is merged from them, not sent whole.
+    let mut field_ids: BTreeSet<String> = if too_many {
+        touched_ids.clone()
+    } else {
+        BTreeSet::new()
+    };
     let edits_sent: Vec<FieldTextEdit> = if too_many {
         Vec::new()
     } else {
         text_edits
             .iter()
-            .filter_map(|(section, field, _, version, json, edit_id)| {
+            .filter_map(|(section, field, _, version, json, edit_id, by)| {
                 Some(FieldTextEdit {
+                    by: by.clone().unwrap_or_else(|| "Someone".into()),
                     field: FieldKey {
                         section: SectionKey::parse(section).ok()?,
                         field: field.clone(),
@@ -146,8 +155,13 @@ pub async fn changes_since(
     let mut meeting_changed = false;
     let mut recheck_workflow = false;
     for (action, entity_id, _, actor, name) in &events {
-        if action == "pep.field_saved" || action == "pep.text_edited" {
+        if action == "pep.field_saved" {
             field_ids.extend(entity_id.clone());
+            continue;
+        }
+        if action == "pep.text_edited" {
+            // Edited but none of its edits here (pruned, or too many): sent whole.
+            field_ids.extend(entity_id.clone().filter(|id| !touched_ids.contains(id)));
             continue;
         }
         recheck_workflow = true;

@@ -16,8 +16,8 @@ use super::form_problems::{FormProblems, ProblemAlert};
 use super::saver::{Heard, Persist, Replaced, SaveState, Saver};
 use super::shared_text_part::{SharedText, SharedTextField};
 use super::{
-    FormField, FormSection, PepForm, Saved, WorkflowPart, change_pep_state, pep_form, pep_workflow,
-    save_pep_field, set_section_status,
+    FormField, FormSection, PepForm, Saved, TextEditSeen, TextSince, WorkflowPart,
+    change_pep_state, pep_form, pep_text_since, pep_workflow, save_pep_field, set_section_status,
 };
 use crate::domain::live::FieldKey;
 use crate::domain::pep::{PepState, SectionKey};
@@ -350,7 +350,7 @@ fn Section(
                 view! { <FieldEditor section=key field saver /> }.into_any()
             } else {
                 values.push((field.key.clone(), Signal::stored(field.value.clone())));
-                view! { <ReadOnlyField section=key field /> }.into_any()
+                view! { <ReadOnlyField pep_id=pep_id.clone() section=key field /> }.into_any()
             }
         })
         .collect_view();
@@ -449,11 +449,59 @@ fn Section(
 
 /// A field the person may read but not write: what is saved, or what its writer is typing now.
 #[component]
-fn ReadOnlyField(section: SectionKey, field: FormField) -> impl IntoView {
+fn ReadOnlyField(pep_id: String, section: SectionKey, field: FormField) -> impl IntoView {
     let key = FieldKey::new(section, &field.key);
     let saved = RwSignal::new((field.value.clone(), field.version));
     let last_change = RwSignal::new(field.last_change.clone());
     let room = use_context::<LiveRoom>();
+    if let Some(room) = room {
+        // Free text comes as edits, merged in order; a gap (a message missed, too many edits
+        // for one message) is read from the server, one read at a time.
+        let key = key.clone();
+        let pep_id = StoredValue::new(pep_id);
+        let reading = StoredValue::new(false);
+        Effect::new(move |_| {
+            let gap = room.text_edits.with(|(_, batch)| {
+                for edit in batch.iter().filter(|e| e.field == key) {
+                    if !merge_read_only(saved, &edit.edit) {
+                        return true;
+                    }
+                    if !edit.by.is_empty() {
+                        last_change.set(Some(edit.by.clone()));
+                    }
+                }
+                false
+            });
+            if !gap || reading.get_value() {
+                return;
+            }
+            reading.set_value(true);
+            let field_key = key.field.clone();
+            leptos::task::spawn_local(async move {
+                let version = saved.get_untracked().1;
+                let since = pep_text_since(
+                    pep_id.get_value(),
+                    section.as_str().into(),
+                    field_key,
+                    version,
+                );
+                match since.await {
+                    Ok(TextSince::Edits { edits }) => {
+                        for edit in &edits {
+                            merge_read_only(saved, edit);
+                        }
+                    }
+                    Ok(TextSince::Resync { text, version })
+                        if version > saved.get_untracked().1 =>
+                    {
+                        saved.set((text, version));
+                    }
+                    _ => {}
+                }
+                reading.set_value(false);
+            });
+        });
+    }
     if let Some(room) = room {
         let key = key.clone();
         Effect::new(move |_| {
@@ -640,6 +688,22 @@ fn FieldEditor(section: SectionKey, field: FormField, saver: Saver<FieldRef>) ->
                 _ => None,
             }}
         </div>
+    }
+}
+
+/// Merges one edit into a read-only field's text when it is the next one; `false` for a gap
+/// (one or more edits missing before it), which the field then reads from the server.
+fn merge_read_only(saved: RwSignal<(String, i64)>, edit: &TextEditSeen) -> bool {
+    let (text, version) = saved.get_untracked();
+    if edit.version <= version {
+        return true;
+    }
+    match (edit.version == version + 1).then(|| edit.op.apply(&text).ok()) {
+        Some(Some(merged)) => {
+            saved.set((merged, edit.version));
+            true
+        }
+        _ => false,
     }
 }
 

@@ -440,6 +440,7 @@ pub fn SharedTextField(
     if let Some(room) = room {
         // The others' edits, merged as they arrive.
         let edits_key = key.clone();
+        let edits_label = label.clone();
         Effect::new(move |_| {
             room.text_edits.with(|(_, batch)| {
                 let mine: Vec<TextEditSeen> = batch
@@ -447,9 +448,16 @@ pub fn SharedTextField(
                     .filter(|e| e.field == edits_key)
                     .map(|e| e.edit.clone())
                     .collect();
-                if !mine.is_empty() {
-                    shared.hear(&mine);
+                if mine.is_empty() {
+                    return;
                 }
+                shared.hear(&mine);
+                let by = batch
+                    .iter()
+                    .rev()
+                    .find(|e| e.field == edits_key)
+                    .map(|e| &e.by);
+                announce_merged(room, shared, &edits_key, &edits_label, by);
             })
         });
         // A change too big for the channel to carry edit by edit (or a whole-value save):
@@ -470,14 +478,13 @@ pub fn SharedTextField(
                 if changed.version > shared.revision() && !carried {
                     shared.catch_up();
                 }
-                // Said once per batch of the others' typing, never per keystroke.
-                if shared.merged_remote.get_untracked() > 0 {
-                    shared.merged_remote.set(0);
-                    let focused = room.focused.get_untracked().as_ref() == Some(&committed_key);
-                    if !focused {
-                        room.announce(format!("{} changed “{field_label}”.", changed.by));
-                    }
-                }
+                announce_merged(
+                    room,
+                    shared,
+                    &committed_key,
+                    &field_label,
+                    Some(&changed.by),
+                );
             })
         });
         Effect::new(move |runs: Option<u64>| {
@@ -573,5 +580,27 @@ pub fn SharedTextField(
             />
             <SaveStatusLine id=status_id words=Signal::derive(move || shared.status_words()) />
         </div>
+    }
+}
+
+/// "Priya Sharma changed “…”.", said once per message of the others' typing merged here (never
+/// per keystroke), and not while the person is in the field (they see it).
+fn announce_merged(
+    room: LiveRoom,
+    shared: SharedText,
+    key: &FieldKey,
+    label: &str,
+    by: Option<&String>,
+) {
+    if shared.merged_remote.get_untracked() == 0 {
+        return;
+    }
+    shared.merged_remote.set(0);
+    let focused = room.focused.get_untracked().as_ref() == Some(key);
+    if !focused {
+        let by = by
+            .filter(|by| !by.is_empty())
+            .map_or("Someone", |by| by.as_str());
+        room.announce(format!("{by} changed “{label}”."));
     }
 }
