@@ -19,7 +19,7 @@ use super::{
     FormField, FormSection, PepForm, Saved, TextEditSeen, TextSince, WorkflowPart,
     change_pep_state, pep_form, pep_text_since, pep_workflow, save_pep_field, set_section_status,
 };
-use crate::domain::live::FieldKey;
+use crate::domain::live::{FieldKey, PepPart};
 use crate::domain::pep::{PepState, SectionKey};
 use crate::domain::pep_form::{FieldKind, SectionStatus};
 use crate::domain::workflow::{Step, state_with_meeting};
@@ -72,6 +72,44 @@ impl FreshForm {
                 }
             });
         }
+    }
+}
+
+/// Reads from the server one at a time: asked again while a read is on its way, it reads once
+/// more after it (never two at once, never a change missed).
+#[derive(Clone, Copy)]
+struct OneReadAtATime {
+    /// (a read is on its way, another is wanted after it)
+    state: StoredValue<(bool, bool)>,
+}
+
+impl OneReadAtATime {
+    fn new() -> Self {
+        OneReadAtATime {
+            state: StoredValue::new((false, false)),
+        }
+    }
+
+    fn run<F, R>(self, read: F)
+    where
+        F: Fn() -> R + 'static,
+        R: std::future::Future<Output = ()> + 'static,
+    {
+        if self.state.get_value().0 {
+            self.state.set_value((true, true));
+            return;
+        }
+        self.state.set_value((true, false));
+        leptos::task::spawn_local(async move {
+            loop {
+                read().await;
+                if !self.state.get_value().1 {
+                    break;
+                }
+                self.state.set_value((true, false));
+            }
+            self.state.set_value((false, false));
+        });
     }
 }
 
@@ -140,28 +178,19 @@ fn Form(form: PepForm) -> impl IntoView {
     // it reads into what is on screen, so nothing typed here is replaced.
     let fresh = RwSignal::new(None::<PepForm>);
     provide_context(FreshForm(fresh));
-    let reading = StoredValue::new((false, false));
+    let form_reads = OneReadAtATime::new();
     Effect::new(move |runs: Option<()>| {
-        room.parts_changed.track();
-        if runs.is_none() {
+        // The state alone is read by the workflow part (above): the form has nothing new.
+        let news = room
+            .parts_changed
+            .with(|(_, parts)| parts.iter().any(|change| change.part != PepPart::State));
+        if runs.is_none() || !news {
             return;
         }
-        if reading.get_value().0 {
-            reading.set_value((true, true));
-            return;
-        }
-        reading.set_value((true, false));
-        leptos::task::spawn_local(async move {
-            loop {
-                if let Ok(form) = pep_form(workflow_pep.get_value()).await {
-                    fresh.set(Some(form));
-                }
-                if !reading.get_value().1 {
-                    break;
-                }
-                reading.set_value((true, false));
+        form_reads.run(move || async move {
+            if let Ok(form) = pep_form(workflow_pep.get_value()).await {
+                fresh.set(Some(form));
             }
-            reading.set_value((false, false));
         });
     });
     {
@@ -459,7 +488,7 @@ fn ReadOnlyField(pep_id: String, section: SectionKey, field: FormField) -> impl 
         // for one message) is read from the server, one read at a time.
         let key = key.clone();
         let pep_id = StoredValue::new(pep_id);
-        let reading = StoredValue::new(false);
+        let gap_reads = OneReadAtATime::new();
         Effect::new(move |_| {
             let gap = room.text_edits.with(|(_, batch)| {
                 for edit in batch.iter().filter(|e| e.field == key) {
@@ -472,33 +501,36 @@ fn ReadOnlyField(pep_id: String, section: SectionKey, field: FormField) -> impl 
                 }
                 false
             });
-            if !gap || reading.get_value() {
+            if !gap {
                 return;
             }
-            reading.set_value(true);
             let field_key = key.field.clone();
-            leptos::task::spawn_local(async move {
-                let version = saved.get_untracked().1;
-                let since = pep_text_since(
-                    pep_id.get_value(),
-                    section.as_str().into(),
-                    field_key,
-                    version,
-                );
-                match since.await {
-                    Ok(TextSince::Edits { edits }) => {
-                        for edit in &edits {
-                            merge_read_only(saved, edit);
+            // Each read starts from the version merged by then, so edits that arrived during a
+            // read are caught by the next.
+            gap_reads.run(move || {
+                let field_key = field_key.clone();
+                async move {
+                    let version = saved.get_untracked().1;
+                    let since = pep_text_since(
+                        pep_id.get_value(),
+                        section.as_str().into(),
+                        field_key,
+                        version,
+                    );
+                    match since.await {
+                        Ok(TextSince::Edits { edits }) => {
+                            for edit in &edits {
+                                merge_read_only(saved, edit);
+                            }
                         }
+                        Ok(TextSince::Resync { text, version })
+                            if version > saved.get_untracked().1 =>
+                        {
+                            saved.set((text, version));
+                        }
+                        _ => {}
                     }
-                    Ok(TextSince::Resync { text, version })
-                        if version > saved.get_untracked().1 =>
-                    {
-                        saved.set((text, version));
-                    }
-                    _ => {}
                 }
-                reading.set_value(false);
             });
         });
     }

@@ -11,8 +11,7 @@
 // every harness edit is still seen). It knows the field's length and version from the edits the
 // channel brings (its own included), as the page does; a `retry` goes again, a `resync` starts from
 // the text it sends. The server, the PEPs, the person and the pings are those of `epep.mjs`.
-import WebSocket from 'ws'
-import epep, { session, pepFor, api, httpBase, fieldKey, keyOf } from './epep.mjs'
+import epep, { session, pepFor, api, httpBase, fieldKey, keyOf, openLive } from './epep.mjs'
 
 const MARK_G = /~([0-9a-z]+)\.([0-9a-z]+):/g
 const encodeMark = (id, t) => `~${id.toString(36)}.${Math.round(t * 1000).toString(36)}:`
@@ -29,10 +28,6 @@ export async function connect (room, clientId, ctx) {
   const base = httpBase(url)
   const cookie = await session(base)
   const pepId = pepFor(room)
-  const ws = new WebSocket(`${url}/live/pep/${encodeURIComponent(pepId)}?since=0`, {
-    headers: { Origin: base, Cookie: cookie },
-    perMessageDeflate: false
-  })
   // field key -> { length, version, text (kept only for the digest) }
   const fields = new Map()
   const field = k => {
@@ -83,47 +78,35 @@ export async function connect (room, clientId, ctx) {
     attempt()
   }
 
-  await new Promise((resolve, reject) => {
-    let welcomed = false
-    const to = setTimeout(() => reject(new Error(`${clientId}: no welcome+presence after ${openTimeoutMs} ms`)), openTimeoutMs)
-    ws.once('unexpected-response', (_req, res) => { clearTimeout(to); reject(new Error(`${clientId}: handshake ${res.statusCode}`)) })
-    ws.once('error', err => { clearTimeout(to); reject(err) })
-    ws.on('message', (data, isBinary) => {
-      if (isBinary) return
-      let msg
-      try { msg = JSON.parse(data.toString()) } catch { return }
-      if (msg.type === 'welcome') welcomed = true
-      if (msg.type === 'presence' && welcomed) { clearTimeout(to); resolve() }
-      if (msg.type !== 'changed') return
-      for (const changed of msg.fields ?? []) {
-        const f = field(keyOf(changed.field))
-        // A field this page has not followed edit by edit (the catch-up at connect).
-        if (changed.version > f.version && !(msg.text_edits ?? []).some(e => keyOf(e.field) === keyOf(changed.field))) {
-          f.text = changed.value; f.length = f.text.length; f.version = changed.version
+  const onMessage = msg => {
+    if (msg.type !== 'changed') return
+    for (const changed of msg.fields ?? []) {
+      const f = field(keyOf(changed.field))
+      // A field this page has not followed edit by edit (the catch-up at connect).
+      if (changed.version > f.version && !(msg.text_edits ?? []).some(e => keyOf(e.field) === keyOf(changed.field))) {
+        f.text = changed.value; f.length = f.text.length; f.version = changed.version
+      }
+    }
+    for (const edit of msg.text_edits ?? []) {
+      const k = keyOf(edit.field)
+      const f = field(k)
+      if (edit.version !== f.version + 1) continue // already here
+      apply(f, edit.op)
+      f.version = edit.version
+      const t = typing.get(k)
+      if (t && t.inFlight === edit.edit_id) {
+        t.inFlight = null
+        send(edit.field)
+      } else {
+        for (const part of edit.op) {
+          if (typeof part !== 'string') continue
+          for (const m of part.matchAll(MARK_G)) cb({ id: parseInt(m[1], 36), t: parseInt(m[2], 36) / 1000 })
         }
       }
-      for (const edit of msg.text_edits ?? []) {
-        const k = keyOf(edit.field)
-        const f = field(k)
-        if (edit.version !== f.version + 1) continue // already here
-        apply(f, edit.op)
-        f.version = edit.version
-        const t = typing.get(k)
-        if (t && t.inFlight === edit.edit_id) {
-          t.inFlight = null
-          send(edit.field)
-        } else {
-          for (const part of edit.op) {
-            if (typeof part !== 'string') continue
-            for (const m of part.matchAll(MARK_G)) cb({ id: parseInt(m[1], 36), t: parseInt(m[2], 36) / 1000 })
-          }
-        }
-      }
-    })
-  })
+    }
+  }
+  const { ws, stopPinging } = await openLive({ url, pepId, cookie, clientId, openTimeoutMs, onMessage })
   ws.on('close', () => { if (!closedByUs) disconnects++ })
-  const ping = setInterval(() => { if (ws.readyState === WebSocket.OPEN) ws.send('{"type":"ping"}') }, 1000)
-  ping.unref()
   let lastTyped = null
 
   return {
@@ -144,7 +127,7 @@ export async function connect (room, clientId, ctx) {
       return [...fields.entries()].sort(([a], [b]) => a < b ? -1 : 1).map(([k, f]) => `${k}=${f.text}`).join('\u0000')
     },
     stats () { return { disconnects } },
-    close () { closedByUs = true; clearInterval(ping); try { ws.close(1000) } catch {} }
+    close () { closedByUs = true; stopPinging(); try { ws.close(1000) } catch {} }
   }
 }
 

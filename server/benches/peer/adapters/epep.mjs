@@ -193,23 +193,14 @@ export async function startServer ({ host, port, log }) {
 const MARK_RE = /^~([0-9a-z]+)\.([0-9a-z]+):/
 const encodeMark = (id, t) => `~${id.toString(36)}.${Math.round(t * 1000).toString(36)}:`
 
-export async function connect (room, clientId, ctx) {
-  const { url, mode = 'text', openTimeoutMs = 30000 } = ctx
-  const base = httpBase(url)
-  const cookie = await session(base)
-  const pepId = pepFor(room)
+// Opens a page's live connection as a browser does (Origin and session cookie, `since=0`), hands
+// every JSON message to `onMessage`, resolves once welcomed and told who is here, and pings like
+// the page. Shared by this adapter and `epep-text.mjs`.
+export async function openLive ({ url, pepId, cookie, clientId, openTimeoutMs = 30000, onMessage }) {
   const ws = new WebSocket(`${url}/live/pep/${encodeURIComponent(pepId)}?since=0`, {
-    headers: { Origin: base, Cookie: cookie },
+    headers: { Origin: httpBase(url), Cookie: cookie },
     perMessageDeflate: false
   })
-  const values = new Map() // field key -> value as this page last saw or typed it
-  let focused = null
-  let cb = () => {}
-  let disconnects = 0
-  let refused = 0
-  let closedByUs = false
-  let connection = null
-
   await new Promise((resolve, reject) => {
     let welcomed = false
     const to = setTimeout(() => reject(new Error(`${clientId}: no welcome+presence after ${openTimeoutMs} ms`)), openTimeoutMs)
@@ -219,34 +210,53 @@ export async function connect (room, clientId, ctx) {
       if (isBinary) return
       let msg
       try { msg = JSON.parse(data.toString()) } catch { return }
-      totals.byType[msg.type] = (totals.byType[msg.type] ?? 0) + 1
-      switch (msg.type) {
-        case 'welcome': connection = msg.connection; welcomed = true; break
-        case 'presence': if (welcomed) { clearTimeout(to); resolve() } break
-        case 'draft': {
-          const k = keyOf(msg.field)
-          values.set(k, msg.value)
-          const v = msg.value
-          const at = mode === 'map' ? 0 : v.lastIndexOf('~')
-          const m = at >= 0 ? MARK_RE.exec(v.slice(at)) : null
-          if (m) cb({ id: parseInt(m[1], 36), t: parseInt(m[2], 36) / 1000 })
-          break
-        }
-        case 'refused':
-          refused++
-          totals.refused[msg.reason] = (totals.refused[msg.reason] ?? 0) + 1
-          break
-        case 'closing':
-          totals.closing[msg.reason] = (totals.closing[msg.reason] ?? 0) + 1
-          break
-        default: break // changed, pong
-      }
+      if (msg.type === 'welcome') welcomed = true
+      if (msg.type === 'presence' && welcomed) { clearTimeout(to); resolve() }
+      onMessage(msg)
     })
   })
-  totals.opened++
-  ws.on('close', () => { if (!closedByUs) { disconnects++; totals.closedUnexpectedly++ } })
   const ping = setInterval(() => { if (ws.readyState === WebSocket.OPEN) ws.send('{"type":"ping"}') }, CFG.heartbeatMs)
   ping.unref()
+  return { ws, stopPinging: () => clearInterval(ping) }
+}
+
+export async function connect (room, clientId, ctx) {
+  const { url, mode = 'text', openTimeoutMs = 30000 } = ctx
+  const cookie = await session(httpBase(url))
+  const values = new Map() // field key -> value as this page last saw or typed it
+  let focused = null
+  let cb = () => {}
+  let disconnects = 0
+  let refused = 0
+  let closedByUs = false
+  let connection = null
+
+  const onMessage = msg => {
+    totals.byType[msg.type] = (totals.byType[msg.type] ?? 0) + 1
+    switch (msg.type) {
+      case 'welcome': connection = msg.connection; break
+      case 'draft': {
+        const k = keyOf(msg.field)
+        values.set(k, msg.value)
+        const v = msg.value
+        const at = mode === 'map' ? 0 : v.lastIndexOf('~')
+        const m = at >= 0 ? MARK_RE.exec(v.slice(at)) : null
+        if (m) cb({ id: parseInt(m[1], 36), t: parseInt(m[2], 36) / 1000 })
+        break
+      }
+      case 'refused':
+        refused++
+        totals.refused[msg.reason] = (totals.refused[msg.reason] ?? 0) + 1
+        break
+      case 'closing':
+        totals.closing[msg.reason] = (totals.closing[msg.reason] ?? 0) + 1
+        break
+      default: break // presence, changed, pong
+    }
+  }
+  const { ws, stopPinging } = await openLive({ url, pepId: pepFor(room), cookie, clientId, openTimeoutMs, onMessage })
+  totals.opened++
+  ws.on('close', () => { if (!closedByUs) { disconnects++; totals.closedUnexpectedly++ } })
 
   return {
     sendEdit ({ id, t, field, text }) {
@@ -267,7 +277,7 @@ export async function connect (room, clientId, ctx) {
       return [...values.entries()].sort(([a], [b]) => a < b ? -1 : 1).map(([k, v]) => `${k}=${v}`).join('\u0000')
     },
     stats () { return { disconnects, refused, connection } },
-    close () { closedByUs = true; clearInterval(ping); try { ws.close(1000) } catch {} }
+    close () { closedByUs = true; stopPinging(); try { ws.close(1000) } catch {} }
   }
 }
 
