@@ -36,7 +36,7 @@ test('markup saved by one person is plain text on everyone else\'s page', async 
   const statement = target.getByLabel('Target', { exact: true });
   await statement.fill(HOSTILE);
   await statement.blur();
-  await expect(target.getByText('Saved', { exact: true })).toBeVisible();
+  await expect(page.locator('#target-1-statement-status')).toHaveText('Saved');
 
   // The teacher reloads: the server-rendered page carries the text inside its textareas.
   const teacherErrors = watchForErrors(page);

@@ -168,7 +168,7 @@ test('four people in one meeting see each other and each other typing, live', as
   const newTarget = teacher.getByRole('group', { name: `Target ${targetsNow + 1}`, exact: true });
   const statement = 'Jayden will answer 8 of 10 times-table questions in a timed test.';
   await newTarget.getByLabel('Target', { exact: true }).fill(statement);
-  await expect(teacher.locator(`#target-${targetsNow + 1}-status`)).toHaveText('Saved');
+  await expect(teacher.locator(`#target-${targetsNow + 1}-statement-status`)).toHaveText('Saved');
   for (const page of [carer, social]) {
     await expect(page.locator('#section-targets')).toContainText(statement);
     await expect(page.locator('#live-announcements')).toContainText('Michael Osei changed the targets.');

@@ -88,3 +88,57 @@ test('a phone whose network drops says so within 5 s and the others see it gone 
   await expect(panel.getByRole('list')).toContainText('Priya Sharma (social worker)');
   for (const page of [teacher, social]) await page.context().close();
 });
+
+test("two pages typing into one target's statement at the same moment both keep their words", async ({ browser }, testInfo) => {
+  test.skip(testInfo.project.name !== 'mobile', 'a phone and a laptop');
+  test.setTimeout(180_000);
+  // Ethan's returned PEP: the designated teacher on the meeting room's laptop and on his phone,
+  // the Virtual School's advisor reading on hers.
+  const ETHAN = '/peps/demo-child-ethan-pep-2026-autumn';
+  const open = async (viewport, email) => {
+    const context = await browser.newContext({ baseURL: testInfo.project.use.baseURL, viewport });
+    const page = await context.newPage();
+    await signInWithSecondFactor(page, email);
+    await page.goto(ETHAN);
+    await hydrated(page);
+    await expect(page.locator('#live-link')).toHaveText(/^Live/);
+    return page;
+  };
+  const phone = await open({ width: 390, height: 844 }, 'm.osei@northdale-high.example');
+  const laptop = await open({ width: 1280, height: 800 }, 'm.osei@northdale-high.example');
+  const advisor = await open({ width: 390, height: 844 }, 'daniel.reid@northdale.example');
+  const statement = (page) => page.getByRole('group', { name: 'Target 2', exact: true }).getByLabel('Target', { exact: true });
+  const before = await statement(phone).inputValue();
+  expect(before.length).toBeGreaterThan(20);
+  await expect(statement(laptop)).toHaveValue(before);
+  // One caret at the start, the other at the end, typing at once.
+  await statement(phone).click();
+  await statement(phone).press('ControlOrMeta+End');
+  await statement(laptop).click();
+  await statement(laptop).evaluate((area) => area.setSelectionRange(0, 0));
+  await Promise.all([
+    statement(phone).pressSequentially(' Checked weekly.', { delay: 30 }),
+    statement(laptop).pressSequentially('By Easter: ', { delay: 30 }),
+  ]);
+  const both = `By Easter: ${before} Checked weekly.`;
+  await expect(statement(phone)).toHaveValue(both);
+  await expect(statement(laptop)).toHaveValue(both);
+  await expect(phone.locator('#target-2-statement-status')).toHaveText('Saved');
+  await expect(laptop.locator('#target-2-statement-status')).toHaveText('Saved');
+  // The advisor reads the target as it is typed, without a reload.
+  await expect(advisor.locator('#section-targets')).toContainText(both);
+  await expectNoAxeViolations(phone);
+  await expectNoAxeViolations(advisor);
+  // The date changed on one page does not clash with the words typed on the other: the advisor
+  // has both. (The teacher's other page is not told of his own save: a known gap.)
+  await laptop.getByRole('group', { name: 'Target 2', exact: true }).getByLabel('Date to be met by').fill('2027-03-26');
+  await expect(laptop.locator('#target-2-status')).toHaveText('Saved');
+  await expect(advisor.locator('#section-targets')).toContainText('By: 26 March 2027');
+  await expect(advisor.locator('#section-targets')).toContainText(both);
+  await expect(statement(phone)).toHaveValue(both);
+  // Stored as merged: a fresh page has both.
+  await phone.reload();
+  await hydrated(phone);
+  await expect(statement(phone)).toHaveValue(both);
+  for (const page of [phone, laptop, advisor]) await page.context().close();
+});

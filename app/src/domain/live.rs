@@ -46,6 +46,29 @@ impl FieldKey {
             field: field.to_string(),
         }
     }
+
+    /// The target's text part this names (section `targets`, `{target id}.{part}`), if it does.
+    pub fn target_part(&self) -> Option<(&str, crate::domain::targets::TargetTextPart)> {
+        (self.section == SectionKey::Targets)
+            .then(|| crate::domain::targets::TargetTextPart::parse_field(&self.field))
+            .flatten()
+            .filter(|(target_id, _)| is_edit_id(target_id))
+    }
+
+    /// Whether this names a shared text: a free-text question of its section, or a text part
+    /// of a target.
+    pub fn is_shared_text(&self) -> bool {
+        self.target_part().is_some()
+            || crate::domain::pep_form::field(self.section, &self.field)
+                .is_some_and(|spec| spec.kind == crate::domain::pep_form::FieldKind::Text)
+    }
+
+    /// Whether someone can be in this place of the form: a question of its section, or a text
+    /// part of a target.
+    pub fn is_known(&self) -> bool {
+        self.target_part().is_some()
+            || crate::domain::pep_form::field(self.section, &self.field).is_some()
+    }
 }
 
 /// What a browser says on the channel.

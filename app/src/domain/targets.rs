@@ -97,6 +97,59 @@ pub struct TargetDraft {
     pub override_reason: String,
 }
 
+text_enum! {
+    /// The parts of a target written as shared text (`domain::shared_text`): several people can
+    /// type in one at once and their words merge. The others (need area, date, actions, PP+,
+    /// the override) are saved whole at the target's version.
+    TargetTextPart, "target text part" {
+        ReasonBaseline = "reason_baseline", "Reason, with where the child is now";
+        Statement = "statement", "Target";
+        SuccessMeasure = "success_measure", "Success measure";
+        ChildView = "child_view", "Link to the child's views";
+    }
+}
+
+impl TargetTextPart {
+    /// The part's text in a draft.
+    pub fn of(self, draft: &TargetDraft) -> &String {
+        match self {
+            TargetTextPart::ReasonBaseline => &draft.reason_baseline,
+            TargetTextPart::Statement => &draft.statement,
+            TargetTextPart::SuccessMeasure => &draft.success_measure,
+            TargetTextPart::ChildView => &draft.child_view,
+        }
+    }
+
+    pub fn of_mut(self, draft: &mut TargetDraft) -> &mut String {
+        match self {
+            TargetTextPart::ReasonBaseline => &mut draft.reason_baseline,
+            TargetTextPart::Statement => &mut draft.statement,
+            TargetTextPart::SuccessMeasure => &mut draft.success_measure,
+            TargetTextPart::ChildView => &mut draft.child_view,
+        }
+    }
+
+    /// The shared-text field of this part of a target (section `targets`): `{target id}.{part}`.
+    pub fn field_of(self, target_id: &str) -> String {
+        format!("{target_id}.{}", self.as_str())
+    }
+
+    /// The target and part a shared-text field of the targets section names.
+    pub fn parse_field(field: &str) -> Option<(&str, TargetTextPart)> {
+        let (target_id, part) = field.rsplit_once('.')?;
+        let part = TargetTextPart::parse(part).ok()?;
+        (!target_id.is_empty()).then_some((target_id, part))
+    }
+}
+
+/// A draft with its shared-text parts taken from `from` (the structured parts stay).
+pub fn with_text_of(mut draft: TargetDraft, from: &TargetDraft) -> TargetDraft {
+    for part in TargetTextPart::ALL {
+        part.of_mut(&mut draft).clone_from(part.of(from));
+    }
+    draft
+}
+
 /// Whether an id from the browser may name a part of this target: the page makes new ids as
 /// `{target id}{tag}…` (`-a` an action, `-p` a PP+ request) so a retried save never adds the
 /// same part twice, and an id of another target's part is refused.
@@ -658,6 +711,40 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn a_target_text_part_is_named_by_its_target_and_part_and_nothing_else() {
+        let id = "demo-child-amelia-pep-2026-autumn-target-0";
+        for &part in TargetTextPart::ALL {
+            let field = part.field_of(id);
+            assert_eq!(TargetTextPart::parse_field(&field), Some((id, part)));
+        }
+        assert_eq!(TargetTextPart::parse_field("abc.need_area"), None);
+        assert_eq!(TargetTextPart::parse_field(".statement"), None);
+        assert_eq!(TargetTextPart::parse_field("statement"), None);
+        assert_eq!(TargetTextPart::parse_field("mix_override"), None);
+    }
+
+    #[test]
+    fn a_draft_takes_only_the_text_parts_of_another() {
+        let mine = TargetDraft {
+            need_area: "maths".into(),
+            target_date: "2027-03-19".into(),
+            statement: "old words".into(),
+            ..TargetDraft::default()
+        };
+        let theirs = TargetDraft {
+            need_area: "reading".into(),
+            statement: "new words".into(),
+            child_view: "I like maps".into(),
+            ..TargetDraft::default()
+        };
+        let merged = with_text_of(mine, &theirs);
+        assert_eq!(merged.need_area, "maths");
+        assert_eq!(merged.target_date, "2027-03-19");
+        assert_eq!(merged.statement, "new words");
+        assert_eq!(merged.child_view, "I like maps");
     }
 
     fn window() -> ReviewWindow {

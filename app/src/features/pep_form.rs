@@ -26,7 +26,7 @@ mod suspensions_part;
 mod targets;
 mod targets_part;
 #[cfg(feature = "ssr")]
-mod text_edits;
+pub(crate) mod text_edits;
 #[cfg(feature = "ssr")]
 mod workflow;
 
@@ -248,8 +248,18 @@ impl TargetsPart {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TargetRecord {
     pub id: String,
+    /// The version of the structured parts (need area, date, actions, PP+, override).
     pub version: i64,
     pub draft: TargetDraft,
+    /// Each shared-text part's version (a part never typed in is at 0).
+    #[serde(default)]
+    pub text_versions: std::collections::BTreeMap<crate::domain::targets::TargetTextPart, i64>,
+}
+
+impl TargetRecord {
+    pub fn text_version(&self, part: crate::domain::targets::TargetTextPart) -> i64 {
+        self.text_versions.get(&part).copied().unwrap_or(0)
+    }
 }
 
 #[server(name = PepFormForEditing, prefix = "/api", endpoint = "pep/form")]
@@ -345,7 +355,9 @@ pub async fn add_target(pep_id: String) -> Result<TargetRecord, AppError> {
         .inspect_err(crate::features::auth::set_status)
 }
 
-/// Saves a whole target, its actions included, if nobody changed it since `version`.
+/// Saves a target's structured parts (need area, date, actions, PP+, override) if nobody changed
+/// them since `version`. Its text parts are shared text (`edit_text`, field `{target id}.{part}`
+/// of section `targets`): what the draft holds for them is checked for size but not written.
 #[server(name = SaveTarget, prefix = "/api", endpoint = "pep/save_target")]
 pub async fn save_target(
     pep_id: String,

@@ -454,10 +454,9 @@ async fn targets_are_saved_whole_with_their_actions_and_a_stale_save_gets_the_ot
         .await
         .unwrap();
         assert_eq!(retried["outcome"], "conflict", "{backend}: {retried}");
-        assert_eq!(
-            retried["value"]["statement"],
-            "Amelia will write 5 sentences."
-        );
+        assert_eq!(retried["value"]["target_date"], "2027-03-12");
+        // The text parts are shared text (`pep/edit_text`): a whole save does not write them.
+        assert_eq!(retried["value"]["statement"], "", "{backend}");
         assert_eq!(retried["value"]["actions"].as_array().unwrap().len(), 2);
         assert_eq!(retried["by"], "Sarah Whitfield");
         // Saved over version 2 without the carer's action: it is removed, the other kept.

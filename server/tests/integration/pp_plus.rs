@@ -13,7 +13,7 @@ const AMELIA_LAST_PEP: &str = "demo-child-amelia-pep-2025-summer";
 
 /// A save of the target as the form holds it, with `requests` as its PP+ lines:
 /// (id, item, provider, cost per session, sessions a week, weeks).
-fn target_form(
+pub(super) fn target_form(
     target: &serde_json::Value,
     version: i64,
     requests: &[(&str, &str, &str, &str, &str, &str)],

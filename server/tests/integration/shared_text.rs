@@ -17,6 +17,9 @@ const FIELD: &str = "gone_well";
 /// One page of the PEP with the field open.
 struct Page {
     name: usize,
+    /// The shared text it types in: (section, field).
+    section: &'static str,
+    field: String,
     text: ClientText,
     /// The edit to send next, with its id (kept for a resend).
     to_send: Option<(String, Outgoing)>,
@@ -29,8 +32,14 @@ struct Page {
 
 impl Page {
     fn new(name: usize, text: String, version: i64) -> Page {
+        Page::on(SECTION, FIELD.to_string(), name, text, version)
+    }
+
+    fn on(section: &'static str, field: String, name: usize, text: String, version: i64) -> Page {
         Page {
             name,
+            section,
+            field,
             text: ClientText::new(text, version as u64),
             to_send: None,
             in_flight: None,
@@ -60,8 +69,8 @@ impl Page {
                 "/api/pep/edit_text",
                 &[
                     ("pep_id", AMELIA_PEP),
-                    ("section", SECTION),
-                    ("field", FIELD),
+                    ("section", self.section),
+                    ("field", &self.field),
                     ("base", &base),
                     ("op", &op),
                     ("edit_id", &id),
@@ -94,8 +103,8 @@ impl Page {
                 "/api/pep/text_since",
                 &[
                     ("pep_id", AMELIA_PEP),
-                    ("section", SECTION),
-                    ("field", FIELD),
+                    ("section", self.section),
+                    ("field", &self.field),
                     ("version", &version),
                 ],
                 Some(cookie),
@@ -116,6 +125,26 @@ impl Page {
                 self.text.remote(&op, version).unwrap();
             }
         }
+    }
+
+    /// Types `words` words (`p{page}w{n}`, each at the start of a word `spread` words on from
+    /// the last), sending and catching up after each, then until everything it typed is stored
+    /// and seen back.
+    async fn type_words(&mut self, app: &TestApp, cookie: &str, words: usize, spread: usize) {
+        let name = self.name;
+        for n in 0..words {
+            self.type_word(&format!("p{name}w{n}"), n * spread + name * 3);
+            self.send(app, cookie).await;
+            self.catch_up(app, cookie).await;
+        }
+        for _ in 0..200 {
+            if self.text.is_settled() && self.to_send.is_none() {
+                break;
+            }
+            self.send(app, cookie).await;
+            self.catch_up(app, cookie).await;
+        }
+        assert!(self.text.is_settled(), "page {name} never settled");
     }
 
     /// Types `word ` at the start of a word of the text as this page shows it.
@@ -164,20 +193,7 @@ async fn five_pages_typing_into_one_field_converge_and_lose_no_word() {
                 let (app, cookie, start) = (app.clone(), cookie.clone(), start.clone());
                 tokio::spawn(async move {
                     let mut page = Page::new(name, start, version);
-                    for n in 0..WORDS {
-                        page.type_word(&format!("p{name}w{n}"), n * 7 + name * 3);
-                        page.send(&app, &cookie).await;
-                        page.catch_up(&app, &cookie).await;
-                    }
-                    // Until everything it typed is stored and seen back.
-                    for _ in 0..200 {
-                        if page.text.is_settled() && page.to_send.is_none() {
-                            break;
-                        }
-                        page.send(&app, &cookie).await;
-                        page.catch_up(&app, &cookie).await;
-                    }
-                    assert!(page.text.is_settled(), "page {name} never settled");
+                    page.type_words(&app, &cookie, WORDS, 7).await;
                     page
                 })
             })
@@ -707,5 +723,192 @@ async fn a_page_offline_for_minutes_comes_back_and_merges_without_losing_a_word(
         let applied: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM text_edits WHERE edit_id = $1").bind(&lost_answer.0).fetch_one(pool).await.unwrap());
         assert_eq!(applied, 1, "{backend}: the resent edit applied once");
         app.db.finish().await;
+    }
+}
+
+/// A target's statement is shared text too: three pages type into it at once and converge on
+/// the target's own column, while a whole-target save of its structured parts (the date) made
+/// from a page with an old statement neither clashes with the typing nor overwrites a word.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn three_pages_typing_one_target_statement_converge_beside_structured_saves() {
+    const PAGES: usize = 3;
+    const WORDS: usize = 12;
+    for db in TestDb::each_backend().await {
+        seed(&db.db).await.unwrap();
+        let app = std::sync::Arc::new(spawn_app(db).await);
+        let backend = app.db.db.backend_name();
+        let cookie = session(&app, "s.whitfield@brookfield.example", true).await;
+        let (target_id, start, target_version): (String, String, i64) = on_db!(&app.db.db, pool => sqlx::query_as("SELECT id, statement, version FROM targets WHERE pep_id = $1 ORDER BY position LIMIT 1").bind(AMELIA_PEP).fetch_one(pool).await.unwrap());
+        let field = format!("{target_id}.statement");
+        // The form says each text part's version (none typed in yet: 0).
+        let form = app
+            .json("/api/pep/form", &[("pep_id", AMELIA_PEP)], Some(&cookie))
+            .await;
+        let record = form["targets"]["targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["id"] == target_id.as_str())
+            .unwrap()
+            .clone();
+        assert_eq!(record["draft"]["statement"], start.as_str(), "{backend}");
+        assert_eq!(record["text_versions"], serde_json::json!({}), "{backend}");
+        let typists = (0..PAGES)
+            .map(|name| {
+                let (app, cookie, start, field) =
+                    (app.clone(), cookie.clone(), start.clone(), field.clone());
+                tokio::spawn(async move {
+                    let mut page = Page::on("targets", field, name, start, 0);
+                    page.type_words(&app, &cookie, WORDS, 5).await;
+                    page
+                })
+            })
+            .collect::<Vec<_>>();
+        // Meanwhile the date is saved whole, from the draft as the page first had it.
+        let mut structured = super::pp_plus::target_form(&record, target_version, &[]);
+        for (part, value) in &mut structured {
+            match part.as_str() {
+                "target[statement]" => *value = "An old statement from a stale page".into(),
+                "target[target_date]" => *value = "2027-03-19".into(),
+                _ => {}
+            }
+        }
+        let pairs: Vec<(&str, &str)> = structured
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let (status, saved) = app.answer("/api/pep/save_target", &pairs, &cookie).await;
+        assert_eq!(status, 200, "{backend}: {saved}");
+        assert_eq!(saved["outcome"], "saved", "{backend}: {saved}");
+        let mut pages = Vec::new();
+        for typist in typists {
+            pages.push(typist.await.unwrap());
+        }
+        let (stored, date, version_now): (String, Option<String>, i64) = on_db!(&app.db.db, pool => sqlx::query_as("SELECT statement, CAST(target_date AS TEXT), version FROM targets WHERE id = $1").bind(&target_id).fetch_one(pool).await.unwrap());
+        let text_version: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT version FROM target_text_versions WHERE target_id = $1 AND part = 'statement'").bind(&target_id).fetch_one(pool).await.unwrap());
+        assert_eq!(
+            date.as_deref(),
+            Some("2027-03-19"),
+            "{backend}: the date was saved"
+        );
+        assert_eq!(
+            version_now,
+            target_version + 1,
+            "{backend}: typing does not move the target's version"
+        );
+        for page in &mut pages {
+            page.catch_up(&app, &cookie).await;
+            assert_eq!(page.text.text, stored, "{backend}: page {}", page.name);
+            assert_eq!(page.text.revision, text_version as u64, "{backend}");
+        }
+        let words: Vec<&str> = stored.split(' ').collect();
+        for name in 0..PAGES {
+            for n in 0..WORDS {
+                let word = format!("p{name}w{n}");
+                assert_eq!(
+                    words.iter().filter(|w| **w == word).count(),
+                    1,
+                    "{backend}: {word} in {stored}"
+                );
+            }
+        }
+        assert!(
+            !stored.contains("stale page"),
+            "{backend}: the whole-target save wrote its text"
+        );
+        let typed = |w: &&str| {
+            w.starts_with('p')
+                && w.contains('w')
+                && w[1..].replace('w', "").chars().all(|c| c.is_ascii_digit())
+        };
+        let kept: Vec<&str> = words.iter().copied().filter(|w| !typed(w)).collect();
+        assert_eq!(kept.join(" "), start, "{backend}: the first words stay");
+        let edits: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM text_edits WHERE pep_id = $1 AND section = 'targets' AND field = $2").bind(AMELIA_PEP).bind(&field).fetch_one(pool).await.unwrap());
+        assert_eq!(edits, text_version, "{backend}");
+        // The form now says the statement's version; the advisor may read it but not type in it.
+        let form = app
+            .json("/api/pep/form", &[("pep_id", AMELIA_PEP)], Some(&cookie))
+            .await;
+        let record = form["targets"]["targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["id"] == target_id.as_str())
+            .unwrap()
+            .clone();
+        assert_eq!(
+            record["text_versions"]["statement"], text_version,
+            "{backend}"
+        );
+        assert_eq!(record["draft"]["statement"], stored.as_str(), "{backend}");
+        let advisor = session(&app, "daniel.reid@northdale.example", true).await;
+        let op = serde_json::to_string(
+            &TextOp::new()
+                .insert("Not mine. ")
+                .retain(stored.chars().count()),
+        )
+        .unwrap();
+        let version = text_version.to_string();
+        let edit = |id: &'static str, field: String| {
+            vec![
+                ("pep_id", AMELIA_PEP.to_string()),
+                ("section", "targets".to_string()),
+                ("field", field),
+                ("base", version.clone()),
+                ("op", op.clone()),
+                ("edit_id", id.to_string()),
+            ]
+        };
+        let send = |pairs: Vec<(&'static str, String)>, cookie: String| {
+            let app = &app;
+            async move {
+                let pairs: Vec<(&str, &str)> =
+                    pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                app.answer("/api/pep/edit_text", &pairs, &cookie).await
+            }
+        };
+        let (status, _) = send(edit("advisor-1", field.clone()), advisor.clone()).await;
+        assert_eq!(status, 403, "{backend}");
+        // A part that is not shared text, and a target of another PEP, are refused by name.
+        let (status, refused) = send(
+            edit("part-1", format!("{target_id}.need_area")),
+            cookie.clone(),
+        )
+        .await;
+        assert_eq!(status, 422, "{backend}: {refused}");
+        let foreign: String = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT id FROM targets WHERE pep_id <> $1 LIMIT 1").bind(AMELIA_PEP).fetch_one(pool).await.unwrap());
+        let (status, refused) = send(
+            edit("foreign-1", format!("{foreign}.statement")),
+            cookie.clone(),
+        )
+        .await;
+        assert_eq!(status, 422, "{backend}: {refused}");
+        assert!(
+            refused.to_string().contains("removed"),
+            "{backend}: {refused}"
+        );
+        let foreign_now: String = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT statement FROM targets WHERE id = $1").bind(&foreign).fetch_one(pool).await.unwrap());
+        assert!(!foreign_now.contains("Not mine"), "{backend}");
+        // Removed, the target's text history goes with it and its parts are refused.
+        let (status, removed) = app
+            .answer(
+                "/api/pep/remove_target",
+                &[
+                    ("pep_id", AMELIA_PEP),
+                    ("target_id", &target_id),
+                    ("version", &version_now.to_string()),
+                ],
+                &cookie,
+            )
+            .await;
+        assert_eq!(status, 200, "{backend}: {removed}");
+        let left: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM text_edits WHERE pep_id = $1 AND section = 'targets'").bind(AMELIA_PEP).fetch_one(pool).await.unwrap());
+        assert_eq!(left, 0, "{backend}");
+        let (status, refused) = send(edit("after-1", field.clone()), cookie.clone()).await;
+        assert_eq!(status, 422, "{backend}: {refused}");
+        match std::sync::Arc::try_unwrap(app) {
+            Ok(app) => app.db.finish().await,
+            Err(_) => panic!("a typist still holds the app"),
+        }
     }
 }

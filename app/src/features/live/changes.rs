@@ -8,6 +8,7 @@ use crate::domain::live::{ChangedField, FieldKey, FieldTextEdit, PartChange, Pep
 use crate::domain::meeting::MeetingInfo;
 use crate::domain::pep::SectionKey;
 use crate::domain::shared_text::TextEditSeen;
+use crate::domain::targets::TargetTextPart;
 use crate::infra::db::Db;
 use crate::on_db;
 
@@ -185,7 +186,7 @@ pub async fn changes_since(
             );
         }
     }
-    let fields = if field_ids.is_empty() {
+    let mut fields = if field_ids.is_empty() {
         Vec::new()
     } else {
         let rows: Vec<(String, String, String, i64, Option<String>)> = on_db!(db, pool => {
@@ -212,6 +213,35 @@ pub async fn changes_since(
             })
             .collect()
     };
+    // Targets' text parts live in the targets, not in pep_fields.
+    for id in &field_ids {
+        let Some((target_id, part)) = id
+            .strip_prefix("targets.")
+            .and_then(TargetTextPart::parse_field)
+        else {
+            continue;
+        };
+        let read = crate::features::pep_form::text_edits::target_text_sql(part);
+        let row: Option<(String, i64)> = on_db!(db, pool => {
+            sqlx::query_as(&read)
+                .bind(pep_id)
+                .bind(target_id)
+                .bind(part.as_str())
+                .fetch_optional(pool)
+                .await?
+        });
+        if let Some((value, version)) = row {
+            fields.push(ChangedField {
+                field: FieldKey {
+                    section: SectionKey::Targets,
+                    field: part.field_of(target_id),
+                },
+                value,
+                version,
+                by: "Someone".into(),
+            });
+        }
+    }
     let meeting = if meeting_changed {
         // A meeting that cannot be read now is sent at the next change.
         crate::features::pep_form::meeting::meeting_of(db, pep_id)

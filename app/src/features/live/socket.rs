@@ -364,9 +364,7 @@ impl Connection {
                 return send(socket, &ServerMessage::Pong).await.map_err(gone);
             }
             ClientMessage::Typing { field, paragraph } => {
-                let known = crate::domain::pep_form::field(field.section, &field.field)
-                    .is_some_and(|spec| spec.kind == crate::domain::pep_form::FieldKind::Text);
-                if known && self.edits(field.section) {
+                if field.is_shared_text() && self.edits(field.section) {
                     hub.typing_text(&self.pep_id, connection, &field, paragraph.min(10_000));
                     None
                 } else {
@@ -374,10 +372,7 @@ impl Connection {
                 }
             }
             ClientMessage::Focus { field } => {
-                let field = field.filter(|f| {
-                    self.edits(f.section)
-                        && crate::domain::pep_form::field(f.section, &f.field).is_some()
-                });
+                let field = field.filter(|f| self.edits(f.section) && f.is_known());
                 hub.focus(&self.pep_id, connection, field);
                 None
             }

@@ -219,6 +219,19 @@ fn Form(form: PepForm) -> impl IntoView {
                 )
             })
         })
+        // Where someone is in a target (numbered as the page first showed them).
+        .chain(form.targets.iter().flat_map(|part| {
+            part.targets.iter().enumerate().flat_map(|(n, target)| {
+                crate::domain::targets::TargetTextPart::ALL
+                    .iter()
+                    .map(move |part| {
+                        (
+                            FieldKey::new(SectionKey::Targets, &part.field_of(&target.id)),
+                            format!("Target {}: {}", n + 1, part.label()),
+                        )
+                    })
+            })
+        }))
         .collect();
     let title = format!("{}: {}", form.child_name, form.title);
     let task_list = form
@@ -483,70 +496,7 @@ fn ReadOnlyField(pep_id: String, section: SectionKey, field: FormField) -> impl 
     let saved = RwSignal::new((field.value.clone(), field.version));
     let last_change = RwSignal::new(field.last_change.clone());
     let room = use_context::<LiveRoom>();
-    if let Some(room) = room {
-        // Free text comes as edits, merged in order; a gap (a message missed, too many edits
-        // for one message) is read from the server, one read at a time.
-        let key = key.clone();
-        let pep_id = StoredValue::new(pep_id);
-        let gap_reads = OneReadAtATime::new();
-        Effect::new(move |_| {
-            let gap = room.text_edits.with(|(_, batch)| {
-                for edit in batch.iter().filter(|e| e.field == key) {
-                    if !merge_read_only(saved, &edit.edit) {
-                        return true;
-                    }
-                    if !edit.by.is_empty() {
-                        last_change.set(Some(edit.by.clone()));
-                    }
-                }
-                false
-            });
-            if !gap {
-                return;
-            }
-            let field_key = key.field.clone();
-            // Each read starts from the version merged by then, so edits that arrived during a
-            // read are caught by the next.
-            gap_reads.run(move || {
-                let field_key = field_key.clone();
-                async move {
-                    let version = saved.get_untracked().1;
-                    let since = pep_text_since(
-                        pep_id.get_value(),
-                        section.as_str().into(),
-                        field_key,
-                        version,
-                    );
-                    match since.await {
-                        Ok(TextSince::Edits { edits }) => {
-                            for edit in &edits {
-                                merge_read_only(saved, edit);
-                            }
-                        }
-                        Ok(TextSince::Resync { text, version })
-                            if version > saved.get_untracked().1 =>
-                        {
-                            saved.set((text, version));
-                        }
-                        _ => {}
-                    }
-                }
-            });
-        });
-    }
-    if let Some(room) = room {
-        let key = key.clone();
-        Effect::new(move |_| {
-            room.committed.with(|(_, batch)| {
-                if let Some(changed) = batch.iter().find(|c| c.field == key)
-                    && changed.version > saved.get_untracked().1
-                {
-                    saved.set((changed.value.clone(), changed.version));
-                    last_change.set(Some(changed.by.clone()));
-                }
-            })
-        });
-    }
+    follow_text(pep_id, key.clone(), saved, last_change);
     let draft = {
         let key = key.clone();
         Memo::new(move |_| room.and_then(|room| room.drafts.with(|d| d.get(&key).cloned())))
@@ -721,6 +671,74 @@ fn FieldEditor(section: SectionKey, field: FormField, saver: Saver<FieldRef>) ->
             }}
         </div>
     }
+}
+
+/// Keeps `saved` (text, version) of a shared text this person only reads as it is now: the
+/// others' edits are merged in order, a gap (a message missed, too many edits for one message)
+/// is read from the server one read at a time, and a whole value the channel sends is taken
+/// when newer. `last_change` gets who changed it.
+pub(super) fn follow_text(
+    pep_id: String,
+    key: FieldKey,
+    saved: RwSignal<(String, i64)>,
+    last_change: RwSignal<Option<String>>,
+) {
+    let Some(room) = use_context::<LiveRoom>() else {
+        return;
+    };
+    let edits_key = key.clone();
+    let pep_id = StoredValue::new(pep_id);
+    let gap_reads = OneReadAtATime::new();
+    Effect::new(move |_| {
+        let gap = room.text_edits.with(|(_, batch)| {
+            for edit in batch.iter().filter(|e| e.field == edits_key) {
+                if !merge_read_only(saved, &edit.edit) {
+                    return true;
+                }
+                if !edit.by.is_empty() {
+                    last_change.set(Some(edit.by.clone()));
+                }
+            }
+            false
+        });
+        if !gap {
+            return;
+        }
+        let FieldKey { section, field } = edits_key.clone();
+        // Each read starts from the version merged by then, so edits that arrived during a
+        // read are caught by the next.
+        gap_reads.run(move || {
+            let field = field.clone();
+            async move {
+                let version = saved.get_untracked().1;
+                let since =
+                    pep_text_since(pep_id.get_value(), section.as_str().into(), field, version);
+                match since.await {
+                    Ok(TextSince::Edits { edits }) => {
+                        for edit in &edits {
+                            merge_read_only(saved, edit);
+                        }
+                    }
+                    Ok(TextSince::Resync { text, version })
+                        if version > saved.get_untracked().1 =>
+                    {
+                        saved.set((text, version));
+                    }
+                    _ => {}
+                }
+            }
+        });
+    });
+    Effect::new(move |_| {
+        room.committed.with(|(_, batch)| {
+            if let Some(changed) = batch.iter().find(|c| c.field == key)
+                && changed.version > saved.get_untracked().1
+            {
+                saved.set((changed.value.clone(), changed.version));
+                last_change.set(Some(changed.by.clone()));
+            }
+        })
+    });
 }
 
 /// Merges one edit into a read-only field's text when it is the next one; `false` for a gap

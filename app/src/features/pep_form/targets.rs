@@ -18,8 +18,8 @@ use crate::domain::pp_plus::{
 };
 use crate::domain::schedule::{term_windows, termly_due};
 use crate::domain::targets::{
-    ActionDraft, PreviousTarget, ReviewWindow, TargetDraft, check_evaluation, check_target_bounds,
-    is_part_id_of, key_stage,
+    ActionDraft, PreviousTarget, ReviewWindow, TargetDraft, TargetTextPart, check_evaluation,
+    check_target_bounds, is_part_id_of, key_stage,
 };
 use crate::error::AppError;
 use crate::features::children::countdowns::{Countdowns, capitalise};
@@ -84,7 +84,8 @@ struct ActionRow {
 
 /// Every target of the PEP with its actions, in order.
 pub(super) async fn load_targets(db: &Db, pep_id: &str) -> Result<Vec<TargetRecord>, AppError> {
-    let (targets, actions): (Vec<TargetRow>, Vec<ActionRow>) = on_db!(db, pool => {
+    type Versions = Vec<(String, String, i64)>;
+    let (targets, actions, text_versions): (Vec<TargetRow>, Vec<ActionRow>, Versions) = on_db!(db, pool => {
         let targets = sqlx::query_as(
             "SELECT id, version, need_area, reason_baseline, statement, success_measure, \
              child_view, target_date, override_reason FROM targets WHERE pep_id = $1 ORDER BY position, created_at",
@@ -99,7 +100,14 @@ pub(super) async fn load_targets(db: &Db, pep_id: &str) -> Result<Vec<TargetReco
         .bind(pep_id)
         .fetch_all(pool)
         .await?;
-        (targets, actions)
+        let text_versions: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT v.target_id, v.part, v.version FROM target_text_versions v \
+             JOIN targets t ON t.id = v.target_id WHERE t.pep_id = $1",
+        )
+        .bind(pep_id)
+        .fetch_all(pool)
+        .await?;
+        (targets, actions, text_versions)
     });
     let requests = super::pp_plus::requests_of(db, pep_id).await?;
     Ok(targets
@@ -129,6 +137,13 @@ pub(super) async fn load_targets(db: &Db, pep_id: &str) -> Result<Vec<TargetReco
                     .collect(),
                 override_reason: t.override_reason.unwrap_or_default(),
             },
+            text_versions: text_versions
+                .iter()
+                .filter(|(target_id, ..)| *target_id == t.id)
+                .filter_map(|(_, part, version)| {
+                    Some((TargetTextPart::parse(part).ok()?, *version))
+                })
+                .collect(),
             id: t.id,
             version: t.version,
         })
@@ -350,6 +365,7 @@ pub async fn add_target(pep_id: String) -> Result<TargetRecord, AppError> {
         id,
         version: 1,
         draft: TargetDraft::default(),
+        text_versions: Default::default(),
     })
 }
 
@@ -396,16 +412,13 @@ pub async fn save_target(
     let outcome = on_db!(&db, pool => {
         let mut tx = pool.begin_write().await?;
         let written = sqlx::query(
-            "UPDATE targets SET need_area = $1, reason_baseline = $2, statement = $3, \
-             success_measure = $4, target_date = $5, override_reason = $6, version = version + 1, \
-             updated_at = $7, updated_by = $8, child_view = $12 \
-             WHERE id = $9 AND pep_id = $10 AND version = $11",
+            "UPDATE targets SET need_area = $1, target_date = $2, override_reason = $3, \
+             version = version + 1, updated_at = $4, updated_by = $5 \
+             WHERE id = $6 AND pep_id = $7 AND version = $8",
         )
-        .bind(&target.need_area).bind(&target.reason_baseline).bind(&target.statement)
-        .bind(&target.success_measure).bind(date)
+        .bind(&target.need_area).bind(date)
         .bind(Some(target.override_reason.trim()).filter(|r| !r.is_empty()))
         .bind(now).bind(&reached.user.id).bind(&target_id).bind(&pep_id).bind(version)
-        .bind(&target.child_view)
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -557,6 +570,15 @@ pub async fn remove_target(
         if removed == 0 {
             tx.rollback().await?;
         } else {
+            // Its shared-text parts' history goes with it (their versions go by cascade).
+            sqlx::query("DELETE FROM target_text_versions WHERE target_id = $1")
+                .bind(&target_id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM text_edits WHERE pep_id = $1 AND section = 'targets' AND field LIKE $2")
+                .bind(&pep_id).bind(format!("{target_id}.%"))
+                .execute(&mut *tx)
+                .await?;
             append_audit_event!(tx, &reached.event(Utc::now(), "target.removed", "target", &target_id, serde_json::json!({ "version": version })))?;
             tx.commit().await?;
         }

@@ -1,23 +1,29 @@
-//! The SMART targets part of the PEP page: each target edited as one record (need area, reason
-//! with baseline, statement, success measure, date, actions with owners and frequencies, an
-//! override with its reason), saved like a field, with a live S-M-A-R-T checklist under it that
-//! runs the same checks the server runs before the PEP may be marked ready.
+//! The SMART targets part of the PEP page. A target's text parts (reason with baseline,
+//! statement, success measure, link to the child's views) are shared text like the PEP's
+//! free-text questions: several people type in one at once and their words merge. Its structured
+//! parts (need area, date, actions with owners and frequencies, PP+, an override with its reason)
+//! are saved as one record at its version. A live S-M-A-R-T checklist under it runs the same
+//! checks the server runs before the PEP may be marked ready.
 
 use leptos::prelude::*;
 
-use super::pep_page::{ConflictChoice, FreshForm, ReplacedNotice, SaveStatus};
+use std::collections::BTreeMap;
+
+use super::pep_page::{ConflictChoice, FreshForm, ReplacedNotice, SaveStatus, follow_text};
 use super::pp_plus_part::{PpPlusReadOnly, PpPlusRequests, PpPlusSummary};
 use super::saver::{Persist, SaveState, Saver};
+use super::shared_text_part::{SharedText, SharedTextField};
 use super::{
     Saved, TargetEvaluation, TargetRecord, TargetsPart, add_target, evaluate_target, remove_target,
     save_target,
 };
-use crate::domain::live::PepPart;
+use crate::domain::live::{FieldKey, PepPart};
+use crate::domain::pep::SectionKey;
 use crate::domain::roles::Role;
 use crate::domain::smart::{Finding, Severity};
 use crate::domain::targets::{
     ACTION_OWNERS, ActionDraft, Evaluation, MixRule, NeedArea, PreviousTarget, ReviewWindow,
-    TargetDraft, check_against_previous, check_mix, check_target,
+    TargetDraft, TargetTextPart, check_against_previous, check_mix, check_target, with_text_of,
 };
 use crate::error::AppError;
 use crate::features::live::LiveRoom;
@@ -43,6 +49,12 @@ impl Persist for TargetRef {
         save_target(self.pep_id, self.target_id, version, value)
     }
 }
+
+/// Each text part's version when the target came to this page.
+type TextVersions = BTreeMap<TargetTextPart, i64>;
+
+/// A target on screen: its id, its structured parts' saver, its text parts' versions.
+type OnScreen = (String, Saver<TargetRef>, TextVersions);
 
 /// The evaluation of one target of the previous PEP, asked from this one.
 #[derive(Clone)]
@@ -134,9 +146,11 @@ pub fn TargetsSection(pep_id: String, part: TargetsPart) -> impl IntoView {
                 pep_id: pep_id.clone(),
                 target_id: record.id.clone(),
             };
+            let versions = record.text_versions.clone();
             (
                 record.id,
                 Saver::new(key, record.draft, record.version, None),
+                versions,
             )
         }
     };
@@ -164,7 +178,7 @@ pub fn TargetsSection(pep_id: String, part: TargetsPart) -> impl IntoView {
     let mix = move || {
         let areas: Vec<NeedArea> = savers.with(|all| {
             all.iter()
-                .filter_map(|(_, s)| NeedArea::parse(&s.value.get().need_area).ok())
+                .filter_map(|(_, s, _)| NeedArea::parse(&s.value.get().need_area).ok())
                 .collect()
         });
         rule.with_value(|rule| check_mix(&areas, phase, key_stage, rule))
@@ -173,7 +187,7 @@ pub fn TargetsSection(pep_id: String, part: TargetsPart) -> impl IntoView {
     let requests = Signal::derive(move || {
         savers.with(|all| {
             all.iter()
-                .flat_map(|(_, s)| s.value.get().pp_plus)
+                .flat_map(|(_, s, _)| s.value.get().pp_plus)
                 .collect::<Vec<_>>()
         })
     });
@@ -230,8 +244,8 @@ pub fn TargetsSection(pep_id: String, part: TargetsPart) -> impl IntoView {
             {previous_part}
             <For
                 each=move || savers.get().into_iter().enumerate()
-                key=|(_, (id, _))| id.clone()
-                children=move |(n, (id, saver))| {
+                key=|(_, (id, _, _))| id.clone()
+                children=move |(n, (id, saver, text_versions))| {
                     let target_id = id.clone();
                     let remove = {
                         let pep_id = pep_id.clone();
@@ -240,13 +254,13 @@ pub fn TargetsSection(pep_id: String, part: TargetsPart) -> impl IntoView {
                             leptos::task::spawn_local(async move {
                                 let version = saver.version.get_untracked();
                                 match remove_target(pep_id, id.clone(), version).await {
-                                    Ok(()) => savers.update(|all| all.retain(|(i, _)| *i != id)),
+                                    Ok(()) => savers.update(|all| all.retain(|(i, _, _)| *i != id)),
                                     Err(error) => saver.state.set(SaveState::Refused(error.to_string())),
                                 }
                             });
                         })
                     };
-                    view! { <TargetEditor number=n + 1 pep_id=pep_id.clone() target_id saver window rule=rule.get_value() previous=previous_now editable decides_pp_plus remove /> }
+                    view! { <TargetEditor number=n + 1 pep_id=pep_id.clone() target_id saver text_versions window rule=rule.get_value() previous=previous_now editable decides_pp_plus remove /> }
                 }
             />
             {editable.then(|| view! {
@@ -274,30 +288,34 @@ fn who_changed_targets(room: Option<LiveRoom>) -> String {
 }
 
 /// Merges the targets as the server has them now into those on screen: a new one is added, a
-/// changed one is shown unless the person has words in it not yet saved (then both are shown to
-/// choose from), a removed one goes unless the person is writing in it (then it stays, with
-/// why, so their words can be copied).
+/// changed one's structured parts are shown unless the person has changes in them not yet saved
+/// (then both are shown to choose from), a removed one goes unless the person is writing in it
+/// (then it stays, with why, so their words can be copied). Text parts merge as shared text on
+/// their own, so the saver keeps its own copy of them and they never make a difference here.
 fn merge_targets(
-    savers: RwSignal<Vec<(String, Saver<TargetRef>)>>,
+    savers: RwSignal<Vec<OnScreen>>,
     fresh: Vec<TargetRecord>,
-    make: &impl Fn(TargetRecord) -> (String, Saver<TargetRef>),
+    make: &impl Fn(TargetRecord) -> OnScreen,
     by: String,
 ) {
     let on_screen = savers.get_untracked();
     for record in &fresh {
-        let Some((_, saver)) = on_screen.iter().find(|(id, _)| *id == record.id) else {
+        let Some((_, saver, _)) = on_screen.iter().find(|(id, ..)| *id == record.id) else {
             continue;
         };
         let idle = !saver.unsaved() && !saver.saving();
-        let differs = saver.value.with_untracked(|value| *value != record.draft);
+        let theirs = saver
+            .value
+            .with_untracked(|value| with_text_of(record.draft.clone(), value));
+        let differs = saver.value.with_untracked(|value| *value != theirs);
         if record.version > saver.version.get_untracked() {
-            saver.hear_remote(record.draft.clone(), record.version, by.clone(), false);
+            saver.hear_remote(theirs, record.version, by.clone(), false);
         } else if idle && differs && record.version == saver.version.get_untracked() {
             // A PP+ decision changes a request, not the target's version.
-            saver.take_remote(record.draft.clone(), record.version);
+            saver.take_remote(theirs, record.version);
         }
     }
-    for (id, saver) in &on_screen {
+    for (id, saver, _) in &on_screen {
         if !fresh.iter().any(|record| record.id == *id) && saver.unsaved() {
             saver.state.set(SaveState::Refused(format!(
                 "{by} removed this target while you were writing in it. Copy your words into \
@@ -308,23 +326,23 @@ fn merge_targets(
     let same_targets = on_screen.len() == fresh.len()
         && on_screen
             .iter()
-            .all(|(id, _)| fresh.iter().any(|r| r.id == *id));
+            .all(|(id, ..)| fresh.iter().any(|r| r.id == *id));
     if same_targets {
         return;
     }
     // In the server's order, with any target removed elsewhere but still being written here.
-    let mut merged: Vec<(String, Saver<TargetRef>)> = fresh
+    let mut merged: Vec<OnScreen> = fresh
         .into_iter()
         .map(|record| {
             on_screen
                 .iter()
-                .find(|(id, _)| *id == record.id)
+                .find(|(id, ..)| *id == record.id)
                 .cloned()
                 .unwrap_or_else(|| make(record))
         })
         .collect();
     for kept in on_screen {
-        if kept.1.unsaved() && !merged.iter().any(|(id, _)| *id == kept.0) {
+        if kept.1.unsaved() && !merged.iter().any(|(id, ..)| *id == kept.0) {
             merged.push(kept);
         }
     }
@@ -436,6 +454,7 @@ fn TargetEditor(
     pep_id: String,
     target_id: String,
     saver: Saver<TargetRef>,
+    text_versions: TextVersions,
     window: ReviewWindow,
     rule: MixRule,
     previous: Signal<Vec<PreviousTarget>>,
@@ -443,18 +462,68 @@ fn TargetEditor(
     decides_pp_plus: bool,
     remove: Callback<()>,
 ) -> impl IntoView {
-    let findings = Signal::derive(move || {
-        let target = saver.value.get();
-        let mut findings = check_target(&target, &window, &rule);
-        findings.extend(check_against_previous(&target, &previous.get()));
-        findings
+    // The text parts: shared text where the person writes, followed live where they read.
+    let key_of = |part: TargetTextPart| FieldKey {
+        section: SectionKey::Targets,
+        field: part.field_of(&target_id),
+    };
+    let first_text = move |part: TargetTextPart| saver.value.with_untracked(|d| part.of(d).clone());
+    let first_version = |part: TargetTextPart| text_versions.get(&part).copied().unwrap_or(0);
+    let shared: Vec<(TargetTextPart, SharedText)> = if editable {
+        TargetTextPart::ALL
+            .iter()
+            .map(|&part| {
+                let text = SharedText::new(
+                    pep_id.clone(),
+                    key_of(part),
+                    first_text(part),
+                    first_version(part),
+                    None,
+                );
+                (part, text)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let texts: Vec<(TargetTextPart, Signal<String>)> = if editable {
+        shared
+            .iter()
+            .map(|&(part, text)| (part, Signal::derive(move || text.text.get())))
+            .collect()
+    } else {
+        TargetTextPart::ALL
+            .iter()
+            .map(|&part| {
+                let saved = RwSignal::new((first_text(part), first_version(part)));
+                follow_text(pep_id.clone(), key_of(part), saved, RwSignal::new(None));
+                (part, Signal::derive(move || saved.get().0))
+            })
+            .collect()
+    };
+    // The target as it stands on screen: structured parts from the saver, text parts as merged.
+    let current = move || {
+        let mut draft = saver.value.get();
+        for (part, text) in &texts {
+            *part.of_mut(&mut draft) = text.get();
+        }
+        draft
+    };
+    let findings = Signal::derive({
+        let current = current.clone();
+        move || {
+            let target = current();
+            let mut findings = check_target(&target, &window, &rule);
+            findings.extend(check_against_previous(&target, &previous.get()));
+            findings
+        }
     });
     let prefix = format!("target-{number}");
     let heading = format!("Target {number}");
     if !editable {
         // Read-only here, but live: a change made elsewhere shows as it is merged.
         let shown = move || {
-            let draft = saver.value.get();
+            let draft = current();
             let area = NeedArea::parse(&draft.need_area)
                 .map(|a| a.label())
                 .unwrap_or("No need area");
@@ -526,10 +595,12 @@ fn TargetEditor(
                     {area_options}
                 </select>
             </div>
-            <TargetText id=field_id("reason_baseline") label="Reason, with where the child is now" hint="The need, and a baseline: a score, a count, a level." value=text(|d| &d.reason_baseline) on_input=edit(|d, v| d.reason_baseline = v) saver />
-            <TargetText id=field_id("statement") label="Target" hint="What the child will be able to do, how well, and by when." value=text(|d| &d.statement) on_input=edit(|d, v| d.statement = v) saver />
-            <TargetText id=field_id("success_measure") label="Success measure" hint="How everyone will know it has been met." value=text(|d| &d.success_measure) on_input=edit(|d, v| d.success_measure = v) saver />
-            <TargetText id=field_id("child_view") label="Link to the child's views" hint="What the child said that this target answers: what they want, find hard, or would help." value=text(|d| &d.child_view) on_input=edit(|d, v| d.child_view = v) saver />
+            {shared
+                .iter()
+                .map(|&(part, text)| view! {
+                    <SharedTextField id=field_id(part.as_str()) label=part.label().to_string() hint=text_part_hint(part).to_string() shared=text />
+                })
+                .collect_view()}
             <div class="form-group">
                 <label class="label" for=field_id("target_date")>"Date to be met by"</label>
                 <input
@@ -549,14 +620,12 @@ fn TargetEditor(
                 <TargetText id=field_id("override_reason") label="Why this target stands as it is" hint="The Virtual School reads this when it checks the PEP." value=text(|d| &d.override_reason) on_input=edit(|d, v| d.override_reason = v) saver />
             </details>
             <SaveStatus id=status_id saver />
-            <ReplacedNotice saver show=|target: &TargetDraft| target.statement.clone() />
+            <ReplacedNotice saver show=structured_in_words />
             {move || match saver.state.get() {
                 SaveState::Conflict { theirs, by, .. }
                 | SaveState::ChangedElsewhere { theirs, by, .. } => Some(view! {
                     <ConflictChoice by saver>
-                        <blockquote class="conflict__theirs">
-                            {format!("{} Measure: {} By: {}", theirs.statement, theirs.success_measure, date_in_words(&theirs.target_date))}
-                        </blockquote>
+                        <blockquote class="conflict__theirs">{structured_in_words(&theirs)}</blockquote>
                     </ConflictChoice>
                 }),
                 _ => None,
@@ -568,6 +637,43 @@ fn TargetEditor(
         </fieldset>
     }
     .into_any()
+}
+
+/// What a target's text part asks for.
+fn text_part_hint(part: TargetTextPart) -> &'static str {
+    match part {
+        TargetTextPart::ReasonBaseline => "The need, and a baseline: a score, a count, a level.",
+        TargetTextPart::Statement => "What the child will be able to do, how well, and by when.",
+        TargetTextPart::SuccessMeasure => "How everyone will know it has been met.",
+        TargetTextPart::ChildView => {
+            "What the child said that this target answers: what they want, find hard, or would help."
+        }
+    }
+}
+
+/// A target's structured parts in words (its text parts merge and are never chosen between).
+fn structured_in_words(target: &TargetDraft) -> String {
+    let area = NeedArea::parse(&target.need_area)
+        .map(|a| a.label())
+        .unwrap_or("no need area");
+    let actions: Vec<String> = target
+        .actions
+        .iter()
+        .map(|a| a.description.clone())
+        .filter(|d| !d.trim().is_empty())
+        .collect();
+    let by = match target.target_date.trim() {
+        "" => "no date yet".to_string(),
+        date => date_in_words(date),
+    };
+    let mut words = format!("Need area: {area}. By: {by}.");
+    if !actions.is_empty() {
+        words.push_str(&format!(" Actions: {}.", actions.join("; ")));
+    }
+    if !target.pp_plus.is_empty() {
+        words.push_str(&format!(" PP+ requests: {}.", target.pp_plus.len()));
+    }
+    words
 }
 
 #[component]

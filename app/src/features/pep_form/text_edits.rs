@@ -5,14 +5,19 @@
 //! channel rung, so an acknowledged edit survives `kill -9`. The audit log gets one row per
 //! person per field per minute (`pep.text_edited`), not one per keystroke; the words are in
 //! `text_edits`.
+//!
+//! A shared text is a free-text question of the PEP (`pep_fields`) or a text part of a target
+//! (section `targets`, field `{target id}.{part}`: the text in the target's column, its version
+//! in `target_text_versions`).
 
 use chrono::{Duration, Utc};
 
 use super::server::{Reached, mark_section_edited, reach};
 use super::{TextEditSeen, TextEdited, TextSince};
 use crate::domain::pep::SectionKey;
-use crate::domain::pep_form::{FieldKind, FieldSpec, LONGEST_TEXT, field};
+use crate::domain::pep_form::{FieldKind, LONGEST_TEXT, field};
 use crate::domain::shared_text::{Refused, ServerText, TextOp};
+use crate::domain::targets::{LONGEST_PART, TargetTextPart};
 use crate::error::AppError;
 use crate::infra::db::Db;
 use crate::{append_audit_event, on_db};
@@ -27,12 +32,29 @@ fn invalid(field: &str, message: impl Into<String>) -> AppError {
     AppError::Invalid(vec![(field.to_string(), message.into())])
 }
 
-/// The free-text question `field_key` of `section` on this PEP, or a 422 naming what is wrong.
-fn text_field(
-    reached: &Reached,
-    section: &str,
-    field_key: &str,
-) -> Result<(SectionKey, &'static FieldSpec), AppError> {
+/// Where a shared text's words and version are kept.
+enum TextHome {
+    /// A free-text question: its `pep_fields` row.
+    Field,
+    /// A text part of a target: the target's column, the version in `target_text_versions`.
+    TargetPart {
+        target_id: String,
+        part: TargetTextPart,
+    },
+}
+
+/// A shared text of this PEP, as a request names it.
+struct SharedTextDoc {
+    section: SectionKey,
+    home: TextHome,
+    /// What people call it, for messages.
+    label: &'static str,
+    most_chars: usize,
+}
+
+/// The free-text question (or target part) `field_key` of `section` on this PEP, or a 422
+/// naming what is wrong.
+fn text_doc(reached: &Reached, section: &str, field_key: &str) -> Result<SharedTextDoc, AppError> {
     let unknown = || {
         invalid(
             "section",
@@ -43,6 +65,19 @@ fn text_field(
     if !section_key.applies_to(reached.phase) {
         return Err(unknown());
     }
+    if section_key == SectionKey::Targets
+        && let Some((target_id, part)) = TargetTextPart::parse_field(field_key)
+    {
+        return Ok(SharedTextDoc {
+            section: section_key,
+            home: TextHome::TargetPart {
+                target_id: target_id.to_string(),
+                part,
+            },
+            label: part.label(),
+            most_chars: LONGEST_PART,
+        });
+    }
     let spec = field(section_key, field_key).ok_or_else(unknown)?;
     if spec.kind != FieldKind::Text {
         return Err(invalid(
@@ -50,7 +85,55 @@ fn text_field(
             format!("{} is not free text: save its value instead", spec.label),
         ));
     }
-    Ok((section_key, spec))
+    Ok(SharedTextDoc {
+        section: section_key,
+        home: TextHome::Field,
+        label: spec.label,
+        most_chars: LONGEST_TEXT,
+    })
+}
+
+/// A target's text part that is not there (removed, or another PEP's).
+fn target_gone() -> AppError {
+    invalid(
+        "target",
+        "This target has been removed by someone else. Copy what you wrote into a new target.",
+    )
+}
+
+/// Reads a target's text part and its version: binds the PEP, the target and the part. The
+/// column is the part's own name (from the enum, never from the request).
+pub(crate) fn target_text_sql(part: TargetTextPart) -> String {
+    format!(
+        "SELECT t.{}, COALESCE(v.version, 0) FROM targets t \
+         LEFT JOIN target_text_versions v ON v.target_id = t.id AND v.part = $3 \
+         WHERE t.id = $2 AND t.pep_id = $1",
+        part.as_str()
+    )
+}
+
+/// The text and version of `$doc` now, inside `$tx` (a transaction or the pool): `None` for a
+/// target that is not there. A macro: it awaits inside the caller's `on_db!` body.
+macro_rules! current_text {
+    ($tx:expr, $doc:expr, $pep_id:expr, $section:expr, $field_key:expr) => {{
+        let current: Option<(String, i64)> = match &$doc.home {
+            TextHome::Field => sqlx::query_as(
+                "SELECT value, version FROM pep_fields WHERE pep_id = $1 AND section = $2 AND field = $3",
+            )
+            .bind($pep_id).bind($section).bind($field_key)
+            .fetch_optional($tx)
+            .await?
+            .or(Some((String::new(), 0))),
+            TextHome::TargetPart { target_id, part } => {
+                let read = target_text_sql(*part);
+                sqlx::query_as(&read)
+                    .bind($pep_id).bind(target_id).bind(part.as_str())
+                    .fetch_optional($tx)
+                    .await?
+            }
+        };
+        current
+    }};
 }
 
 /// The edits of a field after `version`, in order, for a page catching up (after a reconnect,
@@ -63,15 +146,10 @@ pub async fn pep_text_since(
 ) -> Result<TextSince, AppError> {
     let db = Db::from_context("shared text")?;
     let (reached, relationship) = reach(&db, &pep_id).await?;
-    let (section_key, _) = text_field(&reached, &section, &field_key)?;
-    reached.authorize(section_key, false, relationship)?;
+    let doc = text_doc(&reached, &section, &field_key)?;
+    reached.authorize(doc.section, false, relationship)?;
     let (current, since) = on_db!(&db, pool => {
-        let current: Option<(String, i64)> = sqlx::query_as(
-            "SELECT value, version FROM pep_fields WHERE pep_id = $1 AND section = $2 AND field = $3",
-        )
-        .bind(&pep_id).bind(&section).bind(&field_key)
-        .fetch_optional(pool)
-        .await?;
+        let current = current_text!(pool, doc, &pep_id, &section, &field_key);
         let since: Vec<(i64, String, String)> = sqlx::query_as(
             "SELECT version, op_json, edit_id FROM text_edits \
              WHERE pep_id = $1 AND section = $2 AND field = $3 AND version > $4 ORDER BY version",
@@ -81,7 +159,7 @@ pub async fn pep_text_since(
         .await?;
         (current, since)
     });
-    let (text, now_at) = current.unwrap_or_default();
+    let (text, now_at) = current.ok_or_else(target_gone)?;
     // The field was read first: edits committed since then are for the next catch-up.
     let since: Vec<(i64, String, String)> =
         since.into_iter().filter(|(v, _, _)| *v <= now_at).collect();
@@ -134,7 +212,8 @@ pub async fn edit_pep_text(
         return Err(invalid("base", "The base version must be 0 or more"));
     }
     let (reached, relationship) = reach(&db, &pep_id).await?;
-    let (section_key, spec) = text_field(&reached, &section, &field_key)?;
+    let doc = text_doc(&reached, &section, &field_key)?;
+    let section_key = doc.section;
     reached.authorize(section_key, true, relationship)?;
     let user = &reached.user;
     let now = Utc::now();
@@ -155,13 +234,10 @@ pub async fn edit_pep_text(
             }
             return Ok(TextEdited::Accepted { version });
         }
-        let current: Option<(String, i64)> = sqlx::query_as(
-            "SELECT value, version FROM pep_fields WHERE pep_id = $1 AND section = $2 AND field = $3",
-        )
-        .bind(&pep_id).bind(&section).bind(&field_key)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let (text, version) = current.unwrap_or_default();
+        let Some((text, version)) = current_text!(&mut *tx, doc, &pep_id, &section, &field_key) else {
+            tx.rollback().await?;
+            return Err(target_gone());
+        };
         if base > version {
             tx.rollback().await?;
             return Err(invalid("base", "This field has no such version yet: read it again"));
@@ -190,30 +266,29 @@ pub async fn edit_pep_text(
             history_from: base as u64,
             history,
         };
-        let applied = match server.receive(base as u64, &op, LONGEST_TEXT) {
+        let applied = match server.receive(base as u64, &op, doc.most_chars) {
             Ok(applied) => applied,
             Err(refused) => {
                 tx.rollback().await?;
                 return match refused {
                     Refused::Resync => Ok(TextEdited::Resync { text: server.text, version }),
                     Refused::Mismatch(_) => Err(invalid("op", "The edit does not fit the text it was made against: read the field again")),
-                    Refused::TooLong { max_chars } => Err(invalid(&field_key, format!("{} must be {max_chars} characters or fewer", spec.label))),
+                    Refused::TooLong { max_chars } => Err(invalid(&field_key, format!("{} must be {max_chars} characters or fewer", doc.label))),
                     Refused::Unprintable(problem) => Err(invalid(&field_key, problem.message())),
                 };
             }
         };
         let next = version + 1;
-        let written = if version == 0 {
-            sqlx::query(
+        let written = match &doc.home {
+            TextHome::Field if version == 0 => sqlx::query(
                 "INSERT INTO pep_fields (pep_id, section, field, value, version, updated_at, updated_by) \
                  VALUES ($1, $2, $3, $4, 1, $5, $6) ON CONFLICT (pep_id, section, field) DO NOTHING",
             )
             .bind(&pep_id).bind(&section).bind(&field_key).bind(&server.text).bind(now).bind(&user.id)
             .execute(&mut *tx)
             .await?
-            .rows_affected()
-        } else {
-            sqlx::query(
+            .rows_affected(),
+            TextHome::Field => sqlx::query(
                 "UPDATE pep_fields SET value = $4, version = $7, updated_at = $5, updated_by = $6 \
                  WHERE pep_id = $1 AND section = $2 AND field = $3 AND version = $8",
             )
@@ -221,7 +296,37 @@ pub async fn edit_pep_text(
             .bind(next).bind(version)
             .execute(&mut *tx)
             .await?
-            .rows_affected()
+            .rows_affected(),
+            TextHome::TargetPart { target_id, part } => {
+                // The version guards the text, as in pep_fields; the target's own version is
+                // for its structured parts and does not move.
+                let moved = if version == 0 {
+                    sqlx::query(
+                        "INSERT INTO target_text_versions (target_id, part, version) VALUES ($1, $2, 1) \
+                         ON CONFLICT (target_id, part) DO NOTHING",
+                    )
+                    .bind(target_id).bind(part.as_str())
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected()
+                } else {
+                    sqlx::query(
+                        "UPDATE target_text_versions SET version = $3 WHERE target_id = $1 AND part = $2 AND version = $4",
+                    )
+                    .bind(target_id).bind(part.as_str()).bind(next).bind(version)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected()
+                };
+                if moved == 1 {
+                    let write = format!("UPDATE targets SET {} = $1 WHERE id = $2 AND pep_id = $3", part.as_str());
+                    sqlx::query(&write)
+                        .bind(&server.text).bind(target_id).bind(&pep_id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                moved
+            }
         };
         if written == 0 {
             // Another server's transaction got there first (PostgreSQL): the page sends again.
