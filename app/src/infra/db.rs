@@ -43,34 +43,88 @@ macro_rules! on_db {
 /// locked" (SQLITE_BUSY_SNAPSHOT) if another writer committed in between, and the busy timeout
 /// cannot wait that out; an immediate one waits its turn instead. PostgreSQL's `BEGIN` is
 /// unchanged.
+///
+/// On SQLite the turn is also taken in this process first, first come first served
+/// ([`WriteTransaction`]): SQLite's busy handler serves whichever waiting writer happens to retry
+/// when the lock comes free, so under steady typing one person was served half as often as
+/// another, and every waiter polled.
 pub trait BeginWrite {
     type Database: sqlx::Database;
     fn begin_write(
         &self,
-    ) -> impl std::future::Future<
-        Output = Result<sqlx::Transaction<'static, Self::Database>, sqlx::Error>,
-    > + Send;
+    ) -> impl std::future::Future<Output = Result<WriteTransaction<Self::Database>, sqlx::Error>> + Send;
+}
+
+/// A write transaction, holding this process's turn to write on SQLite until it commits, rolls
+/// back or is dropped. It derefs to the connection, so `&mut *tx` runs a query in it.
+pub struct WriteTransaction<DB: sqlx::Database> {
+    tx: sqlx::Transaction<'static, DB>,
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl<DB: sqlx::Database> WriteTransaction<DB> {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.tx.rollback().await
+    }
+}
+
+impl<DB: sqlx::Database> std::ops::Deref for WriteTransaction<DB> {
+    type Target = DB::Connection;
+    fn deref(&self) -> &DB::Connection {
+        &self.tx
+    }
+}
+
+impl<DB: sqlx::Database> std::ops::DerefMut for WriteTransaction<DB> {
+    fn deref_mut(&mut self) -> &mut DB::Connection {
+        &mut self.tx
+    }
+}
+
+/// How long a writer waits in the queue before giving up (as SQLite's own busy timeout): the
+/// request then fails as "busy" and the page tries again.
+const LONGEST_WRITE_WAIT: Duration = Duration::from_secs(5);
+
+/// One queue of writers per SQLite file in this process (a tokio mutex serves its waiters in
+/// the order they came).
+fn write_queue(pool: &SqlitePool) -> std::sync::Arc<tokio::sync::Mutex<()>> {
+    static QUEUES: std::sync::LazyLock<
+        std::sync::Mutex<
+            std::collections::HashMap<std::path::PathBuf, std::sync::Arc<tokio::sync::Mutex<()>>>,
+        >,
+    > = std::sync::LazyLock::new(Default::default);
+    let file = pool.connect_options().get_filename().to_path_buf();
+    let mut queues = QUEUES
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    queues.entry(file).or_default().clone()
 }
 
 impl BeginWrite for SqlitePool {
     type Database = sqlx::Sqlite;
-    fn begin_write(
-        &self,
-    ) -> impl std::future::Future<
-        Output = Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error>,
-    > + Send {
-        self.begin_with("BEGIN IMMEDIATE")
+    async fn begin_write(&self) -> Result<WriteTransaction<sqlx::Sqlite>, sqlx::Error> {
+        let turn = tokio::time::timeout(LONGEST_WRITE_WAIT, write_queue(self).lock_owned())
+            .await
+            .map_err(|_| sqlx::Error::PoolTimedOut)?;
+        let tx = self.begin_with("BEGIN IMMEDIATE").await?;
+        Ok(WriteTransaction {
+            tx,
+            _turn: Some(turn),
+        })
     }
 }
 
 impl BeginWrite for PgPool {
     type Database = sqlx::Postgres;
-    fn begin_write(
-        &self,
-    ) -> impl std::future::Future<
-        Output = Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error>,
-    > + Send {
-        self.begin()
+    async fn begin_write(&self) -> Result<WriteTransaction<sqlx::Postgres>, sqlx::Error> {
+        Ok(WriteTransaction {
+            tx: self.begin().await?,
+            _turn: None,
+        })
     }
 }
 

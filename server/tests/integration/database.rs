@@ -163,3 +163,57 @@ async fn concurrent_read_then_write_transactions_all_commit() {
         t.finish().await;
     }
 }
+
+/// Writers on SQLite are served in the order they asked (`begin_write` queues them in the
+/// process): four tasks writing as fast as they can each get a fair share of the first 80
+/// commits. SQLite's busy handler alone served whoever retried when the lock came free, which
+/// was mostly the task that had just committed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_writers_take_turns_in_the_order_they_asked() {
+    const TASKS: usize = 4;
+    const ROUNDS: usize = 40;
+    let t = TestDb::sqlite().await;
+    let order = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let mut tasks = Vec::new();
+    for task in 0..TASKS {
+        let (db, order) = (t.db.clone(), order.clone());
+        tasks.push(tokio::spawn(async move {
+            for round in 0..ROUNDS {
+                on_db!(&db, pool => {
+                    let mut tx = pool.begin_write().await?;
+                    sqlx::query("INSERT INTO councils (id, name, created_at) VALUES ($1, 'Turn', '2026-01-01T00:00:00Z')")
+                        .bind(format!("turn-{task}-{round}"))
+                        .execute(&mut *tx).await?;
+                    tx.commit().await?;
+                });
+                order.lock().unwrap().push(task);
+            }
+            Ok::<(), sqlx::Error>(())
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    let order = order.lock().unwrap().clone();
+    // While all four were writing, each was served about a quarter of the time.
+    let first: Vec<usize> = order[..TASKS * ROUNDS / 2].to_vec();
+    for task in 0..TASKS {
+        let served = first.iter().filter(|t| **t == task).count();
+        assert!(
+            served >= ROUNDS / 4,
+            "task {task} was served {served} of the first {} commits: {first:?}",
+            first.len()
+        );
+    }
+    // And none was served many times in a row while the others waited.
+    let longest_run = first
+        .chunk_by(|a, b| a == b)
+        .map(<[usize]>::len)
+        .max()
+        .unwrap_or(0);
+    assert!(
+        longest_run <= 3,
+        "one task was served {longest_run} times in a row: {first:?}"
+    );
+    t.finish().await;
+}
