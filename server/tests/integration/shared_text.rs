@@ -169,6 +169,49 @@ async fn field_now(app: &TestApp) -> (String, i64) {
     on_db!(&app.db.db, pool => sqlx::query_as("SELECT value, version FROM pep_fields WHERE pep_id = $1 AND section = $2 AND field = $3").bind(AMELIA_PEP).bind(SECTION).bind(FIELD).fetch_optional(pool).await.unwrap()).unwrap_or_default()
 }
 
+/// Every word each page typed (`p{page}w{n}`) is in `stored` exactly once, and the words that
+/// were there (`start`) stay, in their order, with the typed ones between them.
+fn every_word_once_around_the_first(
+    stored: &str,
+    start: &str,
+    pages: usize,
+    words_each: usize,
+    backend: &str,
+) {
+    let words: Vec<&str> = stored.split(' ').collect();
+    for name in 0..pages {
+        for n in 0..words_each {
+            let word = format!("p{name}w{n}");
+            assert_eq!(
+                words.iter().filter(|w| **w == word).count(),
+                1,
+                "{backend}: {word} in {stored}"
+            );
+        }
+    }
+    let typed = |w: &&str| {
+        w.starts_with('p')
+            && w.contains('w')
+            && w[1..].replace('w', "").chars().all(|c| c.is_ascii_digit())
+    };
+    let kept: Vec<&str> = words.iter().copied().filter(|w| !typed(w)).collect();
+    assert_eq!(kept.join(" "), start, "{backend}: the first words stay");
+}
+
+/// The target as the PEP form sends it to the page (its draft and its text parts' versions).
+async fn target_on_form(app: &TestApp, cookie: &str, target_id: &str) -> serde_json::Value {
+    let form = app
+        .json("/api/pep/form", &[("pep_id", AMELIA_PEP)], Some(cookie))
+        .await;
+    form["targets"]["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == target_id)
+        .unwrap()
+        .clone()
+}
+
 /// Five pages type thirty words each into the same field at the same time: every page ends with
 /// the database's text, and each word is in it exactly once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -241,25 +284,7 @@ async fn five_pages_typing_into_one_field_converge_and_lose_no_word() {
             "{backend}: the pages never typed over each other"
         );
         eprintln!("{backend}: {concurrent} edits merged past a page's own pending words");
-        let words: Vec<&str> = stored.split(' ').collect();
-        for name in 0..PAGES {
-            for n in 0..WORDS {
-                let word = format!("p{name}w{n}");
-                assert_eq!(
-                    words.iter().filter(|w| **w == word).count(),
-                    1,
-                    "{backend}: {word} in {stored}"
-                );
-            }
-        }
-        // The words that were there stay, in their order, with the typed ones between them.
-        let typed = |w: &&str| {
-            w.starts_with('p')
-                && w.contains('w')
-                && w[1..].replace('w', "").chars().all(|c| c.is_ascii_digit())
-        };
-        let kept: Vec<&str> = words.iter().copied().filter(|w| !typed(w)).collect();
-        assert_eq!(kept.join(" "), start, "{backend}: the first words stay");
+        every_word_once_around_the_first(&stored, &start, PAGES, WORDS, backend);
         // Each edit is stored once, and the audit has a row per person per field per minute,
         // not one per edit.
         let edits: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM text_edits WHERE pep_id = $1 AND field = $2").bind(AMELIA_PEP).bind(FIELD).fetch_one(pool).await.unwrap());
@@ -741,16 +766,7 @@ async fn three_pages_typing_one_target_statement_converge_beside_structured_save
         let (target_id, start, target_version): (String, String, i64) = on_db!(&app.db.db, pool => sqlx::query_as("SELECT id, statement, version FROM targets WHERE pep_id = $1 ORDER BY position LIMIT 1").bind(AMELIA_PEP).fetch_one(pool).await.unwrap());
         let field = format!("{target_id}.statement");
         // The form says each text part's version (none typed in yet: 0).
-        let form = app
-            .json("/api/pep/form", &[("pep_id", AMELIA_PEP)], Some(&cookie))
-            .await;
-        let record = form["targets"]["targets"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|t| t["id"] == target_id.as_str())
-            .unwrap()
-            .clone();
+        let record = target_on_form(&app, &cookie, &target_id).await;
         assert_eq!(record["draft"]["statement"], start.as_str(), "{backend}");
         assert_eq!(record["text_versions"], serde_json::json!({}), "{backend}");
         let typists = (0..PAGES)
@@ -801,41 +817,15 @@ async fn three_pages_typing_one_target_statement_converge_beside_structured_save
             assert_eq!(page.text.text, stored, "{backend}: page {}", page.name);
             assert_eq!(page.text.revision, text_version as u64, "{backend}");
         }
-        let words: Vec<&str> = stored.split(' ').collect();
-        for name in 0..PAGES {
-            for n in 0..WORDS {
-                let word = format!("p{name}w{n}");
-                assert_eq!(
-                    words.iter().filter(|w| **w == word).count(),
-                    1,
-                    "{backend}: {word} in {stored}"
-                );
-            }
-        }
+        every_word_once_around_the_first(&stored, &start, PAGES, WORDS, backend);
         assert!(
             !stored.contains("stale page"),
             "{backend}: the whole-target save wrote its text"
         );
-        let typed = |w: &&str| {
-            w.starts_with('p')
-                && w.contains('w')
-                && w[1..].replace('w', "").chars().all(|c| c.is_ascii_digit())
-        };
-        let kept: Vec<&str> = words.iter().copied().filter(|w| !typed(w)).collect();
-        assert_eq!(kept.join(" "), start, "{backend}: the first words stay");
         let edits: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM text_edits WHERE pep_id = $1 AND section = 'targets' AND field = $2").bind(AMELIA_PEP).bind(&field).fetch_one(pool).await.unwrap());
         assert_eq!(edits, text_version, "{backend}");
         // The form now says the statement's version; the advisor may read it but not type in it.
-        let form = app
-            .json("/api/pep/form", &[("pep_id", AMELIA_PEP)], Some(&cookie))
-            .await;
-        let record = form["targets"]["targets"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|t| t["id"] == target_id.as_str())
-            .unwrap()
-            .clone();
+        let record = target_on_form(&app, &cookie, &target_id).await;
         assert_eq!(
             record["text_versions"]["statement"], text_version,
             "{backend}"

@@ -14,6 +14,7 @@ use chrono::{Duration, Utc};
 
 use super::server::{Reached, mark_section_edited, reach};
 use super::{TextEditSeen, TextEdited, TextSince};
+use crate::domain::live::FieldKey;
 use crate::domain::pep::SectionKey;
 use crate::domain::pep_form::{FieldKind, LONGEST_TEXT, field};
 use crate::domain::shared_text::{Refused, ServerText, TextOp};
@@ -65,9 +66,8 @@ fn text_doc(reached: &Reached, section: &str, field_key: &str) -> Result<SharedT
     if !section_key.applies_to(reached.phase) {
         return Err(unknown());
     }
-    if section_key == SectionKey::Targets
-        && let Some((target_id, part)) = TargetTextPart::parse_field(field_key)
-    {
+    // The same test the live channel uses for where someone may be typing.
+    if let Some((target_id, part)) = FieldKey::new(section_key, field_key).target_part() {
         return Ok(SharedTextDoc {
             section: section_key,
             home: TextHome::TargetPart {
