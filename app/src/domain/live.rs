@@ -2,12 +2,13 @@
 //! rules both ends follow (what a change arriving from someone else does to a value on screen).
 //! Plain data, shared by the WASM client and the server.
 //!
-//! The channel is a doorbell and a whisper, never the record: edits travel over HTTP (a free-text
-//! field's edits to `edit_pep_text`, other values to `save_pep_field`, each with an edit id) and
-//! are stored before anyone hears of them. What the channel carries is presence (who is here, in
-//! which field and paragraph), drafts of short values, and "the PEP is now at revision R: these
-//! fields changed, with these edits", read from the database. Nobody holds a field: free text
-//! merges (`shared_text`), and other values are versioned.
+//! The channel carries presence (who is here, in which field and paragraph), drafts of short
+//! values, a free-text field's edits (`EditText`, each with an id, answered by `TextEditAnswered`
+//! once stored), and "the PEP is now at revision R: these fields changed, with these edits". It
+//! is never the record: an edit is stored before anyone hears of it, and the same edit can go
+//! over HTTP (`edit_pep_text`) when the channel is down; other values are saved over HTTP
+//! (`save_pep_field`). Nobody holds a field: free text merges (`shared_text`), and other values
+//! are versioned.
 
 use serde::{Deserialize, Serialize};
 
@@ -78,8 +79,17 @@ pub enum ClientMessage {
     /// The person moved into a field or out of every field.
     Focus { field: Option<FieldKey> },
     /// The person is typing in a free-text field, in this paragraph (1 is the first): where
-    /// they are, for the others' presence list. Their words go as edits over HTTP.
+    /// they are, for the others' presence list. Their words go as `EditText`.
     Typing { field: FieldKey, paragraph: u32 },
+    /// An edit of a free-text field (or a target's text part) made against its version `base`:
+    /// the same as `edit_pep_text` over HTTP, answered by `TextEditAnswered` with the same id
+    /// (a resend, on either path, applies at most once).
+    EditText {
+        field: FieldKey,
+        base: i64,
+        op: crate::domain::shared_text::TextOp,
+        edit_id: String,
+    },
     /// What is in a short field (a count, a date) now, not yet saved.
     Draft { field: FieldKey, value: String },
     /// Still here.
@@ -240,6 +250,11 @@ pub enum ServerMessage {
         #[serde(default)]
         text_edits: Vec<FieldTextEdit>,
     },
+    /// The answer to this connection's `EditText` with this id.
+    TextEditAnswered {
+        edit_id: String,
+        answer: EditAnswer,
+    },
     /// A message was not accepted (what to change); the connection stays open.
     Refused {
         reason: String,
@@ -250,6 +265,28 @@ pub enum ServerMessage {
         reason: String,
         reconnect: bool,
     },
+}
+
+/// What became of an edit sent on the channel: what `edit_pep_text` answers over HTTP, its
+/// refusals included.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum EditAnswer {
+    /// Stored as this version of the field (or before, when the same edit came again).
+    Accepted { version: i64 },
+    /// The edits since the base are no longer kept: the text now, to make the edit again against.
+    Resync { text: String, version: i64 },
+    /// Another writer got there at that moment, or the person's rights are being asked again:
+    /// send the same edit again.
+    Retry,
+    /// Not applied, and sending it again will not help: what to change.
+    Refused { reason: String },
+    /// The person may no longer change this field (the PEP moved on, a role changed).
+    Forbidden,
+    /// The session has ended: kept on the page and sent once they sign in again.
+    SignedOut,
+    /// The server could not store it now: send it again shortly.
+    Unavailable,
 }
 
 /// Whether `id` may name an edit: 1 to 64 ASCII letters, digits, `-` or `_` (the page makes
@@ -386,5 +423,32 @@ mod tests {
             }
         );
         assert!(serde_json::from_str::<ClientMessage>(r#"{"type":"shout"}"#).is_err());
+    }
+
+    #[test]
+    fn an_edit_reads_in_the_wire_form_pages_and_tools_send_and_its_answer_names_the_outcome() {
+        let json = r#"{"type":"edit_text","field":{"section":"semh","field":"needs"},"base":3,"op":[5,"word",-2],"edit_id":"e-1"}"#;
+        let ClientMessage::EditText {
+            field,
+            base,
+            op,
+            edit_id,
+        } = serde_json::from_str::<ClientMessage>(json).unwrap()
+        else {
+            panic!("not read as an edit");
+        };
+        assert_eq!((field, base, edit_id.as_str()), (semh(), 3, "e-1"));
+        assert_eq!(serde_json::to_string(&op).unwrap(), r#"[5,"word",-2]"#);
+        let answer = ServerMessage::TextEditAnswered {
+            edit_id: "e-1".into(),
+            answer: EditAnswer::Accepted { version: 4 },
+        };
+        assert_eq!(
+            serde_json::to_string(&answer).unwrap(),
+            r#"{"type":"text_edit_answered","edit_id":"e-1","answer":{"outcome":"accepted","version":4}}"#
+        );
+        // An op that is not an edit is not read as one.
+        let bad = r#"{"type":"edit_text","field":{"section":"semh","field":"needs"},"base":3,"op":[true],"edit_id":"e-1"}"#;
+        assert!(serde_json::from_str::<ClientMessage>(bad).is_err());
     }
 }

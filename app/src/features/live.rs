@@ -2,9 +2,11 @@
 //! they type as they type it, and each saved change as it lands, without ever losing their own.
 //!
 //! The channel is a WebSocket at `/live/pep/{pep_id}?since={revision}` (chosen over server-sent
-//! events: presence, typing and drafts go both ways). Saving stays on HTTP (`edit_pep_text` for
-//! free text, `save_pep_field` for other values, each with an edit id), so a value is stored
-//! the same way with or without the channel, and answered only once it is.
+//! events: presence, typing, drafts and edits go both ways). A free-text edit goes on the
+//! channel while it is up (rights held by the connection, no session or PEP read per keystroke)
+//! and over HTTP (`edit_pep_text`) when it is not; both store it the same way
+//! (`pep_form::text_edits`), answer only once it is stored, and take a resend with the same id
+//! at most once. Other values are saved over HTTP (`save_pep_field`).
 //! Messages are `domain::live`'s; the server side is `hub` (rooms, presence,
 //! fan-out), `changes` (what changed since a revision, read from the database), `notifier`
 //! (the doorbell between writers and rooms) and `socket` (one connection). The browser side is
@@ -39,6 +41,15 @@ pub use room::LiveRoom;
 pub fn ring(pep_id: &str, revision: i64) {
     if let Some(hub) = leptos::prelude::use_context::<LiveHub>() {
         hub.ring(pep_id, revision);
+    }
+}
+
+/// Tells the PEP's live room what one shared-text edit wrote: the PEP is now at `revision`, one
+/// past the revision before, with only this edit (see `LiveHub::written`). A no-op without a hub.
+#[cfg(feature = "ssr")]
+pub fn written(pep_id: &str, revision: i64, edit: crate::domain::live::FieldTextEdit) {
+    if let Some(hub) = leptos::prelude::use_context::<LiveHub>() {
+        hub.written(pep_id, changes::Changes::of_text_edit(revision, edit));
     }
 }
 

@@ -291,6 +291,49 @@ pub enum TextEdited {
     Retry,
 }
 
+impl From<Result<TextEdited, AppError>> for crate::domain::live::EditAnswer {
+    /// The answer the live channel sends for what `edit_pep_text` would have answered.
+    fn from(answered: Result<TextEdited, AppError>) -> Self {
+        use crate::domain::live::EditAnswer;
+        match answered {
+            Ok(TextEdited::Accepted { version }) => EditAnswer::Accepted { version },
+            Ok(TextEdited::Resync { text, version }) => EditAnswer::Resync { text, version },
+            Ok(TextEdited::Retry) => EditAnswer::Retry,
+            Err(AppError::Invalid(problems)) => EditAnswer::Refused {
+                reason: problems
+                    .into_iter()
+                    .map(|(_, message)| message)
+                    .collect::<Vec<_>>()
+                    .join(". "),
+            },
+            Err(error @ AppError::BadRequest { .. }) => EditAnswer::Refused {
+                reason: error.to_string(),
+            },
+            Err(AppError::Forbidden) => EditAnswer::Forbidden,
+            Err(AppError::SignedOut | AppError::SecondFactorRequired) => EditAnswer::SignedOut,
+            Err(_) => EditAnswer::Unavailable,
+        }
+    }
+}
+
+impl From<crate::domain::live::EditAnswer> for Result<TextEdited, AppError> {
+    /// What the page makes of the channel's answer: the same as of `edit_pep_text`'s.
+    fn from(answer: crate::domain::live::EditAnswer) -> Self {
+        use crate::domain::live::EditAnswer;
+        match answer {
+            EditAnswer::Accepted { version } => Ok(TextEdited::Accepted { version }),
+            EditAnswer::Resync { text, version } => Ok(TextEdited::Resync { text, version }),
+            EditAnswer::Retry => Ok(TextEdited::Retry),
+            EditAnswer::Refused { reason } => Err(AppError::Invalid(vec![("op".into(), reason)])),
+            EditAnswer::Forbidden => Err(AppError::Forbidden),
+            EditAnswer::SignedOut => Err(AppError::SignedOut),
+            EditAnswer::Unavailable => Err(AppError::Transport(
+                "the server could not store the edit just now".into(),
+            )),
+        }
+    }
+}
+
 /// A field's edits after a version, or its text when they are no longer kept.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]

@@ -2,7 +2,8 @@
 //! the browser's own `ClientText`, catch up from `pep/text_since` and send through
 //! `pep/edit_text`. Every page ends with the database's text and every word typed is in it once.
 
-use app::domain::live::{ClientMessage, ServerMessage};
+use app::domain::live::{ClientMessage, EditAnswer, FieldKey, FieldTextEdit, ServerMessage};
+use app::domain::pep::SectionKey;
 use app::domain::shared_text::{ClientText, Outgoing, TextOp};
 use app::on_db;
 use server::demo::seed;
@@ -165,6 +166,95 @@ impl Page {
     }
 }
 
+/// The same page with its edits on the live channel, as a browser sends them while it is up.
+impl Page {
+    fn field_key(&self) -> FieldKey {
+        FieldKey::new(SectionKey::parse(self.section).unwrap(), &self.field)
+    }
+
+    /// Merges the channel's edits of this field: its own is its acknowledgement. Nothing may be
+    /// skipped: a room tells its edits in order.
+    fn merge(&mut self, edits: &[FieldTextEdit]) {
+        let key = self.field_key();
+        for edit in edits.iter().filter(|e| e.field == key) {
+            let version = edit.edit.version as u64;
+            if version <= self.text.revision {
+                continue;
+            }
+            assert_eq!(
+                version,
+                self.text.revision + 1,
+                "the channel skipped an edit"
+            );
+            if Some(edit.edit.edit_id.as_str()) == self.in_flight.as_deref() {
+                self.in_flight = None;
+                let next = self.text.acknowledged(version);
+                self.queue(next);
+            } else {
+                if !self.text.is_settled() {
+                    self.merged_past_own += 1;
+                }
+                self.text.remote(&edit.edit.op, version).unwrap();
+            }
+        }
+    }
+
+    /// Sends the queued edit on the channel and reads until its answer, merging what comes.
+    async fn send_on(&mut self, live: &mut super::live::Live) {
+        let Some((id, outgoing)) = self.to_send.take() else {
+            return;
+        };
+        live.send(&ClientMessage::EditText {
+            field: self.field_key(),
+            base: outgoing.base as i64,
+            op: outgoing.op.clone(),
+            edit_id: id.clone(),
+        })
+        .await;
+        loop {
+            match live.next().await {
+                ServerMessage::TextEditAnswered { edit_id, answer } if edit_id == id => {
+                    match answer {
+                        EditAnswer::Accepted { .. } => {}
+                        EditAnswer::Retry => self.to_send = Some((id, outgoing)),
+                        EditAnswer::Resync { text, version } => {
+                            let again = self.text.resync(text, version as u64);
+                            self.in_flight = None;
+                            self.queue(again);
+                        }
+                        other => panic!("page {}: {other:?}", self.name),
+                    }
+                    return;
+                }
+                ServerMessage::Changed { text_edits, .. } => self.merge(&text_edits),
+                _ => {}
+            }
+        }
+    }
+
+    /// Types `words` words as `type_words` does, each edit on the channel, then reads the
+    /// channel until everything it typed is stored and seen back.
+    async fn type_words_on(&mut self, live: &mut super::live::Live, words: usize, spread: usize) {
+        let name = self.name;
+        for n in 0..words {
+            self.type_word(&format!("p{name}w{n}"), n * spread + name * 3);
+            self.send_on(live).await;
+        }
+        while !(self.text.is_settled() && self.to_send.is_none()) {
+            if self.to_send.is_some() {
+                self.send_on(live).await;
+                continue;
+            }
+            if let ServerMessage::Changed { text_edits, .. } = live
+                .until(|m| matches!(m, ServerMessage::Changed { .. }))
+                .await
+            {
+                self.merge(&text_edits);
+            }
+        }
+    }
+}
+
 async fn field_now(app: &TestApp) -> (String, i64) {
     on_db!(&app.db.db, pool => sqlx::query_as("SELECT value, version FROM pep_fields WHERE pep_id = $1 AND section = $2 AND field = $3").bind(AMELIA_PEP).bind(SECTION).bind(FIELD).fetch_optional(pool).await.unwrap()).unwrap_or_default()
 }
@@ -294,6 +384,153 @@ async fn five_pages_typing_into_one_field_converge_and_lose_no_word() {
             (1..=2).contains(&audited),
             "{backend}: {audited} audit rows"
         );
+        match std::sync::Arc::try_unwrap(app) {
+            Ok(app) => app.db.finish().await,
+            Err(_) => panic!("a typist still holds the app"),
+        }
+    }
+}
+
+/// Five pages type twenty words each into one field with every edit on the live channel, as
+/// browsers do while it is up: every page ends with the database's text, each word once, each
+/// edit stored once; an edit resent over HTTP with its id is not applied again; a reader of the
+/// section is refused; and rights the connection holds do not write into a PEP that moved on
+/// (changed behind the server's back, with no doorbell).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn five_pages_typing_on_the_live_channel_converge_and_rights_follow_the_pep() {
+    const PAGES: usize = 5;
+    const WORDS: usize = 20;
+    for db in TestDb::each_backend().await {
+        seed(&db.db).await.unwrap();
+        let app = std::sync::Arc::new(spawn_app(db).await);
+        let backend = app.db.db.backend_name();
+        let cookie = session(&app, "s.whitfield@brookfield.example", true).await;
+        let (start, version) = field_now(&app).await;
+        let revision: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT revision FROM peps WHERE id = $1").bind(AMELIA_PEP).fetch_one(pool).await.unwrap());
+        let typists = (0..PAGES)
+            .map(|name| {
+                let (app, cookie, start) = (app.clone(), cookie.clone(), start.clone());
+                tokio::spawn(async move {
+                    let mut live =
+                        super::live::Live::open(&app.base, AMELIA_PEP, revision, &cookie).await;
+                    let mut page = Page::new(name, start, version);
+                    page.type_words_on(&mut live, WORDS, 5).await;
+                    (page, live)
+                })
+            })
+            .collect::<Vec<_>>();
+        let mut pages = Vec::new();
+        for typist in typists {
+            pages.push(typist.await.unwrap());
+        }
+        let (stored, stored_version) = field_now(&app).await;
+        assert_eq!(
+            stored_version - version,
+            pages.iter().map(|(p, _)| p.edits_made as i64).sum::<i64>(),
+            "{backend}: every edit made is stored once"
+        );
+        for (page, live) in &mut pages {
+            // Each page reads the channel until it has every edit.
+            while page.text.revision < stored_version as u64 {
+                live.send(&ClientMessage::Ping).await;
+                if let ServerMessage::Changed { text_edits, .. } = live
+                    .until(|m| matches!(m, ServerMessage::Changed { .. }))
+                    .await
+                {
+                    page.merge(&text_edits);
+                }
+            }
+            assert_eq!(page.text.text, stored, "{backend}: page {}", page.name);
+        }
+        let concurrent: usize = pages.iter().map(|(p, _)| p.merged_past_own).sum();
+        assert!(
+            concurrent > 0,
+            "{backend}: the pages never typed over each other"
+        );
+        every_word_once_around_the_first(&stored, &start, PAGES, WORDS, backend);
+
+        // The first page's first edit again, over HTTP (its answer was lost as the channel
+        // dropped): answered as before, not applied twice.
+        let first: (i64, String) = on_db!(&app.db.db, pool => sqlx::query_as("SELECT version, op_json FROM text_edits WHERE pep_id = $1 AND edit_id = 'typist0-1'").bind(AMELIA_PEP).fetch_one(pool).await.unwrap());
+        let base = (first.0 - 1).to_string();
+        let (status, answer) = app
+            .answer(
+                "/api/pep/edit_text",
+                &[
+                    ("pep_id", AMELIA_PEP),
+                    ("section", SECTION),
+                    ("field", FIELD),
+                    ("base", &base),
+                    ("op", &first.1),
+                    ("edit_id", "typist0-1"),
+                ],
+                &cookie,
+            )
+            .await;
+        assert_eq!(
+            (status, answer["version"].as_i64()),
+            (200, Some(first.0)),
+            "{backend}: {answer}"
+        );
+        assert_eq!(
+            field_now(&app).await,
+            (stored.clone(), stored_version),
+            "{backend}"
+        );
+
+        let (page, live) = &mut pages[0];
+        let edit = |id: &str, base: i64| ClientMessage::EditText {
+            field: page.field_key(),
+            base,
+            op: TextOp::new()
+                .insert("Late words. ")
+                .retain(stored.chars().count()),
+            edit_id: id.to_string(),
+        };
+        let answer_to = |id: &'static str| move |m: &ServerMessage| matches!(m, ServerMessage::TextEditAnswered { edit_id, .. } if edit_id == id);
+        // The social worker reads the meeting record but may not write in it.
+        let priya = session(&app, "priya.sharma@northdale.example", true).await;
+        let mut readers =
+            super::live::Live::open(&app.base, AMELIA_PEP, stored_version, &priya).await;
+        readers.send(&edit("reader-1", stored_version)).await;
+        let ServerMessage::TextEditAnswered { answer, .. } =
+            readers.until(answer_to("reader-1")).await
+        else {
+            unreachable!()
+        };
+        assert_eq!(answer, EditAnswer::Forbidden, "{backend}");
+        // A question that is not free text is refused with what to change.
+        live.send(&ClientMessage::EditText {
+            field: FieldKey::new(SectionKey::Attendance, "sessions_possible"),
+            base: 0,
+            op: TextOp::new().insert("12"),
+            edit_id: "count-1".into(),
+        })
+        .await;
+        let ServerMessage::TextEditAnswered { answer, .. } = live.until(answer_to("count-1")).await
+        else {
+            unreachable!()
+        };
+        assert!(
+            matches!(answer, EditAnswer::Refused { .. }),
+            "{backend}: {answer:?}"
+        );
+        // The PEP approved by another writer: the connection's rights were asked while it was
+        // open for contributions; the edit finds the state moved, asks again, and is refused.
+        on_db!(&app.db.db, pool => sqlx::query("UPDATE peps SET state = 'approved' WHERE id = $1").bind(AMELIA_PEP).execute(pool).await.unwrap().rows_affected());
+        live.send(&edit("late-1", stored_version)).await;
+        let ServerMessage::TextEditAnswered { answer, .. } = live.until(answer_to("late-1")).await
+        else {
+            unreachable!()
+        };
+        assert_eq!(answer, EditAnswer::Forbidden, "{backend}");
+        assert_eq!(
+            field_now(&app).await,
+            (stored.clone(), stored_version),
+            "{backend}: nothing refused was written"
+        );
+        drop(pages);
+        drop(readers);
         match std::sync::Arc::try_unwrap(app) {
             Ok(app) => app.db.finish().await,
             Err(_) => panic!("a typist still holds the app"),
@@ -785,6 +1022,7 @@ async fn three_pages_typing_one_target_statement_converge_beside_structured_save
         for (part, value) in &mut structured {
             match part.as_str() {
                 "target[statement]" => *value = "An old statement from a stale page".into(),
+                "target[override_reason]" => *value = "An old reason from a stale page".into(),
                 "target[target_date]" => *value = "2027-03-19".into(),
                 _ => {}
             }

@@ -41,6 +41,15 @@ pub struct PartChanged {
 }
 
 impl Changes {
+    /// The changes of one revision that was one shared-text edit and nothing else.
+    pub fn of_text_edit(revision: i64, edit: FieldTextEdit) -> Changes {
+        Changes {
+            revision,
+            text_edits: vec![edit],
+            ..Changes::default()
+        }
+    }
+
     /// The parts someone other than `user_id` changed, with the names of the others.
     pub fn changed_by_others(&self, user_id: &str) -> Vec<PartChange> {
         self.elsewhere

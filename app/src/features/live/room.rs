@@ -4,9 +4,10 @@
 //! It pings every `PING_EVERY_MS` and says the connection is lost when the server has been
 //! silent for `SILENT_SERVER_MS` or the browser says it is offline. It reconnects by itself (at
 //! once when the window regains focus or the network returns, else after 1, 2, 4, then every 8
-//! seconds) asking for what changed since the last revision it saw. Saving is not its job: each
-//! free-text field's `SharedTextField` and each other value's `Saver` keeps unsent words in
-//! memory and sends them again, at once, when `reconnected` ticks.
+//! seconds) asking for what changed since the last revision it saw. It carries free-text edits
+//! while it is up (`send_text_edit`), but keeping them is not its job: each free-text field's
+//! `SharedTextField` and each other value's `Saver` keeps unsent words in memory and sends them
+//! again, at once, when `reconnected` ticks.
 
 use std::collections::HashMap;
 
@@ -16,8 +17,13 @@ use crate::domain::live::{
     ChangedField, FieldKey, FieldTextEdit, PartChange, Present, ServerMessage,
 };
 #[cfg(feature = "hydrate")]
-use crate::domain::live::{ClientMessage, DRAFT_PAUSE_MS, PING_EVERY_MS, SILENT_SERVER_MS};
+use crate::domain::live::{
+    ClientMessage, DRAFT_PAUSE_MS, MAX_MESSAGE_BYTES, PING_EVERY_MS, SILENT_SERVER_MS,
+};
 use crate::domain::meeting::MeetingInfo;
+use crate::domain::shared_text::TextOp;
+use crate::error::AppError;
+use crate::features::pep_form::TextEdited;
 
 /// How many recent announcements the live region keeps.
 pub const ANNOUNCEMENTS_KEPT: usize = 5;
@@ -71,6 +77,9 @@ pub struct LiveRoom {
     pub workflow_rechecks: RwSignal<u64>,
     revision: RwSignal<i64>,
     attempts: RwSignal<u32>,
+    /// Edits sent on the channel and not answered yet: each one's answer goes to its field.
+    /// When the channel drops they are answered "not sent", and the fields send them again.
+    awaiting_answers: StoredValue<HashMap<String, Callback<Result<TextEdited, AppError>>>>,
     #[cfg(feature = "hydrate")]
     pep_id: StoredValue<String>,
     /// Bumped per keystroke so only the last draft of a burst goes out.
@@ -106,6 +115,7 @@ impl LiveRoom {
             workflow_rechecks: RwSignal::new(0),
             revision: RwSignal::new(revision),
             attempts: RwSignal::new(0),
+            awaiting_answers: StoredValue::new(HashMap::new()),
             #[cfg(feature = "hydrate")]
             pep_id: StoredValue::new(pep_id),
             #[cfg(feature = "hydrate")]
@@ -237,6 +247,15 @@ impl LiveRoom {
                     });
                 }
             }
+            ServerMessage::TextEditAnswered { edit_id, answer } => {
+                let waiting = self
+                    .awaiting_answers
+                    .try_update_value(|waiting| waiting.remove(&edit_id))
+                    .flatten();
+                if let Some(answered) = waiting {
+                    answered.run(answer.into());
+                }
+            }
             ServerMessage::Refused { reason } => self.announce(reason),
             ServerMessage::Pong => {}
             ServerMessage::Closing { reason, reconnect } => {
@@ -248,9 +267,36 @@ impl LiveRoom {
     }
 }
 
+#[cfg(feature = "hydrate")]
+impl LiveRoom {
+    /// Answers every edit still waiting "not sent": the channel dropped before their answers
+    /// came, and each field sends its edit again (at once when the channel is back).
+    fn unanswered(self) {
+        let waiting = self
+            .awaiting_answers
+            .try_update_value(std::mem::take)
+            .unwrap_or_default();
+        for (_, answered) in waiting {
+            answered.run(Err(AppError::Transport(
+                "the connection dropped before the edit was answered".into(),
+            )));
+        }
+    }
+}
+
 #[cfg(not(feature = "hydrate"))]
 impl LiveRoom {
     pub fn connect(self) {}
+    pub fn send_text_edit(
+        self,
+        _field: FieldKey,
+        _base: i64,
+        _op: &TextOp,
+        _edit_id: &str,
+        _answered: Callback<Result<TextEdited, AppError>>,
+    ) -> bool {
+        false
+    }
     pub fn focus(self, _field: Option<FieldKey>) {}
     pub fn draft(self, _field: FieldKey, _value: String) {}
     pub fn typing(self, _field: FieldKey, _paragraph: u32) {}
@@ -267,6 +313,46 @@ impl LiveRoom {
                 let _ = socket.send_with_str(&text);
             }
         });
+    }
+
+    /// Sends a shared-text edit on the channel when it is up, and `answered` gets the answer;
+    /// `false` (nothing sent) when the channel is down or the edit is too large for it: the
+    /// caller sends it over HTTP.
+    pub fn send_text_edit(
+        self,
+        field: FieldKey,
+        base: i64,
+        op: &TextOp,
+        edit_id: &str,
+        answered: Callback<Result<TextEdited, AppError>>,
+    ) -> bool {
+        if self.link.get_untracked() != Link::Live {
+            return false;
+        }
+        let message = ClientMessage::EditText {
+            field,
+            base,
+            op: op.clone(),
+            edit_id: edit_id.to_string(),
+        };
+        let Ok(text) = serde_json::to_string(&message) else {
+            return false;
+        };
+        if text.len() > MAX_MESSAGE_BYTES {
+            return false;
+        }
+        let sent = self.socket.with_value(|socket| {
+            socket.as_ref().is_some_and(|socket| {
+                socket.ready_state() == web_sys::WebSocket::OPEN
+                    && socket.send_with_str(&text).is_ok()
+            })
+        });
+        if sent {
+            self.awaiting_answers.update_value(|waiting| {
+                waiting.insert(edit_id.to_string(), answered);
+            });
+        }
+        sent
     }
 
     /// The person moved into `field`, or out of every field.
@@ -377,6 +463,7 @@ impl LiveRoom {
         }
         self.people.set(Vec::new());
         self.drafts.set(HashMap::new());
+        self.unanswered();
         self.reconnect_later();
     }
 

@@ -13,13 +13,16 @@ use tokio::sync::broadcast;
 use super::changes::{Changes, changes_since, revision_of};
 use super::hub::{LiveHub, Member, RoomEvent};
 use crate::domain::live::{
-    ClientMessage, HEARTBEAT_SECONDS, MAX_MESSAGE_BYTES, SILENT_CONNECTION_SECONDS, ServerMessage,
+    ClientMessage, EditAnswer, FieldKey, HEARTBEAT_SECONDS, MAX_MESSAGE_BYTES,
+    SILENT_CONNECTION_SECONDS, ServerMessage,
 };
 use crate::domain::pep::SectionKey;
+use crate::domain::shared_text::TextOp;
 use crate::error::AppError;
 use crate::features::auth::sessions;
 use crate::features::auth::{AuthContext, CurrentUser};
 use crate::features::pep_form::server::{LiveRights, live_rights};
+use crate::features::pep_form::text_edits::{Applied, TextWriter, apply_text_edit, text_doc};
 use crate::infra::db::Db;
 
 /// What the live endpoint needs from the server's state.
@@ -118,8 +121,9 @@ fn session_token(headers: &HeaderMap, auth: &AuthContext) -> Option<String> {
 
 /// The person behind the session and what they may do in the PEP now: asked at the handshake,
 /// whenever sessions, rights or the PEP's state change (`RoomEvent::Recheck`, a change that moves
-/// the workflow), and every [`RECHECK_EVERY`] (a session that ran out). Messages in between are
-/// checked against these rights; edits themselves go over HTTP, authorized on every request.
+/// the workflow), and every [`RECHECK_EVERY`] (a session that ran out). Messages in between,
+/// shared-text edits included, are checked against these rights; an edit's transaction also
+/// checks that the PEP is still in the state they were asked in, and asks again if not.
 ///
 /// Only typing counts as activity (`activity`): pings, presence and the handshake do not, so a
 /// person idle with a PEP open is warned and signed out like anyone idle.
@@ -345,7 +349,9 @@ impl Connection {
         };
         if matches!(
             message,
-            ClientMessage::Draft { .. } | ClientMessage::Typing { .. }
+            ClientMessage::Draft { .. }
+                | ClientMessage::Typing { .. }
+                | ClientMessage::EditText { .. }
         ) {
             // The first keystroke in a while renews the session at once (someone back from
             // idle must not be signed out mid-word); later ones at the next recheck.
@@ -362,6 +368,19 @@ impl Connection {
         let refusal = match message {
             ClientMessage::Ping => {
                 return send(socket, &ServerMessage::Pong).await.map_err(gone);
+            }
+            ClientMessage::EditText {
+                field,
+                base,
+                op,
+                edit_id,
+            } => {
+                let answer = self
+                    .edit_text(&field, base, &op, &edit_id)
+                    .await
+                    .map_err(Some)?;
+                let answered = ServerMessage::TextEditAnswered { edit_id, answer };
+                return send(socket, &answered).await.map_err(gone);
             }
             ClientMessage::Typing { field, paragraph } => {
                 if field.is_shared_text() && self.edits(field.section) {
@@ -402,6 +421,66 @@ impl Connection {
                 .map_err(gone),
             None => Ok(()),
         }
+    }
+
+    /// An edit of a shared text, with the rights this connection holds (asked again when the
+    /// PEP turns out to have moved on); stored, then told to the room as written. `Err` when
+    /// the person may no longer be here at all.
+    async fn edit_text(
+        &mut self,
+        field: &FieldKey,
+        base: i64,
+        op: &TextOp,
+        edit_id: &str,
+    ) -> Result<EditAnswer, Ending> {
+        if !crate::domain::live::is_edit_id(edit_id) || base < 0 {
+            return Ok(EditAnswer::Refused {
+                reason: "An edit needs an id of 1 to 64 letters, digits, hyphens or underscores \
+                         and a base version of 0 or more"
+                    .into(),
+            });
+        }
+        // Once more after the rights are asked again (the PEP moved on meanwhile).
+        for _ in 0..2 {
+            if !field.is_shared_text() {
+                return Ok(EditAnswer::Refused {
+                    reason: "This section has no such free-text question.".into(),
+                });
+            }
+            if !self.edits(field.section) {
+                return Ok(EditAnswer::Forbidden);
+            }
+            let doc = match text_doc(self.rights.phase, field.section.as_str(), &field.field) {
+                Ok(doc) => doc,
+                Err(error) => return Ok(Err(error).into()),
+            };
+            let writer = TextWriter {
+                user_id: &self.user.id,
+                name: &self.user.display_name,
+                pep_id: &self.pep_id,
+                child_id: &self.rights.child_id,
+                state: self.rights.state,
+            };
+            let applied =
+                apply_text_edit(&self.deps.db, &writer, doc, &field.field, base, op, edit_id).await;
+            match applied {
+                Ok(Applied::StateMoved) => {
+                    let activity = std::mem::take(&mut self.typed_since_check);
+                    self.recheck(activity).await?;
+                }
+                Ok(applied) => {
+                    let answer = applied.answer();
+                    if let Applied::Stored { revision, edit } = applied {
+                        self.deps
+                            .hub
+                            .written(&self.pep_id, Changes::of_text_edit(revision, edit));
+                    }
+                    return Ok(Ok(answer).into());
+                }
+                Err(error) => return Ok(Err(error).into()),
+            }
+        }
+        Ok(EditAnswer::Retry)
     }
 
     /// One room event, shaped for this person.

@@ -188,6 +188,10 @@ pub(crate) async fn pep_reader(db: &Db, pep_id: &str) -> Result<(), AppError> {
 pub(crate) struct LiveRights {
     pub(crate) readable: Vec<SectionKey>,
     pub(crate) editable: Vec<SectionKey>,
+    pub(crate) child_id: String,
+    pub(crate) phase: Phase,
+    /// The PEP's state these rights hold in (an edit finding another is not applied).
+    pub(crate) state: PepState,
 }
 
 /// The sections of the PEP `user` may read and edit now; refused as the form itself would be.
@@ -206,6 +210,9 @@ pub(crate) async fn live_rights(
         editable: sections_for(reached.phase)
             .filter(|&s| may(s, true))
             .collect(),
+        child_id: reached.pep.child_id.clone(),
+        phase: reached.phase,
+        state: reached.state,
     })
 }
 

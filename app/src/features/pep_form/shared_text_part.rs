@@ -71,6 +71,8 @@ pub struct SharedText {
     after_save: Option<Callback<()>>,
     /// Remote edits merged since the last announcement.
     merged_remote: RwSignal<u64>,
+    /// The PEP's live channel, which carries the edits while it is up.
+    room: Option<LiveRoom>,
 }
 
 impl SharedText {
@@ -97,6 +99,7 @@ impl SharedText {
             textarea: NodeRef::new(),
             after_save,
             merged_remote: RwSignal::new(0),
+            room: use_context::<LiveRoom>(),
         }
     }
 
@@ -176,6 +179,23 @@ impl SharedText {
             std::time::Duration::from_millis(QUIET_SEND_MS),
         );
         let key = self.key.get_value();
+        let answered = move |answer: Result<TextEdited, AppError>| {
+            self.sending.set_value(false);
+            self.slow.set(false);
+            self.answered(answer);
+        };
+        // On the channel while it is up; over HTTP when it is not (the same edit id either way).
+        if let Some(room) = self.room
+            && room.send_text_edit(
+                key.clone(),
+                base as i64,
+                &op,
+                &edit_id,
+                Callback::new(answered),
+            )
+        {
+            return;
+        }
         let request = edit_pep_text(
             self.pep_id.get_value(),
             key.section.as_str().to_string(),
@@ -184,12 +204,7 @@ impl SharedText {
             serde_json::to_string(&op).unwrap_or_default(),
             edit_id,
         );
-        leptos::task::spawn_local(async move {
-            let answer = request.await;
-            self.sending.set_value(false);
-            self.slow.set(false);
-            self.answered(answer);
-        });
+        leptos::task::spawn_local(async move { answered(request.await) });
     }
 
     fn answered(self, answer: Result<TextEdited, AppError>) {

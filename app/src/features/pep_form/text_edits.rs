@@ -12,12 +12,13 @@
 
 use chrono::{Duration, Utc};
 
-use super::server::{Reached, mark_section_edited, reach};
-use super::{TextEditSeen, TextEdited, TextSince};
-use crate::domain::live::FieldKey;
+use super::server::{mark_section_edited, reach};
+use super::{TextEdited, TextSince};
+use crate::domain::live::{FieldKey, FieldTextEdit};
 use crate::domain::pep::SectionKey;
+use crate::domain::pep::{PepState, Phase};
 use crate::domain::pep_form::{FieldKind, LONGEST_TEXT, field};
-use crate::domain::shared_text::{Refused, ServerText, TextOp};
+use crate::domain::shared_text::{Refused, ServerText, TextEditSeen, TextOp};
 use crate::domain::targets::{LONGEST_PART, TargetTextPart};
 use crate::error::AppError;
 use crate::infra::db::Db;
@@ -45,8 +46,8 @@ enum TextHome {
 }
 
 /// A shared text of this PEP, as a request names it.
-struct SharedTextDoc {
-    section: SectionKey,
+pub(crate) struct SharedTextDoc {
+    pub(crate) section: SectionKey,
     home: TextHome,
     /// What people call it, for messages.
     label: &'static str,
@@ -55,7 +56,11 @@ struct SharedTextDoc {
 
 /// The free-text question (or target part) `field_key` of `section` on this PEP, or a 422
 /// naming what is wrong.
-fn text_doc(reached: &Reached, section: &str, field_key: &str) -> Result<SharedTextDoc, AppError> {
+pub(crate) fn text_doc(
+    phase: Phase,
+    section: &str,
+    field_key: &str,
+) -> Result<SharedTextDoc, AppError> {
     let unknown = || {
         invalid(
             "section",
@@ -63,7 +68,7 @@ fn text_doc(reached: &Reached, section: &str, field_key: &str) -> Result<SharedT
         )
     };
     let section_key = SectionKey::parse(section).map_err(|_| unknown())?;
-    if !section_key.applies_to(reached.phase) {
+    if !section_key.applies_to(phase) {
         return Err(unknown());
     }
     // The same test the live channel uses for where someone may be typing.
@@ -102,10 +107,11 @@ fn target_gone() -> AppError {
 }
 
 /// Reads a target's text part and its version: binds the PEP, the target and the part. The
-/// column is the part's own name (from the enum, never from the request).
+/// column is the part's own name (from the enum, never from the request); an override reason
+/// never given is NULL there, and empty text here.
 pub(crate) fn target_text_sql(part: TargetTextPart) -> String {
     format!(
-        "SELECT t.{}, COALESCE(v.version, 0) FROM targets t \
+        "SELECT COALESCE(t.{}, ''), COALESCE(v.version, 0) FROM targets t \
          LEFT JOIN target_text_versions v ON v.target_id = t.id AND v.part = $3 \
          WHERE t.id = $2 AND t.pep_id = $1",
         part.as_str()
@@ -146,7 +152,7 @@ pub async fn pep_text_since(
 ) -> Result<TextSince, AppError> {
     let db = Db::from_context("shared text")?;
     let (reached, relationship) = reach(&db, &pep_id).await?;
-    let doc = text_doc(&reached, &section, &field_key)?;
+    let doc = text_doc(reached.phase, &section, &field_key)?;
     reached.authorize(doc.section, false, relationship)?;
     let (current, since) = on_db!(&db, pool => {
         let current = current_text!(pool, doc, &pep_id, &section, &field_key);
@@ -187,6 +193,63 @@ pub async fn pep_text_since(
     })
 }
 
+/// Who is writing a shared text, as its transaction needs them: asked afresh by an HTTP request,
+/// or held by a live connection (which asks again on every change of rights or state).
+pub(crate) struct TextWriter<'a> {
+    pub(crate) user_id: &'a str,
+    /// Their name, for the others' pages.
+    pub(crate) name: &'a str,
+    pub(crate) pep_id: &'a str,
+    pub(crate) child_id: &'a str,
+    /// The PEP's state the writer's rights were asked in: an edit that finds the PEP in another
+    /// state is not applied ([`Applied::StateMoved`]), so rights held by a connection can never
+    /// write into a PEP that has moved on.
+    pub(crate) state: PepState,
+}
+
+/// What became of an edit.
+#[derive(Debug)]
+pub(crate) enum Applied {
+    /// Nothing new was stored: the answer (a resend's first answer, a resync, a retry).
+    Answer(TextEdited),
+    /// Stored as `edit.edit.version` of the field, the PEP now at `revision` (one revision past
+    /// the one before: this edit is all of it).
+    Stored { revision: i64, edit: FieldTextEdit },
+    /// The PEP is no longer in the state the writer's rights were asked in: ask them again.
+    StateMoved,
+}
+
+impl Applied {
+    pub(crate) fn answer(&self) -> TextEdited {
+        match self {
+            Applied::Answer(answer) => answer.clone(),
+            Applied::Stored { edit, .. } => TextEdited::Accepted {
+                version: edit.edit.version,
+            },
+            Applied::StateMoved => TextEdited::Retry,
+        }
+    }
+}
+
+/// Reads an edit's parts as the request sent them, or a 422 naming the one to change.
+pub(crate) fn read_edit(edit_id: &str, base: i64, op: &str) -> Result<TextOp, AppError> {
+    if !crate::domain::live::is_edit_id(edit_id) {
+        return Err(invalid(
+            "edit_id",
+            "An edit id is 1 to 64 letters, digits, hyphens or underscores",
+        ));
+    }
+    if base < 0 {
+        return Err(invalid("base", "The base version must be 0 or more"));
+    }
+    serde_json::from_str(op).map_err(|_| {
+        invalid(
+            "op",
+            "The edit is not in the form [retain, \"insert\", -delete, …]",
+        )
+    })
+}
+
 pub async fn edit_pep_text(
     pep_id: String,
     section: String,
@@ -196,45 +259,66 @@ pub async fn edit_pep_text(
     edit_id: String,
 ) -> Result<TextEdited, AppError> {
     let db = Db::from_context("shared text")?;
-    if !crate::domain::live::is_edit_id(&edit_id) {
-        return Err(invalid(
-            "edit_id",
-            "An edit id is 1 to 64 letters, digits, hyphens or underscores",
-        ));
-    }
-    let op: TextOp = serde_json::from_str(&op).map_err(|_| {
-        invalid(
-            "op",
-            "The edit is not in the form [retain, \"insert\", -delete, …]",
-        )
-    })?;
-    if base < 0 {
-        return Err(invalid("base", "The base version must be 0 or more"));
-    }
+    let op = read_edit(&edit_id, base, &op)?;
     let (reached, relationship) = reach(&db, &pep_id).await?;
-    let doc = text_doc(&reached, &section, &field_key)?;
+    let doc = text_doc(reached.phase, &section, &field_key)?;
+    reached.authorize(doc.section, true, relationship)?;
+    let writer = TextWriter {
+        user_id: &reached.user.id,
+        name: &reached.user.display_name,
+        pep_id: &pep_id,
+        child_id: &reached.pep.child_id,
+        state: reached.state,
+    };
+    let applied = apply_text_edit(&db, &writer, doc, &field_key, base, &op, &edit_id).await?;
+    if let Applied::Stored { revision, edit } = &applied {
+        crate::features::live::written(&pep_id, *revision, edit.clone());
+    }
+    Ok(applied.answer())
+}
+
+/// An edit of the field's text the writer may change (asked by the caller), against its version
+/// `base`: transformed past the edits since, then the text, the edit, its id, the audit and the
+/// PEP's next revision are written in one transaction. The caller tells the live rooms.
+pub(crate) async fn apply_text_edit(
+    db: &Db,
+    writer: &TextWriter<'_>,
+    doc: SharedTextDoc,
+    field_key: &str,
+    base: i64,
+    op: &TextOp,
+    edit_id: &str,
+) -> Result<Applied, AppError> {
+    let pep_id = writer.pep_id;
     let section_key = doc.section;
-    reached.authorize(section_key, true, relationship)?;
-    let user = &reached.user;
+    let section = section_key.as_str();
     let now = Utc::now();
     let field_id = format!("{section}.{field_key}");
-    let answer = on_db!(&db, pool => {
+    let applied = on_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
+        let state: Option<String> = sqlx::query_scalar("SELECT state FROM peps WHERE id = $1")
+            .bind(pep_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if state.as_deref() != Some(writer.state.as_str()) {
+            tx.rollback().await?;
+            return Ok(Applied::StateMoved);
+        }
         // The same edit sent again (its answer was lost): answer as the first time.
         let applied: Option<(i64, String, String)> = sqlx::query_as(
             "SELECT version, user_id, pep_id FROM applied_edits WHERE edit_id = $1",
         )
-        .bind(&edit_id)
+        .bind(edit_id)
         .fetch_optional(&mut *tx)
         .await?;
         if let Some((version, by, on_pep)) = applied {
             tx.rollback().await?;
-            if by != user.id || on_pep != pep_id {
+            if by != writer.user_id || on_pep != pep_id {
                 return Err(invalid("edit_id", "This edit id belongs to another edit: send a new one"));
             }
-            return Ok(TextEdited::Accepted { version });
+            return Ok(Applied::Answer(TextEdited::Accepted { version }));
         }
-        let Some((text, version)) = current_text!(&mut *tx, doc, &pep_id, &section, &field_key) else {
+        let Some((text, version)) = current_text!(&mut *tx, doc, pep_id, section, field_key) else {
             tx.rollback().await?;
             return Err(target_gone());
         };
@@ -246,7 +330,7 @@ pub async fn edit_pep_text(
             "SELECT version, op_json FROM text_edits \
              WHERE pep_id = $1 AND section = $2 AND field = $3 AND version > $4 ORDER BY version",
         )
-        .bind(&pep_id).bind(&section).bind(&field_key).bind(base)
+        .bind(pep_id).bind(section).bind(field_key).bind(base)
         .fetch_all(&mut *tx)
         .await?;
         // Edits committed after the field was read (another statement's snapshot on PostgreSQL)
@@ -258,7 +342,7 @@ pub async fn edit_pep_text(
             .flatten();
         let Some(history) = history else {
             tx.rollback().await?;
-            return Ok(TextEdited::Resync { text, version });
+            return Ok(Applied::Answer(TextEdited::Resync { text, version }));
         };
         let mut server = ServerText {
             text,
@@ -266,15 +350,15 @@ pub async fn edit_pep_text(
             history_from: base as u64,
             history,
         };
-        let applied = match server.receive(base as u64, &op, doc.most_chars) {
+        let applied = match server.receive(base as u64, op, doc.most_chars) {
             Ok(applied) => applied,
             Err(refused) => {
                 tx.rollback().await?;
                 return match refused {
-                    Refused::Resync => Ok(TextEdited::Resync { text: server.text, version }),
+                    Refused::Resync => Ok(Applied::Answer(TextEdited::Resync { text: server.text, version })),
                     Refused::Mismatch(_) => Err(invalid("op", "The edit does not fit the text it was made against: read the field again")),
-                    Refused::TooLong { max_chars } => Err(invalid(&field_key, format!("{} must be {max_chars} characters or fewer", doc.label))),
-                    Refused::Unprintable(problem) => Err(invalid(&field_key, problem.message())),
+                    Refused::TooLong { max_chars } => Err(invalid(field_key, format!("{} must be {max_chars} characters or fewer", doc.label))),
+                    Refused::Unprintable(problem) => Err(invalid(field_key, problem.message())),
                 };
             }
         };
@@ -284,7 +368,7 @@ pub async fn edit_pep_text(
                 "INSERT INTO pep_fields (pep_id, section, field, value, version, updated_at, updated_by) \
                  VALUES ($1, $2, $3, $4, 1, $5, $6) ON CONFLICT (pep_id, section, field) DO NOTHING",
             )
-            .bind(&pep_id).bind(&section).bind(&field_key).bind(&server.text).bind(now).bind(&user.id)
+            .bind(pep_id).bind(section).bind(field_key).bind(&server.text).bind(now).bind(writer.user_id)
             .execute(&mut *tx)
             .await?
             .rows_affected(),
@@ -292,7 +376,7 @@ pub async fn edit_pep_text(
                 "UPDATE pep_fields SET value = $4, version = $7, updated_at = $5, updated_by = $6 \
                  WHERE pep_id = $1 AND section = $2 AND field = $3 AND version = $8",
             )
-            .bind(&pep_id).bind(&section).bind(&field_key).bind(&server.text).bind(now).bind(&user.id)
+            .bind(pep_id).bind(section).bind(field_key).bind(&server.text).bind(now).bind(writer.user_id)
             .bind(next).bind(version)
             .execute(&mut *tx)
             .await?
@@ -321,7 +405,7 @@ pub async fn edit_pep_text(
                 if moved == 1 {
                     let write = format!("UPDATE targets SET {} = $1 WHERE id = $2 AND pep_id = $3", part.as_str());
                     sqlx::query(&write)
-                        .bind(&server.text).bind(target_id).bind(&pep_id)
+                        .bind(&server.text).bind(target_id).bind(pep_id)
                         .execute(&mut *tx)
                         .await?;
                 }
@@ -331,7 +415,7 @@ pub async fn edit_pep_text(
         if written == 0 {
             // Another server's transaction got there first (PostgreSQL): the page sends again.
             tx.rollback().await?;
-            return Ok(TextEdited::Retry);
+            return Ok(Applied::Answer(TextEdited::Retry));
         }
         mark_section_edited!(tx, &pep_id, section_key, now);
         // One audit row per person per field per minute; its revision is the edit's.
@@ -339,18 +423,27 @@ pub async fn edit_pep_text(
             "SELECT occurred_at FROM audit_events WHERE pep_id = $1 AND actor_id = $2 \
              AND action = 'pep.text_edited' AND entity_id = $3 ORDER BY revision DESC LIMIT 1",
         )
-        .bind(&pep_id).bind(&user.id).bind(&field_id)
+        .bind(pep_id).bind(writer.user_id).bind(&field_id)
         .fetch_optional(&mut *tx)
         .await?;
         let audit_due = last_audited
             .is_none_or(|at| now - at >= Duration::seconds(AUDIT_COALESCE_SECONDS));
         let revision: i64 = if audit_due {
-            let event = reached.event(now, "pep.text_edited", "pep_field", &field_id,
-                serde_json::json!({ "section": section, "field": field_key, "from_version": next }));
+            let event = crate::infra::audit::AuditEvent {
+                occurred_at: now,
+                actor_id: Some(writer.user_id),
+                action: "pep.text_edited",
+                entity: "pep_field",
+                entity_id: Some(&field_id),
+                child_id: Some(writer.child_id),
+                pep_id: Some(pep_id),
+                detail: serde_json::json!({ "section": section, "field": field_key, "from_version": next }),
+                request_id: None,
+            };
             append_audit_event!(tx, &event)?.unwrap_or_default()
         } else {
             sqlx::query_scalar("UPDATE peps SET revision = revision + 1 WHERE id = $1 RETURNING revision")
-                .bind(&pep_id)
+                .bind(pep_id)
                 .fetch_one(&mut *tx)
                 .await?
         };
@@ -358,26 +451,32 @@ pub async fn edit_pep_text(
             "INSERT INTO text_edits (pep_id, section, field, version, op_json, author_id, edit_id, pep_revision, applied_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
-        .bind(&pep_id).bind(&section).bind(&field_key).bind(next)
+        .bind(pep_id).bind(section).bind(field_key).bind(next)
         .bind(serde_json::to_string(&applied).unwrap_or_default())
-        .bind(&user.id).bind(&edit_id).bind(revision).bind(now)
+        .bind(writer.user_id).bind(edit_id).bind(revision).bind(now)
         .execute(&mut *tx)
         .await?;
         sqlx::query(
             "INSERT INTO applied_edits (edit_id, pep_id, user_id, version, applied_at) VALUES ($1, $2, $3, $4, $5)",
         )
-        .bind(&edit_id).bind(&pep_id).bind(&user.id).bind(next).bind(now)
+        .bind(edit_id).bind(pep_id).bind(writer.user_id).bind(next).bind(now)
         .execute(&mut *tx)
         .await?;
         sqlx::query(
             "DELETE FROM text_edits WHERE pep_id = $1 AND section = $2 AND field = $3 AND version <= $4",
         )
-        .bind(&pep_id).bind(&section).bind(&field_key).bind(next - EDITS_KEPT)
+        .bind(pep_id).bind(section).bind(field_key).bind(next - EDITS_KEPT)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        crate::features::live::ring(&pep_id, revision);
-        TextEdited::Accepted { version: next }
+        Applied::Stored {
+            revision,
+            edit: FieldTextEdit {
+                field: FieldKey::new(section_key, field_key),
+                edit: TextEditSeen { version: next, op: applied, edit_id: edit_id.to_string() },
+                by: writer.name.to_string(),
+            },
+        }
     });
-    Ok(answer)
+    Ok(applied)
 }

@@ -1,8 +1,8 @@
-// Adapter: our app's shared text, durable (issue 14). The typist's edit goes as the page sends it:
-// `POST /api/pep/edit_text` (pep_id, section, field, base, op, edit_id), which the server applies,
-// stores (the field's text, the edit and its id, the PEP's revision, in one transaction) and only
-// then acknowledges and rings the room; every page hears it as `changed.text_edits` on
-// `GET /live/pep/{pep_id}` and merges it. So the latency measured is send → stored → fanned out →
+// Adapter: our app's shared text, durable (issue 14). The typist's edit goes as the page sends it
+// while the channel is up: `{"type":"edit_text", field, base, op, edit_id}` on `GET /live/pep/{pep_id}`,
+// which the server applies, stores (the field's text, the edit and its id, the PEP's revision, in
+// one transaction) and only then answers (`text_edit_answered`) and tells the room; every page
+// hears it as `changed.text_edits` and merges it. So the latency measured is send → stored → fanned out →
 // seen, against y-websocket's in-memory relay.
 //
 // The edit appends the harness's 20 characters (`~<id36>.<tus36>:` then filler) at the end of the
@@ -11,7 +11,7 @@
 // every harness edit is still seen). It knows the field's length and version from the edits the
 // channel brings (its own included), as the page does; a `retry` goes again, a `resync` starts from
 // the text it sends. The server, the PEPs, the person and the pings are those of `epep.mjs`.
-import epep, { session, pepFor, api, httpBase, fieldKey, keyOf, openLive } from './epep.mjs'
+import epep, { session, pepFor, httpBase, fieldKey, keyOf, openLive } from './epep.mjs'
 
 const MARK_G = /~([0-9a-z]+)\.([0-9a-z]+):/g
 const encodeMark = (id, t) => `~${id.toString(36)}.${Math.round(t * 1000).toString(36)}:`
@@ -60,25 +60,35 @@ export async function connect (room, clientId, ctx) {
     const id = `bench-${process.pid}-${clientId}-${nextEdit++}`
     t.inFlight = id
     t.sent = chunk
+    t.fk = fk
     const op = f.length > 0 ? [f.length, chunk] : [chunk]
-    const attempt = () => api(base, '/api/pep/edit_text', {
-      pep_id: pepId, section: fk.section, field: fk.field, base: String(f.version), op: JSON.stringify(op), edit_id: id
-    }, cookie).then(r => {
-      const outcome = r.status === 200 ? r.body?.outcome : `http ${r.status}`
-      totals.outcomes[outcome] = (totals.outcomes[outcome] ?? 0) + 1
-      if (outcome === 'retry') return attempt()
-      if (outcome === 'resync') {
-        f.text = r.body.text; f.length = f.text.length; f.version = r.body.version
-        t.inFlight = null; t.pending.unshift(chunk); send(fk)
+    const message = { type: 'edit_text', field: fk, base: f.version, op, edit_id: id }
+    t.attempt = () => ws.send(JSON.stringify(message))
+    t.attempt()
+  }
+
+  // The channel's answer to this page's edit: accepted ones are acknowledged when the channel
+  // brings them (the field's length follows from it); a retry goes again, a resync starts from
+  // the text it sends, a refusal drops the edit.
+  const onAnswer = (msg) => {
+    const outcome = msg.answer?.outcome
+    totals.outcomes[outcome] = (totals.outcomes[outcome] ?? 0) + 1
+    for (const [k, t] of typing) {
+      if (t.inFlight !== msg.edit_id) continue
+      const f = field(k)
+      if (outcome === 'retry') t.attempt()
+      else if (outcome === 'resync') {
+        f.text = msg.answer.text; f.length = f.text.length; f.version = msg.answer.version
+        t.inFlight = null; t.pending.unshift(t.sent); send(t.fk)
       } else if (outcome !== 'accepted') {
+        totals.failures++
         t.inFlight = null
       }
-      // Accepted: acknowledged when the channel brings it (the field's length follows from it).
-    }).catch(() => { totals.failures++; t.inFlight = null; t.pending.unshift(chunk) })
-    attempt()
+    }
   }
 
   const onMessage = msg => {
+    if (msg.type === 'text_edit_answered') return onAnswer(msg)
     if (msg.type !== 'changed') return
     for (const changed of msg.fields ?? []) {
       const f = field(keyOf(changed.field))
@@ -133,7 +143,7 @@ export async function connect (room, clientId, ctx) {
 
 export default {
   name: 'epep-text',
-  description: 'ePEP shared text: each edit POSTed to /api/pep/edit_text, stored in SQLite before it is acknowledged, fanned out as changed.text_edits on /live/pep/{id}',
+  description: 'ePEP shared text: each edit sent on /live/pep/{id} (edit_text), stored in SQLite before it is answered, fanned out as changed.text_edits',
   versions: epep.versions,
   startServer: epep.startServer,
   connect
