@@ -99,13 +99,14 @@ pub struct TargetDraft {
 
 text_enum! {
     /// The parts of a target written as shared text (`domain::shared_text`): several people can
-    /// type in one at once and their words merge. The others (need area, date, actions, PP+,
-    /// the override) are saved whole at the target's version.
+    /// type in one at once and their words merge. The others (need area, date, actions, PP+)
+    /// are saved whole at the target's version.
     TargetTextPart, "target text part" {
         ReasonBaseline = "reason_baseline", "Reason, with where the child is now";
         Statement = "statement", "Target";
         SuccessMeasure = "success_measure", "Success measure";
         ChildView = "child_view", "Link to the child's views";
+        OverrideReason = "override_reason", "Why this target stands as it is";
     }
 }
 
@@ -117,6 +118,7 @@ impl TargetTextPart {
             TargetTextPart::Statement => &draft.statement,
             TargetTextPart::SuccessMeasure => &draft.success_measure,
             TargetTextPart::ChildView => &draft.child_view,
+            TargetTextPart::OverrideReason => &draft.override_reason,
         }
     }
 
@@ -126,6 +128,7 @@ impl TargetTextPart {
             TargetTextPart::Statement => &mut draft.statement,
             TargetTextPart::SuccessMeasure => &mut draft.success_measure,
             TargetTextPart::ChildView => &mut draft.child_view,
+            TargetTextPart::OverrideReason => &mut draft.override_reason,
         }
     }
 

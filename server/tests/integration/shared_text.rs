@@ -1117,6 +1117,38 @@ async fn three_pages_typing_one_target_statement_converge_beside_structured_save
         );
         let foreign_now: String = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT statement FROM targets WHERE id = $1").bind(&foreign).fetch_one(pool).await.unwrap());
         assert!(!foreign_now.contains("Not mine"), "{backend}");
+        // The override reason is shared text too: the stale page's reason was not written, and
+        // an edit of it is, at the part's own first version.
+        let reason_now: Option<String> = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT override_reason FROM targets WHERE id = $1").bind(&target_id).fetch_one(pool).await.unwrap());
+        assert!(
+            !reason_now.unwrap_or_default().contains("stale page"),
+            "{backend}: the whole-target save wrote the override reason"
+        );
+        let reason =
+            serde_json::to_string(&TextOp::new().insert("Agreed at the meeting.")).unwrap();
+        let (status, answer) = send(
+            vec![
+                ("pep_id", AMELIA_PEP.to_string()),
+                ("section", "targets".to_string()),
+                ("field", format!("{target_id}.override_reason")),
+                ("base", "0".to_string()),
+                ("op", reason),
+                ("edit_id", "reason-1".to_string()),
+            ],
+            cookie.clone(),
+        )
+        .await;
+        assert_eq!(
+            (status, answer["version"].as_i64()),
+            (200, Some(1)),
+            "{backend}: {answer}"
+        );
+        let record = target_on_form(&app, &cookie, &target_id).await;
+        assert_eq!(
+            record["draft"]["override_reason"], "Agreed at the meeting.",
+            "{backend}"
+        );
+        assert_eq!(record["text_versions"]["override_reason"], 1, "{backend}");
         // Removed, the target's text history goes with it and its parts are refused.
         let (status, removed) = app
             .answer(

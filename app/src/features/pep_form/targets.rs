@@ -412,12 +412,11 @@ pub async fn save_target(
     let outcome = on_db!(&db, pool => {
         let mut tx = pool.begin_write().await?;
         let written = sqlx::query(
-            "UPDATE targets SET need_area = $1, target_date = $2, override_reason = $3, \
-             version = version + 1, updated_at = $4, updated_by = $5 \
-             WHERE id = $6 AND pep_id = $7 AND version = $8",
+            "UPDATE targets SET need_area = $1, target_date = $2, \
+             version = version + 1, updated_at = $3, updated_by = $4 \
+             WHERE id = $5 AND pep_id = $6 AND version = $7",
         )
         .bind(&target.need_area).bind(date)
-        .bind(Some(target.override_reason.trim()).filter(|r| !r.is_empty()))
         .bind(now).bind(&reached.user.id).bind(&target_id).bind(&pep_id).bind(version)
         .execute(&mut *tx)
         .await?
@@ -516,7 +515,6 @@ pub async fn save_target(
                 "need_area": target.need_area,
                 "actions": target.actions.len(),
                 "pp_plus_requests": target.pp_plus.len(),
-                "override": !target.override_reason.trim().is_empty(),
             })))?;
             tx.commit().await?;
             Ok(version + 1)

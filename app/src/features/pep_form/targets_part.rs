@@ -597,6 +597,7 @@ fn TargetEditor(
             </div>
             {shared
                 .iter()
+                .filter(|(part, _)| *part != TargetTextPart::OverrideReason)
                 .map(|&(part, text)| view! {
                     <SharedTextField id=field_id(part.as_str()) label=part.label().to_string() hint=text_part_hint(part).to_string() shared=text />
                 })
@@ -617,7 +618,13 @@ fn TargetEditor(
             <PpPlusRequests number pep_id target_id saver decides=decides_pp_plus />
             <details class="details">
                 <summary>"Keep this target although a check fails"</summary>
-                <TargetText id=field_id("override_reason") label="Why this target stands as it is" hint="The Virtual School reads this when it checks the PEP." value=text(|d| &d.override_reason) on_input=edit(|d, v| d.override_reason = v) saver />
+                {shared
+                    .iter()
+                    .filter(|(part, _)| *part == TargetTextPart::OverrideReason)
+                    .map(|&(part, text)| view! {
+                        <SharedTextField id=field_id(part.as_str()) label=part.label().to_string() hint=text_part_hint(part).to_string() shared=text />
+                    })
+                    .collect_view()}
             </details>
             <SaveStatus id=status_id saver />
             <ReplacedNotice saver show=structured_in_words />
@@ -645,6 +652,7 @@ fn text_part_hint(part: TargetTextPart) -> &'static str {
         TargetTextPart::ReasonBaseline => "The need, and a baseline: a score, a count, a level.",
         TargetTextPart::Statement => "What the child will be able to do, how well, and by when.",
         TargetTextPart::SuccessMeasure => "How everyone will know it has been met.",
+        TargetTextPart::OverrideReason => "The Virtual School reads this when it checks the PEP.",
         TargetTextPart::ChildView => {
             "What the child said that this target answers: what they want, find hard, or would help."
         }
@@ -674,39 +682,6 @@ fn structured_in_words(target: &TargetDraft) -> String {
         words.push_str(&format!(" PP+ requests: {}.", target.pp_plus.len()));
     }
     words
-}
-
-#[component]
-fn TargetText<V, E>(
-    id: String,
-    label: &'static str,
-    hint: &'static str,
-    value: V,
-    on_input: E,
-    saver: Saver<TargetRef>,
-) -> impl IntoView
-where
-    V: Fn() -> String + Send + Sync + Clone + 'static,
-    E: FnMut(leptos::ev::Event) + 'static,
-{
-    let hint_id = format!("{id}-hint");
-    let initial = value();
-    view! {
-        <div class="form-group pep-field">
-            <label class="label" for=id.clone()>{label}</label>
-            <p class="hint" id=hint_id.clone()>{hint}</p>
-            <textarea
-                class="textarea"
-                id=id.clone()
-                rows="3"
-                aria-describedby=hint_id
-                prop:value=value
-                on:input=on_input
-                on:change=move |_| saver.save()
-                inner_html=textarea_content(&initial)
-            />
-        </div>
-    }
 }
 
 #[component]
