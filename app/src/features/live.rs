@@ -17,6 +17,8 @@ pub mod applied_edits;
 #[cfg(feature = "ssr")]
 mod changes;
 #[cfg(feature = "ssr")]
+mod edit_queue;
+#[cfg(feature = "ssr")]
 pub mod hub;
 #[cfg(feature = "ssr")]
 pub mod notifier;

@@ -16,8 +16,11 @@ use std::time::Duration;
 use tokio::sync::{broadcast, watch};
 
 use super::changes::{Changes, changes_since};
+use super::edit_queue::EditQueue;
 use super::notifier::{Doorbell, InProcessNotifier, Notifier};
 use crate::domain::live::{FieldKey, PRESENCE_LIMIT, Present};
+use crate::error::AppError;
+use crate::features::pep_form::text_edits::{Applied, TextEditRequest};
 use crate::infra::db::Db;
 
 /// How often each room checks the PEP's revision without a doorbell.
@@ -111,6 +114,8 @@ impl Room {
 
 struct Inner {
     rooms: Mutex<HashMap<String, Room>>,
+    /// The group commit of edits from the channel, once `start` has run.
+    edits: std::sync::OnceLock<EditQueue>,
     next_connection: AtomicU64,
     notifier: Arc<dyn Notifier>,
     closing: watch::Sender<bool>,
@@ -135,6 +140,7 @@ impl LiveHub {
         LiveHub {
             inner: Arc::new(Inner {
                 rooms: Mutex::new(HashMap::new()),
+                edits: std::sync::OnceLock::new(),
                 next_connection: AtomicU64::new(1),
                 notifier,
                 closing: watch::channel(false).0,
@@ -301,6 +307,26 @@ impl LiveHub {
         self.ring(pep_id, revision);
     }
 
+    /// Stores a shared-text edit from a live connection and tells its room: with the others
+    /// waiting, in one transaction, once `start` has run; alone otherwise.
+    pub(crate) async fn apply_text_edit(
+        &self,
+        db: &Db,
+        request: TextEditRequest,
+    ) -> Result<Applied, AppError> {
+        if let Some(queue) = self.inner.edits.get() {
+            return queue.apply(request).await;
+        }
+        let applied = crate::features::pep_form::text_edits::apply_text_edit(db, &request).await?;
+        if let Applied::Stored { revision, edit } = &applied {
+            self.written(
+                &request.writer.pep_id,
+                Changes::of_text_edit(*revision, edit.clone()),
+            );
+        }
+        Ok(applied)
+    }
+
     /// Whether the PEP's room has yet to show `revision` (a doorbell for it is news).
     fn behind(&self, pep_id: &str, revision: i64) -> bool {
         self.rooms()
@@ -394,6 +420,10 @@ impl LiveHub {
     /// The hub's background task: answers doorbells and checks every room every two seconds.
     /// Runs until the server stops.
     pub fn start(&self, db: Db) {
+        let _ = self
+            .inner
+            .edits
+            .set(EditQueue::start(self.clone(), db.clone()));
         let hub = self.clone();
         let mut doorbells = self.inner.notifier.subscribe();
         tokio::spawn(async move {

@@ -28,6 +28,9 @@ use crate::features::pep_form::TextEdited;
 /// How many recent announcements the live region keeps.
 pub const ANNOUNCEMENTS_KEPT: usize = 5;
 
+/// What an edit sent on the channel does with its answer.
+pub type EditAnswered = Box<dyn FnOnce(Result<TextEdited, AppError>)>;
+
 /// Whether the channel is up, in the person's terms.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Link {
@@ -79,7 +82,11 @@ pub struct LiveRoom {
     attempts: RwSignal<u32>,
     /// Edits sent on the channel and not answered yet: each one's answer goes to its field.
     /// When the channel drops they are answered "not sent", and the fields send them again.
-    awaiting_answers: StoredValue<HashMap<String, Callback<Result<TextEdited, AppError>>>>,
+    /// Plain closures held by the room, not `Callback`s: those belong to the reactive owner
+    /// that made them (often an effect, which drops them when it runs again, and the answer
+    /// was lost with the field's sending stuck).
+    #[cfg(feature = "hydrate")]
+    awaiting_answers: StoredValue<HashMap<String, EditAnswered>, LocalStorage>,
     #[cfg(feature = "hydrate")]
     pep_id: StoredValue<String>,
     /// Bumped per keystroke so only the last draft of a burst goes out.
@@ -115,7 +122,8 @@ impl LiveRoom {
             workflow_rechecks: RwSignal::new(0),
             revision: RwSignal::new(revision),
             attempts: RwSignal::new(0),
-            awaiting_answers: StoredValue::new(HashMap::new()),
+            #[cfg(feature = "hydrate")]
+            awaiting_answers: StoredValue::new_local(HashMap::new()),
             #[cfg(feature = "hydrate")]
             pep_id: StoredValue::new(pep_id),
             #[cfg(feature = "hydrate")]
@@ -248,13 +256,18 @@ impl LiveRoom {
                 }
             }
             ServerMessage::TextEditAnswered { edit_id, answer } => {
-                let waiting = self
-                    .awaiting_answers
-                    .try_update_value(|waiting| waiting.remove(&edit_id))
-                    .flatten();
-                if let Some(answered) = waiting {
-                    answered.run(answer.into());
+                #[cfg(feature = "hydrate")]
+                {
+                    let waiting = self
+                        .awaiting_answers
+                        .try_update_value(|waiting| waiting.remove(&edit_id))
+                        .flatten();
+                    if let Some(answered) = waiting {
+                        answered(answer.into());
+                    }
                 }
+                #[cfg(not(feature = "hydrate"))]
+                let _ = (edit_id, answer);
             }
             ServerMessage::Refused { reason } => self.announce(reason),
             ServerMessage::Pong => {}
@@ -277,7 +290,7 @@ impl LiveRoom {
             .try_update_value(std::mem::take)
             .unwrap_or_default();
         for (_, answered) in waiting {
-            answered.run(Err(AppError::Transport(
+            answered(Err(AppError::Transport(
                 "the connection dropped before the edit was answered".into(),
             )));
         }
@@ -293,7 +306,7 @@ impl LiveRoom {
         _base: i64,
         _op: &TextOp,
         _edit_id: &str,
-        _answered: Callback<Result<TextEdited, AppError>>,
+        _answered: EditAnswered,
     ) -> bool {
         false
     }
@@ -324,7 +337,7 @@ impl LiveRoom {
         base: i64,
         op: &TextOp,
         edit_id: &str,
-        answered: Callback<Result<TextEdited, AppError>>,
+        answered: EditAnswered,
     ) -> bool {
         if self.link.get_untracked() != Link::Live {
             return false;

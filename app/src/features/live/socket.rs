@@ -22,7 +22,7 @@ use crate::error::AppError;
 use crate::features::auth::sessions;
 use crate::features::auth::{AuthContext, CurrentUser};
 use crate::features::pep_form::server::{LiveRights, live_rights};
-use crate::features::pep_form::text_edits::{Applied, TextWriter, apply_text_edit, text_doc};
+use crate::features::pep_form::text_edits::{Applied, TextEditRequest, TextWriter, text_doc};
 use crate::infra::db::Db;
 
 /// What the live endpoint needs from the server's state.
@@ -454,29 +454,27 @@ impl Connection {
                 Ok(doc) => doc,
                 Err(error) => return Ok(Err(error).into()),
             };
-            let writer = TextWriter {
-                user_id: &self.user.id,
-                name: &self.user.display_name,
-                pep_id: &self.pep_id,
-                child_id: &self.rights.child_id,
-                state: self.rights.state,
+            let request = TextEditRequest {
+                writer: TextWriter {
+                    user_id: self.user.id.clone(),
+                    name: self.user.display_name.clone(),
+                    pep_id: self.pep_id.clone(),
+                    child_id: self.rights.child_id.clone(),
+                    state: self.rights.state,
+                },
+                doc,
+                field_key: field.field.clone(),
+                base,
+                op: op.clone(),
+                edit_id: edit_id.to_string(),
             };
-            let applied =
-                apply_text_edit(&self.deps.db, &writer, doc, &field.field, base, op, edit_id).await;
-            match applied {
+            // Stored with the others' waiting edits, and told to the room, before the answer.
+            match self.deps.hub.apply_text_edit(&self.deps.db, request).await {
                 Ok(Applied::StateMoved) => {
                     let activity = std::mem::take(&mut self.typed_since_check);
                     self.recheck(activity).await?;
                 }
-                Ok(applied) => {
-                    let answer = applied.answer();
-                    if let Applied::Stored { revision, edit } = applied {
-                        self.deps
-                            .hub
-                            .written(&self.pep_id, Changes::of_text_edit(revision, edit));
-                    }
-                    return Ok(Ok(answer).into());
-                }
+                Ok(applied) => return Ok(Ok(applied.answer()).into()),
                 Err(error) => return Ok(Err(error).into()),
             }
         }

@@ -186,13 +186,7 @@ impl SharedText {
         };
         // On the channel while it is up; over HTTP when it is not (the same edit id either way).
         if let Some(room) = self.room
-            && room.send_text_edit(
-                key.clone(),
-                base as i64,
-                &op,
-                &edit_id,
-                Callback::new(answered),
-            )
+            && room.send_text_edit(key.clone(), base as i64, &op, &edit_id, Box::new(answered))
         {
             return;
         }

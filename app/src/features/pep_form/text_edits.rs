@@ -27,6 +27,9 @@ use crate::{append_audit_event, on_db};
 /// Edits kept per field: a page whose base is older reads the text afresh (`TextEdited::Resync`).
 pub const EDITS_KEPT: i64 = 1_000;
 
+/// How often (in versions of a field) edits older than the last `EDITS_KEPT` are dropped.
+const PRUNE_EVERY: i64 = 50;
+
 /// How long one person's edits of one field share an audit row.
 const AUDIT_COALESCE_SECONDS: i64 = 60;
 
@@ -35,6 +38,7 @@ fn invalid(field: &str, message: impl Into<String>) -> AppError {
 }
 
 /// Where a shared text's words and version are kept.
+#[derive(Debug)]
 enum TextHome {
     /// A free-text question: its `pep_fields` row.
     Field,
@@ -46,6 +50,7 @@ enum TextHome {
 }
 
 /// A shared text of this PEP, as a request names it.
+#[derive(Debug)]
 pub(crate) struct SharedTextDoc {
     pub(crate) section: SectionKey,
     home: TextHome,
@@ -195,16 +200,28 @@ pub async fn pep_text_since(
 
 /// Who is writing a shared text, as its transaction needs them: asked afresh by an HTTP request,
 /// or held by a live connection (which asks again on every change of rights or state).
-pub(crate) struct TextWriter<'a> {
-    pub(crate) user_id: &'a str,
+#[derive(Debug, Clone)]
+pub(crate) struct TextWriter {
+    pub(crate) user_id: String,
     /// Their name, for the others' pages.
-    pub(crate) name: &'a str,
-    pub(crate) pep_id: &'a str,
-    pub(crate) child_id: &'a str,
+    pub(crate) name: String,
+    pub(crate) pep_id: String,
+    pub(crate) child_id: String,
     /// The PEP's state the writer's rights were asked in: an edit that finds the PEP in another
     /// state is not applied ([`Applied::StateMoved`]), so rights held by a connection can never
     /// write into a PEP that has moved on.
     pub(crate) state: PepState,
+}
+
+/// One edit of a shared text, as read from the request and allowed by the caller.
+#[derive(Debug)]
+pub(crate) struct TextEditRequest {
+    pub(crate) writer: TextWriter,
+    pub(crate) doc: SharedTextDoc,
+    pub(crate) field_key: String,
+    pub(crate) base: i64,
+    pub(crate) op: TextOp,
+    pub(crate) edit_id: String,
 }
 
 /// What became of an edit.
@@ -263,220 +280,281 @@ pub async fn edit_pep_text(
     let (reached, relationship) = reach(&db, &pep_id).await?;
     let doc = text_doc(reached.phase, &section, &field_key)?;
     reached.authorize(doc.section, true, relationship)?;
-    let writer = TextWriter {
-        user_id: &reached.user.id,
-        name: &reached.user.display_name,
-        pep_id: &pep_id,
-        child_id: &reached.pep.child_id,
-        state: reached.state,
+    let request = TextEditRequest {
+        writer: TextWriter {
+            user_id: reached.user.id.clone(),
+            name: reached.user.display_name.clone(),
+            pep_id: pep_id.clone(),
+            child_id: reached.pep.child_id.clone(),
+            state: reached.state,
+        },
+        doc,
+        field_key,
+        base,
+        op,
+        edit_id,
     };
-    let applied = apply_text_edit(&db, &writer, doc, &field_key, base, &op, &edit_id).await?;
+    let applied = apply_text_edit(&db, &request).await?;
     if let Applied::Stored { revision, edit } = &applied {
         crate::features::live::written(&pep_id, *revision, edit.clone());
     }
     Ok(applied.answer())
 }
 
-/// An edit of the field's text the writer may change (asked by the caller), against its version
-/// `base`: transformed past the edits since, then the text, the edit, its id, the audit and the
-/// PEP's next revision are written in one transaction. The caller tells the live rooms.
+/// Applies one edit in the caller's write transaction `$tx` at `$now`: a `Result<Applied,
+/// AppError>`. Nothing is written unless it is `Applied::Stored` (every refusal is decided
+/// before the first write), so a batch can go on past a refused edit; a database error may
+/// leave part of it written, and the caller rolls back. A macro: it awaits inside the caller's
+/// `on_db!` body, where the transaction's backend is known.
+macro_rules! edit_in_tx {
+    ($tx:expr, $request:expr, $now:expr) => {{
+        let TextEditRequest { writer, doc, field_key, base, op, edit_id } = $request;
+        let (pep_id, field_key, edit_id, base, now) =
+            (writer.pep_id.as_str(), field_key.as_str(), edit_id.as_str(), *base, $now);
+        let section_key = doc.section;
+        let section = section_key.as_str();
+        let field_id = format!("{section}.{field_key}");
+        async {
+            let state: Option<String> = sqlx::query_scalar("SELECT state FROM peps WHERE id = $1")
+                .bind(pep_id)
+                .fetch_optional(&mut *$tx)
+                .await?;
+            if state.as_deref() != Some(writer.state.as_str()) {
+                return Ok(Applied::StateMoved);
+            }
+            // The same edit sent again (its answer was lost): answer as the first time.
+            let applied: Option<(i64, String, String)> = sqlx::query_as(
+                "SELECT version, user_id, pep_id FROM applied_edits WHERE edit_id = $1",
+            )
+            .bind(edit_id)
+            .fetch_optional(&mut *$tx)
+            .await?;
+            if let Some((version, by, on_pep)) = applied {
+                if by != writer.user_id || on_pep != pep_id {
+                    return Err(invalid("edit_id", "This edit id belongs to another edit: send a new one"));
+                }
+                return Ok(Applied::Answer(TextEdited::Accepted { version }));
+            }
+            let Some((text, version)) = current_text!(&mut *$tx, doc, pep_id, section, field_key) else {
+                return Err(target_gone());
+            };
+            if base > version {
+                return Err(invalid("base", "This field has no such version yet: read it again"));
+            }
+            // Made against the text as it is (one typist, the usual case): nothing to read.
+            let since: Vec<(i64, String)> = if base == version {
+                Vec::new()
+            } else {
+                sqlx::query_as(
+                    "SELECT version, op_json FROM text_edits \
+                     WHERE pep_id = $1 AND section = $2 AND field = $3 AND version > $4 ORDER BY version",
+                )
+                .bind(pep_id).bind(section).bind(field_key).bind(base)
+                .fetch_all(&mut *$tx)
+                .await?
+            };
+            // Edits committed after the field was read (another statement's snapshot on PostgreSQL)
+            // are left out: the UPDATE below, guarded by the version, then asks for a retry. A gap
+            // (pruned, or a whole-value save in between) means the page starts again from the text.
+            let since: Vec<&(i64, String)> = since.iter().filter(|(v, _)| *v <= version).collect();
+            let history: Option<Vec<TextOp>> = (since.len() as i64 == version - base)
+                .then(|| since.iter().map(|(_, json)| serde_json::from_str(json).ok()).collect())
+                .flatten();
+            let Some(history) = history else {
+                return Ok(Applied::Answer(TextEdited::Resync { text, version }));
+            };
+            let mut server = ServerText {
+                text,
+                revision: version as u64,
+                history_from: base as u64,
+                history,
+            };
+            let applied = match server.receive(base as u64, op, doc.most_chars) {
+                Ok(applied) => applied,
+                Err(refused) => {
+                        return match refused {
+                        Refused::Resync => Ok(Applied::Answer(TextEdited::Resync { text: server.text, version })),
+                        Refused::Mismatch(_) => Err(invalid("op", "The edit does not fit the text it was made against: read the field again")),
+                        Refused::TooLong { max_chars } => Err(invalid(field_key, format!("{} must be {max_chars} characters or fewer", doc.label))),
+                        Refused::Unprintable(problem) => Err(invalid(field_key, problem.message())),
+                    };
+                }
+            };
+            let next = version + 1;
+            let written = match &doc.home {
+                TextHome::Field if version == 0 => sqlx::query(
+                    "INSERT INTO pep_fields (pep_id, section, field, value, version, updated_at, updated_by) \
+                     VALUES ($1, $2, $3, $4, 1, $5, $6) ON CONFLICT (pep_id, section, field) DO NOTHING",
+                )
+                .bind(pep_id).bind(section).bind(field_key).bind(&server.text).bind(now).bind(&writer.user_id)
+                .execute(&mut *$tx)
+                .await?
+                .rows_affected(),
+                TextHome::Field => sqlx::query(
+                    "UPDATE pep_fields SET value = $4, version = $7, updated_at = $5, updated_by = $6 \
+                     WHERE pep_id = $1 AND section = $2 AND field = $3 AND version = $8",
+                )
+                .bind(pep_id).bind(section).bind(field_key).bind(&server.text).bind(now).bind(&writer.user_id)
+                .bind(next).bind(version)
+                .execute(&mut *$tx)
+                .await?
+                .rows_affected(),
+                TextHome::TargetPart { target_id, part } => {
+                    // The version guards the text, as in pep_fields; the target's own version is
+                    // for its structured parts and does not move.
+                    let moved = if version == 0 {
+                        sqlx::query(
+                            "INSERT INTO target_text_versions (target_id, part, version) VALUES ($1, $2, 1) \
+                             ON CONFLICT (target_id, part) DO NOTHING",
+                        )
+                        .bind(target_id).bind(part.as_str())
+                        .execute(&mut *$tx)
+                        .await?
+                        .rows_affected()
+                    } else {
+                        sqlx::query(
+                            "UPDATE target_text_versions SET version = $3 WHERE target_id = $1 AND part = $2 AND version = $4",
+                        )
+                        .bind(target_id).bind(part.as_str()).bind(next).bind(version)
+                        .execute(&mut *$tx)
+                        .await?
+                        .rows_affected()
+                    };
+                    if moved == 1 {
+                        let write = format!("UPDATE targets SET {} = $1 WHERE id = $2 AND pep_id = $3", part.as_str());
+                        sqlx::query(&write)
+                            .bind(&server.text).bind(target_id).bind(pep_id)
+                            .execute(&mut *$tx)
+                            .await?;
+                    }
+                    moved
+                }
+            };
+            if written == 0 {
+                // Another server's transaction got there first (PostgreSQL): the page sends again.
+                return Ok(Applied::Answer(TextEdited::Retry));
+            }
+            mark_section_edited!($tx, &pep_id, section_key, now);
+            // One audit row per person per field per minute; its revision is the edit's.
+            let last_audited: Option<chrono::DateTime<Utc>> = sqlx::query_scalar(
+                "SELECT occurred_at FROM audit_events WHERE pep_id = $1 AND actor_id = $2 \
+                 AND action = 'pep.text_edited' AND entity_id = $3 ORDER BY revision DESC LIMIT 1",
+            )
+            .bind(pep_id).bind(&writer.user_id).bind(&field_id)
+            .fetch_optional(&mut *$tx)
+            .await?;
+            let audit_due = last_audited
+                .is_none_or(|at| now - at >= Duration::seconds(AUDIT_COALESCE_SECONDS));
+            let revision: i64 = if audit_due {
+                let event = crate::infra::audit::AuditEvent {
+                    occurred_at: now,
+                    actor_id: Some(&writer.user_id),
+                    action: "pep.text_edited",
+                    entity: "pep_field",
+                    entity_id: Some(&field_id),
+                    child_id: Some(&writer.child_id),
+                    pep_id: Some(pep_id),
+                    detail: serde_json::json!({ "section": section, "field": field_key, "from_version": next }),
+                    request_id: None,
+                };
+                append_audit_event!($tx, &event)?.unwrap_or_default()
+            } else {
+                sqlx::query_scalar("UPDATE peps SET revision = revision + 1 WHERE id = $1 RETURNING revision")
+                    .bind(pep_id)
+                    .fetch_one(&mut *$tx)
+                    .await?
+            };
+            sqlx::query(
+                "INSERT INTO text_edits (pep_id, section, field, version, op_json, author_id, edit_id, pep_revision, applied_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(pep_id).bind(section).bind(field_key).bind(next)
+            .bind(serde_json::to_string(&applied).unwrap_or_default())
+            .bind(&writer.user_id).bind(edit_id).bind(revision).bind(now)
+            .execute(&mut *$tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO applied_edits (edit_id, pep_id, user_id, version, applied_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(edit_id).bind(pep_id).bind(&writer.user_id).bind(next).bind(now)
+            .execute(&mut *$tx)
+            .await?;
+            // Edits beyond the last EDITS_KEPT are dropped every PRUNE_EVERY versions, not on each.
+            if next % PRUNE_EVERY == 0 {
+                sqlx::query(
+                    "DELETE FROM text_edits WHERE pep_id = $1 AND section = $2 AND field = $3 AND version <= $4",
+                )
+                .bind(pep_id).bind(section).bind(field_key).bind(next - EDITS_KEPT)
+                .execute(&mut *$tx)
+                .await?;
+            }
+            Ok(Applied::Stored {
+                revision,
+                edit: FieldTextEdit {
+                    field: FieldKey::new(section_key, field_key),
+                    edit: TextEditSeen { version: next, op: applied, edit_id: edit_id.to_string() },
+                    by: writer.name.to_string(),
+                },
+            })
+        }
+        .await
+    }};
+}
+
+/// One edit in a transaction of its own; the caller tells the live rooms.
 pub(crate) async fn apply_text_edit(
     db: &Db,
-    writer: &TextWriter<'_>,
-    doc: SharedTextDoc,
-    field_key: &str,
-    base: i64,
-    op: &TextOp,
-    edit_id: &str,
+    request: &TextEditRequest,
 ) -> Result<Applied, AppError> {
-    let pep_id = writer.pep_id;
-    let section_key = doc.section;
-    let section = section_key.as_str();
-    let now = Utc::now();
-    let field_id = format!("{section}.{field_key}");
-    let applied = on_db!(db, pool => {
+    on_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
-        let state: Option<String> = sqlx::query_scalar("SELECT state FROM peps WHERE id = $1")
-            .bind(pep_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if state.as_deref() != Some(writer.state.as_str()) {
-            tx.rollback().await?;
-            return Ok(Applied::StateMoved);
+        let applied = edit_in_tx!(tx, request, Utc::now());
+        match &applied {
+            Ok(Applied::Stored { .. }) => tx.commit().await?,
+            _ => tx.rollback().await?,
         }
-        // The same edit sent again (its answer was lost): answer as the first time.
-        let applied: Option<(i64, String, String)> = sqlx::query_as(
-            "SELECT version, user_id, pep_id FROM applied_edits WHERE edit_id = $1",
-        )
-        .bind(edit_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if let Some((version, by, on_pep)) = applied {
-            tx.rollback().await?;
-            if by != writer.user_id || on_pep != pep_id {
-                return Err(invalid("edit_id", "This edit id belongs to another edit: send a new one"));
-            }
-            return Ok(Applied::Answer(TextEdited::Accepted { version }));
-        }
-        let Some((text, version)) = current_text!(&mut *tx, doc, pep_id, section, field_key) else {
-            tx.rollback().await?;
-            return Err(target_gone());
-        };
-        if base > version {
-            tx.rollback().await?;
-            return Err(invalid("base", "This field has no such version yet: read it again"));
-        }
-        let since: Vec<(i64, String)> = sqlx::query_as(
-            "SELECT version, op_json FROM text_edits \
-             WHERE pep_id = $1 AND section = $2 AND field = $3 AND version > $4 ORDER BY version",
-        )
-        .bind(pep_id).bind(section).bind(field_key).bind(base)
-        .fetch_all(&mut *tx)
-        .await?;
-        // Edits committed after the field was read (another statement's snapshot on PostgreSQL)
-        // are left out: the UPDATE below, guarded by the version, then asks for a retry. A gap
-        // (pruned, or a whole-value save in between) means the page starts again from the text.
-        let since: Vec<&(i64, String)> = since.iter().filter(|(v, _)| *v <= version).collect();
-        let history: Option<Vec<TextOp>> = (since.len() as i64 == version - base)
-            .then(|| since.iter().map(|(_, json)| serde_json::from_str(json).ok()).collect())
-            .flatten();
-        let Some(history) = history else {
-            tx.rollback().await?;
-            return Ok(Applied::Answer(TextEdited::Resync { text, version }));
-        };
-        let mut server = ServerText {
-            text,
-            revision: version as u64,
-            history_from: base as u64,
-            history,
-        };
-        let applied = match server.receive(base as u64, op, doc.most_chars) {
-            Ok(applied) => applied,
-            Err(refused) => {
-                tx.rollback().await?;
-                return match refused {
-                    Refused::Resync => Ok(Applied::Answer(TextEdited::Resync { text: server.text, version })),
-                    Refused::Mismatch(_) => Err(invalid("op", "The edit does not fit the text it was made against: read the field again")),
-                    Refused::TooLong { max_chars } => Err(invalid(field_key, format!("{} must be {max_chars} characters or fewer", doc.label))),
-                    Refused::Unprintable(problem) => Err(invalid(field_key, problem.message())),
-                };
-            }
-        };
-        let next = version + 1;
-        let written = match &doc.home {
-            TextHome::Field if version == 0 => sqlx::query(
-                "INSERT INTO pep_fields (pep_id, section, field, value, version, updated_at, updated_by) \
-                 VALUES ($1, $2, $3, $4, 1, $5, $6) ON CONFLICT (pep_id, section, field) DO NOTHING",
-            )
-            .bind(pep_id).bind(section).bind(field_key).bind(&server.text).bind(now).bind(writer.user_id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected(),
-            TextHome::Field => sqlx::query(
-                "UPDATE pep_fields SET value = $4, version = $7, updated_at = $5, updated_by = $6 \
-                 WHERE pep_id = $1 AND section = $2 AND field = $3 AND version = $8",
-            )
-            .bind(pep_id).bind(section).bind(field_key).bind(&server.text).bind(now).bind(writer.user_id)
-            .bind(next).bind(version)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected(),
-            TextHome::TargetPart { target_id, part } => {
-                // The version guards the text, as in pep_fields; the target's own version is
-                // for its structured parts and does not move.
-                let moved = if version == 0 {
-                    sqlx::query(
-                        "INSERT INTO target_text_versions (target_id, part, version) VALUES ($1, $2, 1) \
-                         ON CONFLICT (target_id, part) DO NOTHING",
-                    )
-                    .bind(target_id).bind(part.as_str())
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected()
-                } else {
-                    sqlx::query(
-                        "UPDATE target_text_versions SET version = $3 WHERE target_id = $1 AND part = $2 AND version = $4",
-                    )
-                    .bind(target_id).bind(part.as_str()).bind(next).bind(version)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected()
-                };
-                if moved == 1 {
-                    let write = format!("UPDATE targets SET {} = $1 WHERE id = $2 AND pep_id = $3", part.as_str());
-                    sqlx::query(&write)
-                        .bind(&server.text).bind(target_id).bind(pep_id)
-                        .execute(&mut *tx)
-                        .await?;
+        applied
+    })
+}
+
+/// Several edits in one transaction (group commit: one turn of the write lock, one commit),
+/// each answered as if alone; the caller tells the live rooms in the order given. When the
+/// transaction fails (a database error in one edit, a failed commit), nothing of it stands and
+/// each edit goes again in a transaction of its own, so one bad edit never refuses the others.
+pub(crate) async fn apply_text_edits(
+    db: &Db,
+    requests: &[TextEditRequest],
+) -> Vec<Result<Applied, AppError>> {
+    if let [request] = requests {
+        return vec![apply_text_edit(db, request).await];
+    }
+    let together: Result<Vec<Result<Applied, AppError>>, AppError> = on_db!(db, pool => {
+        async {
+            let mut tx = pool.begin_write().await?;
+            let now = Utc::now();
+            let mut answers = Vec::with_capacity(requests.len());
+            for request in requests {
+                let applied = edit_in_tx!(tx, request, now);
+                if let Err(error @ AppError::Internal { .. }) = applied {
+                    tx.rollback().await?;
+                    return Err(error);
                 }
-                moved
+                answers.push(applied);
             }
-        };
-        if written == 0 {
-            // Another server's transaction got there first (PostgreSQL): the page sends again.
-            tx.rollback().await?;
-            return Ok(Applied::Answer(TextEdited::Retry));
+            tx.commit().await?;
+            Ok(answers)
         }
-        mark_section_edited!(tx, &pep_id, section_key, now);
-        // One audit row per person per field per minute; its revision is the edit's.
-        let last_audited: Option<chrono::DateTime<Utc>> = sqlx::query_scalar(
-            "SELECT occurred_at FROM audit_events WHERE pep_id = $1 AND actor_id = $2 \
-             AND action = 'pep.text_edited' AND entity_id = $3 ORDER BY revision DESC LIMIT 1",
-        )
-        .bind(pep_id).bind(writer.user_id).bind(&field_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let audit_due = last_audited
-            .is_none_or(|at| now - at >= Duration::seconds(AUDIT_COALESCE_SECONDS));
-        let revision: i64 = if audit_due {
-            let event = crate::infra::audit::AuditEvent {
-                occurred_at: now,
-                actor_id: Some(writer.user_id),
-                action: "pep.text_edited",
-                entity: "pep_field",
-                entity_id: Some(&field_id),
-                child_id: Some(writer.child_id),
-                pep_id: Some(pep_id),
-                detail: serde_json::json!({ "section": section, "field": field_key, "from_version": next }),
-                request_id: None,
-            };
-            append_audit_event!(tx, &event)?.unwrap_or_default()
-        } else {
-            sqlx::query_scalar("UPDATE peps SET revision = revision + 1 WHERE id = $1 RETURNING revision")
-                .bind(pep_id)
-                .fetch_one(&mut *tx)
-                .await?
-        };
-        sqlx::query(
-            "INSERT INTO text_edits (pep_id, section, field, version, op_json, author_id, edit_id, pep_revision, applied_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(pep_id).bind(section).bind(field_key).bind(next)
-        .bind(serde_json::to_string(&applied).unwrap_or_default())
-        .bind(writer.user_id).bind(edit_id).bind(revision).bind(now)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO applied_edits (edit_id, pep_id, user_id, version, applied_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(edit_id).bind(pep_id).bind(writer.user_id).bind(next).bind(now)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "DELETE FROM text_edits WHERE pep_id = $1 AND section = $2 AND field = $3 AND version <= $4",
-        )
-        .bind(pep_id).bind(section).bind(field_key).bind(next - EDITS_KEPT)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Applied::Stored {
-            revision,
-            edit: FieldTextEdit {
-                field: FieldKey::new(section_key, field_key),
-                edit: TextEditSeen { version: next, op: applied, edit_id: edit_id.to_string() },
-                by: writer.name.to_string(),
-            },
-        }
+        .await
     });
-    Ok(applied)
+    match together {
+        Ok(answers) => answers,
+        Err(error) => {
+            tracing::warn!(%error, edits = requests.len(), "shared text: a group commit failed; each edit goes alone");
+            let mut answers = Vec::with_capacity(requests.len());
+            for request in requests {
+                answers.push(apply_text_edit(db, request).await);
+            }
+            answers
+        }
+    }
 }
