@@ -78,6 +78,12 @@ impl Live {
         live
     }
 
+    /// Sends, whether or not the server is still there to hear it.
+    pub async fn send_unless_closed(&mut self, message: &ClientMessage) {
+        let text = serde_json::to_string(message).unwrap();
+        let _ = self.socket.send(Message::Text(text.into())).await;
+    }
+
     pub async fn send(&mut self, message: &ClientMessage) {
         let text = serde_json::to_string(message).unwrap();
         self.socket.send(Message::Text(text.into())).await.unwrap();
@@ -93,6 +99,20 @@ impl Live {
                 .expect("a readable frame");
             if let Message::Text(text) = frame {
                 return serde_json::from_str(text.as_str()).unwrap();
+            }
+        }
+    }
+
+    /// The next message, or `None` once the connection is gone (the server killed).
+    pub async fn next_unless_closed(&mut self) -> Option<ServerMessage> {
+        loop {
+            let frame = tokio::time::timeout(Duration::from_secs(10), self.socket.next())
+                .await
+                .expect("a message or the end within ten seconds");
+            match frame {
+                Some(Ok(Message::Text(text))) => return serde_json::from_str(text.as_str()).ok(),
+                Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return None,
+                Some(Ok(_)) => {}
             }
         }
     }

@@ -662,12 +662,26 @@ async fn post(
     Some((status, response.json().await.unwrap_or_default()))
 }
 
-/// `kill -9` of the server while one person types word after word into a field: after a restart
-/// every word the server acknowledged is in the field, and the edit that was on its way when
-/// the server died, sent again with its id, is there exactly once.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn kill_9_while_typing_loses_no_acknowledged_edit() {
-    use server::demo::{DEMO_PASSWORD, DEMO_TOTP_SECRET};
+/// The field's text and version as the binary on `port` has them (`text_since` from 0).
+async fn field_from_binary(
+    client: &reqwest::Client,
+    port: u16,
+    cookie: &str,
+) -> (u16, serde_json::Value) {
+    let ask = [
+        ("pep_id", AMELIA_PEP),
+        ("section", SECTION),
+        ("field", FIELD),
+        ("version", "0"),
+    ];
+    post(client, port, "/api/pep/text_since", &ask, cookie)
+        .await
+        .unwrap()
+}
+
+/// The demo in an SQLite file of a temporary folder (kept while the first is held), and a free
+/// port for the server binary.
+fn demo_database_and_port() -> (tempfile::TempDir, String, u16) {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/epep.db", dir.path().display());
     let seeded = std::process::Command::new(env!("CARGO_BIN_EXE_server"))
@@ -677,8 +691,12 @@ async fn kill_9_while_typing_loses_no_acknowledged_edit() {
         .unwrap();
     assert!(seeded.status.success());
     let port = super::support::free_port();
-    let mut server = start_server(&url, port);
-    let client = reqwest::Client::new();
+    (dir, url, port)
+}
+
+/// The designated teacher signed in to the binary on `port`, second factor passed: the cookie.
+async fn sign_in_to_binary(client: &reqwest::Client, port: u16) -> String {
+    use server::demo::{DEMO_PASSWORD, DEMO_TOTP_SECRET};
     let signed_in = client
         .post(format!("http://127.0.0.1:{port}/api/auth/sign_in"))
         .header("accept", "application/json")
@@ -700,7 +718,7 @@ async fn kill_9_while_typing_loses_no_acknowledged_edit() {
     let step = chrono::Utc::now().timestamp() / 30;
     let code = app::features::auth::totp::code_at_step(DEMO_TOTP_SECRET, step).unwrap();
     let (status, _) = post(
-        &client,
+        client,
         port,
         "/api/auth/verify_second_factor",
         &[("code", &code)],
@@ -709,22 +727,21 @@ async fn kill_9_while_typing_loses_no_acknowledged_edit() {
     .await
     .unwrap();
     assert_eq!(status, 200);
+    cookie
+}
+
+/// `kill -9` of the server while one person types word after word into a field: after a restart
+/// every word the server acknowledged is in the field, and the edit that was on its way when
+/// the server died, sent again with its id, is there exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_while_typing_loses_no_acknowledged_edit() {
+    let (_dir, url, port) = demo_database_and_port();
+    let mut server = start_server(&url, port);
+    let client = reqwest::Client::new();
+    let cookie = sign_in_to_binary(&client, port).await;
     let field_version = |since: &serde_json::Value| since["version"].as_i64();
     // The field as it stands: the demo wrote it once, with no shared edits yet.
-    let (_, since) = post(
-        &client,
-        port,
-        "/api/pep/text_since",
-        &[
-            ("pep_id", AMELIA_PEP),
-            ("section", SECTION),
-            ("field", FIELD),
-            ("version", "0"),
-        ],
-        &cookie,
-    )
-    .await
-    .unwrap();
+    let (_, since) = field_from_binary(&client, port, &cookie).await;
     assert_eq!(since["outcome"], "resync", "{since}");
     let mut text = since["text"].as_str().unwrap().to_string();
     let mut version = field_version(&since).unwrap();
@@ -795,25 +812,108 @@ async fn kill_9_while_typing_loses_no_acknowledged_edit() {
         (200, Some("accepted")),
         "{answer}"
     );
-    let (_, now) = post(
-        &client,
-        port,
-        "/api/pep/text_since",
-        &[
-            ("pep_id", AMELIA_PEP),
-            ("section", SECTION),
-            ("field", FIELD),
-            ("version", "0"),
-        ],
-        &cookie,
-    )
-    .await
-    .unwrap();
+    let (_, now) = field_from_binary(&client, port, &cookie).await;
     let stored = now["text"].as_str().unwrap().to_string();
     let words: Vec<&str> = stored.split(' ').collect();
     for typed in acknowledged.iter().chain([&word]) {
         assert_eq!(
             words.iter().filter(|w| *w == typed).count(),
+            1,
+            "{typed} in {stored}"
+        );
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
+
+/// The same on the live channel, the way a page sends while it is up: every edit the channel
+/// answered "accepted" (after its group commit) is in the field after a restart, and the edit
+/// unanswered when the server died, sent again with its id on the new channel, is there once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_while_typing_on_the_live_channel_loses_no_acknowledged_edit() {
+    let (_dir, url, port) = demo_database_and_port();
+    let base_url = format!("http://127.0.0.1:{port}");
+    let mut server = start_server(&url, port);
+    let client = reqwest::Client::new();
+    let cookie = sign_in_to_binary(&client, port).await;
+    let field = FieldKey::new(SectionKey::parse(SECTION).unwrap(), FIELD);
+    let (_, since) = field_from_binary(&client, port, &cookie).await;
+    let mut text = since["text"].as_str().unwrap().to_string();
+    let mut version = since["version"].as_i64().unwrap();
+    let mut live = super::live::Live::open(&base_url, AMELIA_PEP, 0, &cookie).await;
+    let edit_of = |n: usize, text: &str, version: i64| ClientMessage::EditText {
+        field: field.clone(),
+        base: version,
+        op: TextOp::new()
+            .insert(&format!("c{n} "))
+            .retain(text.chars().count()),
+        edit_id: format!("channel-kill-{n}"),
+    };
+    let mut acknowledged = Vec::new();
+    let killer_at = 25;
+    let mut on_its_way = None;
+    'typing: for n in 0..10_000 {
+        let edit = edit_of(n, &text, version);
+        if n == killer_at {
+            let pid = server.id().to_string();
+            std::thread::spawn(move || {
+                std::process::Command::new("kill")
+                    .args(["-9", &pid])
+                    .status()
+                    .unwrap()
+            });
+        }
+        live.send_unless_closed(&edit).await;
+        loop {
+            match live.next_unless_closed().await {
+                Some(ServerMessage::TextEditAnswered { edit_id, answer }) => {
+                    assert_eq!(edit_id, format!("channel-kill-{n}"));
+                    let EditAnswer::Accepted { version: stored } = answer else {
+                        panic!("{answer:?}");
+                    };
+                    acknowledged.push(format!("c{n}"));
+                    let ClientMessage::EditText { op, .. } = &edit else {
+                        unreachable!()
+                    };
+                    text = op.apply(&text).unwrap();
+                    version = stored;
+                    break;
+                }
+                Some(_) => {}
+                None => {
+                    on_its_way = Some((n, edit));
+                    break 'typing;
+                }
+            }
+        }
+    }
+    server.wait().unwrap();
+    assert!(acknowledged.len() >= killer_at, "{}", acknowledged.len());
+    let (n, edit) = on_its_way.expect("the server was killed mid-typing");
+
+    let mut server = start_server(&url, port);
+    let mut live = super::live::Live::open(&base_url, AMELIA_PEP, 0, &cookie).await;
+    live.send(&edit).await;
+    let id = format!("channel-kill-{n}");
+    let answered = live
+        .until(|m| matches!(m, ServerMessage::TextEditAnswered { edit_id, .. } if *edit_id == id))
+        .await;
+    assert!(
+        matches!(
+            answered,
+            ServerMessage::TextEditAnswered {
+                answer: EditAnswer::Accepted { .. },
+                ..
+            }
+        ),
+        "{answered:?}"
+    );
+    let (_, now) = field_from_binary(&client, port, &cookie).await;
+    let stored = now["text"].as_str().unwrap().to_string();
+    let words: Vec<&str> = stored.split(' ').collect();
+    for typed in acknowledged.iter().chain([&format!("c{n}")]) {
+        assert_eq!(
+            words.iter().filter(|w| **w == typed.as_str()).count(),
             1,
             "{typed} in {stored}"
         );
