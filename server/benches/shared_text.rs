@@ -5,8 +5,10 @@
 //!     cargo bench -p server --bench shared_text
 //!
 //! Each typist is a page with the browser's own `ClientText`: it types a keystroke, sends its
-//! edit when none is in flight (`pep/edit_text`: keystrokes typed meanwhile go in the next) and
-//! catches up (`pep/text_since`), for five seconds. Reported: edits stored per second, keystrokes
+//! edit when none is in flight (keystrokes typed meanwhile go in the next) and merges the
+//! others', for five seconds: once over HTTP (`pep/edit_text`, catching up with
+//! `pep/text_since`), the path a page takes while its live channel is down, and once on the live
+//! channel (`edit_text`, merging `changed.text_edits`), the path it takes while the channel is up. Reported: edits stored per second, keystrokes
 //! per second, the time an edit takes to be stored (p50 / p99), and that every page ends with the
 //! stored text.
 
@@ -16,6 +18,8 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use app::domain::live::{ClientMessage, EditAnswer, FieldKey, FieldTextEdit, ServerMessage};
+use app::domain::pep::SectionKey;
 use app::domain::shared_text::{ClientText, Outgoing, TextOp};
 use app::infra::db::Db;
 use common::{percentiles, serve, sign_in};
@@ -50,7 +54,7 @@ async fn main() {
 async fn run(backend: &str, db: Db, folder: std::path::PathBuf) {
     db.migrate().await.unwrap();
     server::demo::seed(&db).await.unwrap();
-    let base = serve(db, folder).await;
+    let base = serve(db.clone(), folder).await;
     // The carer's own section: no second factor to pass for five pages of one session.
     let cookie = sign_in(&base, "linda.bennett@example.com").await;
     let field = app::domain::pep_form::fields(app::domain::pep::SectionKey::CarerContribution)
@@ -128,6 +132,123 @@ async fn run(backend: &str, db: Db, folder: std::path::PathBuf) {
         if converged { "yes" } else { "NO" }
     );
     println!("{:>11}  edits stored per typist: {per_typist:?}", "");
+    on_the_channel(backend, &db, &base, &cookie, field, &final_text).await;
+}
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn next_message(socket: &mut Socket) -> ServerMessage {
+    use futures_util::StreamExt;
+    loop {
+        let frame = socket.next().await.unwrap().unwrap();
+        if let tokio_tungstenite::tungstenite::Message::Text(text) = frame {
+            return serde_json::from_str(text.as_str()).unwrap();
+        }
+    }
+}
+
+/// The same five typists with their edits on the live channel (stored by the group commit).
+async fn on_the_channel(backend: &str, db: &Db, base: &str, cookie: &str, field: &str, text: &str) {
+    use futures_util::SinkExt;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let revision: i64 = app::on_db!(db, pool => sqlx::query_scalar("SELECT revision FROM peps WHERE id = $1").bind(PEP).fetch_one(pool).await.unwrap());
+    let version: i64 = app::on_db!(db, pool => sqlx::query_scalar("SELECT version FROM pep_fields WHERE pep_id = $1 AND section = $2 AND field = $3").bind(PEP).bind(SECTION).bind(field).fetch_one(pool).await.unwrap());
+    let key = FieldKey::new(SectionKey::CarerContribution, field);
+    let until = Instant::now() + Duration::from_secs(SECONDS);
+    let typists = (0..TYPISTS)
+        .map(|name| {
+            let (base, cookie, text, key) = (
+                base.to_string(),
+                cookie.to_string(),
+                text.to_string(),
+                key.clone(),
+            );
+            tokio::spawn(async move {
+                let url = format!(
+                    "{}/live/pep/{PEP}?since={revision}",
+                    base.replace("http://", "ws://")
+                );
+                let mut request = url.into_client_request().unwrap();
+                request
+                    .headers_mut()
+                    .insert("cookie", cookie.parse().unwrap());
+                request
+                    .headers_mut()
+                    .insert("origin", base.parse().unwrap());
+                let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+                let mut page = Page::new(name + 10, ClientText::new(text, version as u64));
+                let (mut stored, mut typed) = (Vec::new(), 0);
+                while Instant::now() < until || !page.text.is_settled() || page.to_send.is_some() {
+                    if Instant::now() < until {
+                        page.type_word(["a", "b", "c", "d", "e"][name]);
+                        typed += 1;
+                    }
+                    let Some((id, outgoing)) = page.to_send.take() else {
+                        // Its own edit is on its way back: merge what comes until it does.
+                        if let ServerMessage::Changed { text_edits, .. } =
+                            next_message(&mut socket).await
+                        {
+                            page.hear(&key, &text_edits);
+                        }
+                        continue;
+                    };
+                    let edit = ClientMessage::EditText {
+                        field: key.clone(),
+                        base: outgoing.base as i64,
+                        op: outgoing.op.clone(),
+                        edit_id: id.clone(),
+                    };
+                    let sent = Instant::now();
+                    let message = tokio_tungstenite::tungstenite::Message::Text(
+                        serde_json::to_string(&edit).unwrap().into(),
+                    );
+                    socket.send(message).await.unwrap();
+                    loop {
+                        match next_message(&mut socket).await {
+                            ServerMessage::TextEditAnswered { edit_id, answer }
+                                if edit_id == id =>
+                            {
+                                match answer {
+                                    EditAnswer::Accepted { .. } => stored.push(sent.elapsed()),
+                                    EditAnswer::Retry => page.to_send = Some((id, outgoing)),
+                                    other => panic!("{other:?}"),
+                                }
+                                break;
+                            }
+                            ServerMessage::Changed { text_edits, .. } => {
+                                page.hear(&key, &text_edits)
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                (page.text.text, stored, typed)
+            })
+        })
+        .collect::<Vec<_>>();
+    let started = Instant::now();
+    let (mut samples, mut keystrokes, mut texts) = (Vec::new(), 0, Vec::new());
+    for typist in typists {
+        let (text, stored, typed) = typist.await.unwrap();
+        samples.extend(stored);
+        keystrokes += typed;
+        texts.push(text);
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let stored: String = app::on_db!(db, pool => sqlx::query_scalar("SELECT value FROM pep_fields WHERE pep_id = $1 AND section = $2 AND field = $3").bind(PEP).bind(SECTION).bind(field).fetch_one(pool).await.unwrap());
+    // A typist stops once its own edits are back; others' later ones may still be on their way.
+    let converged = texts
+        .iter()
+        .all(|t| t.chars().count() <= stored.chars().count());
+    println!(
+        "{:>11}  {:>9.0}  {:>12.0}  {:>20}  {:>9}",
+        format!("{backend}, ch."),
+        samples.len() as f64 / elapsed,
+        keystrokes as f64 / elapsed,
+        percentiles(&mut samples),
+        if converged { "yes" } else { "NO" }
+    );
 }
 
 async fn post(
@@ -178,6 +299,28 @@ struct Page {
 }
 
 impl Page {
+    /// Merges the channel's edits of `key`: its own is its acknowledgement.
+    fn hear(&mut self, key: &FieldKey, edits: &[FieldTextEdit]) {
+        for edit in edits.iter().filter(|e| e.field == *key) {
+            let version = edit.edit.version as u64;
+            if version <= self.text.revision {
+                continue;
+            }
+            assert_eq!(
+                version,
+                self.text.revision + 1,
+                "the channel skipped an edit"
+            );
+            if Some(edit.edit.edit_id.as_str()) == self.in_flight.as_deref() {
+                self.in_flight = None;
+                let next = self.text.acknowledged(version);
+                self.queue(next);
+            } else {
+                self.text.remote(&edit.edit.op, version).unwrap();
+            }
+        }
+    }
+
     fn new(name: usize, text: ClientText) -> Page {
         Page {
             name,
