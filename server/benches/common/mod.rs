@@ -36,6 +36,12 @@ pub async fn serve(db: Db, folder: std::path::PathBuf) -> String {
         30,
     );
     let service = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    // As the server's own accept loop does (`http::serving`): without it every second small
+    // write waits for a delayed acknowledgement (40 ms a channel edit's echo here).
+    use axum::serve::ListenerExt;
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
     format!("http://{addr}")
 }
