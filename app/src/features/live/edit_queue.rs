@@ -6,6 +6,9 @@
 //! write lock and a commit of its own. Still durable before acknowledged: nobody is answered or
 //! told before the commit.
 //!
+//! The queue is unbounded but cannot grow without bound: a connection reads its next message
+//! only once its edit is answered, so at most one edit per open connection waits here.
+//!
 //! One task per server: SQLite has one writer anyway. On PostgreSQL, where PEPs could be written
 //! in parallel, this is a choice to revisit when several servers share one database (issue 20).
 
