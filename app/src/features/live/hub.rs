@@ -117,6 +117,9 @@ struct Inner {
     /// The group commit of edits from the channel, once `start` has run.
     edits: std::sync::OnceLock<EditQueue>,
     next_connection: AtomicU64,
+    /// Counts `recheck_all` calls: a connection whose rights were asked before the latest asks
+    /// again before it writes (the `Recheck` event may still be queued behind the edit).
+    rights_epoch: AtomicU64,
     notifier: Arc<dyn Notifier>,
     closing: watch::Sender<bool>,
 }
@@ -142,6 +145,7 @@ impl LiveHub {
                 rooms: Mutex::new(HashMap::new()),
                 edits: std::sync::OnceLock::new(),
                 next_connection: AtomicU64::new(1),
+                rights_epoch: AtomicU64::new(0),
                 notifier,
                 closing: watch::channel(false).0,
             }),
@@ -346,9 +350,15 @@ impl LiveHub {
     /// deactivation or a change of role, so a connection closes at once rather than at its
     /// next message.
     pub fn recheck_all(&self) {
+        self.inner.rights_epoch.fetch_add(1, Ordering::SeqCst);
         for room in self.rooms().values() {
             room.tell(RoomEvent::Recheck);
         }
+    }
+
+    /// Which `recheck_all` rights asked now are current with: see `Inner::rights_epoch`.
+    pub fn rights_epoch(&self) -> u64 {
+        self.inner.rights_epoch.load(Ordering::SeqCst)
     }
 
     /// Becomes true when the server is shutting down: every connection says so and closes, so

@@ -66,6 +66,8 @@ pub async fn live_socket(
     let Some(token) = session_token(&headers, &deps.auth) else {
         return (StatusCode::UNAUTHORIZED, "Sign in first.").into_response();
     };
+    // Read before the rights are asked, so a change made meanwhile shows as a newer epoch.
+    let rights_epoch = deps.hub.rights_epoch();
     let (user, rights) = match who_and_what(&deps, &token, &pep_id, false).await {
         Ok(found) => found,
         Err(error) => {
@@ -85,6 +87,7 @@ pub async fn live_socket(
                 user,
                 rights,
                 checked_at: Instant::now(),
+                rights_epoch,
                 typed_since_check: false,
                 activity_recorded: None,
             }
@@ -159,6 +162,8 @@ struct Connection {
     rights: LiveRights,
     /// When the rights were last asked, and whether the person typed since.
     checked_at: Instant,
+    /// `LiveHub::rights_epoch` when they were asked: an older one asks again before an edit.
+    rights_epoch: u64,
     typed_since_check: bool,
     /// When typing was last recorded as the session's activity.
     activity_recorded: Option<Instant>,
@@ -319,6 +324,7 @@ impl Connection {
     /// A database that does not answer for a moment keeps the connection as it was.
     async fn recheck(&mut self, activity: bool) -> Result<(), Ending> {
         self.checked_at = Instant::now();
+        self.rights_epoch = self.deps.hub.rights_epoch();
         if activity {
             self.activity_recorded = Some(Instant::now());
         }
@@ -439,6 +445,12 @@ impl Connection {
                          and a base version of 0 or more"
                     .into(),
             });
+        }
+        // Sessions or rights changed since they were asked (the `Recheck` event may be queued
+        // behind this edit): asked again first, so no edit goes in on rights just taken away.
+        if self.rights_epoch != self.deps.hub.rights_epoch() {
+            let activity = std::mem::take(&mut self.typed_since_check);
+            self.recheck(activity).await?;
         }
         // Once more after the rights are asked again (the PEP moved on meanwhile).
         for _ in 0..2 {
