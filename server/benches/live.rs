@@ -13,7 +13,7 @@
 #![expect(clippy::unwrap_used, reason = "a benchmark stops at the first error")]
 
 mod common;
-use common::{percentiles, serve, sign_in};
+use common::{Socket, percentiles, serve, sign_in};
 
 use std::time::{Duration, Instant};
 
@@ -23,7 +23,6 @@ use app::infra::db::Db;
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 const PEP: &str = "demo-child-jayden-pep-2026-autumn";
 const ROUNDS: usize = 20;
@@ -136,23 +135,8 @@ async fn main() {
     }
 }
 
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
 async fn open(base: &str, cookie: &str) -> Socket {
-    let mut request = format!(
-        "{}/live/pep/{PEP}?since=0",
-        base.replace("http://", "ws://")
-    )
-    .into_client_request()
-    .unwrap();
-    request
-        .headers_mut()
-        .insert("cookie", cookie.parse().unwrap());
-    request
-        .headers_mut()
-        .insert("origin", base.parse().unwrap());
-    tokio_tungstenite::connect_async(request).await.unwrap().0
+    common::open_live(base, PEP, 0, cookie).await
 }
 
 async fn send(socket: &mut Socket, message: &ClientMessage) {

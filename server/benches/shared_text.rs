@@ -22,7 +22,7 @@ use app::domain::live::{ClientMessage, EditAnswer, FieldKey, FieldTextEdit, Serv
 use app::domain::pep::SectionKey;
 use app::domain::shared_text::{ClientText, Outgoing, TextOp};
 use app::infra::db::Db;
-use common::{percentiles, serve, sign_in};
+use common::{Socket, percentiles, serve, sign_in};
 
 const PEP: &str = "demo-child-jayden-pep-2026-autumn";
 const SECTION: &str = "carer_contribution";
@@ -143,9 +143,6 @@ async fn run(backend: &str, db: Db, folder: std::path::PathBuf) {
     on_the_channel(backend, &db, &base, &cookie, other_field).await;
 }
 
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
 async fn next_message(socket: &mut Socket) -> ServerMessage {
     use futures_util::StreamExt;
     loop {
@@ -159,7 +156,6 @@ async fn next_message(socket: &mut Socket) -> ServerMessage {
 /// The same five typists with their edits on the live channel (stored by the group commit).
 async fn on_the_channel(backend: &str, db: &Db, base: &str, cookie: &str, field: &str) {
     use futures_util::SinkExt;
-    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
     let revision: i64 = app::on_db!(db, pool => sqlx::query_scalar("SELECT revision FROM peps WHERE id = $1").bind(PEP).fetch_one(pool).await.unwrap());
     let (text, version): (String, i64) = app::on_db!(db, pool => sqlx::query_as("SELECT value, version FROM pep_fields WHERE pep_id = $1 AND section = $2 AND field = $3").bind(PEP).bind(SECTION).bind(field).fetch_optional(pool).await.unwrap()).unwrap_or_default();
     let key = FieldKey::new(SectionKey::CarerContribution, field);
@@ -173,22 +169,7 @@ async fn on_the_channel(backend: &str, db: &Db, base: &str, cookie: &str, field:
                 key.clone(),
             );
             tokio::spawn(async move {
-                let url = format!(
-                    "{}/live/pep/{PEP}?since={revision}",
-                    base.replace("http://", "ws://")
-                );
-                let mut request = url.into_client_request().unwrap();
-                request
-                    .headers_mut()
-                    .insert("cookie", cookie.parse().unwrap());
-                request
-                    .headers_mut()
-                    .insert("origin", base.parse().unwrap());
-                // As a browser does: no Nagle delay on small frames.
-                let (mut socket, _) =
-                    tokio_tungstenite::connect_async_with_config(request, None, true)
-                        .await
-                        .unwrap();
+                let mut socket = common::open_live(&base, PEP, revision, &cookie).await;
                 let mut page = Page::new(name + 10, ClientText::new(text, version as u64));
                 let (mut stored, mut typed) = (Vec::new(), 0);
                 while Instant::now() < until || !page.text.is_settled() || page.to_send.is_some() {

@@ -22,7 +22,9 @@ use crate::error::AppError;
 use crate::features::auth::sessions;
 use crate::features::auth::{AuthContext, CurrentUser};
 use crate::features::pep_form::server::{LiveRights, live_rights};
-use crate::features::pep_form::text_edits::{Applied, TextEditRequest, TextWriter, text_doc};
+use crate::features::pep_form::text_edits::{
+    Applied, TextEditRequest, TextWriter, check_edit, text_doc,
+};
 use crate::infra::db::Db;
 
 /// What the live endpoint needs from the server's state.
@@ -439,12 +441,8 @@ impl Connection {
         op: &TextOp,
         edit_id: &str,
     ) -> Result<EditAnswer, Ending> {
-        if !crate::domain::live::is_edit_id(edit_id) || base < 0 {
-            return Ok(EditAnswer::Refused {
-                reason: "An edit needs an id of 1 to 64 letters, digits, hyphens or underscores \
-                         and a base version of 0 or more"
-                    .into(),
-            });
+        if let Err(error) = check_edit(edit_id, base) {
+            return Ok(Err(error).into());
         }
         // Sessions or rights changed since they were asked (the `Recheck` event may be queued
         // behind this edit): asked again first, so no edit goes in on rights just taken away.

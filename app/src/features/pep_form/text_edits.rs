@@ -250,6 +250,17 @@ impl Applied {
 
 /// Reads an edit's parts as the request sent them, or a 422 naming the one to change.
 pub(crate) fn read_edit(edit_id: &str, base: i64, op: &str) -> Result<TextOp, AppError> {
+    check_edit(edit_id, base)?;
+    serde_json::from_str(op).map_err(|_| {
+        invalid(
+            "op",
+            "The edit is not in the form [retain, \"insert\", -delete, …]",
+        )
+    })
+}
+
+/// The edit's id and base version, as both paths (HTTP and the live channel) check them.
+pub(crate) fn check_edit(edit_id: &str, base: i64) -> Result<(), AppError> {
     if !crate::domain::live::is_edit_id(edit_id) {
         return Err(invalid(
             "edit_id",
@@ -259,12 +270,7 @@ pub(crate) fn read_edit(edit_id: &str, base: i64, op: &str) -> Result<TextOp, Ap
     if base < 0 {
         return Err(invalid("base", "The base version must be 0 or more"));
     }
-    serde_json::from_str(op).map_err(|_| {
-        invalid(
-            "op",
-            "The edit is not in the form [retain, \"insert\", -delete, …]",
-        )
-    })
+    Ok(())
 }
 
 pub async fn edit_pep_text(
