@@ -258,6 +258,8 @@ pub fn decoders() -> Vec<(&'static str, Decoder)> {
         crate::features::pep_form::SaveTarget,
         crate::features::pep_form::EvaluateTarget,
         crate::features::pep_form::RemoveTarget,
+        crate::features::pep_form::AddTargetAction,
+        crate::features::pep_form::RemoveTargetAction,
         crate::features::pep_form::StartMeeting,
         crate::features::pep_form::RecordAttendance,
         crate::features::pep_form::EndMeeting,

@@ -1,6 +1,7 @@
 // Shared text on a phone over a slow network: words typed into the server's page before the
 // script is ready are kept and sent when it is; someone whose network drops is shown as gone
-// within ten seconds, and their own page says it is offline within five.
+// within ten seconds, and their own page says it is offline within five. Two people type into
+// one target's words, and into one action's.
 const { test, expect } = require('@playwright/test');
 const { hydrated, expectNoAxeViolations, signInWithSecondFactor } = require('../support');
 
@@ -89,21 +90,23 @@ test('a phone whose network drops says so within 5 s and the others see it gone 
   for (const page of [teacher, social]) await page.context().close();
 });
 
+/** Ethan's PEP on a page of its own (a phone or a laptop), signed in as `email`, live. */
+async function openEthansPep(browser, testInfo, viewport, email) {
+  const context = await browser.newContext({ baseURL: testInfo.project.use.baseURL, viewport });
+  const page = await context.newPage();
+  await signInWithSecondFactor(page, email);
+  await page.goto('/peps/demo-child-ethan-pep-2026-autumn');
+  await hydrated(page);
+  await expect(page.locator('#live-link')).toHaveText(/^Live/);
+  return page;
+}
+
 test("two pages typing into one target's statement at the same moment both keep their words", async ({ browser }, testInfo) => {
   test.skip(testInfo.project.name !== 'mobile', 'a phone and a laptop');
   test.setTimeout(180_000);
   // Ethan's returned PEP: the designated teacher on the meeting room's laptop and on his phone,
   // the Virtual School's advisor reading on hers.
-  const ETHAN = '/peps/demo-child-ethan-pep-2026-autumn';
-  const open = async (viewport, email) => {
-    const context = await browser.newContext({ baseURL: testInfo.project.use.baseURL, viewport });
-    const page = await context.newPage();
-    await signInWithSecondFactor(page, email);
-    await page.goto(ETHAN);
-    await hydrated(page);
-    await expect(page.locator('#live-link')).toHaveText(/^Live/);
-    return page;
-  };
+  const open = (viewport, email) => openEthansPep(browser, testInfo, viewport, email);
   const phone = await open({ width: 390, height: 844 }, 'm.osei@northdale-high.example');
   const laptop = await open({ width: 1280, height: 800 }, 'm.osei@northdale-high.example');
   const advisor = await open({ width: 390, height: 844 }, 'daniel.reid@northdale.example');
@@ -130,15 +133,63 @@ test("two pages typing into one target's statement at the same moment both keep 
   await expectNoAxeViolations(phone);
   await expectNoAxeViolations(advisor);
   // The date changed on one page does not clash with the words typed on the other: the advisor
-  // has both. (The teacher's other page is not told of his own save: a known gap.)
+  // has both, and so has the teacher's other page (his own change, made elsewhere).
   await laptop.getByRole('group', { name: 'Target 2', exact: true }).getByLabel('Date to be met by').fill('2027-03-26');
   await expect(laptop.locator('#target-2-status')).toHaveText('Saved');
   await expect(advisor.locator('#section-targets')).toContainText('By: 26 March 2027');
   await expect(advisor.locator('#section-targets')).toContainText(both);
   await expect(statement(phone)).toHaveValue(both);
+  await expect(phone.getByRole('group', { name: 'Target 2', exact: true }).getByLabel('Date to be met by')).toHaveValue('2027-03-26');
   // Stored as merged: a fresh page has both.
   await phone.reload();
   await hydrated(phone);
   await expect(statement(phone)).toHaveValue(both);
+  for (const page of [phone, laptop, advisor]) await page.context().close();
+});
+
+test('an action added on one page is there on the others, its words merge, and removing it removes it everywhere', async ({ browser }, testInfo) => {
+  test.skip(testInfo.project.name !== 'mobile', 'a phone and a laptop');
+  test.setTimeout(180_000);
+  // Ethan's PEP again: the designated teacher on a laptop and a phone, the advisor reading.
+  const open = (viewport, email) => openEthansPep(browser, testInfo, viewport, email);
+  const laptop = await open({ width: 1280, height: 800 }, 'm.osei@northdale-high.example');
+  const phone = await open({ width: 390, height: 844 }, 'm.osei@northdale-high.example');
+  const advisor = await open({ width: 390, height: 844 }, 'daniel.reid@northdale.example');
+  const target = (page) => page.getByRole('group', { name: 'Target 1', exact: true });
+  const rows = (page) => target(page).locator('.action-row');
+  const had = await rows(laptop).count();
+  const label = `Action ${had + 1}`;
+  const words = (page) => target(page).getByLabel(label, { exact: true });
+  // Added on the server at once: focus goes into it, and the phone has it without a reload.
+  await target(laptop).getByRole('button', { name: 'Add an action' }).click();
+  await expect(words(laptop)).toBeFocused();
+  await expect(rows(phone)).toHaveCount(had + 1);
+  await words(laptop).pressSequentially('Read together.', { delay: 20 });
+  await expect(words(phone)).toHaveValue('Read together.');
+  // Both type into it at the same moment: one at the start, one at the end.
+  await words(phone).click();
+  await words(phone).press('ControlOrMeta+End');
+  await words(laptop).evaluate((area) => area.setSelectionRange(0, 0));
+  await Promise.all([
+    words(phone).pressSequentially(' Ten minutes.', { delay: 30 }),
+    words(laptop).pressSequentially('Each evening: ', { delay: 30 }),
+  ]);
+  const both = 'Each evening: Read together. Ten minutes.';
+  await expect(words(phone)).toHaveValue(both);
+  await expect(words(laptop)).toHaveValue(both);
+  // Who does it is saved with the target; the advisor reads it all as it is written.
+  await rows(phone).nth(had).getByLabel('Who').selectOption('carer');
+  await expect(phone.locator('#target-1-status')).toHaveText('Saved');
+  await expect(advisor.locator('#section-targets')).toContainText(`${both} (carer`);
+  await expectNoAxeViolations(phone);
+  // A fresh page has the merged words.
+  await laptop.reload();
+  await hydrated(laptop);
+  await expect(words(laptop)).toHaveValue(both);
+  // Removed on one page: gone from the others.
+  await target(laptop).getByRole('button', { name: `Remove action ${had + 1}` }).click();
+  await expect(rows(laptop)).toHaveCount(had);
+  await expect(rows(phone)).toHaveCount(had);
+  await expect(advisor.locator('#section-targets')).not.toContainText(both);
   for (const page of [phone, laptop, advisor]) await page.context().close();
 });

@@ -56,18 +56,29 @@ impl FieldKey {
             .filter(|(target_id, _)| is_edit_id(target_id))
     }
 
+    /// The text part of a target's action this names (section `targets`,
+    /// `{action id}.{part}`), if it does.
+    pub fn action_part(&self) -> Option<(&str, crate::domain::targets::ActionTextPart)> {
+        (self.section == SectionKey::Targets)
+            .then(|| crate::domain::targets::ActionTextPart::parse_field(&self.field))
+            .flatten()
+            .filter(|(action_id, _)| is_edit_id(action_id))
+    }
+
     /// Whether this names a shared text: a free-text question of its section, or a text part
-    /// of a target.
+    /// of a target or of its action.
     pub fn is_shared_text(&self) -> bool {
         self.target_part().is_some()
+            || self.action_part().is_some()
             || crate::domain::pep_form::field(self.section, &self.field)
                 .is_some_and(|spec| spec.kind == crate::domain::pep_form::FieldKind::Text)
     }
 
     /// Whether someone can be in this place of the form: a question of its section, or a text
-    /// part of a target.
+    /// part of a target or of its action.
     pub fn is_known(&self) -> bool {
         self.target_part().is_some()
+            || self.action_part().is_some()
             || crate::domain::pep_form::field(self.section, &self.field).is_some()
     }
 }
@@ -173,11 +184,15 @@ impl PepPart {
     }
 }
 
-/// A part someone else changed, and who (their names).
+/// A part that changed, and who else changed it (their names).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PartChange {
     pub part: PepPart,
     pub by: Vec<String>,
+    /// The person changed it too, perhaps on another page of theirs: that page is not told
+    /// (`by` is empty then), but their other pages read the part again.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub yours: bool,
 }
 
 impl PartChange {
@@ -356,6 +371,7 @@ mod tests {
         let change = |by: &[&str]| PartChange {
             part: PepPart::Targets,
             by: by.iter().map(|b| b.to_string()).collect(),
+            yours: false,
         };
         assert_eq!(change(&[]).in_words(), "Someone changed the targets.");
         assert_eq!(change(&["Ann"]).in_words(), "Ann changed the targets.");

@@ -145,11 +145,98 @@ impl TargetTextPart {
     }
 }
 
-/// A draft with its shared-text parts taken from `from` (the structured parts stay).
+text_enum! {
+    /// The parts of a target's action written as shared text, like a target's text parts.
+    /// The action's owner is saved with the target's structured parts; the action itself is
+    /// added and removed on its own, never by a save of the whole target.
+    ActionTextPart, "action text part" {
+        Description = "description", "Action";
+        Frequency = "frequency", "How often";
+    }
+}
+
+/// Longest "how often" of an action.
+pub const LONGEST_FREQUENCY: usize = 200;
+
+impl ActionTextPart {
+    pub fn of(self, action: &ActionDraft) -> &String {
+        match self {
+            ActionTextPart::Description => &action.description,
+            ActionTextPart::Frequency => &action.frequency,
+        }
+    }
+
+    pub fn of_mut(self, action: &mut ActionDraft) -> &mut String {
+        match self {
+            ActionTextPart::Description => &mut action.description,
+            ActionTextPart::Frequency => &mut action.frequency,
+        }
+    }
+
+    pub fn most_chars(self) -> usize {
+        match self {
+            ActionTextPart::Description => LONGEST_PART,
+            ActionTextPart::Frequency => LONGEST_FREQUENCY,
+        }
+    }
+
+    /// The shared-text field of this part of an action (section `targets`): `{action id}.{part}`.
+    pub fn field_of(self, action_id: &str) -> String {
+        format!("{action_id}.{}", self.as_str())
+    }
+
+    /// The action and part a shared-text field of the targets section names.
+    pub fn parse_field(field: &str) -> Option<(&str, ActionTextPart)> {
+        let (action_id, part) = field.rsplit_once('.')?;
+        let part = ActionTextPart::parse(part).ok()?;
+        (!action_id.is_empty()).then_some((action_id, part))
+    }
+}
+
+/// A draft with its shared-text parts (its own and its actions') taken from `from`: the
+/// structured parts, and which actions there are, stay.
 pub fn with_text_of(mut draft: TargetDraft, from: &TargetDraft) -> TargetDraft {
     for part in TargetTextPart::ALL {
         part.of_mut(&mut draft).clone_from(part.of(from));
     }
+    for action in &mut draft.actions {
+        if let Some(theirs) = from.actions.iter().find(|a| a.id == action.id) {
+            for part in ActionTextPart::ALL {
+                part.of_mut(action).clone_from(part.of(theirs));
+            }
+        }
+    }
+    draft
+}
+
+/// `draft`'s actions made the ones `to` has, in its order: an action both have keeps `draft`'s
+/// owner and words, a new one comes as `to` has it, one `to` lacks goes unless `keep` says to
+/// keep it (someone is still writing in it here). Adding and removing actions is not part of a
+/// target's versioned save, so this applies to what is on screen and what the server holds alike.
+pub fn with_actions_of(
+    mut draft: TargetDraft,
+    to: &[ActionDraft],
+    keep: impl Fn(&str) -> bool,
+) -> TargetDraft {
+    let mut actions: Vec<ActionDraft> = to
+        .iter()
+        .map(|theirs| {
+            draft
+                .actions
+                .iter()
+                .find(|a| a.id == theirs.id)
+                .cloned()
+                .unwrap_or_else(|| theirs.clone())
+        })
+        .collect();
+    actions.extend(
+        draft
+            .actions
+            .iter()
+            .filter(|a| !to.iter().any(|t| t.id == a.id) && keep(&a.id))
+            .cloned(),
+    );
+    draft.actions = actions;
     draft
 }
 
@@ -691,7 +778,7 @@ pub fn check_target_bounds(target: &TargetDraft) -> Result<(), Vec<(&'static str
             problems.push(("actions", format!("“{}” is not a role", action.owner_role)));
         }
         if action.description.chars().count() > LONGEST_PART
-            || action.frequency.chars().count() > 200
+            || action.frequency.chars().count() > LONGEST_FREQUENCY
         {
             problems.push((
                 "actions",
@@ -727,6 +814,60 @@ mod tests {
         assert_eq!(TargetTextPart::parse_field(".statement"), None);
         assert_eq!(TargetTextPart::parse_field("statement"), None);
         assert_eq!(TargetTextPart::parse_field("mix_override"), None);
+    }
+
+    #[test]
+    fn an_action_text_part_is_named_by_its_action_and_part_and_nothing_else() {
+        let id = "demo-child-amelia-pep-2026-autumn-target-0-a1";
+        for &part in ActionTextPart::ALL {
+            let field = part.field_of(id);
+            assert_eq!(ActionTextPart::parse_field(&field), Some((id, part)));
+            assert_eq!(TargetTextPart::parse_field(&field), None);
+        }
+        for &part in TargetTextPart::ALL {
+            assert_eq!(ActionTextPart::parse_field(&part.field_of(id)), None);
+        }
+        assert_eq!(ActionTextPart::parse_field(".description"), None);
+        assert_eq!(ActionTextPart::parse_field("owner_role"), None);
+    }
+
+    #[test]
+    fn actions_follow_the_servers_list_keeping_what_is_typed_here() {
+        let action = |id: &str, owner: &str, words: &str| ActionDraft {
+            id: id.into(),
+            description: words.into(),
+            owner_role: owner.into(),
+            frequency: String::new(),
+        };
+        let mine = TargetDraft {
+            need_area: "maths".into(),
+            actions: vec![
+                action("t-a1", "carer", "Read nightly"),
+                action("t-a2", "", "Half-typed"),
+            ],
+            ..TargetDraft::default()
+        };
+        let theirs = [
+            action("t-a1", "social_worker", "old words"),
+            action("t-a3", "", ""),
+        ];
+        let merged = with_actions_of(mine.clone(), &theirs, |_| false);
+        assert_eq!(merged.need_area, "maths");
+        assert_eq!(
+            merged.actions,
+            vec![
+                action("t-a1", "carer", "Read nightly"),
+                action("t-a3", "", "")
+            ]
+        );
+        let kept = with_actions_of(mine, &theirs, |id| id == "t-a2");
+        assert_eq!(
+            kept.actions
+                .iter()
+                .map(|a| a.id.as_str())
+                .collect::<Vec<_>>(),
+            ["t-a1", "t-a3", "t-a2"]
+        );
     }
 
     #[test]

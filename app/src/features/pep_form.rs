@@ -254,6 +254,9 @@ pub struct TargetRecord {
     /// Each shared-text part's version (a part never typed in is at 0).
     #[serde(default)]
     pub text_versions: std::collections::BTreeMap<crate::domain::targets::TargetTextPart, i64>,
+    /// Each of its actions' shared-text parts' version, by field (`{action id}.{part}`).
+    #[serde(default)]
+    pub action_text_versions: std::collections::BTreeMap<String, i64>,
 }
 
 impl TargetRecord {
@@ -398,9 +401,12 @@ pub async fn add_target(pep_id: String) -> Result<TargetRecord, AppError> {
         .inspect_err(crate::features::auth::set_status)
 }
 
-/// Saves a target's structured parts (need area, date, actions, PP+, override) if nobody changed
-/// them since `version`. Its text parts are shared text (`edit_text`, field `{target id}.{part}`
-/// of section `targets`): what the draft holds for them is checked for size but not written.
+/// Saves a target's structured parts (need area, date, its actions' owners, PP+) if nobody
+/// changed them since `version`. Its text parts and its actions' are shared text (`edit_text`,
+/// field `{target id}.{part}` or `{action id}.{part}` of section `targets`): what the draft holds
+/// for them is checked for size but not written. Actions are added and removed on their own
+/// (`add_target_action`, `remove_target_action`): an action the draft lacks stays, and one the
+/// server lacks is not added.
 #[server(name = SaveTarget, prefix = "/api", endpoint = "pep/save_target")]
 pub async fn save_target(
     pep_id: String,
@@ -422,6 +428,27 @@ pub async fn evaluate_target(
     evaluation: TargetEvaluation,
 ) -> Result<Saved<TargetEvaluation>, AppError> {
     targets::evaluate_target(pep_id, target_id, version, evaluation)
+        .await
+        .inspect_err(crate::features::auth::set_status)
+}
+
+/// Adds an empty action with the page's id `action_id` (`{target id}-a…`) to a target, to be
+/// written as shared text. Sent twice, the second finds it there and answers the same.
+#[server(name = AddTargetAction, prefix = "/api", endpoint = "pep/add_target_action")]
+pub async fn add_target_action(
+    pep_id: String,
+    target_id: String,
+    action_id: String,
+) -> Result<(), AppError> {
+    targets::add_target_action(pep_id, target_id, action_id)
+        .await
+        .inspect_err(crate::features::auth::set_status)
+}
+
+/// Removes an action of a target (one already gone is not an error: the page drops it too).
+#[server(name = RemoveTargetAction, prefix = "/api", endpoint = "pep/remove_target_action")]
+pub async fn remove_target_action(pep_id: String, action_id: String) -> Result<(), AppError> {
+    targets::remove_target_action(pep_id, action_id)
         .await
         .inspect_err(crate::features::auth::set_status)
 }

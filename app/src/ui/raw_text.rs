@@ -11,11 +11,15 @@
 
 /// The escaped first value of a `<textarea>`, for `inner_html=`; its live value is `prop:value`.
 ///
-/// Starts with a line break because the HTML parser drops one line break straight after
-/// `<textarea>`: a value that itself starts with one keeps it.
+/// In the server's page it starts with a line break because the HTML parser drops one line
+/// break straight after `<textarea>`: a value that itself starts with one keeps it. A textarea
+/// made in the browser (a target or an action just added) takes `inner_html` as it is, so there
+/// the break would be a line of its own, which the field would then send as the person's words.
 pub fn textarea_content(text: &str) -> String {
     let mut html = String::with_capacity(text.len() + 8);
-    html.push('\n');
+    if cfg!(not(feature = "hydrate")) {
+        html.push('\n');
+    }
     html.push_str(&escape_text(text));
     html
 }

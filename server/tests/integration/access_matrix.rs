@@ -87,6 +87,8 @@ const ENDPOINTS: &[(&str, Guard)] = &[
     ("/api/pep/add_target", Guard::PepSection),
     ("/api/pep/save_target", Guard::PepSection),
     ("/api/pep/remove_target", Guard::PepSection),
+    ("/api/pep/add_target_action", Guard::PepSection),
+    ("/api/pep/remove_target_action", Guard::PepSection),
     ("/api/pep/evaluate_target", Guard::PepSection),
     ("/api/pep/change_state", Guard::PepSection),
     ("/api/pep/decide_pp_plus", Guard::PepSection),
@@ -198,7 +200,7 @@ pub async fn fixture_child(
 }
 
 const REGISTER_ENDPOINTS: usize = 3;
-const PEP_ENDPOINTS: usize = 17;
+const PEP_ENDPOINTS: usize = 19;
 
 /// The child's autumn 2026 interim PEP (a kind the demo never schedules) in `state`, made the first time it is needed (the state is
 /// set every time).
@@ -214,9 +216,10 @@ pub async fn fixture_pep(app: &TestApp, child_id: &str, state: PepState) -> Stri
     pep_id
 }
 
-/// A new empty target on the PEP, at version 1.
+/// A new empty target on the PEP, at version 1, with an id like the ones `add_target` makes
+/// (short enough that its actions' ids name shared-text fields).
 pub async fn fixture_target(app: &TestApp, pep_id: &str) -> String {
-    let target_id = format!("{pep_id}-target-{}", uuid::Uuid::now_v7());
+    let target_id = uuid::Uuid::now_v7().to_string();
     let now = chrono::Utc::now();
     on_db!(&app.db.db, pool => {
         sqlx::query("INSERT INTO targets (id, pep_id, position, need_area, created_at, updated_at) VALUES ($1, $2, 0, '', $3, $3)")
@@ -790,6 +793,22 @@ async fn every_role_and_relationship_gets_what_the_policy_says() {
                                         ]
                                     };
                                     (form, edit)
+                                }
+                                "/api/pep/add_target_action" => {
+                                    request_id = format!("{target_id}-a{cases}");
+                                    (
+                                        vec![
+                                            ("pep_id", &pep_id),
+                                            ("target_id", &target_id),
+                                            ("action_id", &request_id),
+                                        ],
+                                        edit,
+                                    )
+                                }
+                                // One not there is removed already: 200 once allowed.
+                                "/api/pep/remove_target_action" => {
+                                    request_id = format!("{target_id}-a-gone");
+                                    (vec![("pep_id", &pep_id), ("action_id", &request_id)], edit)
                                 }
                                 "/api/pep/remove_target" => (
                                     vec![

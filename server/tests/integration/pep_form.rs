@@ -333,7 +333,8 @@ async fn bad_values_are_refused_by_field_and_nothing_is_stored() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn targets_are_saved_whole_with_their_actions_and_a_stale_save_gets_the_other_version() {
+async fn targets_are_saved_whole_their_actions_come_and_go_one_by_one_and_a_stale_save_gets_the_other_version()
+ {
     for db in TestDb::each_backend().await {
         seed(&db.db).await.unwrap();
         let app = spawn_app(db).await;
@@ -383,6 +384,75 @@ async fn targets_are_saved_whole_with_their_actions_and_a_stale_save_gets_the_ot
         assert_eq!(added["version"], 1);
         let first_action = format!("{id}-a1");
         let second_action = format!("{id}-a2");
+        // Actions are added one by one with the page's ids; sent again, one is added once.
+        let add_action = |action_id: String, cookie: String| {
+            let (app, id) = (&app, id.clone());
+            async move {
+                call(
+                    app,
+                    "/api/pep/add_target_action",
+                    &[
+                        ("pep_id", AMELIA_PEP),
+                        ("target_id", &id),
+                        ("action_id", &action_id),
+                    ],
+                    Some(&cookie),
+                )
+                .await
+                .status()
+                .as_u16()
+            }
+        };
+        assert_eq!(
+            add_action(first_action.clone(), teacher.clone()).await,
+            200,
+            "{backend}"
+        );
+        assert_eq!(
+            add_action(second_action.clone(), teacher.clone()).await,
+            200,
+            "{backend}"
+        );
+        assert_eq!(
+            add_action(first_action.clone(), teacher.clone()).await,
+            200,
+            "{backend}"
+        );
+        // Not this target's (no id prefix), and not by someone who only reads the targets.
+        assert_eq!(
+            add_action(
+                "demo-child-amelia-pep-2026-autumn-target-0-a9".into(),
+                teacher.clone()
+            )
+            .await,
+            422,
+            "{backend}"
+        );
+        assert_eq!(
+            add_action(format!("{id}-a3"), advisor.clone()).await,
+            403,
+            "{backend}"
+        );
+        // Their words are shared text, like the target's.
+        let typed: serde_json::Value = app
+            .json(
+                "/api/pep/edit_text",
+                &[
+                    ("pep_id", AMELIA_PEP),
+                    ("section", "targets"),
+                    ("field", &format!("{first_action}.description")),
+                    ("base", "0"),
+                    ("op", r#"["Daily sentence-building"]"#),
+                    ("edit_id", "first-action-words"),
+                ],
+                Some(&teacher),
+            )
+            .await;
+        assert_eq!(
+            typed,
+            serde_json::json!({ "outcome": "accepted", "version": 1 }),
+            "{backend}"
+        );
         let target = |statement: &'static str, version: &'static str, with_second: bool| {
             let mut form = vec![
                 ("pep_id", AMELIA_PEP.to_string()),
@@ -401,9 +471,10 @@ async fn targets_are_saved_whole_with_their_actions_and_a_stale_save_gets_the_ot
                 ("target[target_date]", "2027-03-12".to_string()),
                 ("target[override_reason]", String::new()),
                 ("target[actions][0][id]", first_action.clone()),
+                // Not written by a save: the words are shared text.
                 (
                     "target[actions][0][description]",
-                    "Daily sentence-building".to_string(),
+                    "Words from an old page".to_string(),
                 ),
                 (
                     "target[actions][0][owner_role]",
@@ -458,8 +529,14 @@ async fn targets_are_saved_whole_with_their_actions_and_a_stale_save_gets_the_ot
         // The text parts are shared text (`pep/edit_text`): a whole save does not write them.
         assert_eq!(retried["value"]["statement"], "", "{backend}");
         assert_eq!(retried["value"]["actions"].as_array().unwrap().len(), 2);
+        assert_eq!(
+            retried["value"]["actions"][0]["description"], "Daily sentence-building",
+            "{backend}"
+        );
+        assert_eq!(retried["value"]["actions"][1]["owner_role"], "carer");
         assert_eq!(retried["by"], "Sarah Whitfield");
-        // Saved over version 2 without the carer's action: it is removed, the other kept.
+        // Saved over version 2 by a page that lacks the carer's action (one that has not heard
+        // of it yet): the action stays, for only removing it removes it.
         let trimmed: serde_json::Value = save(
             target("Amelia will write 5 sentences in a piece.", "2", false),
             teacher.clone(),
@@ -469,11 +546,61 @@ async fn targets_are_saved_whole_with_their_actions_and_a_stale_save_gets_the_ot
         .await
         .unwrap();
         assert_eq!(trimmed["version"], 3, "{backend}: {trimmed}");
-        let actions: Vec<(String, Option<String>)> = on_db!(&app.db.db, pool => sqlx::query_as("SELECT id, owner_role FROM actions WHERE target_id = $1").bind(&id).fetch_all(pool).await.unwrap());
+        let actions = || async {
+            let rows: Vec<(String, Option<String>, String)> = on_db!(&app.db.db, pool => sqlx::query_as("SELECT id, owner_role, description FROM actions WHERE target_id = $1 ORDER BY id").bind(&id).fetch_all(pool).await.unwrap());
+            rows
+        };
         assert_eq!(
-            actions,
-            vec![(first_action.clone(), Some("designated_teacher".to_string()))],
+            actions().await,
+            vec![
+                (
+                    first_action.clone(),
+                    Some("designated_teacher".to_string()),
+                    "Daily sentence-building".to_string()
+                ),
+                (
+                    second_action.clone(),
+                    Some("carer".to_string()),
+                    String::new()
+                ),
+            ],
             "{backend}"
+        );
+        // Removed on its own (again: nothing to do); by a reader: refused.
+        for (cookie, status) in [(&advisor, 403), (&teacher, 200), (&teacher, 200)] {
+            let removed = call(
+                &app,
+                "/api/pep/remove_target_action",
+                &[("pep_id", AMELIA_PEP), ("action_id", &second_action)],
+                Some(cookie),
+            )
+            .await;
+            assert_eq!(removed.status(), status, "{backend}");
+        }
+        assert_eq!(
+            actions().await.into_iter().map(|a| a.0).collect::<Vec<_>>(),
+            vec![first_action.clone()],
+            "{backend}"
+        );
+        // Its words can no longer be written, and the page is told why.
+        let (status, answer) = app
+            .answer(
+                "/api/pep/edit_text",
+                &[
+                    ("pep_id", AMELIA_PEP),
+                    ("section", "targets"),
+                    ("field", &format!("{second_action}.frequency")),
+                    ("base", "0"),
+                    ("op", r#"["weekly"]"#),
+                    ("edit_id", "removed-action-words"),
+                ],
+                &teacher,
+            )
+            .await;
+        assert_eq!(status, 422, "{backend}: {answer}");
+        assert!(
+            answer.to_string().contains("This action has been removed"),
+            "{backend}: {answer}"
         );
 
         // Bad parts are refused by name; an action id of another target is refused.
@@ -525,6 +652,8 @@ async fn targets_are_saved_whole_with_their_actions_and_a_stale_save_gets_the_ot
         assert_eq!(removed.status(), 200, "{backend}");
         let left: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM actions WHERE target_id = $1").bind(&id).fetch_one(pool).await.unwrap());
         assert_eq!(left, 0);
+        let words_left: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM text_edits WHERE field LIKE $1").bind(format!("{id}%")).fetch_one(pool).await.unwrap());
+        assert_eq!(words_left, 0, "{backend}");
         let audited: Vec<String> = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT action FROM audit_events WHERE entity_id = $1 ORDER BY id").bind(&id).fetch_all(pool).await.unwrap());
         assert_eq!(
             audited,

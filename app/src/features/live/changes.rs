@@ -8,7 +8,6 @@ use crate::domain::live::{ChangedField, FieldKey, FieldTextEdit, PartChange, Pep
 use crate::domain::meeting::MeetingInfo;
 use crate::domain::pep::SectionKey;
 use crate::domain::shared_text::TextEditSeen;
-use crate::domain::targets::TargetTextPart;
 use crate::infra::db::Db;
 use crate::on_db;
 
@@ -50,21 +49,20 @@ impl Changes {
         }
     }
 
-    /// The parts someone other than `user_id` changed, with the names of the others.
-    pub fn changed_by_others(&self, user_id: &str) -> Vec<PartChange> {
+    /// The parts that changed, as `user_id` is told: the names of the others who changed each,
+    /// and whether they did too (so their other pages read it again).
+    pub fn changed_for(&self, user_id: &str) -> Vec<PartChange> {
         self.elsewhere
             .iter()
-            .filter_map(|changed| {
-                let by: Vec<String> = changed
+            .map(|changed| PartChange {
+                part: changed.part,
+                by: changed
                     .by
                     .iter()
                     .filter(|(id, _)| *id != user_id)
                     .map(|(_, name)| name.clone())
-                    .collect();
-                (!by.is_empty()).then_some(PartChange {
-                    part: changed.part,
-                    by,
-                })
+                    .collect(),
+                yours: changed.by.iter().any(|(id, _)| *id == user_id),
             })
             .collect()
     }
@@ -222,29 +220,29 @@ pub async fn changes_since(
             })
             .collect()
     };
-    // Targets' text parts live in the targets, not in pep_fields.
+    // Targets' and actions' text parts live in their rows, not in pep_fields.
     for id in &field_ids {
-        let Some((target_id, part)) = id
+        let Some(key) = id
             .strip_prefix("targets.")
-            .and_then(TargetTextPart::parse_field)
+            .map(|field| FieldKey::new(SectionKey::Targets, field))
         else {
             continue;
         };
-        let read = crate::features::pep_form::text_edits::target_text_sql(part);
+        let Some(part) = crate::features::pep_form::text_edits::row_part(&key) else {
+            continue;
+        };
+        let read = part.read_sql();
         let row: Option<(String, i64)> = on_db!(db, pool => {
             sqlx::query_as(&read)
                 .bind(pep_id)
-                .bind(target_id)
-                .bind(part.as_str())
+                .bind(&part.row_id)
+                .bind(part.column)
                 .fetch_optional(pool)
                 .await?
         });
         if let Some((value, version)) = row {
             fields.push(ChangedField {
-                field: FieldKey {
-                    section: SectionKey::Targets,
-                    field: part.field_of(target_id),
-                },
+                field: key,
                 value,
                 version,
                 by: "Someone".into(),

@@ -247,8 +247,15 @@ impl LiveRoom {
                     });
                 }
                 if !elsewhere.is_empty() {
-                    let news: Vec<String> = elsewhere.iter().map(PartChange::in_words).collect();
-                    self.announce(news.join(" "));
+                    // The person's own changes are not news to them.
+                    let news: Vec<String> = elsewhere
+                        .iter()
+                        .filter(|change| !change.by.is_empty())
+                        .map(PartChange::in_words)
+                        .collect();
+                    if !news.is_empty() {
+                        self.announce(news.join(" "));
+                    }
                     self.parts_changed.update(|(n, batch)| {
                         *n += 1;
                         *batch = elsewhere;

@@ -601,7 +601,7 @@ impl Connection {
             &ServerMessage::Changed {
                 revision: changes.revision,
                 fields,
-                elsewhere: changes.changed_by_others(&self.user.id),
+                elsewhere: changes.changed_for(&self.user.id),
                 recheck_workflow: changes.recheck_workflow,
                 meeting: changes.meeting.clone(),
                 text_edits: changes

@@ -208,31 +208,51 @@ fn Form(form: PepForm) -> impl IntoView {
         });
     }
     let state = move || state_with_meeting(workflow.get().state, room.meeting.get().as_ref());
-    let field_labels: Vec<(FieldKey, String)> = form
-        .sections
-        .iter()
-        .flat_map(|section| {
-            section.fields.iter().map(|field| {
-                (
-                    FieldKey::new(section.key, &field.key),
-                    format!("{}: {}", section.label, field.label),
-                )
+    let field_labels: Vec<(FieldKey, String)> =
+        form.sections
+            .iter()
+            .flat_map(|section| {
+                section.fields.iter().map(|field| {
+                    (
+                        FieldKey::new(section.key, &field.key),
+                        format!("{}: {}", section.label, field.label),
+                    )
+                })
             })
-        })
-        // Where someone is in a target (numbered as the page first showed them).
-        .chain(form.targets.iter().flat_map(|part| {
-            part.targets.iter().enumerate().flat_map(|(n, target)| {
-                crate::domain::targets::TargetTextPart::ALL
-                    .iter()
-                    .map(move |part| {
-                        (
-                            FieldKey::new(SectionKey::Targets, &part.field_of(&target.id)),
-                            format!("Target {}: {}", n + 1, part.label()),
-                        )
-                    })
-            })
-        }))
-        .collect();
+            // Where someone is in a target (numbered as the page first showed them).
+            .chain(form.targets.iter().flat_map(|part| {
+                part.targets.iter().enumerate().flat_map(|(n, target)| {
+                    crate::domain::targets::TargetTextPart::ALL
+                        .iter()
+                        .map(move |part| {
+                            (
+                                FieldKey::new(SectionKey::Targets, &part.field_of(&target.id)),
+                                format!("Target {}: {}", n + 1, part.label()),
+                            )
+                        })
+                        .chain(target.draft.actions.iter().enumerate().flat_map(
+                            move |(m, action)| {
+                                crate::domain::targets::ActionTextPart::ALL.iter().map(
+                                    move |part| {
+                                        (
+                                            FieldKey::new(
+                                                SectionKey::Targets,
+                                                &part.field_of(&action.id),
+                                            ),
+                                            format!(
+                                                "Target {}, action {}: {}",
+                                                n + 1,
+                                                m + 1,
+                                                part.label()
+                                            ),
+                                        )
+                                    },
+                                )
+                            },
+                        ))
+                })
+            }))
+            .collect();
     let title = format!("{}: {}", form.child_name, form.title);
     let task_list = form
         .sections

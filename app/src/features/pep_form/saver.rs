@@ -237,6 +237,13 @@ impl<K: Persist> Saver<K> {
         }
     }
 
+    /// Changes what is on screen and what the server holds alike, for a change made outside
+    /// the versioned save (which actions a target has): nothing new to save, nothing to choose.
+    pub fn reshape(self, change: impl Fn(&mut K::Value)) {
+        self.value.update(&change);
+        self.confirmed.update(&change);
+    }
+
     /// Someone else's save, held beside the person's own words for them to choose.
     pub fn review(self, theirs: K::Value, version: i64, by: String) {
         if theirs == self.value.get_untracked() {

@@ -103,6 +103,11 @@ impl SharedText {
         }
     }
 
+    /// Words typed here that the server has not acknowledged yet.
+    pub fn holds_unsent(self) -> bool {
+        !self.client.with_value(|c| c.is_settled())
+    }
+
     fn revision(self) -> i64 {
         self.client.with_value(|c| c.revision as i64)
     }
@@ -435,9 +440,15 @@ impl SharedText {
 #[component]
 pub fn SharedTextField(
     id: String,
-    label: String,
+    /// Reactive: an action's label says its place in the list ("Action 2"), which a removal
+    /// above it changes.
+    #[prop(into)]
+    label: Signal<String>,
     hint: String,
     shared: SharedText,
+    /// Lines shown: a question's answer needs five, a short part of an action one or two.
+    #[prop(default = 5)]
+    rows: u32,
 ) -> impl IntoView {
     let hint_id = format!("{id}-hint");
     let status_id = format!("{id}-status");
@@ -449,7 +460,7 @@ pub fn SharedTextField(
     if let Some(room) = room {
         // The others' edits, merged as they arrive.
         let edits_key = key.clone();
-        let edits_label = label.clone();
+        let edits_label = label;
         Effect::new(move |_| {
             room.text_edits.with(|(_, batch)| {
                 let mine: Vec<TextEditSeen> = batch
@@ -466,13 +477,13 @@ pub fn SharedTextField(
                     .rev()
                     .find(|e| e.field == edits_key)
                     .map(|e| &e.by);
-                announce_merged(room, shared, &edits_key, &edits_label, by);
+                announce_merged(room, shared, &edits_key, &edits_label.get_untracked(), by);
             })
         });
         // A change too big for the channel to carry edit by edit (or a whole-value save):
         // the field is newer than this page, so it reads what it missed.
         let committed_key = key.clone();
-        let field_label = label.clone();
+        let field_label = label;
         Effect::new(move |_| {
             room.committed.with(|(_, batch)| {
                 let Some(changed) = batch.iter().find(|c| c.field == committed_key) else {
@@ -491,7 +502,7 @@ pub fn SharedTextField(
                     room,
                     shared,
                     &committed_key,
-                    &field_label,
+                    &field_label.get_untracked(),
                     Some(&changed.by),
                 );
             })
@@ -579,7 +590,7 @@ pub fn SharedTextField(
                 class="textarea"
                 id=id.clone()
                 name=id.clone()
-                rows="5"
+                rows=rows
                 aria-describedby=described_by
                 node_ref=shared.textarea
                 on:input=on_input

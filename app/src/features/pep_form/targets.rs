@@ -1,7 +1,9 @@
 //! The PEP's SMART targets on the server: read with what the checks need (the review window, the
-//! council's mix rule, the child's key stage), added, saved whole at a version (a stale save gets
-//! the other person's target back), and removed. Saving never requires the checks to pass: a
-//! half-written target is kept; the checks decide only whether the PEP may be marked ready.
+//! council's mix rule, the child's key stage), added, their structured parts saved whole at a
+//! version (a stale save gets the other person's target back), and removed; a target's actions
+//! added and removed one by one. Saving never requires the checks to pass: a half-written target
+//! is kept; the checks decide only whether the PEP may be marked ready. The words of targets and
+//! actions are shared text (`text_edits`).
 
 use chrono::{Duration, NaiveDate, Utc};
 
@@ -18,8 +20,8 @@ use crate::domain::pp_plus::{
 };
 use crate::domain::schedule::{term_windows, termly_due};
 use crate::domain::targets::{
-    ActionDraft, PreviousTarget, ReviewWindow, TargetDraft, TargetTextPart, check_evaluation,
-    check_target_bounds, is_part_id_of, key_stage,
+    ActionDraft, ActionTextPart, MOST_ACTIONS, PreviousTarget, ReviewWindow, TargetDraft,
+    TargetTextPart, check_evaluation, check_target_bounds, is_part_id_of, key_stage,
 };
 use crate::error::AppError;
 use crate::features::children::countdowns::{Countdowns, capitalise};
@@ -85,7 +87,12 @@ struct ActionRow {
 /// Every target of the PEP with its actions, in order.
 pub(super) async fn load_targets(db: &Db, pep_id: &str) -> Result<Vec<TargetRecord>, AppError> {
     type Versions = Vec<(String, String, i64)>;
-    let (targets, actions, text_versions): (Vec<TargetRow>, Vec<ActionRow>, Versions) = on_db!(db, pool => {
+    let (targets, actions, text_versions, action_versions): (
+        Vec<TargetRow>,
+        Vec<ActionRow>,
+        Versions,
+        Versions,
+    ) = on_db!(db, pool => {
         let targets = sqlx::query_as(
             "SELECT id, version, need_area, reason_baseline, statement, success_measure, \
              child_view, target_date, override_reason FROM targets WHERE pep_id = $1 ORDER BY position, created_at",
@@ -107,7 +114,14 @@ pub(super) async fn load_targets(db: &Db, pep_id: &str) -> Result<Vec<TargetReco
         .bind(pep_id)
         .fetch_all(pool)
         .await?;
-        (targets, actions, text_versions)
+        let action_versions: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT v.action_id, v.part, v.version FROM action_text_versions v \
+             JOIN actions a ON a.id = v.action_id WHERE a.pep_id = $1",
+        )
+        .bind(pep_id)
+        .fetch_all(pool)
+        .await?;
+        (targets, actions, text_versions, action_versions)
     });
     let requests = super::pp_plus::requests_of(db, pep_id).await?;
     Ok(targets
@@ -142,6 +156,18 @@ pub(super) async fn load_targets(db: &Db, pep_id: &str) -> Result<Vec<TargetReco
                 .filter(|(target_id, ..)| *target_id == t.id)
                 .filter_map(|(_, part, version)| {
                     Some((TargetTextPart::parse(part).ok()?, *version))
+                })
+                .collect(),
+            action_text_versions: action_versions
+                .iter()
+                .filter(|(action_id, ..)| {
+                    actions.iter().any(|a| {
+                        a.id == *action_id && a.target_id.as_deref() == Some(t.id.as_str())
+                    })
+                })
+                .filter_map(|(action_id, part, version)| {
+                    let part = ActionTextPart::parse(part).ok()?;
+                    Some((part.field_of(action_id), *version))
                 })
                 .collect(),
             id: t.id,
@@ -366,7 +392,110 @@ pub async fn add_target(pep_id: String) -> Result<TargetRecord, AppError> {
         version: 1,
         draft: TargetDraft::default(),
         text_versions: Default::default(),
+        action_text_versions: Default::default(),
     })
+}
+
+/// A new action's id from the page: a part of this target (`{target id}-a…`) short enough to
+/// name a shared-text field.
+fn check_new_action_id(target_id: &str, action_id: &str) -> Result<(), AppError> {
+    if is_part_id_of(target_id, "-a", action_id) && crate::domain::live::is_edit_id(action_id) {
+        Ok(())
+    } else {
+        Err(AppError::Invalid(vec![(
+            "action_id".into(),
+            format!("“{action_id}” is not an id for a new action of this target: reload the page"),
+        )]))
+    }
+}
+
+pub async fn add_target_action(
+    pep_id: String,
+    target_id: String,
+    action_id: String,
+) -> Result<(), AppError> {
+    let db = Db::from_context("pep form")?;
+    let reached = target_editor(&db, &pep_id).await?;
+    check_new_action_id(&target_id, &action_id)?;
+    let now = Utc::now();
+    let refused: Option<String> = on_db!(&db, pool => {
+        let mut tx = pool.begin_write().await?;
+        let target: Option<Option<NaiveDate>> =
+            sqlx::query_scalar("SELECT target_date FROM targets WHERE id = $1 AND pep_id = $2")
+                .bind(&target_id).bind(&pep_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        // Sent again (its answer was lost): it is there already.
+        let there: Option<Option<String>> = sqlx::query_scalar("SELECT target_id FROM actions WHERE id = $1")
+            .bind(&action_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM actions WHERE target_id = $1")
+            .bind(&target_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let refused = match (target, there) {
+            (None, _) => Some(
+                "This target has been removed by someone else.".to_string(),
+            ),
+            (Some(_), Some(on)) if on.as_deref() == Some(target_id.as_str()) => None,
+            (Some(_), Some(_)) => Some(format!("“{action_id}” is another action's id: reload the page")),
+            (Some(_), None) if count >= MOST_ACTIONS as i64 => Some(format!(
+                "A target can have at most {MOST_ACTIONS} actions: split it into two targets"
+            )),
+            (Some(due_on), None) => {
+                sqlx::query(
+                    "INSERT INTO actions (id, pep_id, target_id, description, owner_role, frequency, \
+                     due_on, status, created_at, updated_at) VALUES ($1, $2, $3, '', NULL, NULL, $4, 'open', $5, $5)",
+                )
+                .bind(&action_id).bind(&pep_id).bind(&target_id).bind(due_on).bind(now)
+                .execute(&mut *tx)
+                .await?;
+                append_audit_event!(tx, &reached.event(now, "target.action_added", "action", &action_id, serde_json::json!({ "target": target_id })))?;
+                None
+            }
+        };
+        tx.commit().await?;
+        refused
+    });
+    match refused {
+        None => Ok(()),
+        Some(message) => Err(AppError::Invalid(vec![("actions".into(), message)])),
+    }
+}
+
+pub async fn remove_target_action(pep_id: String, action_id: String) -> Result<(), AppError> {
+    let db = Db::from_context("pep form")?;
+    let reached = target_editor(&db, &pep_id).await?;
+    if reached.state == PepState::Approved {
+        return Err(AppError::Forbidden);
+    }
+    let fields: Vec<String> = ActionTextPart::ALL
+        .iter()
+        .map(|part| part.field_of(&action_id))
+        .collect();
+    let now = Utc::now();
+    on_db!(&db, pool => {
+        let mut tx = pool.begin_write().await?;
+        let removed = sqlx::query("DELETE FROM actions WHERE id = $1 AND pep_id = $2 AND target_id IS NOT NULL")
+            .bind(&action_id).bind(&pep_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if removed == 0 {
+            // Gone already: nothing to tell anyone.
+            tx.rollback().await?;
+        } else {
+            // Its words' history goes with it (their versions go by cascade).
+            sqlx::query("DELETE FROM text_edits WHERE pep_id = $1 AND section = 'targets' AND field IN ($2, $3)")
+                .bind(&pep_id).bind(&fields[0]).bind(&fields[1])
+                .execute(&mut *tx)
+                .await?;
+            append_audit_event!(tx, &reached.event(now, "target.action_removed", "action", &action_id, serde_json::json!({})))?;
+            tx.commit().await?;
+        }
+    });
+    Ok(())
 }
 
 /// A request's amounts as stored: empty until typed (bounds are checked before).
@@ -432,35 +561,18 @@ pub async fn save_target(
             tx.rollback().await?;
             Err(current)
         } else {
-            // Actions: kept ones updated, new ones added, dropped ones removed.
-            let existing: Vec<String> = sqlx::query_scalar("SELECT id FROM actions WHERE target_id = $1")
-                .bind(&target_id)
-                .fetch_all(&mut *tx)
+            // Actions are added and removed on their own and their words are shared text: the
+            // save names each one's owner, and the target's date is when they are all due.
+            sqlx::query("UPDATE actions SET due_on = $1, updated_at = $2 WHERE target_id = $3")
+                .bind(date).bind(now).bind(&target_id)
+                .execute(&mut *tx)
                 .await?;
             for action in &target.actions {
                 let owner = Some(action.owner_role.as_str()).filter(|r| !r.is_empty());
-                let frequency = Some(action.frequency.trim()).filter(|f| !f.is_empty());
-                if existing.contains(&action.id) {
-                    sqlx::query(
-                        "UPDATE actions SET description = $1, owner_role = $2, frequency = $3, \
-                         due_on = $4, version = version + 1, updated_at = $5 WHERE id = $6",
-                    )
-                    .bind(&action.description).bind(owner).bind(frequency).bind(date).bind(now).bind(&action.id)
+                sqlx::query("UPDATE actions SET owner_role = $1, version = version + 1 WHERE id = $2 AND target_id = $3")
+                    .bind(owner).bind(&action.id).bind(&target_id)
                     .execute(&mut *tx)
                     .await?;
-                } else {
-                    sqlx::query(
-                        "INSERT INTO actions (id, pep_id, target_id, description, owner_role, frequency, \
-                         due_on, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $8)",
-                    )
-                    .bind(&action.id).bind(&pep_id).bind(&target_id).bind(&action.description)
-                    .bind(owner).bind(frequency).bind(date).bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-            }
-            for gone in existing.iter().filter(|id| !target.actions.iter().any(|a| &a.id == *id)) {
-                sqlx::query("DELETE FROM actions WHERE id = $1").bind(gone).execute(&mut *tx).await?;
             }
             // PP+ requests: a changed one waits for the Virtual School again; an unchanged one
             // keeps its decision and version.
@@ -573,8 +685,8 @@ pub async fn remove_target(
                 .bind(&target_id)
                 .execute(&mut *tx)
                 .await?;
-            sqlx::query("DELETE FROM text_edits WHERE pep_id = $1 AND section = 'targets' AND field LIKE $2")
-                .bind(&pep_id).bind(format!("{target_id}.%"))
+            sqlx::query("DELETE FROM text_edits WHERE pep_id = $1 AND section = 'targets' AND (field LIKE $2 OR field LIKE $3)")
+                .bind(&pep_id).bind(format!("{target_id}.%")).bind(format!("{target_id}-a%"))
                 .execute(&mut *tx)
                 .await?;
             append_audit_event!(tx, &reached.event(Utc::now(), "target.removed", "target", &target_id, serde_json::json!({ "version": version })))?;

@@ -1,9 +1,11 @@
 //! The SMART targets part of the PEP page. A target's text parts (reason with baseline,
-//! statement, success measure, link to the child's views) are shared text like the PEP's
-//! free-text questions: several people type in one at once and their words merge. Its structured
-//! parts (need area, date, actions with owners and frequencies, PP+, an override with its reason)
-//! are saved as one record at its version. A live S-M-A-R-T checklist under it runs the same
-//! checks the server runs before the PEP may be marked ready.
+//! statement, success measure, link to the child's views, override reason) and its actions'
+//! (what will be done, how often) are shared text like the PEP's free-text questions: several
+//! people type in one at once and their words merge. Its structured parts (need area, date, who
+//! does each action, PP+) are saved as one record at its version. Actions are added and removed
+//! one at a time, so nobody's save of the target takes away an action someone else just added.
+//! A live S-M-A-R-T checklist under it runs the same checks the server runs before the PEP may be
+//! marked ready.
 
 use leptos::prelude::*;
 
@@ -14,16 +16,17 @@ use super::pp_plus_part::{PpPlusReadOnly, PpPlusRequests, PpPlusSummary};
 use super::saver::{Persist, SaveState, Saver};
 use super::shared_text_part::{SharedText, SharedTextField};
 use super::{
-    Saved, TargetEvaluation, TargetRecord, TargetsPart, add_target, evaluate_target, remove_target,
-    save_target,
+    Saved, TargetEvaluation, TargetRecord, TargetsPart, add_target, add_target_action,
+    evaluate_target, remove_target, remove_target_action, save_target,
 };
 use crate::domain::live::{FieldKey, PepPart};
 use crate::domain::pep::SectionKey;
 use crate::domain::roles::Role;
 use crate::domain::smart::{Finding, Severity};
 use crate::domain::targets::{
-    ACTION_OWNERS, ActionDraft, Evaluation, MixRule, NeedArea, PreviousTarget, ReviewWindow,
-    TargetDraft, TargetTextPart, check_against_previous, check_mix, check_target, with_text_of,
+    ACTION_OWNERS, ActionDraft, ActionTextPart, Evaluation, MixRule, NeedArea, PreviousTarget,
+    ReviewWindow, TargetDraft, TargetTextPart, check_against_previous, check_mix, check_target,
+    with_actions_of, with_text_of,
 };
 use crate::error::AppError;
 use crate::features::live::LiveRoom;
@@ -53,8 +56,39 @@ impl Persist for TargetRef {
 /// Each text part's version when the target came to this page.
 type TextVersions = BTreeMap<TargetTextPart, i64>;
 
-/// A target on screen: its id, its structured parts' saver, its text parts' versions.
-type OnScreen = (String, Saver<TargetRef>, TextVersions);
+/// A target on screen.
+#[derive(Clone)]
+struct OnScreen {
+    id: String,
+    /// Its structured parts (the text parts in it are its first words, not kept up to date).
+    saver: Saver<TargetRef>,
+    /// Its text parts' versions when it came to this page.
+    text_versions: TextVersions,
+    /// Its actions' words as they stand here, by action id (each row adds its own).
+    action_words: RwSignal<BTreeMap<String, ActionWords>>,
+    /// Each action text part's version when the action came to this page, by field.
+    action_versions: StoredValue<BTreeMap<String, i64>>,
+}
+
+impl OnScreen {
+    /// Someone is writing in the action here and the server does not have all of it yet.
+    fn writing_in_action(&self, action_id: &str) -> bool {
+        self.action_words.with_untracked(|words| {
+            words
+                .get(action_id)
+                .and_then(|w| w.shared)
+                .is_some_and(|parts| parts.iter().any(|p| p.holds_unsent()))
+        })
+    }
+}
+
+/// One action's words on this page: what each part says (`ActionTextPart::ALL` order), and
+/// where the person writes, the shared texts.
+#[derive(Clone, Copy)]
+struct ActionWords {
+    texts: [Signal<String>; 2],
+    shared: Option<[SharedText; 2]>,
+}
 
 /// The evaluation of one target of the previous PEP, asked from this one.
 #[derive(Clone)]
@@ -146,12 +180,13 @@ pub fn TargetsSection(pep_id: String, part: TargetsPart) -> impl IntoView {
                 pep_id: pep_id.clone(),
                 target_id: record.id.clone(),
             };
-            let versions = record.text_versions.clone();
-            (
-                record.id,
-                Saver::new(key, record.draft, record.version, None),
-                versions,
-            )
+            OnScreen {
+                saver: Saver::new(key, record.draft, record.version, None),
+                text_versions: record.text_versions,
+                action_words: RwSignal::new(BTreeMap::new()),
+                action_versions: StoredValue::new(record.action_text_versions),
+                id: record.id,
+            }
         }
     };
     let savers = RwSignal::new(targets.into_iter().map(make.clone()).collect::<Vec<_>>());
@@ -178,7 +213,7 @@ pub fn TargetsSection(pep_id: String, part: TargetsPart) -> impl IntoView {
     let mix = move || {
         let areas: Vec<NeedArea> = savers.with(|all| {
             all.iter()
-                .filter_map(|(_, s, _)| NeedArea::parse(&s.value.get().need_area).ok())
+                .filter_map(|t| NeedArea::parse(&t.saver.value.get().need_area).ok())
                 .collect()
         });
         rule.with_value(|rule| check_mix(&areas, phase, key_stage, rule))
@@ -187,7 +222,7 @@ pub fn TargetsSection(pep_id: String, part: TargetsPart) -> impl IntoView {
     let requests = Signal::derive(move || {
         savers.with(|all| {
             all.iter()
-                .flat_map(|(_, s, _)| s.value.get().pp_plus)
+                .flat_map(|t| t.saver.value.get().pp_plus)
                 .collect::<Vec<_>>()
         })
     });
@@ -244,9 +279,9 @@ pub fn TargetsSection(pep_id: String, part: TargetsPart) -> impl IntoView {
             {previous_part}
             <For
                 each=move || savers.get().into_iter().enumerate()
-                key=|(_, (id, _, _))| id.clone()
-                children=move |(n, (id, saver, text_versions))| {
-                    let target_id = id.clone();
+                key=|(_, target)| target.id.clone()
+                children=move |(n, target)| {
+                    let (id, saver) = (target.id.clone(), target.saver);
                     let remove = {
                         let pep_id = pep_id.clone();
                         Callback::new(move |()| {
@@ -254,13 +289,13 @@ pub fn TargetsSection(pep_id: String, part: TargetsPart) -> impl IntoView {
                             leptos::task::spawn_local(async move {
                                 let version = saver.version.get_untracked();
                                 match remove_target(pep_id, id.clone(), version).await {
-                                    Ok(()) => savers.update(|all| all.retain(|(i, _, _)| *i != id)),
+                                    Ok(()) => savers.update(|all| all.retain(|t| t.id != id)),
                                     Err(error) => saver.state.set(SaveState::Refused(error.to_string())),
                                 }
                             });
                         })
                     };
-                    view! { <TargetEditor number=n + 1 pep_id=pep_id.clone() target_id saver text_versions window rule=rule.get_value() previous=previous_now editable decides_pp_plus remove /> }
+                    view! { <TargetEditor number=n + 1 pep_id=pep_id.clone() target window rule=rule.get_value() previous=previous_now editable decides_pp_plus remove /> }
                 }
             />
             {editable.then(|| view! {
@@ -273,18 +308,21 @@ pub fn TargetsSection(pep_id: String, part: TargetsPart) -> impl IntoView {
 
 /// Who the last change message said changed the targets or their PP+ requests.
 fn who_changed_targets(room: Option<LiveRoom>) -> String {
-    room.map(|room| {
+    let (names, yours) = room.map_or((String::new(), false), |room| {
         room.parts_changed.with_untracked(|(_, changes)| {
-            changes
+            let ours = changes
                 .iter()
-                .filter(|c| matches!(c.part, PepPart::Targets | PepPart::PpPlus))
-                .flat_map(|c| c.by.clone())
-                .collect::<Vec<_>>()
-                .join(" and ")
+                .filter(|c| matches!(c.part, PepPart::Targets | PepPart::PpPlus));
+            let yours = ours.clone().any(|c| c.yours);
+            let names = ours.flat_map(|c| c.by.clone()).collect::<Vec<_>>();
+            (names.join(" and "), yours)
         })
-    })
-    .filter(|names| !names.is_empty())
-    .unwrap_or_else(|| "Someone else".to_string())
+    });
+    match (names.is_empty(), yours) {
+        (false, _) => names,
+        (true, true) => "You, on another page,".to_string(),
+        (true, false) => "Someone else".to_string(),
+    }
 }
 
 /// Merges the targets as the server has them now into those on screen: a new one is added, a
@@ -292,6 +330,8 @@ fn who_changed_targets(room: Option<LiveRoom>) -> String {
 /// (then both are shown to choose from), a removed one goes unless the person is writing in it
 /// (then it stays, with why, so their words can be copied). Text parts merge as shared text on
 /// their own, so the saver keeps its own copy of them and they never make a difference here.
+/// Which actions a target has is taken as the server has it (an action removed elsewhere stays
+/// while the person's words in it are still on their way, and its field says it was removed).
 fn merge_targets(
     savers: RwSignal<Vec<OnScreen>>,
     fresh: Vec<TargetRecord>,
@@ -300,13 +340,39 @@ fn merge_targets(
 ) {
     let on_screen = savers.get_untracked();
     for record in &fresh {
-        let Some((_, saver, _)) = on_screen.iter().find(|(id, ..)| *id == record.id) else {
+        let Some(target) = on_screen.iter().find(|t| t.id == record.id) else {
             continue;
         };
+        let saver = target.saver;
+        target.action_versions.update_value(|versions| {
+            for (field, version) in &record.action_text_versions {
+                versions.entry(field.clone()).or_insert(*version);
+            }
+        });
+        let same_actions = saver.value.with_untracked(|value| {
+            value.actions.len() == record.draft.actions.len()
+                && value
+                    .actions
+                    .iter()
+                    .zip(&record.draft.actions)
+                    .all(|(mine, theirs)| mine.id == theirs.id)
+        });
+        if !same_actions {
+            saver.reshape(|value| {
+                *value = with_actions_of(value.clone(), &record.draft.actions, |id| {
+                    target.writing_in_action(id)
+                });
+            });
+        }
         let idle = !saver.unsaved() && !saver.saving();
-        let theirs = saver
-            .value
-            .with_untracked(|value| with_text_of(record.draft.clone(), value));
+        // Their structured parts, with the words and the actions as they are here.
+        let theirs = saver.value.with_untracked(|value| {
+            with_actions_of(
+                with_text_of(record.draft.clone(), value),
+                &value.actions,
+                |_| false,
+            )
+        });
         let differs = saver.value.with_untracked(|value| *value != theirs);
         if record.version > saver.version.get_untracked() {
             saver.hear_remote(theirs, record.version, by.clone(), false);
@@ -315,18 +381,16 @@ fn merge_targets(
             saver.take_remote(theirs, record.version);
         }
     }
-    for (id, saver, _) in &on_screen {
-        if !fresh.iter().any(|record| record.id == *id) && saver.unsaved() {
-            saver.state.set(SaveState::Refused(format!(
+    for target in &on_screen {
+        if !fresh.iter().any(|record| record.id == target.id) && target.saver.unsaved() {
+            target.saver.state.set(SaveState::Refused(format!(
                 "{by} removed this target while you were writing in it. Copy your words into \
                  another target to keep them."
             )));
         }
     }
     let same_targets = on_screen.len() == fresh.len()
-        && on_screen
-            .iter()
-            .all(|(id, ..)| fresh.iter().any(|r| r.id == *id));
+        && on_screen.iter().all(|t| fresh.iter().any(|r| r.id == t.id));
     if same_targets {
         return;
     }
@@ -336,13 +400,13 @@ fn merge_targets(
         .map(|record| {
             on_screen
                 .iter()
-                .find(|(id, ..)| *id == record.id)
+                .find(|t| t.id == record.id)
                 .cloned()
                 .unwrap_or_else(|| make(record))
         })
         .collect();
     for kept in on_screen {
-        if kept.1.unsaved() && !merged.iter().any(|(id, ..)| *id == kept.0) {
+        if kept.saver.unsaved() && !merged.iter().any(|t| t.id == kept.id) {
             merged.push(kept);
         }
     }
@@ -452,9 +516,7 @@ thread_local! {
 fn TargetEditor(
     number: usize,
     pep_id: String,
-    target_id: String,
-    saver: Saver<TargetRef>,
-    text_versions: TextVersions,
+    target: OnScreen,
     window: ReviewWindow,
     rule: MixRule,
     previous: Signal<Vec<PreviousTarget>>,
@@ -462,6 +524,13 @@ fn TargetEditor(
     decides_pp_plus: bool,
     remove: Callback<()>,
 ) -> impl IntoView {
+    let OnScreen {
+        id: target_id,
+        saver,
+        text_versions,
+        action_words,
+        ..
+    } = target.clone();
     // The text parts: shared text where the person writes, followed live where they read.
     let key_of = |part: TargetTextPart| FieldKey {
         section: SectionKey::Targets,
@@ -501,12 +570,22 @@ fn TargetEditor(
             })
             .collect()
     };
-    // The target as it stands on screen: structured parts from the saver, text parts as merged.
+    // The target as it stands on screen: structured parts from the saver, text parts (its own
+    // and its actions') as merged.
     let current = move || {
         let mut draft = saver.value.get();
         for (part, text) in &texts {
             *part.of_mut(&mut draft) = text.get();
         }
+        action_words.with(|words| {
+            for action in &mut draft.actions {
+                if let Some(words) = words.get(&action.id) {
+                    for (part, text) in ActionTextPart::ALL.iter().zip(words.texts) {
+                        *part.of_mut(action) = text.get();
+                    }
+                }
+            }
+        });
         draft
     };
     let findings = Signal::derive({
@@ -527,16 +606,6 @@ fn TargetEditor(
             let area = NeedArea::parse(&draft.need_area)
                 .map(|a| a.label())
                 .unwrap_or("No need area");
-            let actions = draft
-                .actions
-                .iter()
-                .map(|a| {
-                    let who = Role::parse(&a.owner_role)
-                        .map(|r| r.label())
-                        .unwrap_or("nobody named");
-                    view! { <li>{format!("{} ({who}, {})", a.description, a.frequency)}</li> }
-                })
-                .collect_view();
             view! {
                 <div class="target">
                     <h3 class="heading-m">{format!("{heading}: {area}")}</h3>
@@ -545,14 +614,26 @@ fn TargetEditor(
                     <p class="body">{format!("How everyone will know: {}", draft.success_measure)}</p>
                     {(!draft.child_view.is_empty()).then(|| view! { <p class="body">{format!("What the child said: {}", draft.child_view)}</p> })}
                     <p class="body">{format!("By: {}", date_in_words(&draft.target_date))}</p>
-                    <ul class="list list--bullet">{actions}</ul>
                 </div>
             }
         };
         let lines = Signal::derive(move || saver.value.with(|draft| draft.pp_plus.clone()));
+        let action_ids = move || {
+            saver
+                .value
+                .with(|d| d.actions.iter().map(|a| a.id.clone()).collect::<Vec<_>>())
+        };
+        let followed_by = pep_id.clone();
         return view! {
             <div class="target-read-only">
                 {shown}
+                <ul class="list list--bullet">
+                    <For
+                        each=action_ids
+                        key=|id| id.clone()
+                        children=move |action_id| view! { <ActionLine pep_id=followed_by.clone() action_id target=target.clone() /> }
+                    />
+                </ul>
                 <PpPlusReadOnly number pep_id lines decides=decides_pp_plus />
             </div>
         }
@@ -614,7 +695,7 @@ fn TargetEditor(
                     on:change=move |_| saver.save()
                 />
             </div>
-            <Actions number target_id=target_id.clone() saver />
+            <Actions number pep_id=pep_id.clone() target=target.clone() />
             <PpPlusRequests number pep_id target_id saver decides=decides_pp_plus />
             <details class="details">
                 <summary>"Keep this target although a check fails"</summary>
@@ -664,11 +745,15 @@ fn structured_in_words(target: &TargetDraft) -> String {
     let area = NeedArea::parse(&target.need_area)
         .map(|a| a.label())
         .unwrap_or("no need area");
+    // An action's words are shared text, never chosen between: who does it is.
     let actions: Vec<String> = target
         .actions
         .iter()
-        .map(|a| a.description.clone())
-        .filter(|d| !d.trim().is_empty())
+        .enumerate()
+        .map(|(n, a)| {
+            let who = Role::parse(&a.owner_role).map_or("nobody named yet", |r| r.label());
+            format!("action {} by {who}", n + 1)
+        })
         .collect();
     let by = match target.target_date.trim() {
         "" => "no date yet".to_string(),
@@ -685,46 +770,173 @@ fn structured_in_words(target: &TargetDraft) -> String {
 }
 
 #[component]
-fn Actions(number: usize, target_id: String, saver: Saver<TargetRef>) -> impl IntoView {
-    let count = move || saver.value.with(|d| d.actions.len());
-    let add = move |_| {
-        let id = new_part_id(&target_id, "-a");
-        saver.changed(|draft| {
-            draft.actions.push(ActionDraft {
-                id,
-                ..ActionDraft::default()
+fn Actions(number: usize, pep_id: String, target: OnScreen) -> impl IntoView {
+    let saver = target.saver;
+    let target_id = target.id.clone();
+    let action_ids = move || {
+        saver
+            .value
+            .with(|d| d.actions.iter().map(|a| a.id.clone()).collect::<Vec<_>>())
+    };
+    // Added on the server first (the id is made here, so a retry adds it once): its words are
+    // shared text from the first key, and nobody's save of the target can drop it.
+    let adding = RwSignal::new(false);
+    let problem = RwSignal::new(None::<String>);
+    let add = {
+        let pep_id = pep_id.clone();
+        move |_| {
+            let id = new_part_id(&target_id, "-a");
+            let (pep_id, target_id) = (pep_id.clone(), target_id.clone());
+            adding.set(true);
+            leptos::task::spawn_local(async move {
+                match add_target_action(pep_id, target_id, id.clone()).await {
+                    Ok(()) => {
+                        problem.set(None);
+                        saver.reshape(|d| {
+                            if !d.actions.iter().any(|a| a.id == id) {
+                                d.actions.push(ActionDraft {
+                                    id: id.clone(),
+                                    ..ActionDraft::default()
+                                });
+                            }
+                        });
+                        focus_later(format!("action-{id}-description"));
+                    }
+                    Err(error) => problem.set(Some(format!(
+                        "The action was not added: {error}. Try again when you are connected."
+                    ))),
+                }
+                adding.set(false);
             });
-        });
+        }
     };
     view! {
         <fieldset class="fieldset">
             <legend class="fieldset__legend heading-s">{format!("Actions for target {number}")}</legend>
-            {move || {
-                (0..count())
-                    .map(|i| view! { <ActionRow number index=i saver /> })
-                    .collect_view()
-            }}
-            <button type="button" class="button button--secondary" on:click=add>"Add an action"</button>
+            <For
+                each=action_ids
+                key=|id| id.clone()
+                children=move |action_id| view! { <ActionRow pep_id=pep_id.clone() action_id target=target.clone() /> }
+            />
+            <button type="button" class="button button--secondary" on:click=add disabled=move || adding.get()>
+                "Add an action"
+            </button>
+            <p class="error-message" role="alert">{move || problem.get()}</p>
         </fieldset>
     }
 }
 
+/// Moves focus to the element `id` once it is on the page (a field just added).
+fn focus_later(id: String) {
+    #[cfg(feature = "hydrate")]
+    request_animation_frame(move || {
+        use wasm_bindgen::JsCast;
+        if let Some(element) = document()
+            .get_element_by_id(&id)
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = element.focus();
+        }
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = id;
+}
+
+/// The action's place in its target's list, from 1 ("Action 2").
+fn place_of(saver: Saver<TargetRef>, action_id: String) -> Signal<usize> {
+    Signal::derive(move || {
+        saver.value.with(|d| {
+            d.actions
+                .iter()
+                .position(|a| a.id == action_id)
+                .map_or(0, |n| n + 1)
+        })
+    })
+}
+
+/// The action as it came to the page (its words then), and each part's version then.
+fn first_words(target: &OnScreen, action_id: &str) -> (ActionDraft, [i64; 2]) {
+    let first = target.saver.value.with_untracked(|d| {
+        d.actions
+            .iter()
+            .find(|a| a.id == action_id)
+            .cloned()
+            .unwrap_or_default()
+    });
+    let version = |part: ActionTextPart| {
+        target.action_versions.with_value(|versions| {
+            versions
+                .get(&part.field_of(action_id))
+                .copied()
+                .unwrap_or(0)
+        })
+    };
+    let versions = [
+        version(ActionTextPart::Description),
+        version(ActionTextPart::Frequency),
+    ];
+    (first, versions)
+}
+
+/// One action where the person may write: its words as shared text, who does it saved with the
+/// target, removed on its own.
 #[component]
-fn ActionRow(number: usize, index: usize, saver: Saver<TargetRef>) -> impl IntoView {
-    let id = format!("target-{number}-action-{}", index + 1);
-    let get = move |f: fn(&ActionDraft) -> String| {
+fn ActionRow(pep_id: String, action_id: String, target: OnScreen) -> impl IntoView {
+    let saver = target.saver;
+    let place = place_of(saver, action_id.clone());
+    let (first, versions) = first_words(&target, &action_id);
+    let shared = |part: ActionTextPart, version: i64| {
+        SharedText::new(
+            pep_id.clone(),
+            FieldKey {
+                section: SectionKey::Targets,
+                field: part.field_of(&action_id),
+            },
+            part.of(&first).clone(),
+            version,
+            None,
+        )
+    };
+    let description = shared(ActionTextPart::Description, versions[0]);
+    let frequency = shared(ActionTextPart::Frequency, versions[1]);
+    target.action_words.update(|words| {
+        words.insert(
+            action_id.clone(),
+            ActionWords {
+                texts: [
+                    Signal::derive(move || description.text.get()),
+                    Signal::derive(move || frequency.text.get()),
+                ],
+                shared: Some([description, frequency]),
+            },
+        );
+    });
+    {
+        let (words, id) = (target.action_words, action_id.clone());
+        on_cleanup(move || {
+            words.try_update(|words| words.remove(&id));
+        });
+    }
+    let dom_id = format!("action-{action_id}");
+    let owner_now = {
+        let id = action_id.clone();
         move || {
-            saver
-                .value
-                .with(|d| d.actions.get(index).map(f).unwrap_or_default())
+            saver.value.with(|d| {
+                d.actions
+                    .iter()
+                    .find(|a| a.id == id)
+                    .map(|a| a.owner_role.clone())
+                    .unwrap_or_default()
+            })
         }
     };
-    let set = move |f: fn(&mut ActionDraft, String)| {
+    let set_owner = {
+        let id = action_id.clone();
         move |ev: leptos::ev::Event| {
-            let typed = event_target_value(&ev);
+            let chosen = event_target_value(&ev);
             saver.changed(|d| {
-                if let Some(action) = d.actions.get_mut(index) {
-                    f(action, typed);
+                if let Some(action) = d.actions.iter_mut().find(|a| a.id == id) {
+                    action.owner_role = chosen;
                 }
             });
         }
@@ -733,31 +945,82 @@ fn ActionRow(number: usize, index: usize, saver: Saver<TargetRef>) -> impl IntoV
         .iter()
         .map(|role| {
             let code = role.as_str();
-            let selected = move || saver.value.with(|d| d.actions.get(index).is_some_and(|a| a.owner_role == code));
-            view! { <option value=code selected=selected>{crate::ui::text::capitalise(role.label())}</option> }
+            let owner_now = owner_now.clone();
+            view! { <option value=code selected=move || owner_now() == code>{crate::ui::text::capitalise(role.label())}</option> }
         })
         .collect_view();
+    let problem = RwSignal::new(None::<String>);
+    let remove = {
+        let id = action_id.clone();
+        move |_| {
+            let (pep_id, id) = (pep_id.clone(), id.clone());
+            leptos::task::spawn_local(async move {
+                match remove_target_action(pep_id, id.clone()).await {
+                    Ok(()) => saver.reshape(|d| d.actions.retain(|a| a.id != id)),
+                    Err(error) => problem.set(Some(format!("The action was not removed: {error}"))),
+                }
+            });
+        }
+    };
+    let empty_owner = owner_now.clone();
     view! {
         <div class="action-row">
+            <SharedTextField
+                id=format!("{dom_id}-description")
+                label=Signal::derive(move || format!("Action {}", place.get()))
+                hint="One step: what will be done.".to_string()
+                shared=description
+                rows=2
+            />
             <div class="form-group">
-                <label class="label" for=format!("{id}-description")>{format!("Action {}", index + 1)}</label>
-                <input class="input" type="text" id=format!("{id}-description") value=get(|a| a.description.clone())() prop:value=get(|a| a.description.clone()) on:input=set(|a, v| a.description = v) on:change=move |_| saver.save() />
-            </div>
-            <div class="form-group">
-                <label class="label" for=format!("{id}-owner")>"Who"</label>
-                <select class="select" id=format!("{id}-owner") on:change=set(|a, v| a.owner_role = v)>
-                    <option value="" selected=move || get(|a| a.owner_role.clone())().is_empty()>"Choose…"</option>
+                <label class="label" for=format!("{dom_id}-owner")>"Who"</label>
+                <select class="select" id=format!("{dom_id}-owner") on:change=set_owner>
+                    <option value="" selected=move || empty_owner().is_empty()>"Choose…"</option>
                     {owners}
                 </select>
             </div>
-            <div class="form-group">
-                <label class="label" for=format!("{id}-frequency")>"How often"</label>
-                <input class="input input--width-20" type="text" id=format!("{id}-frequency") value=get(|a| a.frequency.clone())() prop:value=get(|a| a.frequency.clone()) on:input=set(|a, v| a.frequency = v) on:change=move |_| saver.save() />
-            </div>
-            <button type="button" class="button button--secondary" on:click=move |_| saver.changed(|d| { if index < d.actions.len() { d.actions.remove(index); } })>
-                {format!("Remove action {}", index + 1)}
+            <SharedTextField
+                id=format!("{dom_id}-frequency")
+                label="How often".to_string()
+                hint="For example: daily, twice a week.".to_string()
+                shared=frequency
+                rows=1
+            />
+            <button type="button" class="button button--secondary" on:click=remove>
+                {move || format!("Remove action {}", place.get())}
             </button>
+            <p class="error-message" role="alert">{move || problem.get()}</p>
         </div>
+    }
+}
+
+/// One action where the person reads: its words followed live as others type.
+#[component]
+fn ActionLine(pep_id: String, action_id: String, target: OnScreen) -> impl IntoView {
+    let saver = target.saver;
+    let (first, versions) = first_words(&target, &action_id);
+    let followed = |part: ActionTextPart, version: i64| {
+        let saved = RwSignal::new((part.of(&first).clone(), version));
+        let key = FieldKey {
+            section: SectionKey::Targets,
+            field: part.field_of(&action_id),
+        };
+        follow_text(pep_id.clone(), key, saved, RwSignal::new(None));
+        saved
+    };
+    let description = followed(ActionTextPart::Description, versions[0]);
+    let frequency = followed(ActionTextPart::Frequency, versions[1]);
+    let who = move || {
+        saver.value.with(|d| {
+            d.actions
+                .iter()
+                .find(|a| a.id == action_id)
+                .and_then(|a| Role::parse(&a.owner_role).ok())
+                .map_or("nobody named", |r| r.label())
+        })
+    };
+    view! {
+        <li>{move || format!("{} ({}, {})", description.get().0, who(), frequency.get().0)}</li>
     }
 }
 

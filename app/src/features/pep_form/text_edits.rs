@@ -6,9 +6,10 @@
 //! person per field per minute (`pep.text_edited`), not one per keystroke; the words are in
 //! `text_edits`.
 //!
-//! A shared text is a free-text question of the PEP (`pep_fields`) or a text part of a target
+//! A shared text is a free-text question of the PEP (`pep_fields`), a text part of a target
 //! (section `targets`, field `{target id}.{part}`: the text in the target's column, its version
-//! in `target_text_versions`).
+//! in `target_text_versions`) or of a target's action (field `{action id}.{part}`: the action's
+//! column, `action_text_versions`).
 
 use chrono::{Duration, Utc};
 
@@ -19,7 +20,7 @@ use crate::domain::pep::SectionKey;
 use crate::domain::pep::{PepState, Phase};
 use crate::domain::pep_form::{FieldKind, LONGEST_TEXT, field};
 use crate::domain::shared_text::{Refused, ServerText, TextEditSeen, TextOp};
-use crate::domain::targets::{LONGEST_PART, TargetTextPart};
+use crate::domain::targets::LONGEST_PART;
 use crate::error::AppError;
 use crate::infra::db::Db;
 use crate::{append_audit_event, on_db};
@@ -42,11 +43,117 @@ fn invalid(field: &str, message: impl Into<String>) -> AppError {
 enum TextHome {
     /// A free-text question: its `pep_fields` row.
     Field,
-    /// A text part of a target: the target's column, the version in `target_text_versions`.
-    TargetPart {
-        target_id: String,
-        part: TargetTextPart,
-    },
+    /// A text part of a target or of a target's action: a column of its row.
+    Row(RowPart),
+}
+
+/// The rows whose columns hold shared text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RowKind {
+    Target,
+    Action,
+}
+
+impl RowKind {
+    fn table(self) -> &'static str {
+        match self {
+            RowKind::Target => "targets",
+            RowKind::Action => "actions",
+        }
+    }
+
+    /// The table of its parts' versions, and the column naming the row there.
+    fn versions(self) -> (&'static str, &'static str) {
+        match self {
+            RowKind::Target => ("target_text_versions", "target_id"),
+            RowKind::Action => ("action_text_versions", "action_id"),
+        }
+    }
+
+    /// The answer to an edit of a part whose row is not there (removed, or another PEP's).
+    fn gone(self) -> AppError {
+        match self {
+            RowKind::Target => invalid(
+                "target",
+                "This target has been removed by someone else. Copy what you wrote into a new target.",
+            ),
+            RowKind::Action => invalid(
+                "action",
+                "This action has been removed by someone else. Copy what you wrote into a new action.",
+            ),
+        }
+    }
+}
+
+/// A text part of a target or an action, as its field key names it.
+#[derive(Debug, Clone)]
+pub(crate) struct RowPart {
+    kind: RowKind,
+    pub(crate) row_id: String,
+    /// The row's column, from the part's enum (never from the request).
+    pub(crate) column: &'static str,
+    label: &'static str,
+    most_chars: usize,
+}
+
+/// The target's or action's text part `key` names, if it names one.
+pub(crate) fn row_part(key: &FieldKey) -> Option<RowPart> {
+    if let Some((target_id, part)) = key.target_part() {
+        return Some(RowPart {
+            kind: RowKind::Target,
+            row_id: target_id.to_string(),
+            column: part.as_str(),
+            label: part.label(),
+            most_chars: LONGEST_PART,
+        });
+    }
+    key.action_part().map(|(action_id, part)| RowPart {
+        kind: RowKind::Action,
+        row_id: action_id.to_string(),
+        column: part.as_str(),
+        label: part.label(),
+        most_chars: part.most_chars(),
+    })
+}
+
+impl RowPart {
+    /// Reads the part's text and version: binds the PEP, the row and the part. A part never
+    /// written (an override reason, a frequency) is NULL there, and empty text here.
+    pub(crate) fn read_sql(&self) -> String {
+        let (versions, key) = self.kind.versions();
+        format!(
+            "SELECT COALESCE(r.{column}, ''), COALESCE(v.version, 0) FROM {table} r \
+             LEFT JOIN {versions} v ON v.{key} = r.id AND v.part = $3 \
+             WHERE r.id = $2 AND r.pep_id = $1",
+            column = self.column,
+            table = self.kind.table(),
+        )
+    }
+
+    /// Moves the part's version to `$3` (from `$4`, unless it is the first): binds the row and
+    /// the part too.
+    fn bump_sql(&self, first: bool) -> String {
+        let (versions, key) = self.kind.versions();
+        if first {
+            format!(
+                "INSERT INTO {versions} ({key}, part, version) VALUES ($1, $2, $3) \
+                 ON CONFLICT ({key}, part) DO NOTHING"
+            )
+        } else {
+            format!(
+                "UPDATE {versions} SET version = $3 WHERE {key} = $1 AND part = $2 AND version = $4"
+            )
+        }
+    }
+
+    /// Writes the part's text: binds the text, the row and the PEP.
+    fn write_sql(&self) -> String {
+        format!(
+            "UPDATE {} SET {} = $1 WHERE id = $2 AND pep_id = $3",
+            self.kind.table(),
+            self.column
+        )
+    }
 }
 
 /// A shared text of this PEP, as a request names it.
@@ -77,15 +184,12 @@ pub(crate) fn text_doc(
         return Err(unknown());
     }
     // The same test the live channel uses for where someone may be typing.
-    if let Some((target_id, part)) = FieldKey::new(section_key, field_key).target_part() {
+    if let Some(part) = row_part(&FieldKey::new(section_key, field_key)) {
         return Ok(SharedTextDoc {
             section: section_key,
-            home: TextHome::TargetPart {
-                target_id: target_id.to_string(),
-                part,
-            },
-            label: part.label(),
-            most_chars: LONGEST_PART,
+            label: part.label,
+            most_chars: part.most_chars,
+            home: TextHome::Row(part),
         });
     }
     let spec = field(section_key, field_key).ok_or_else(unknown)?;
@@ -103,24 +207,13 @@ pub(crate) fn text_doc(
     })
 }
 
-/// A target's text part that is not there (removed, or another PEP's).
-fn target_gone() -> AppError {
-    invalid(
-        "target",
-        "This target has been removed by someone else. Copy what you wrote into a new target.",
-    )
-}
-
-/// Reads a target's text part and its version: binds the PEP, the target and the part. The
-/// column is the part's own name (from the enum, never from the request); an override reason
-/// never given is NULL there, and empty text here.
-pub(crate) fn target_text_sql(part: TargetTextPart) -> String {
-    format!(
-        "SELECT COALESCE(t.{}, ''), COALESCE(v.version, 0) FROM targets t \
-         LEFT JOIN target_text_versions v ON v.target_id = t.id AND v.part = $3 \
-         WHERE t.id = $2 AND t.pep_id = $1",
-        part.as_str()
-    )
+/// The answer to an edit (or a catch-up) of a part whose row is not there.
+fn row_gone(doc: &SharedTextDoc) -> AppError {
+    match &doc.home {
+        TextHome::Row(part) => part.kind.gone(),
+        // A question's row is made by its first edit: it is never gone.
+        TextHome::Field => invalid("field", "This question is not on this PEP"),
+    }
 }
 
 /// The text and version of `$doc` now, inside `$tx` (a transaction or the pool): `None` for a
@@ -135,10 +228,10 @@ macro_rules! current_text {
             .fetch_optional($tx)
             .await?
             .or(Some((String::new(), 0))),
-            TextHome::TargetPart { target_id, part } => {
-                let read = target_text_sql(*part);
+            TextHome::Row(part) => {
+                let read = part.read_sql();
                 sqlx::query_as(&read)
-                    .bind($pep_id).bind(target_id).bind(part.as_str())
+                    .bind($pep_id).bind(&part.row_id).bind(part.column)
                     .fetch_optional($tx)
                     .await?
             }
@@ -170,7 +263,7 @@ pub async fn pep_text_since(
         .await?;
         (current, since)
     });
-    let (text, now_at) = current.ok_or_else(target_gone)?;
+    let (text, now_at) = current.ok_or_else(|| row_gone(&doc))?;
     // The field was read first: edits committed since then are for the next catch-up.
     let since: Vec<(i64, String, String)> =
         since.into_iter().filter(|(v, _, _)| *v <= now_at).collect();
@@ -342,7 +435,7 @@ macro_rules! edit_in_tx {
                 return Ok(Applied::Answer(TextEdited::Accepted { version }));
             }
             let Some((text, version)) = current_text!(&mut *$tx, doc, pep_id, section, field_key) else {
-                return Err(target_gone());
+                return Err(row_gone(doc));
             };
             if base > version {
                 return Err(invalid("base", "This field has no such version yet: read it again"));
@@ -405,31 +498,19 @@ macro_rules! edit_in_tx {
                 .execute(&mut *$tx)
                 .await?
                 .rows_affected(),
-                TextHome::TargetPart { target_id, part } => {
-                    // The version guards the text, as in pep_fields; the target's own version is
+                TextHome::Row(part) => {
+                    // The version guards the text, as in pep_fields; the row's own version is
                     // for its structured parts and does not move.
-                    let moved = if version == 0 {
-                        sqlx::query(
-                            "INSERT INTO target_text_versions (target_id, part, version) VALUES ($1, $2, 1) \
-                             ON CONFLICT (target_id, part) DO NOTHING",
-                        )
-                        .bind(target_id).bind(part.as_str())
-                        .execute(&mut *$tx)
-                        .await?
-                        .rows_affected()
-                    } else {
-                        sqlx::query(
-                            "UPDATE target_text_versions SET version = $3 WHERE target_id = $1 AND part = $2 AND version = $4",
-                        )
-                        .bind(target_id).bind(part.as_str()).bind(next).bind(version)
-                        .execute(&mut *$tx)
-                        .await?
-                        .rows_affected()
-                    };
+                    let bump = part.bump_sql(version == 0);
+                    let mut bumped = sqlx::query(&bump).bind(&part.row_id).bind(part.column).bind(next);
+                    if version > 0 {
+                        bumped = bumped.bind(version);
+                    }
+                    let moved = bumped.execute(&mut *$tx).await?.rows_affected();
                     if moved == 1 {
-                        let write = format!("UPDATE targets SET {} = $1 WHERE id = $2 AND pep_id = $3", part.as_str());
+                        let write = part.write_sql();
                         sqlx::query(&write)
-                            .bind(&server.text).bind(target_id).bind(pep_id)
+                            .bind(&server.text).bind(&part.row_id).bind(pep_id)
                             .execute(&mut *$tx)
                             .await?;
                     }
