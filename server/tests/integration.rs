@@ -28,6 +28,7 @@ mod integration {
     pub mod pp_plus;
     pub mod register;
     pub mod schedule;
+    pub mod schema_parity;
     pub mod shared_text;
     pub mod support;
     pub mod suspensions;
