@@ -44,10 +44,25 @@ macro_rules! text_enum {
         }
     ) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
-        #[serde(rename_all = "snake_case")]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum $name {
             $( $(#[$vmeta])* $variant, )+
+        }
+
+        // In JSON as in the database: its code, one name everywhere (a derive would name it
+        // after the variant, `post16` in JSON beside `post_16` in the database).
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let code = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)?;
+                const CODES: &[&str] = &[ $( $code, )+ ];
+                $name::parse(&code).map_err(|_| serde::de::Error::unknown_variant(&code, CODES))
+            }
         }
 
         impl $name {
@@ -85,24 +100,48 @@ mod tests {
     use super::pep::{PepState, Phase, SectionKey, Term};
     use super::roles::Role;
 
+    /// Every coded value: its code parses back, no two share one, and JSON carries the same code
+    /// (so a value reads the same in the database, in a server function's answer and on the
+    /// live channel).
     #[test]
-    fn every_code_round_trips_and_codes_are_unique() {
-        fn check<T: Copy + PartialEq + std::fmt::Debug>(
-            all: &[T],
-            as_str: fn(T) -> &'static str,
-            parse: fn(&str) -> Result<T, super::UnknownValue>,
-        ) {
-            let mut seen = std::collections::HashSet::new();
-            for &v in all {
-                assert_eq!(parse(as_str(v)), Ok(v));
-                assert!(seen.insert(as_str(v)), "duplicate code {}", as_str(v));
-            }
+    fn every_code_round_trips_through_parse_and_json_and_codes_are_unique() {
+        macro_rules! check {
+            ($($kind:ty),+ $(,)?) => {$(
+                let mut seen = std::collections::HashSet::new();
+                for &value in <$kind>::ALL {
+                    let code = value.as_str();
+                    assert_eq!(<$kind>::parse(code), Ok(value));
+                    assert!(seen.insert(code), "duplicate code {code}");
+                    let json = serde_json::to_string(&value).unwrap();
+                    assert_eq!(json, format!("\"{code}\""), "{}", stringify!($kind));
+                    assert_eq!(serde_json::from_str::<$kind>(&json).unwrap(), value);
+                }
+                assert!(serde_json::from_str::<$kind>("\"no such code\"").is_err());
+            )+};
         }
-        check(Role::ALL, Role::as_str, Role::parse);
-        check(PepState::ALL, PepState::as_str, PepState::parse);
-        check(Phase::ALL, Phase::as_str, Phase::parse);
-        check(Term::ALL, Term::as_str, Term::parse);
-        check(SectionKey::ALL, SectionKey::as_str, SectionKey::parse);
+        use super::*;
+        check!(
+            school::SchoolKind,
+            calendar::PeriodKind,
+            pp_plus::PpPlusStatus,
+            pep_form::SectionStatus,
+            PepState,
+            Phase,
+            Term,
+            pep::PepKind,
+            SectionKey,
+            register::SenStatus,
+            register::EducationStatus,
+            school_record::ExclusionKind,
+            targets::NeedArea,
+            targets::Evaluation,
+            targets::TargetTextPart,
+            targets::ActionTextPart,
+            meeting::Attendance,
+            Role,
+            policy::Access,
+            deadlines::DayKind,
+        );
     }
 
     #[test]
