@@ -6,3 +6,4 @@ pub mod db;
 pub mod mail;
 pub mod passwords;
 pub mod reference_data;
+pub mod sql;

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use app::features::dashboard::DashboardFilter;
 use app::features::dashboard::server::dashboard_for;
 use app::infra::db::Db;
-use app::on_db;
+use app::infra::sql::sql;
 use chrono::NaiveDate;
 
 const CHILDREN: usize = 2_000;
@@ -124,18 +124,23 @@ async fn load_children(db: &Db) -> Result<usize, sqlx::Error> {
     ];
     let terms = [("autumn", 12, 11), ("spring", 3, 19), ("summer", 7, 9)];
     let now = chrono::Utc::now();
-    on_db!(db, pool => {
-        let mut tx = pool.begin().await?;
+    {
+        let mut tx = db.begin_read().await?;
         for n in 0..CHILDREN {
             let id = format!("bench-child-{n:05}");
-            let born = NaiveDate::from_ymd_opt(2009 + (n % 14) as i32, 1 + (n % 12) as u32, 1 + (n % 28) as u32).unwrap();
+            let born = NaiveDate::from_ymd_opt(
+                2009 + (n % 14) as i32,
+                1 + (n % 12) as u32,
+                1 + (n % 28) as u32,
+            )
+            .unwrap();
             let school = schools[n % schools.len()];
-            sqlx::query("INSERT INTO children (id, council_id, first_name, last_name, date_of_birth, gender, ethnicity, first_language, sen_status, created_at, updated_at) VALUES ($1, 'demo-council', 'Bench', $1, $2, 'female', 'White British', 'English', 'none', $3, $3)")
-                .bind(&id).bind(born).bind(now).execute(&mut *tx).await?;
-            sqlx::query("INSERT INTO care_episodes (id, child_id, started_on, legal_status, placement_type) VALUES ($1, $2, '2024-05-01', 'Care order (s31)', 'Foster placement')")
-                .bind(format!("{id}-care")).bind(&id).execute(&mut *tx).await?;
-            sqlx::query("INSERT INTO education_episodes (id, child_id, school_id, status, started_on) VALUES ($1, $2, $3, 'on_roll', '2024-09-02')")
-                .bind(format!("{id}-edu")).bind(&id).bind(school).execute(&mut *tx).await?;
+            sql("INSERT INTO children (id, council_id, first_name, last_name, date_of_birth, gender, ethnicity, first_language, sen_status, created_at, updated_at) VALUES ($1, 'demo-council', 'Bench', $1, $2, 'female', 'White British', 'English', 'none', $3, $3)")
+                .bind(&id).bind(born).bind(now).execute(&mut tx).await?;
+            sql("INSERT INTO care_episodes (id, child_id, started_on, legal_status, placement_type) VALUES ($1, $2, '2024-05-01', 'Care order (s31)', 'Foster placement')")
+                .bind(format!("{id}-care")).bind(&id).execute(&mut tx).await?;
+            sql("INSERT INTO education_episodes (id, child_id, school_id, status, started_on) VALUES ($1, $2, $3, 'on_roll', '2024-09-02')")
+                .bind(format!("{id}-edu")).bind(&id).bind(school).execute(&mut tx).await?;
             for year in 2024..=2026 {
                 for (t, (term, month, day)) in terms.iter().enumerate() {
                     if year == 2026 && t > 0 {
@@ -143,20 +148,24 @@ async fn load_children(db: &Db) -> Result<usize, sqlx::Error> {
                     }
                     let calendar_year = if *term == "autumn" { year } else { year + 1 };
                     let due = NaiveDate::from_ymd_opt(calendar_year, *month, *day).unwrap();
-                    let state = if year == 2026 { states[n % states.len()] } else { "approved" };
-                    sqlx::query("INSERT INTO peps (id, child_id, academic_year, term, kind, phase, state, school_id, due_on, due_explanation, created_at, updated_at) VALUES ($1, $2, $3, $4, 'termly', 'school_age', $5, $6, $7, 'The council''s final date', $8, $8)")
+                    let state = if year == 2026 {
+                        states[n % states.len()]
+                    } else {
+                        "approved"
+                    };
+                    sql("INSERT INTO peps (id, child_id, academic_year, term, kind, phase, state, school_id, due_on, due_explanation, created_at, updated_at) VALUES ($1, $2, $3, $4, 'termly', 'school_age', $5, $6, $7, 'The council''s final date', $8, $8)")
                         .bind(format!("{id}-pep-{year}-{term}")).bind(&id).bind(i64::from(year)).bind(*term)
                         .bind(state).bind(school).bind(due).bind(now)
-                        .execute(&mut *tx).await?;
+                        .execute(&mut tx).await?;
                     peps += 1;
                 }
             }
         }
         tx.commit().await?;
-    });
+    };
     // As autovacuum would after a bulk load: PostgreSQL plans from table statistics.
     if let Db::Postgres(pool) = db {
-        sqlx::query("ANALYZE").execute(pool).await?;
+        sql("ANALYZE").execute(pool).await?;
     }
     Ok(peps)
 }

@@ -16,6 +16,7 @@
 
 mod common;
 
+use app::infra::sql::sql;
 use std::time::{Duration, Instant};
 
 use app::domain::live::{ClientMessage, EditAnswer, FieldKey, FieldTextEdit, ServerMessage};
@@ -156,8 +157,21 @@ async fn next_message(socket: &mut Socket) -> ServerMessage {
 /// The same five typists with their edits on the live channel (stored by the group commit).
 async fn on_the_channel(backend: &str, db: &Db, base: &str, cookie: &str, field: &str) {
     use futures_util::SinkExt;
-    let revision: i64 = app::on_db!(db, pool => sqlx::query_scalar("SELECT revision FROM peps WHERE id = $1").bind(PEP).fetch_one(pool).await.unwrap());
-    let (text, version): (String, i64) = app::on_db!(db, pool => sqlx::query_as("SELECT value, version FROM pep_fields WHERE pep_id = $1 AND section = $2 AND field = $3").bind(PEP).bind(SECTION).bind(field).fetch_optional(pool).await.unwrap()).unwrap_or_default();
+    let revision: i64 = sql("SELECT revision FROM peps WHERE id = $1")
+        .bind(PEP)
+        .fetch_value(db)
+        .await
+        .unwrap();
+    let (text, version): (String, i64) = sql(
+        "SELECT value, version FROM pep_fields WHERE pep_id = $1 AND section = $2 AND field = $3",
+    )
+    .bind(PEP)
+    .bind(SECTION)
+    .bind(field)
+    .fetch_optional(db)
+    .await
+    .unwrap()
+    .unwrap_or_default();
     let key = FieldKey::new(SectionKey::CarerContribution, field);
     let until = Instant::now() + Duration::from_secs(SECONDS);
     let typists = (0..TYPISTS)
@@ -234,7 +248,15 @@ async fn on_the_channel(backend: &str, db: &Db, base: &str, cookie: &str, field:
         pages.push((page, socket));
     }
     let elapsed = started.elapsed().as_secs_f64();
-    let (stored, stored_version): (String, i64) = app::on_db!(db, pool => sqlx::query_as("SELECT value, version FROM pep_fields WHERE pep_id = $1 AND section = $2 AND field = $3").bind(PEP).bind(SECTION).bind(field).fetch_one(pool).await.unwrap());
+    let (stored, stored_version): (String, i64) = sql(
+        "SELECT value, version FROM pep_fields WHERE pep_id = $1 AND section = $2 AND field = $3",
+    )
+    .bind(PEP)
+    .bind(SECTION)
+    .bind(field)
+    .fetch_one(db)
+    .await
+    .unwrap();
     // Each page hears the others' last edits, then has the stored text.
     let mut converged = true;
     for (page, socket) in &mut pages {

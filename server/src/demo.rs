@@ -4,7 +4,6 @@
 //! Loading is idempotent: if the demo council exists nothing is written. Every person's password is
 //! [`DEMO_PASSWORD`] (the README lists the sign-ins).
 
-use app::append_audit_event;
 use app::domain::calendar::{
     BankHolidays, ENGLAND_AND_WALES, Period as DomainPeriod, PeriodKind, SHIPPED_BANK_HOLIDAYS_JSON,
 };
@@ -13,10 +12,11 @@ use app::domain::pep::{PepState, Phase, Term};
 use app::domain::policy::default_section_rights;
 use app::domain::roles::Role;
 use app::domain::schedule::{DeadlinePolicy, term_for, term_windows, termly_due};
+use app::infra::audit;
 use app::infra::audit::AuditEvent;
 use app::infra::db::Db;
 use app::infra::passwords::hash_passwords;
-use app::on_db;
+use app::infra::sql::sql;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 
 pub const DEMO_COUNCIL_ID: &str = "demo-council";
@@ -744,22 +744,22 @@ pub async fn seed(db: &Db) -> Result<SeedOutcome, sqlx::Error> {
             .map_err(|e| sqlx::Error::Protocol(format!("password hashing failed: {e}")))?;
     let mut pep_count = 0usize;
 
-    on_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
+    {
+        let mut tx = db.begin_write().await?;
         // Again inside the transaction: another process may have loaded it meanwhile.
-        let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM councils WHERE id = $1")
+        let exists: i64 = sql("SELECT COUNT(*) FROM councils WHERE id = $1")
             .bind(DEMO_COUNCIL_ID)
-            .fetch_one(&mut *tx)
+            .fetch_value(&mut tx)
             .await?;
         if exists > 0 {
             return Ok(SeedOutcome::AlreadyPresent);
         }
 
-        sqlx::query("INSERT INTO councils (id, name, created_at) VALUES ($1, $2, $3)")
+        sql("INSERT INTO councils (id, name, created_at) VALUES ($1, $2, $3)")
             .bind(DEMO_COUNCIL_ID)
             .bind("Northdale Council (demo)")
             .bind(now)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
         let deadline_rules = deadline_rules();
         let smart_rules = serde_json::json!({
@@ -768,86 +768,124 @@ pub async fn seed(db: &Db) -> Result<SeedOutcome, sqlx::Error> {
             "writing_required_at_key_stages": [1, 2],
             "measurable_criterion_severity": "warning"
         });
-        for (key, value) in [("deadline_rules", deadline_rules), ("smart_targets", smart_rules)] {
-            sqlx::query("INSERT INTO council_policies (council_id, key, value_json, updated_at) VALUES ($1, $2, $3, $4)")
+        for (key, value) in [
+            ("deadline_rules", deadline_rules),
+            ("smart_targets", smart_rules),
+        ] {
+            sql("INSERT INTO council_policies (council_id, key, value_json, updated_at) VALUES ($1, $2, $3, $4)")
                 .bind(DEMO_COUNCIL_ID).bind(key).bind(value.to_string()).bind(now)
-                .execute(&mut *tx).await?;
+                .execute(&mut tx).await?;
         }
         for right in default_section_rights() {
-            sqlx::query("INSERT INTO section_rights (council_id, role, section, pep_state, access) VALUES ($1, $2, $3, $4, $5)")
+            sql("INSERT INTO section_rights (council_id, role, section, pep_state, access) VALUES ($1, $2, $3, $4, $5)")
                 .bind(DEMO_COUNCIL_ID)
                 .bind(right.role.as_str())
                 .bind(right.section.as_str())
                 .bind(right.state.as_str())
                 .bind(right.access.as_str())
-                .execute(&mut *tx).await?;
+                .execute(&mut tx).await?;
         }
 
         // Schools and calendars: the council default, copied to the two community schools;
         // the academy's own; Brookfield closes for polling day.
         let calendars: Vec<(&str, Option<&str>, &str, Vec<Period>)> = vec![
-            ("demo-calendar-council", None, "Northdale community schools 2026/27", council_calendar()),
-            ("demo-calendar-brookfield", Some("demo-school-brookfield"), "Brookfield Primary School", {
-                let mut periods = council_calendar();
-                periods.push((d(2027, 5, 6), d(2027, 5, 6), "closure", "Closed: polling station"));
-                periods
-            }),
-            ("demo-calendar-northdale-high", Some("demo-school-northdale-high"), "Northdale High School", council_calendar()),
-            ("demo-calendar-riverside", Some("demo-school-riverside"), "Riverside Academy", riverside_calendar()),
+            (
+                "demo-calendar-council",
+                None,
+                "Northdale community schools 2026/27",
+                council_calendar(),
+            ),
+            (
+                "demo-calendar-brookfield",
+                Some("demo-school-brookfield"),
+                "Brookfield Primary School",
+                {
+                    let mut periods = council_calendar();
+                    periods.push((
+                        d(2027, 5, 6),
+                        d(2027, 5, 6),
+                        "closure",
+                        "Closed: polling station",
+                    ));
+                    periods
+                },
+            ),
+            (
+                "demo-calendar-northdale-high",
+                Some("demo-school-northdale-high"),
+                "Northdale High School",
+                council_calendar(),
+            ),
+            (
+                "demo-calendar-riverside",
+                Some("demo-school-riverside"),
+                "Riverside Academy",
+                riverside_calendar(),
+            ),
         ];
         for school in SCHOOLS {
-            sqlx::query("INSERT INTO schools (id, council_id, name, urn, kind, phase, local_authority, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+            sql("INSERT INTO schools (id, council_id, name, urn, kind, phase, local_authority, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
                 .bind(school.id).bind(DEMO_COUNCIL_ID).bind(school.name).bind(school.urn)
                 .bind(school.kind).bind(school.phase).bind("Northdale").bind(now)
-                .execute(&mut *tx).await?;
+                .execute(&mut tx).await?;
         }
         for (calendar_id, school_id, name, periods) in &calendars {
-            sqlx::query("INSERT INTO calendars (id, council_id, school_id, name, created_at) VALUES ($1, $2, $3, $4, $5)")
+            sql("INSERT INTO calendars (id, council_id, school_id, name, created_at) VALUES ($1, $2, $3, $4, $5)")
                 .bind(*calendar_id).bind(DEMO_COUNCIL_ID).bind(*school_id).bind(*name).bind(now)
-                .execute(&mut *tx).await?;
+                .execute(&mut tx).await?;
             for (n, (starts, ends, kind, label)) in periods.iter().enumerate() {
-                sqlx::query("INSERT INTO calendar_periods (id, calendar_id, starts_on, ends_on, kind, label) VALUES ($1, $2, $3, $4, $5, $6)")
+                sql("INSERT INTO calendar_periods (id, calendar_id, starts_on, ends_on, kind, label) VALUES ($1, $2, $3, $4, $5, $6)")
                     .bind(format!("{calendar_id}-{n:02}")).bind(*calendar_id)
                     .bind(*starts).bind(*ends).bind(*kind).bind(*label)
-                    .execute(&mut *tx).await?;
+                    .execute(&mut tx).await?;
             }
         }
 
         for (person, hash) in PEOPLE.iter().zip(&password_hashes) {
             // Professionals have the published demo authenticator secret already set up.
             let totp = person.role.is_professional().then_some(DEMO_TOTP_SECRET);
-            sqlx::query("INSERT INTO users (id, council_id, email, display_name, role, school_id, status, password_hash, totp_secret, totp_confirmed_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $8, $9, $10, $10)")
+            sql("INSERT INTO users (id, council_id, email, display_name, role, school_id, status, password_hash, totp_secret, totp_confirmed_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $8, $9, $10, $10)")
                 .bind(person.id).bind(DEMO_COUNCIL_ID).bind(person.email).bind(person.name)
                 .bind(person.role.as_str()).bind(person.school_id).bind(hash)
                 .bind(totp).bind(totp.map(|_| now)).bind(now)
-                .execute(&mut *tx).await?;
+                .execute(&mut tx).await?;
         }
 
         for child in &children {
-            sqlx::query("INSERT INTO children (id, council_id, first_name, last_name, date_of_birth, upn, gender, ethnicity, first_language, sen_status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)")
+            sql("INSERT INTO children (id, council_id, first_name, last_name, date_of_birth, upn, gender, ethnicity, first_language, sen_status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)")
                 .bind(child.id).bind(DEMO_COUNCIL_ID).bind(child.first).bind(child.last)
                 .bind(child.dob).bind(child.upn).bind(child.gender).bind(child.ethnicity)
                 .bind(child.language).bind(child.sen).bind(now)
-                .execute(&mut *tx).await?;
-            sqlx::query("INSERT INTO care_episodes (id, child_id, started_on, legal_status, placement_type, emergency_placement) VALUES ($1, $2, $3, $4, $5, $6)")
+                .execute(&mut tx).await?;
+            sql("INSERT INTO care_episodes (id, child_id, started_on, legal_status, placement_type, emergency_placement) VALUES ($1, $2, $3, $4, $5, $6)")
                 .bind(format!("{}-care-1", child.id)).bind(child.id).bind(child.into_care)
                 .bind(child.legal_status).bind(child.placement).bind(child.emergency)
-                .execute(&mut *tx).await?;
+                .execute(&mut tx).await?;
             let (school_id, status, since) = child.education;
-            sqlx::query("INSERT INTO education_episodes (id, child_id, school_id, status, started_on) VALUES ($1, $2, $3, $4, $5)")
+            sql("INSERT INTO education_episodes (id, child_id, school_id, status, started_on) VALUES ($1, $2, $3, $4, $5)")
                 .bind(format!("{}-edu-1", child.id)).bind(child.id).bind(school_id).bind(status).bind(since)
-                .execute(&mut *tx).await?;
+                .execute(&mut tx).await?;
             if let (Some(school_id), Some((possible, attended))) = (school_id, child.attendance) {
-                sqlx::query("INSERT INTO attendance_records (id, child_id, school_id, period_start, period_end, sessions_possible, sessions_attended, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+                sql("INSERT INTO attendance_records (id, child_id, school_id, period_start, period_end, sessions_possible, sessions_attended, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
                     .bind(format!("{}-attendance-autumn", child.id)).bind(child.id).bind(school_id)
                     .bind(d(2026, 9, 1)).bind(d(2026, 11, 27)).bind(possible).bind(attended).bind(now)
-                    .execute(&mut *tx).await?;
+                    .execute(&mut tx).await?;
             }
 
             // Who reaches this child: the advisor, the social worker, the carer, the child.
             let mut assignments = vec![
-                ("demo-user-advisor", "education_advisor", child.into_care, None),
-                (child.social_worker, "social_worker", child.into_care.max(d(2026, 7, 1)), None),
+                (
+                    "demo-user-advisor",
+                    "education_advisor",
+                    child.into_care,
+                    None,
+                ),
+                (
+                    child.social_worker,
+                    "social_worker",
+                    child.into_care.max(d(2026, 7, 1)),
+                    None,
+                ),
             ];
             if let Some(carer) = child.carer {
                 assignments.push((carer, "carer", child.into_care.max(d(2025, 9, 1)), None));
@@ -856,7 +894,12 @@ pub async fn seed(db: &Db) -> Result<SeedOutcome, sqlx::Error> {
                 "demo-child-jayden" => {
                     assignments.push(("demo-user-yp-jayden", "young_person", d(2026, 9, 1), None));
                     // Jayden's previous social worker, whose assignment has ended.
-                    assignments.push(("demo-user-sw-priya", "social_worker", d(2023, 1, 9), Some(d(2026, 6, 30))));
+                    assignments.push((
+                        "demo-user-sw-priya",
+                        "social_worker",
+                        d(2023, 1, 9),
+                        Some(d(2026, 6, 30)),
+                    ));
                 }
                 "demo-child-chloe" => {
                     assignments.push(("demo-user-yp-chloe", "young_person", d(2026, 9, 1), None));
@@ -864,10 +907,10 @@ pub async fn seed(db: &Db) -> Result<SeedOutcome, sqlx::Error> {
                 _ => {}
             }
             for (n, (user_id, relationship, starts, ends)) in assignments.into_iter().enumerate() {
-                sqlx::query("INSERT INTO assignments (id, user_id, child_id, relationship, starts_on, ends_on, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, 'demo-user-vsh')")
+                sql("INSERT INTO assignments (id, user_id, child_id, relationship, starts_on, ends_on, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, 'demo-user-vsh')")
                     .bind(format!("{}-assignment-{n}", child.id)).bind(user_id).bind(child.id)
                     .bind(relationship).bind(starts).bind(ends).bind(now)
-                    .execute(&mut *tx).await?;
+                    .execute(&mut tx).await?;
             }
 
             // Last summer's approved PEP (history) for children in care and at school then,
@@ -884,24 +927,40 @@ pub async fn seed(db: &Db) -> Result<SeedOutcome, sqlx::Error> {
                 PepState::Meeting => Some(at(2026, 11, 27, 14, 0)),
                 _ => Some(at(2026, 11, 10, 10, 0)),
             };
-            peps.push((format!("{}-pep-2026-autumn", child.id), 2026, Term::Autumn, kind, child.state, deadline.due, deadline.explanation, meeting));
+            peps.push((
+                format!("{}-pep-2026-autumn", child.id),
+                2026,
+                Term::Autumn,
+                kind,
+                child.state,
+                deadline.due,
+                deadline.explanation,
+                meeting,
+            ));
             let school_id = child.education.0;
 
             for (pep_id, year, term, kind, state, due_on, due_explanation, meeting_at) in &peps {
                 pep_count += 1;
-                let finished = matches!(state, PepState::Submitted | PepState::Approved | PepState::Returned);
-                let submitted_at = finished.then(|| meeting_at.map(|m| m + chrono::Duration::days(4))).flatten();
-                let approved_at = (*state == PepState::Approved).then(|| submitted_at.map(|s| s + chrono::Duration::days(6))).flatten();
+                let finished = matches!(
+                    state,
+                    PepState::Submitted | PepState::Approved | PepState::Returned
+                );
+                let submitted_at = finished
+                    .then(|| meeting_at.map(|m| m + chrono::Duration::days(4)))
+                    .flatten();
+                let approved_at = (*state == PepState::Approved)
+                    .then(|| submitted_at.map(|s| s + chrono::Duration::days(6)))
+                    .flatten();
                 let returned_reason = (*state == PepState::Returned).then_some(
                     "Targets 2 and 3 need a baseline and a success measure: please say where Ethan is now and how you will know the target is met.",
                 );
-                sqlx::query("INSERT INTO peps (id, child_id, academic_year, term, kind, phase, state, school_id, due_on, due_explanation, meeting_at, submitted_at, approved_at, returned_reason, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)")
+                sql("INSERT INTO peps (id, child_id, academic_year, term, kind, phase, state, school_id, due_on, due_explanation, meeting_at, submitted_at, approved_at, returned_reason, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)")
                     .bind(pep_id.as_str()).bind(child.id).bind(i64::from(*year)).bind(term.as_str())
                     .bind(*kind).bind(child.phase.as_str()).bind(state.as_str()).bind(school_id)
                     .bind(*due_on).bind(due_explanation.as_str()).bind(*meeting_at).bind(submitted_at).bind(approved_at)
                     .bind(returned_reason).bind(now)
-                    .execute(&mut *tx).await?;
-                append_audit_event!(tx, &AuditEvent {
+                    .execute(&mut tx).await?;
+                audit::append(&mut tx, &AuditEvent {
                     occurred_at: now,
                     actor_id: Some("demo-user-vsh"),
                     action: "pep.created",
@@ -911,9 +970,9 @@ pub async fn seed(db: &Db) -> Result<SeedOutcome, sqlx::Error> {
                     pep_id: Some(pep_id),
                     detail: serde_json::json!({ "kind": kind, "term": term.as_str(), "academic_year": year, "due_on": due_on }),
                     request_id: None,
-                })?;
+                }).await?;
                 if *state != PepState::Scheduled {
-                    append_audit_event!(tx, &AuditEvent {
+                    audit::append(&mut tx, &AuditEvent {
                         occurred_at: now,
                         actor_id: Some(match school_id {
                             Some("demo-school-brookfield") => "demo-user-dt-brookfield",
@@ -928,21 +987,24 @@ pub async fn seed(db: &Db) -> Result<SeedOutcome, sqlx::Error> {
                         pep_id: Some(pep_id),
                         detail: serde_json::json!({ "from": "scheduled", "to": state.as_str() }),
                         request_id: None,
-                    })?;
+                    }).await?;
                 }
 
                 let mut written = std::collections::BTreeSet::new();
                 for (section, field, value) in fields_for(child) {
-                    sqlx::query("INSERT INTO pep_fields (pep_id, section, field, value, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6)")
+                    sql("INSERT INTO pep_fields (pep_id, section, field, value, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6)")
                         .bind(pep_id.as_str()).bind(section).bind(field).bind(value).bind(now)
                         .bind(written_by(child, section))
-                        .execute(&mut *tx).await?;
+                        .execute(&mut tx).await?;
                     written.insert(section);
                 }
                 // The task list as the people would have left it: every section completed once a
                 // PEP is ready or past it, the ones with words in progress before then (an
                 // approved PEP read "0 of 13 sections completed").
-                let finished_writing = matches!(state, PepState::Ready | PepState::Submitted | PepState::Approved);
+                let finished_writing = matches!(
+                    state,
+                    PepState::Ready | PepState::Submitted | PepState::Approved
+                );
                 for section in app::domain::pep_form::sections_for(child.phase) {
                     let status = if finished_writing {
                         "completed"
@@ -951,45 +1013,55 @@ pub async fn seed(db: &Db) -> Result<SeedOutcome, sqlx::Error> {
                     } else {
                         continue;
                     };
-                    sqlx::query("INSERT INTO pep_sections (pep_id, section, status, updated_at) VALUES ($1, $2, $3, $4)")
+                    sql("INSERT INTO pep_sections (pep_id, section, status, updated_at) VALUES ($1, $2, $3, $4)")
                         .bind(pep_id.as_str()).bind(section.as_str()).bind(status).bind(now)
-                        .execute(&mut *tx).await?;
+                        .execute(&mut tx).await?;
                 }
                 let has_targets = !matches!(state, PepState::Scheduled | PepState::Contributions);
                 if has_targets {
-                    for (position, (area, baseline, statement, measure, date, action, frequency)) in targets_for(child).into_iter().enumerate() {
+                    for (position, (area, baseline, statement, measure, date, action, frequency)) in
+                        targets_for(child).into_iter().enumerate()
+                    {
                         let target_id = format!("{pep_id}-target-{position}");
-                        let evaluation = (*year == 2025).then_some(["achieved", "partly", "not_achieved"][position % 3]);
-                        sqlx::query("INSERT INTO targets (id, pep_id, position, need_area, reason_baseline, statement, success_measure, target_date, evaluation, child_view, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $11, $10, $10)")
+                        let evaluation = (*year == 2025)
+                            .then_some(["achieved", "partly", "not_achieved"][position % 3]);
+                        sql("INSERT INTO targets (id, pep_id, position, need_area, reason_baseline, statement, success_measure, target_date, evaluation, child_view, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $11, $10, $10)")
                             .bind(&target_id).bind(pep_id.as_str()).bind(position as i64).bind(area)
                             .bind(baseline).bind(statement).bind(measure).bind(date).bind(evaluation).bind(now)
                             .bind(format!("{} said this is what they most want to get better at.", child.first))
-                            .execute(&mut *tx).await?;
+                            .execute(&mut tx).await?;
                         let status = if *year == 2025 { "done" } else { "open" };
                         // "Teaching assistant to run 1:1 reading; carer to hear reading at home" is
                         // two actions: the school's, and the carer's (owned by the carer, so it
                         // reaches her My actions), when the child has one.
                         let (school_part, carer_part) = match action.split_once("; carer to ") {
-                            Some((school, carer)) if child.carer.is_some() => (school.to_string(), Some(format!("Carer to {carer}"))),
+                            Some((school, carer)) if child.carer.is_some() => {
+                                (school.to_string(), Some(format!("Carer to {carer}")))
+                            }
                             _ => (action.to_string(), None),
                         };
-                        let owned = [
-                            (format!("{target_id}-action"), school_part, Role::DesignatedTeacher),
-                        ]
-                        .into_iter()
-                        .chain(carer_part.map(|words| (format!("{target_id}-action-carer"), words, Role::Carer)));
+                        let owned =
+                            [(
+                                format!("{target_id}-action"),
+                                school_part,
+                                Role::DesignatedTeacher,
+                            )]
+                            .into_iter()
+                            .chain(carer_part.map(|words| {
+                                (format!("{target_id}-action-carer"), words, Role::Carer)
+                            }));
                         for (action_id, words, owner) in owned {
-                            sqlx::query("INSERT INTO actions (id, pep_id, target_id, description, owner_role, frequency, due_on, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)")
+                            sql("INSERT INTO actions (id, pep_id, target_id, description, owner_role, frequency, due_on, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)")
                                 .bind(action_id).bind(pep_id.as_str()).bind(&target_id)
                                 .bind(words).bind(owner.as_str()).bind(frequency)
                                 .bind(date).bind(status).bind(now)
-                                .execute(&mut *tx).await?;
+                                .execute(&mut tx).await?;
                         }
                         // One PP+ request for the Virtual School to decide: Maya's maths tuition.
                         if child.id == "demo-child-maya" && *year == 2026 && area == "maths" {
-                            sqlx::query("INSERT INTO pp_plus_requests (id, pep_id, target_id, position, item, provider, unit_cost_pence, sessions, weeks, status, created_at, updated_at) VALUES ($1, $2, $3, 0, 'Small-group maths tuition', 'Brookfield learning support', 3000, 1, 12, 'requested', $4, $4)")
+                            sql("INSERT INTO pp_plus_requests (id, pep_id, target_id, position, item, provider, unit_cost_pence, sessions, weeks, status, created_at, updated_at) VALUES ($1, $2, $3, 0, 'Small-group maths tuition', 'Brookfield learning support', 3000, 1, 12, 'requested', $4, $4)")
                                 .bind(format!("{target_id}-p1")).bind(pep_id.as_str()).bind(&target_id).bind(now)
-                                .execute(&mut *tx).await?;
+                                .execute(&mut tx).await?;
                         }
                     }
                 }
@@ -997,23 +1069,27 @@ pub async fn seed(db: &Db) -> Result<SeedOutcome, sqlx::Error> {
         }
 
         // Ethan's suspension this term: the Virtual School was told, his social worker not yet.
-        sqlx::query("INSERT INTO suspensions (id, child_id, kind, starts_on, days, reason, reintegration_on, virtual_school_told_on, recorded_by, created_at) VALUES ('demo-suspension-ethan', 'demo-child-ethan', 'suspension', $1, 2, 'Leaving the school site without permission', $2, $1, 'demo-user-advisor', $3)")
+        sql("INSERT INTO suspensions (id, child_id, kind, starts_on, days, reason, reintegration_on, virtual_school_told_on, recorded_by, created_at) VALUES ('demo-suspension-ethan', 'demo-child-ethan', 'suspension', $1, 2, 'Leaving the school site without permission', $2, $1, 'demo-user-advisor', $3)")
             .bind(d(2026, 10, 6)).bind(d(2026, 10, 8)).bind(now)
-            .execute(&mut *tx).await?;
+            .execute(&mut tx).await?;
 
-        append_audit_event!(tx, &AuditEvent {
-            occurred_at: now,
-            actor_id: None,
-            action: "demo.seeded",
-            entity: "council",
-            entity_id: Some(DEMO_COUNCIL_ID),
-            child_id: None,
-            pep_id: None,
-            detail: serde_json::json!({ "children": children.len(), "users": PEOPLE.len() }),
-            request_id: None,
-        })?;
+        audit::append(
+            &mut tx,
+            &AuditEvent {
+                occurred_at: now,
+                actor_id: None,
+                action: "demo.seeded",
+                entity: "council",
+                entity_id: Some(DEMO_COUNCIL_ID),
+                child_id: None,
+                pep_id: None,
+                detail: serde_json::json!({ "children": children.len(), "users": PEOPLE.len() }),
+                request_id: None,
+            },
+        )
+        .await?;
         tx.commit().await?;
-    });
+    };
     Ok(SeedOutcome::Loaded {
         children: children.len(),
         users: PEOPLE.len(),
@@ -1023,12 +1099,12 @@ pub async fn seed(db: &Db) -> Result<SeedOutcome, sqlx::Error> {
 
 /// Whether the demo council is in this database.
 pub async fn present(db: &Db) -> Result<bool, sqlx::Error> {
-    let count: i64 = on_db!(db, pool => {
-        sqlx::query_scalar("SELECT COUNT(*) FROM councils WHERE id = $1")
+    let count: i64 = {
+        sql("SELECT COUNT(*) FROM councils WHERE id = $1")
             .bind(DEMO_COUNCIL_ID)
-            .fetch_one(pool)
+            .fetch_value(db)
             .await?
-    });
+    };
     Ok(count > 0)
 }
 

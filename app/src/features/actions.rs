@@ -56,9 +56,10 @@ pub mod server {
     use crate::features::auth::CurrentUser;
     use crate::features::children::countdowns::Countdowns;
     use crate::features::children::server::{REACHABLE_CHILDREN, reader};
+    use crate::infra::audit;
     use crate::infra::audit::AuditEvent;
     use crate::infra::db::Db;
-    use crate::{append_audit_event, on_db};
+    use crate::infra::sql::sql;
 
     fn today() -> NaiveDate {
         crate::domain::uk_time::uk_today(Utc::now())
@@ -89,8 +90,8 @@ pub mod server {
     pub async fn my_actions() -> Result<MyActions, AppError> {
         let user = reader().await?;
         let db = Db::from_context("actions")?;
-        let rows: Vec<ActionRow> = on_db!(&db, pool => {
-            sqlx::query_as(&format!(
+        let rows: Vec<ActionRow> = {
+            sql(&format!(
                 "SELECT a.id, a.description, a.frequency, c.first_name, c.last_name, p.id AS pep_id, \
                  t.statement, a.due_on, p.school_id, s.name AS school \
                  {OWNED_ACTIONS} AND a.status = 'open' AND {REACHABLE_CHILDREN} \
@@ -101,9 +102,9 @@ pub mod server {
             .bind(&user.id)
             .bind(today())
             .bind(&user.school_id)
-            .fetch_all(pool)
+            .fetch_all(&db)
             .await?
-        });
+        };
         let mut countdowns = Countdowns::load(&db, &user.council_id, today()).await?;
         let actions = rows
             .into_iter()
@@ -142,8 +143,8 @@ pub mod server {
         user: &CurrentUser,
         action_id: &str,
     ) -> Result<Option<(String, String)>, AppError> {
-        Ok(on_db!(db, pool => {
-            sqlx::query_as(&format!(
+        Ok({
+            sql(&format!(
                 "SELECT p.id, c.id {OWNED_ACTIONS} AND a.id = $6 AND {REACHABLE_CHILDREN}"
             ))
             .bind(&user.council_id)
@@ -152,9 +153,9 @@ pub mod server {
             .bind(today())
             .bind(&user.school_id)
             .bind(action_id)
-            .fetch_optional(pool)
+            .fetch_optional(db)
             .await?
-        }))
+        })
     }
 
     pub async fn set_action_status(action_id: String, done: bool) -> Result<(), AppError> {
@@ -166,25 +167,29 @@ pub mod server {
         };
         let status = if done { "done" } else { "open" };
         let now = Utc::now();
-        on_db!(&db, pool => {
-            let mut tx = pool.begin_write().await?;
-            sqlx::query("UPDATE actions SET status = $1, version = version + 1, updated_at = $2 WHERE id = $3")
+        {
+            let mut tx = db.begin_write().await?;
+            sql("UPDATE actions SET status = $1, version = version + 1, updated_at = $2 WHERE id = $3")
                 .bind(status).bind(now).bind(&action_id)
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await?;
-            append_audit_event!(tx, &AuditEvent {
-                occurred_at: now,
-                actor_id: Some(&user.id),
-                action: "action.status_changed",
-                entity: "action",
-                entity_id: Some(&action_id),
-                child_id: Some(&child_id),
-                pep_id: Some(&pep_id),
-                detail: serde_json::json!({ "status": status }),
-                request_id: None,
-            })?;
+            audit::append(
+                &mut tx,
+                &AuditEvent {
+                    occurred_at: now,
+                    actor_id: Some(&user.id),
+                    action: "action.status_changed",
+                    entity: "action",
+                    entity_id: Some(&action_id),
+                    child_id: Some(&child_id),
+                    pep_id: Some(&pep_id),
+                    detail: serde_json::json!({ "status": status }),
+                    request_id: None,
+                },
+            )
+            .await?;
             tx.commit().await?;
-        });
+        };
         Ok(())
     }
 }

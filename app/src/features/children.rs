@@ -140,9 +140,10 @@ pub mod server {
     use crate::domain::schedule::{contributions_due, submission_due};
     use crate::error::AppError;
     use crate::features::auth::{CurrentUser, current_user};
+    use crate::infra::audit;
     use crate::infra::audit::AuditEvent;
     use crate::infra::db::Db;
-    use crate::{append_audit_event, on_db};
+    use crate::infra::sql::sql;
 
     /// The rule of `domain::access` in SQL, for lists: children of the actor's council that the
     /// actor reaches today. Binds: $1 council, $2 role, $3 user id, $4 today, $5 the user's school.
@@ -195,8 +196,8 @@ pub mod server {
     pub async fn my_children() -> Result<ChildrenList, AppError> {
         let user = reader().await?;
         let db = Db::from_context("children")?;
-        let rows: Vec<ChildRow> = on_db!(&db, pool => {
-            sqlx::query_as(&format!(
+        let rows: Vec<ChildRow> = {
+            sql(&format!(
                 "SELECT c.id, c.first_name, c.last_name, e.school_id, s.name AS school, \
                  p.id AS pep_id, p.academic_year, p.term, p.kind, p.state, p.due_on, \
                  p.due_explanation, p.meeting_at \
@@ -212,9 +213,9 @@ pub mod server {
             .bind(&user.id)
             .bind(today())
             .bind(&user.school_id)
-            .fetch_all(pool)
+            .fetch_all(&db)
             .await?
-        });
+        };
         let mut countdowns = Countdowns::load(&db, &user.council_id, today()).await?;
         let mut children: Vec<ChildListItem> = rows
             .into_iter()
@@ -333,9 +334,8 @@ pub mod server {
         user: &CurrentUser,
         child_id: &str,
     ) -> Result<Relationship, AppError> {
-        let (current, ever): (bool, bool) = on_db!(db, pool => {
-            sqlx::query_as(
-                "SELECT \
+        let (current, ever): (bool, bool) = {
+            sql("SELECT \
                    EXISTS (SELECT 1 FROM assignments a WHERE a.child_id = $1 AND a.user_id = $2 \
                            AND a.starts_on <= $3 AND (a.ends_on IS NULL OR a.ends_on >= $3)) \
                    OR ($4 = 'designated_teacher' AND EXISTS (SELECT 1 FROM education_episodes e \
@@ -343,16 +343,15 @@ pub mod server {
                            AND e.started_on <= $3 AND (e.ended_on IS NULL OR e.ended_on >= $3))), \
                    EXISTS (SELECT 1 FROM assignments a WHERE a.child_id = $1 AND a.user_id = $2) \
                    OR ($4 = 'designated_teacher' AND EXISTS (SELECT 1 FROM education_episodes e \
-                           WHERE e.child_id = $1 AND e.school_id = $5))",
-            )
+                           WHERE e.child_id = $1 AND e.school_id = $5))")
             .bind(child_id)
             .bind(&user.id)
             .bind(today())
             .bind(user.role.as_str())
             .bind(&user.school_id)
-            .fetch_one(pool)
+            .fetch_one(db)
             .await?
-        });
+        };
         Ok(match (current, ever) {
             (true, _) => Relationship::Current,
             (false, true) => Relationship::Ended,
@@ -374,13 +373,13 @@ pub mod server {
         action: Action,
     ) -> Result<CurrentUser, AppError> {
         let user = reader().await?;
-        let in_council: bool = on_db!(db, pool => {
-            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM children WHERE id = $1 AND council_id = $2)")
+        let in_council: bool = {
+            sql("SELECT EXISTS (SELECT 1 FROM children WHERE id = $1 AND council_id = $2)")
                 .bind(child_id)
                 .bind(&user.council_id)
-                .fetch_one(pool)
+                .fetch_value(db)
                 .await?
-        });
+        };
         if !in_council {
             return Err(AppError::Forbidden);
         }
@@ -398,8 +397,8 @@ pub mod server {
     pub async fn child_record(child_id: String) -> Result<ChildSummary, AppError> {
         let db = Db::from_context("children")?;
         let user = child_reader(&db, &child_id).await?;
-        let child: Option<ChildFacts> = on_db!(&db, pool => {
-            sqlx::query_as(
+        let child: Option<ChildFacts> = {
+            sql(
                 "SELECT c.id, c.first_name, c.last_name, c.date_of_birth, c.upn, c.gender, \
                  c.ethnicity, c.first_language, c.sen_status, c.nc_year_override, \
                  ce.started_on AS in_care_since, ce.legal_status, ce.placement_type, \
@@ -413,57 +412,63 @@ pub mod server {
             )
             .bind(&child_id)
             .bind(&user.council_id)
-            .fetch_optional(pool)
+            .fetch_optional(&db)
             .await?
-        });
+        };
         // Gone since the check above: the same answer as "not yours".
         let Some(child) = child else {
             return Err(AppError::Forbidden);
         };
         let id = child.id.clone();
         let relationship = relationship(&db, &user, &id).await?;
-        let (peps, open_peps): (Vec<PepListItem>, Vec<OpenPep>) = on_db!(&db, pool => {
-            let mut tx = pool.begin_write().await?;
-            let peps: Vec<(String, i64, String, String, String, NaiveDate)> = sqlx::query_as(
+        let (peps, open_peps): (Vec<PepListItem>, Vec<OpenPep>) = {
+            let mut tx = db.begin_write().await?;
+            let peps: Vec<(String, i64, String, String, String, NaiveDate)> = sql(
                 "SELECT id, academic_year, term, kind, state, due_on FROM peps \
                  WHERE child_id = $1 ORDER BY academic_year DESC, due_on DESC",
             )
             .bind(&id)
-            .fetch_all(&mut *tx)
+            .fetch_all(&mut tx)
             .await?;
-            let open: Vec<OpenPep> = sqlx::query_as(
+            let open: Vec<OpenPep> = sql(
                 "SELECT id, academic_year, term, kind, state, due_on, due_explanation, meeting_at \
                  FROM peps WHERE child_id = $1 AND state NOT IN ('submitted', 'approved') \
                  ORDER BY due_on LIMIT 1",
             )
             .bind(&id)
-            .fetch_all(&mut *tx)
+            .fetch_all(&mut tx)
             .await?;
-            append_audit_event!(tx, &AuditEvent {
-                occurred_at: Utc::now(),
-                actor_id: Some(&user.id),
-                action: "child.read",
-                entity: "child",
-                entity_id: Some(&id),
-                child_id: Some(&id),
-                pep_id: None,
-                detail: serde_json::json!({ "relationship": format!("{relationship:?}") }),
-                request_id: None,
-            })?;
+            audit::append(
+                &mut tx,
+                &AuditEvent {
+                    occurred_at: Utc::now(),
+                    actor_id: Some(&user.id),
+                    action: "child.read",
+                    entity: "child",
+                    entity_id: Some(&id),
+                    child_id: Some(&id),
+                    pep_id: None,
+                    detail: serde_json::json!({ "relationship": format!("{relationship:?}") }),
+                    request_id: None,
+                },
+            )
+            .await?;
             tx.commit().await?;
             let peps = peps
                 .into_iter()
-                .map(|(id, academic_year, term, kind, state, due_on)| PepListItem {
-                    id,
-                    academic_year,
-                    term,
-                    kind,
-                    state,
-                    due_on: due_on.to_string(),
-                })
+                .map(
+                    |(id, academic_year, term, kind, state, due_on)| PepListItem {
+                        id,
+                        academic_year,
+                        term,
+                        kind,
+                        state,
+                        due_on: due_on.to_string(),
+                    },
+                )
                 .collect();
             (peps, open)
-        });
+        };
         let today = today();
         let eligibility = child_eligibility(&child, today);
         let mut countdowns = Countdowns::load(&db, &user.council_id, today).await?;
@@ -565,16 +570,16 @@ pub mod server {
     ) -> Result<Vec<ActionItem>, AppError> {
         /// (description, owner role, owner's name, due date)
         type ActionRow = (String, Option<String>, Option<String>, Option<NaiveDate>);
-        let rows: Vec<ActionRow> = on_db!(db, pool => {
-            sqlx::query_as(
+        let rows: Vec<ActionRow> = {
+            sql(
                 "SELECT a.description, a.owner_role, u.display_name, a.due_on FROM actions a \
                  LEFT JOIN users u ON u.id = a.owner_user_id \
                  WHERE a.pep_id = $1 AND a.status = 'open' ORDER BY a.due_on, a.created_at",
             )
             .bind(pep_id)
-            .fetch_all(pool)
+            .fetch_all(db)
             .await?
-        });
+        };
         Ok(rows
             .into_iter()
             .map(|(description, owner_role, owner_name, due_on)| {

@@ -110,7 +110,7 @@ pub mod server {
     };
     use crate::infra::db::Db;
     use crate::infra::reference_data::section_policy;
-    use crate::on_db;
+    use crate::infra::sql::sql;
 
     pub async fn virtual_school_dashboard(filter: DashboardFilter) -> Result<Dashboard, AppError> {
         let user = crate::features::people::administrator().await?;
@@ -227,8 +227,8 @@ pub mod server {
             })?),
         };
         let school_filter = filter.school.as_deref().filter(|s| !s.is_empty());
-        let rows: Vec<Row> = on_db!(db, pool => {
-            sqlx::query_as(&format!(
+        let rows: Vec<Row> = {
+            sql(&format!(
                 "SELECT c.id, c.first_name, c.last_name, c.date_of_birth, c.nc_year_override, \
                  ce.started_on AS in_care_since, e.school_id, s.name AS school, \
                  p.id AS pep_id, p.academic_year, p.term, p.kind, p.state, p.due_on, \
@@ -250,27 +250,27 @@ pub mod server {
             .bind(today)
             .bind(&user.school_id)
             .bind(school_filter.unwrap_or(""))
-            .fetch_all(pool)
+            .fetch_all(db)
             .await?
-        });
-        let schools: Vec<(String, String)> = on_db!(db, pool => {
-            sqlx::query_as("SELECT id, name FROM schools WHERE council_id = $1 ORDER BY name")
+        };
+        let schools: Vec<(String, String)> = {
+            sql("SELECT id, name FROM schools WHERE council_id = $1 ORDER BY name")
                 .bind(&user.council_id)
-                .fetch_all(pool)
+                .fetch_all(db)
                 .await?
-        });
+        };
 
-        let completed: HashSet<(String, String)> = on_db!(db, pool => {
-            sqlx::query_as::<_, (String, String)>(
+        let completed: HashSet<(String, String)> = {
+            sql(
                 "SELECT s.pep_id, s.section FROM pep_sections s JOIN peps p ON p.id = s.pep_id \
                  JOIN children c ON c.id = p.child_id \
                  WHERE c.council_id = $1 AND s.status = 'completed' \
                  AND p.state IN ('scheduled', 'contributions')",
             )
             .bind(&user.council_id)
-            .fetch_all(pool)
+            .fetch_all(db)
             .await?
-        })
+        }
         .into_iter()
         .collect();
         let sections = section_policy(db, &user.council_id).await?;

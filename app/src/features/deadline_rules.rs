@@ -52,10 +52,11 @@ mod server {
     use crate::error::AppError;
     use crate::features::auth::CurrentUser;
     use crate::features::people::administrator;
+    use crate::infra::audit;
     use crate::infra::audit::AuditEvent;
     use crate::infra::db::Db;
     use crate::infra::reference_data::{contribution_rule as stored_rule, deadline_policy};
-    use crate::{append_audit_event, on_db};
+    use crate::infra::sql::sql;
 
     pub async fn deadline_rules() -> Result<DeadlineRulesForm, AppError> {
         let admin = administrator().await?;
@@ -120,9 +121,9 @@ mod server {
             before,
             after,
         } = change;
-        on_db!(db, pool => {
-            let mut tx = pool.begin_write().await?;
-            sqlx::query(
+        {
+            let mut tx = db.begin_write().await?;
+            sql(
                 "INSERT INTO council_policies (council_id, key, value_json, updated_at) \
                  VALUES ($1, $2, $3, $4) \
                  ON CONFLICT (council_id, key) DO UPDATE SET value_json = excluded.value_json, \
@@ -132,21 +133,25 @@ mod server {
             .bind(key)
             .bind(after.to_string())
             .bind(now)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
-            append_audit_event!(tx, &AuditEvent {
-                occurred_at: now,
-                actor_id: Some(&admin.id),
-                action,
-                entity: "council",
-                entity_id: Some(&admin.council_id),
-                child_id: None,
-                pep_id: None,
-                detail: serde_json::json!({ "before": before, "after": after }),
-                request_id: None,
-            })?;
+            audit::append(
+                &mut tx,
+                &AuditEvent {
+                    occurred_at: now,
+                    actor_id: Some(&admin.id),
+                    action,
+                    entity: "council",
+                    entity_id: Some(&admin.council_id),
+                    child_id: None,
+                    pep_id: None,
+                    detail: serde_json::json!({ "before": before, "after": after }),
+                    request_id: None,
+                },
+            )
+            .await?;
             tx.commit().await?;
-        });
+        };
         Ok(())
     }
 }

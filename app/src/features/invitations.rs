@@ -50,12 +50,13 @@ mod server {
     use crate::features::auth::{
         AuthContext, SignInOutcome, current_user, looks_like_email, start_signed_in_session,
     };
+    use crate::infra::audit;
     use crate::infra::audit::AuditEvent;
     use crate::infra::common_passwords::is_common;
     use crate::infra::db::Db;
     use crate::infra::mail::Email;
     use crate::infra::passwords::hash_passwords;
-    use crate::{append_audit_event, on_db};
+    use crate::infra::sql::sql;
 
     fn invalid(field: &str, message: impl Into<String>) -> AppError {
         AppError::Invalid(vec![(field.to_string(), message.into())])
@@ -117,12 +118,12 @@ mod server {
             ));
         }
         let (db, auth) = context()?;
-        let existing: i64 = on_db!(&db, pool => {
-            sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE lower(email) = $1")
+        let existing: i64 = {
+            sql("SELECT COUNT(*) FROM users WHERE lower(email) = $1")
                 .bind(&email)
-                .fetch_one(pool)
+                .fetch_value(&db)
                 .await?
-        });
+        };
         if existing > 0 {
             return Err(invalid("email", "This person already has an account"));
         }
@@ -130,19 +131,20 @@ mod server {
         let id = uuid::Uuid::now_v7().to_string();
         let now = Utc::now();
         let expires = now + Duration::days(INVITATION_DAYS);
-        on_db!(&db, pool => {
-            let mut tx = pool.begin_write().await?;
+        {
+            let mut tx = db.begin_write().await?;
             if let Some(school) = &school_id {
-                let known: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM schools WHERE id = $1 AND council_id = $2")
-                    .bind(school)
-                    .bind(&actor.council_id)
-                    .fetch_one(&mut *tx)
-                    .await?;
+                let known: i64 =
+                    sql("SELECT COUNT(*) FROM schools WHERE id = $1 AND council_id = $2")
+                        .bind(school)
+                        .bind(&actor.council_id)
+                        .fetch_value(&mut tx)
+                        .await?;
                 if known == 0 {
                     return Err(invalid("school_id", "Choose a school from the list"));
                 }
             }
-            sqlx::query(
+            sql(
                 "INSERT INTO invitations (id, council_id, email, role, school_id, code_hash, invited_by, created_at, expires_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             )
@@ -155,9 +157,9 @@ mod server {
             .bind(&actor.id)
             .bind(now)
             .bind(expires)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
-            append_audit_event!(tx, &AuditEvent {
+            audit::append(&mut tx, &AuditEvent {
                 occurred_at: now,
                 actor_id: Some(&actor.id),
                 action: "invitation.created",
@@ -167,9 +169,9 @@ mod server {
                 pep_id: None,
                 detail: serde_json::json!({ "email": email, "role": role.as_str(), "school_id": school_id }),
                 request_id: None,
-            })?;
+            }).await?;
             tx.commit().await?;
-        });
+        };
         let link = format!(
             "{}/register?code={code}",
             auth.public_url.trim_end_matches('/')
@@ -216,14 +218,14 @@ mod server {
         password: String,
     ) -> Result<SignInOutcome, AppError> {
         let (db, _) = context()?;
-        let invitation: Option<Invitation> = on_db!(&db, pool => {
-            sqlx::query_as(
+        let invitation: Option<Invitation> = {
+            sql(
                 "SELECT id, council_id, email, role, school_id, expires_at, used_at FROM invitations WHERE code_hash = $1",
             )
             .bind(token_hash(code.trim()))
-            .fetch_optional(pool)
+            .fetch_optional(&db)
             .await?
-        });
+        };
         let now = Utc::now();
         let invitation = match invitation {
             None => {
@@ -282,18 +284,21 @@ mod server {
             .flatten()
             .ok_or_else(|| internal("hashing", "no hash"))?;
         let user_id = uuid::Uuid::now_v7().to_string();
-        on_db!(&db, pool => {
-            let mut tx = pool.begin_write().await?;
-            let claimed = sqlx::query("UPDATE invitations SET used_at = $1, used_by = NULL WHERE id = $2 AND used_at IS NULL")
+        {
+            let mut tx = db.begin_write().await?;
+            let claimed = sql("UPDATE invitations SET used_at = $1, used_by = NULL WHERE id = $2 AND used_at IS NULL")
                 .bind(now)
                 .bind(&invitation.id)
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await?
                 .rows_affected();
             if claimed != 1 {
-                return Err(invalid("code", "This invitation has already been used. Sign in, or ask for a new invitation."));
+                return Err(invalid(
+                    "code",
+                    "This invitation has already been used. Sign in, or ask for a new invitation.",
+                ));
             }
-            sqlx::query(
+            sql(
                 "INSERT INTO users (id, council_id, email, display_name, role, school_id, status, password_hash, created_at, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $8, $8)",
             )
@@ -305,14 +310,14 @@ mod server {
             .bind(&invitation.school_id)
             .bind(&hash)
             .bind(now)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
-            sqlx::query("UPDATE invitations SET used_by = $1 WHERE id = $2")
+            sql("UPDATE invitations SET used_by = $1 WHERE id = $2")
                 .bind(&user_id)
                 .bind(&invitation.id)
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await?;
-            append_audit_event!(tx, &AuditEvent {
+            audit::append(&mut tx, &AuditEvent {
                 occurred_at: now,
                 actor_id: Some(&user_id),
                 action: "user.registered",
@@ -322,9 +327,9 @@ mod server {
                 pep_id: None,
                 detail: serde_json::json!({ "invitation_id": invitation.id, "role": role.as_str() }),
                 request_id: None,
-            })?;
+            }).await?;
             tx.commit().await?;
-        });
+        };
         let detail = serde_json::json!({ "via": "registration" });
         start_signed_in_session(&db, &user_id, "auth.sign_in_succeeded", detail).await
     }

@@ -18,12 +18,13 @@ pub mod server {
     use crate::domain::schedule::{
         ChildSituation, ExistingPep, PepChange, PlannedPep, peps_to_create,
     };
+    use crate::infra::audit;
     use crate::infra::audit::AuditEvent;
     use crate::infra::db::Db;
     use crate::infra::reference_data::{
         bank_holidays, council_calendars, council_division, deadline_policy,
     };
-    use crate::{append_audit_event, on_db};
+    use crate::infra::sql::sql;
 
     /// What a run did.
     #[derive(Debug, Default, PartialEq, Eq)]
@@ -62,8 +63,8 @@ pub mod server {
         today: NaiveDate,
         only_child: Option<&str>,
     ) -> Result<ScheduleReport, sqlx::Error> {
-        let children: Vec<ChildRow> = on_db!(db, pool => {
-            sqlx::query_as(
+        let children: Vec<ChildRow> = {
+            sql(
                 "SELECT c.id, c.council_id, c.date_of_birth, c.nc_year_override, \
                  ce.started_on AS in_care_since, ce.emergency_placement, \
                  e.school_id, s.name AS school, e.started_on AS education_since \
@@ -74,9 +75,9 @@ pub mod server {
                  WHERE c.id = COALESCE($1, c.id) ORDER BY c.council_id, c.id",
             )
             .bind(only_child)
-            .fetch_all(pool)
+            .fetch_all(db)
             .await?
-        });
+        };
         #[derive(sqlx::FromRow)]
         struct PepRow {
             id: String,
@@ -88,15 +89,15 @@ pub mod server {
             school_id: Option<String>,
             trigger_on: Option<NaiveDate>,
         }
-        let existing_rows: Vec<PepRow> = on_db!(db, pool => {
-            sqlx::query_as(
+        let existing_rows: Vec<PepRow> = {
+            sql(
                 "SELECT id, child_id, academic_year, term, due_on, state, school_id, trigger_on \
                  FROM peps WHERE child_id = COALESCE($1, child_id)",
             )
             .bind(only_child)
-            .fetch_all(pool)
+            .fetch_all(db)
             .await?
-        });
+        };
         let mut existing: HashMap<String, Vec<ExistingPep>> = HashMap::new();
         for row in existing_rows {
             let stored = |e: crate::domain::UnknownValue| {
@@ -216,9 +217,9 @@ pub mod server {
     ) -> Result<bool, sqlx::Error> {
         let id = uuid::Uuid::now_v7().to_string();
         let now = Utc::now();
-        on_db!(db, pool => {
-            let mut tx = pool.begin_write().await?;
-            let inserted = sqlx::query(
+        {
+            let mut tx = db.begin_write().await?;
+            let inserted = sql(
                 "INSERT INTO peps (id, child_id, academic_year, term, kind, phase, state, \
                  school_id, due_on, due_explanation, trigger_on, created_at, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) \
@@ -236,32 +237,36 @@ pub mod server {
             .bind(&planned.deadline.explanation)
             .bind(planned.trigger_on)
             .bind(now)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?
             .rows_affected()
                 == 1;
             if inserted {
-                append_audit_event!(tx, &AuditEvent {
-                    occurred_at: now,
-                    actor_id: None,
-                    action: "pep.scheduled",
-                    entity: "pep",
-                    entity_id: Some(&id),
-                    child_id: Some(child_id),
-                    pep_id: Some(&id),
-                    detail: serde_json::json!({
-                        "kind": planned.kind.as_str(),
-                        "term": planned.term.as_str(),
-                        "academic_year": planned.academic_year.start_year(),
-                        "due_on": planned.deadline.due,
-                        "explanation": planned.deadline.explanation,
-                    }),
-                    request_id: None,
-                })?;
+                audit::append(
+                    &mut tx,
+                    &AuditEvent {
+                        occurred_at: now,
+                        actor_id: None,
+                        action: "pep.scheduled",
+                        entity: "pep",
+                        entity_id: Some(&id),
+                        child_id: Some(child_id),
+                        pep_id: Some(&id),
+                        detail: serde_json::json!({
+                            "kind": planned.kind.as_str(),
+                            "term": planned.term.as_str(),
+                            "academic_year": planned.academic_year.start_year(),
+                            "due_on": planned.deadline.due,
+                            "explanation": planned.deadline.explanation,
+                        }),
+                        request_id: None,
+                    },
+                )
+                .await?;
             }
             tx.commit().await?;
             Ok(inserted)
-        })
+        }
     }
 
     /// Brings a PEP forward and hands it to the new school after a move, with its audit row;
@@ -272,27 +277,30 @@ pub mod server {
         change: &PepChange,
     ) -> Result<bool, sqlx::Error> {
         let now = Utc::now();
-        on_db!(db, pool => {
-            let mut tx = pool.begin_write().await?;
-            let changed = sqlx::query(
-                "UPDATE peps SET due_on = COALESCE($1, due_on), \
+        {
+            let mut tx = db.begin_write().await?;
+            let changed = sql("UPDATE peps SET due_on = COALESCE($1, due_on), \
                  due_explanation = COALESCE($2, due_explanation), \
                  school_id = COALESCE($3, school_id), trigger_on = $4, \
                  version = version + 1, updated_at = $5 \
-                 WHERE id = $6 AND state NOT IN ('submitted', 'approved')",
-            )
+                 WHERE id = $6 AND state NOT IN ('submitted', 'approved')")
             .bind(change.brought_forward.as_ref().map(|d| d.due))
-            .bind(change.brought_forward.as_ref().map(|d| d.explanation.clone()))
+            .bind(
+                change
+                    .brought_forward
+                    .as_ref()
+                    .map(|d| d.explanation.clone()),
+            )
             .bind(change.school_id.as_deref())
             .bind(change.trigger_on)
             .bind(now)
             .bind(&change.pep_id)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?
             .rows_affected()
                 == 1;
             if changed {
-                append_audit_event!(tx, &AuditEvent {
+                audit::append(&mut tx, &AuditEvent {
                     occurred_at: now,
                     actor_id: None,
                     action: "pep.rescheduled",
@@ -307,11 +315,11 @@ pub mod server {
                         "trigger_on": change.trigger_on,
                     }),
                     request_id: None,
-                })?;
+                }).await?;
             }
             tx.commit().await?;
             Ok(changed)
-        })
+        }
     }
 
     /// Runs the schedule now and then after each English midnight, for as long as the server

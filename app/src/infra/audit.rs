@@ -6,6 +6,8 @@
 
 use chrono::{DateTime, Utc};
 
+use super::sql::{Tx, sql};
+
 /// One thing that happened, by whom, to what.
 #[derive(Debug, Clone)]
 pub struct AuditEvent<'a> {
@@ -45,43 +47,34 @@ impl<'a> AuditEvent<'a> {
     }
 }
 
-/// Appends an [`AuditEvent`] inside the caller's transaction `$tx` (either backend); evaluates
-/// to `Result<Option<i64>, sqlx::Error>`: the PEP's new revision when the event is about a PEP.
-#[macro_export]
-macro_rules! append_audit_event {
-    ($tx:expr, $event:expr) => {
-        async {
-            let event: &$crate::infra::audit::AuditEvent<'_> = $event;
-            let revision: Option<i64> = match event.pep_id {
-                Some(pep_id) => Some(
-                    sqlx::query_scalar(
-                        "UPDATE peps SET revision = revision + 1 WHERE id = $1 RETURNING revision",
-                    )
-                    .bind(pep_id)
-                    .fetch_one(&mut *$tx)
-                    .await?,
-                ),
-                None => None,
-            };
-            sqlx::query(
-                "INSERT INTO audit_events (occurred_at, actor_id, action, entity, entity_id, \
-                 child_id, pep_id, revision, detail_json, request_id) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            )
-            .bind(event.occurred_at)
-            .bind(event.actor_id)
-            .bind(event.action)
-            .bind(event.entity)
-            .bind(event.entity_id)
-            .bind(event.child_id)
-            .bind(event.pep_id)
-            .bind(revision)
-            .bind(event.detail.to_string())
-            .bind(event.request_id)
-            .execute(&mut *$tx)
-            .await?;
-            Ok::<Option<i64>, sqlx::Error>(revision)
-        }
-        .await
+/// Appends `event` inside the caller's transaction: the PEP's new revision when the event is
+/// about a PEP.
+pub async fn append(tx: &mut Tx, event: &AuditEvent<'_>) -> Result<Option<i64>, sqlx::Error> {
+    let revision: Option<i64> = match event.pep_id {
+        Some(pep_id) => Some(
+            sql("UPDATE peps SET revision = revision + 1 WHERE id = $1 RETURNING revision")
+                .bind(pep_id)
+                .fetch_value(&mut *tx)
+                .await?,
+        ),
+        None => None,
     };
+    sql(
+        "INSERT INTO audit_events (occurred_at, actor_id, action, entity, entity_id, child_id, \
+         pep_id, revision, detail_json, request_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(event.occurred_at)
+    .bind(event.actor_id)
+    .bind(event.action)
+    .bind(event.entity)
+    .bind(event.entity_id)
+    .bind(event.child_id)
+    .bind(event.pep_id)
+    .bind(revision)
+    .bind(event.detail.to_string())
+    .bind(event.request_id)
+    .execute(tx)
+    .await?;
+    Ok(revision)
 }

@@ -1,13 +1,15 @@
 //! The database: SQLite embedded by default, PostgreSQL when one machine is not enough.
 //!
-//! Both backends run the same SQL text (`$1` placeholders work in both) through [`on_db!`], which
-//! expands a block once per backend so sqlx's types stay concrete. Dates bind as
+//! Both backends run the same SQL text (`$1` placeholders work in both) through
+//! [`super::sql::sql`], whose statements become each backend's own query only when they run, so
+//! sqlx's types stay concrete. Dates bind as
 //! `chrono::NaiveDate` (TEXT in SQLite, DATE in PostgreSQL), instants as `DateTime<Utc>`,
 //! integers as `i64`.
 
 use std::str::FromStr;
 use std::time::Duration;
 
+use super::sql::Tx;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -22,20 +24,6 @@ pub static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../mig
 pub enum Db {
     Sqlite(SqlitePool),
     Postgres(PgPool),
-}
-
-/// Runs the block with `$pool` bound to the concrete pool of whichever backend `$db` is (with
-/// [`BeginWrite`] in scope, so `pool.begin_write()` starts a write transaction on either).
-#[macro_export]
-macro_rules! on_db {
-    ($db:expr, $pool:ident => $body:expr) => {{
-        #[allow(unused_imports)]
-        use $crate::infra::db::BeginWrite as _;
-        match $db {
-            $crate::infra::db::Db::Sqlite($pool) => $body,
-            $crate::infra::db::Db::Postgres($pool) => $body,
-        }
-    }};
 }
 
 /// Starts a transaction that will write. On SQLite it takes the write lock at once (`BEGIN
@@ -210,13 +198,39 @@ impl Db {
         Ok(())
     }
 
+    /// Starts a transaction that will write (see [`BeginWrite`]): on SQLite it waits its turn
+    /// and takes the write lock at once.
+    pub async fn begin_write(&self) -> Result<Tx, sqlx::Error> {
+        Ok(match self {
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_write().await?),
+            Db::Postgres(pool) => Tx::Postgres(pool.begin_write().await?),
+        })
+    }
+
+    /// Starts a transaction that only reads: one snapshot for several statements.
+    pub async fn begin_read(&self) -> Result<Tx, sqlx::Error> {
+        Ok(match self {
+            Db::Sqlite(pool) => Tx::Sqlite(WriteTransaction {
+                tx: pool.begin().await?,
+                _turn: None,
+            }),
+            Db::Postgres(pool) => Tx::Postgres(WriteTransaction {
+                tx: pool.begin().await?,
+                _turn: None,
+            }),
+        })
+    }
+
     /// A round trip to the database, for `/healthz`.
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
-        on_db!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))
+        super::sql::sql("SELECT 1").execute(self).await.map(|_| ())
     }
 
     pub async fn close(&self) {
-        on_db!(self, pool => pool.close().await)
+        match self {
+            Db::Sqlite(pool) => pool.close().await,
+            Db::Postgres(pool) => pool.close().await,
+        }
     }
 }
 

@@ -11,48 +11,48 @@ use crate::domain::calendar::{
 };
 use crate::domain::schedule::DeadlinePolicy;
 use crate::infra::db::Db;
-use crate::on_db;
+use crate::infra::sql::sql;
 
 /// Adds the shipped England and Wales bank holidays that are not in the table yet.
 pub async fn load_shipped_bank_holidays(db: &Db) -> Result<(), sqlx::Error> {
     let holidays = BankHolidays::from_gov_uk_json(SHIPPED_BANK_HOLIDAYS_JSON, ENGLAND_AND_WALES)
         .map_err(|e| sqlx::Error::Protocol(format!("the shipped bank holidays: {e}")))?;
-    on_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
+    {
+        let mut tx = db.begin_write().await?;
         for (day, title) in holidays.iter() {
-            sqlx::query(
+            sql(
                 "INSERT INTO bank_holidays (division, holiday_on, title) VALUES ($1, $2, $3) \
                  ON CONFLICT (division, holiday_on) DO NOTHING",
             )
             .bind(ENGLAND_AND_WALES)
             .bind(day)
             .bind(title)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
         }
         tx.commit().await?;
-    });
+    };
     Ok(())
 }
 
 /// The bank holiday division a council counts working days with ("england-and-wales").
 pub async fn council_division(db: &Db, council_id: &str) -> Result<String, sqlx::Error> {
-    Ok(on_db!(db, pool => {
-        sqlx::query_scalar("SELECT bank_holiday_division FROM councils WHERE id = $1")
+    Ok({
+        sql("SELECT bank_holiday_division FROM councils WHERE id = $1")
             .bind(council_id)
-            .fetch_one(pool)
+            .fetch_value(db)
             .await?
-    }))
+    })
 }
 
 /// The bank holidays of a division, as stored.
 pub async fn bank_holidays(db: &Db, division: &str) -> Result<BankHolidays, sqlx::Error> {
-    let rows: Vec<(chrono::NaiveDate, String)> = on_db!(db, pool => {
-        sqlx::query_as("SELECT holiday_on, title FROM bank_holidays WHERE division = $1")
+    let rows: Vec<(chrono::NaiveDate, String)> = {
+        sql("SELECT holiday_on, title FROM bank_holidays WHERE division = $1")
             .bind(division)
-            .fetch_all(pool)
+            .fetch_all(db)
             .await?
-    });
+    };
     Ok(BankHolidays::new(rows))
 }
 
@@ -75,16 +75,16 @@ impl CouncilCalendars {
 }
 
 pub async fn council_calendars(db: &Db, council_id: &str) -> Result<CouncilCalendars, sqlx::Error> {
-    let rows: Vec<(Option<String>, NaiveDate, NaiveDate, String, String)> = on_db!(db, pool => {
-        sqlx::query_as(
+    let rows: Vec<(Option<String>, NaiveDate, NaiveDate, String, String)> = {
+        sql(
             "SELECT c.school_id, p.starts_on, p.ends_on, p.kind, p.label \
              FROM calendar_periods p JOIN calendars c ON c.id = p.calendar_id \
              WHERE c.council_id = $1 ORDER BY p.starts_on",
         )
         .bind(council_id)
-        .fetch_all(pool)
+        .fetch_all(db)
         .await?
-    });
+    };
     let mut calendars = CouncilCalendars::default();
     for (school_id, start, end, kind, label) in rows {
         let kind = PeriodKind::parse(&kind)
@@ -113,13 +113,13 @@ async fn council_policy(
     council_id: &str,
     key: &str,
 ) -> Result<Option<String>, sqlx::Error> {
-    Ok(on_db!(db, pool => {
-        sqlx::query_scalar("SELECT value_json FROM council_policies WHERE council_id = $1 AND key = $2")
+    Ok({
+        sql("SELECT value_json FROM council_policies WHERE council_id = $1 AND key = $2")
             .bind(council_id)
             .bind(key)
-            .fetch_optional(pool)
+            .fetch_optional_value(db)
             .await?
-    }))
+    })
 }
 
 /// The council's deadline rules (`council_policies` key `deadline_rules`), or the defaults from

@@ -3,6 +3,7 @@
 
 #![allow(dead_code, reason = "each benchmark uses part of it")]
 
+use app::infra::sql::sql;
 use std::time::Duration;
 
 use app::infra::db::Db;
@@ -109,7 +110,7 @@ pub async fn scratch_postgres(prefix: &str) -> Option<(Db, ScratchDatabase)> {
     let admin_url = std::env::var("TEST_DATABASE_URL").ok()?;
     let name = format!("{prefix}_{}", std::process::id());
     let admin = sqlx::PgPool::connect(&admin_url).await.unwrap();
-    sqlx::query(&format!("CREATE DATABASE {name}"))
+    sql(&format!("CREATE DATABASE {name}"))
         .execute(&admin)
         .await
         .unwrap();
@@ -131,7 +132,7 @@ pub struct ScratchDatabase {
 impl ScratchDatabase {
     /// Dropped by force: connections of an app still serving stay open until the process ends.
     pub async fn drop_now(self) {
-        sqlx::query(&format!("DROP DATABASE {} WITH (FORCE)", self.name))
+        sql(&format!("DROP DATABASE {} WITH (FORCE)", self.name))
             .execute(&self.admin)
             .await
             .unwrap();

@@ -10,7 +10,7 @@ use app::domain::access::{Action, Actor, Denial, Relationship, authorize};
 use app::domain::pep::{PepState, SectionKey};
 use app::domain::policy::{Access, default_section_access};
 use app::domain::roles::Role;
-use app::on_db;
+use app::infra::sql::sql;
 use server::demo::{DEMO_PASSWORD, DEMO_TOTP_SECRET, seed};
 
 /// What guards each server function.
@@ -151,22 +151,22 @@ async fn child_related(
     let ended = (relationship == Relationship::Ended)
         .then(|| chrono::NaiveDate::from_ymd_opt(2025, 7, 18).unwrap());
     let now = chrono::Utc::now();
-    on_db!(&app.db.db, pool => {
-        sqlx::query("INSERT INTO children (id, council_id, first_name, last_name, date_of_birth, gender, ethnicity, first_language, sen_status, created_at, updated_at) VALUES ($1, 'demo-council', 'Matrix', $1, $2, 'female', 'White British', 'English', 'none', $3, $3)")
+    {
+        sql("INSERT INTO children (id, council_id, first_name, last_name, date_of_birth, gender, ethnicity, first_language, sen_status, created_at, updated_at) VALUES ($1, 'demo-council', 'Matrix', $1, $2, 'female', 'White British', 'English', 'none', $3, $3)")
             .bind(&child_id).bind(chrono::NaiveDate::from_ymd_opt(2014, 5, 1).unwrap()).bind(now)
-            .execute(pool).await.unwrap();
+            .execute(&app.db.db).await.unwrap();
         if relationship != Relationship::None {
             if role == Role::DesignatedTeacher {
-                sqlx::query("INSERT INTO education_episodes (id, child_id, school_id, status, started_on, ended_on) VALUES ($1, $2, 'demo-school-brookfield', 'on_roll', $3, $4)")
+                sql("INSERT INTO education_episodes (id, child_id, school_id, status, started_on, ended_on) VALUES ($1, $2, 'demo-school-brookfield', 'on_roll', $3, $4)")
                     .bind(format!("{child_id}-edu")).bind(&child_id).bind(start).bind(ended)
-                    .execute(pool).await.unwrap();
+                    .execute(&app.db.db).await.unwrap();
             } else {
-                sqlx::query("INSERT INTO assignments (id, user_id, child_id, relationship, starts_on, ends_on, created_at) VALUES ($1, $2, $3, 'matrix', $4, $5, $6)")
+                sql("INSERT INTO assignments (id, user_id, child_id, relationship, starts_on, ends_on, created_at) VALUES ($1, $2, $3, 'matrix', $4, $5, $6)")
                     .bind(format!("{child_id}-assignment")).bind(user_id).bind(&child_id).bind(start).bind(ended).bind(now)
-                    .execute(pool).await.unwrap();
+                    .execute(&app.db.db).await.unwrap();
             }
         }
-    });
+    };
     child_id
 }
 
@@ -191,7 +191,11 @@ pub async fn fixture_child(
     relationship: Relationship,
 ) -> String {
     let child_id = format!("matrix-{user_id}-{relationship:?}").to_lowercase();
-    let exists: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM children WHERE id = $1").bind(&child_id).fetch_one(pool).await.unwrap());
+    let exists: i64 = sql("SELECT COUNT(*) FROM children WHERE id = $1")
+        .bind(&child_id)
+        .fetch_value(&app.db.db)
+        .await
+        .unwrap();
     if exists == 0 {
         child_related(app, user_id, role, relationship).await
     } else {
@@ -207,12 +211,12 @@ const PEP_ENDPOINTS: usize = 19;
 pub async fn fixture_pep(app: &TestApp, child_id: &str, state: PepState) -> String {
     let pep_id = format!("{child_id}-pep");
     let now = chrono::Utc::now();
-    on_db!(&app.db.db, pool => {
-        sqlx::query("INSERT INTO peps (id, child_id, academic_year, term, kind, phase, state, due_on, created_at, updated_at) VALUES ($1, $2, 2026, 'autumn', 'interim', 'school_age', $3, $4, $5, $5) ON CONFLICT (id) DO UPDATE SET state = excluded.state")
+    {
+        sql("INSERT INTO peps (id, child_id, academic_year, term, kind, phase, state, due_on, created_at, updated_at) VALUES ($1, $2, 2026, 'autumn', 'interim', 'school_age', $3, $4, $5, $5) ON CONFLICT (id) DO UPDATE SET state = excluded.state")
             .bind(&pep_id).bind(child_id).bind(state.as_str())
             .bind(chrono::NaiveDate::from_ymd_opt(2026, 12, 11).unwrap()).bind(now)
-            .execute(pool).await.unwrap();
-    });
+            .execute(&app.db.db).await.unwrap();
+    };
     pep_id
 }
 
@@ -221,17 +225,24 @@ pub async fn fixture_pep(app: &TestApp, child_id: &str, state: PepState) -> Stri
 pub async fn fixture_target(app: &TestApp, pep_id: &str) -> String {
     let target_id = uuid::Uuid::now_v7().to_string();
     let now = chrono::Utc::now();
-    on_db!(&app.db.db, pool => {
-        sqlx::query("INSERT INTO targets (id, pep_id, position, need_area, created_at, updated_at) VALUES ($1, $2, 0, '', $3, $3)")
+    {
+        sql("INSERT INTO targets (id, pep_id, position, need_area, created_at, updated_at) VALUES ($1, $2, 0, '', $3, $3)")
             .bind(&target_id).bind(pep_id).bind(now)
-            .execute(pool).await.unwrap();
-    });
+            .execute(&app.db.db).await.unwrap();
+    };
     target_id
 }
 
 /// The field's current version (0: never written), to save over it.
 pub async fn field_version(app: &TestApp, pep_id: &str, section: &str, field: &str) -> i64 {
-    on_db!(&app.db.db, pool => sqlx::query_scalar::<_, i64>("SELECT version FROM pep_fields WHERE pep_id = $1 AND section = $2 AND field = $3").bind(pep_id).bind(section).bind(field).fetch_optional(pool).await.unwrap()).unwrap_or(0)
+    sql("SELECT version FROM pep_fields WHERE pep_id = $1 AND section = $2 AND field = $3")
+        .bind(pep_id)
+        .bind(section)
+        .bind(field)
+        .fetch_optional_value::<i64>(&app.db.db)
+        .await
+        .unwrap()
+        .unwrap_or(0)
 }
 
 const MATRIX_CALENDAR: &str = "start,end,kind,label\n2026-09-01,2026-12-18,term,Autumn term\n";
@@ -241,11 +252,11 @@ const MATRIX_CALENDAR: &str = "start,end,kind,label\n2026-09-01,2026-12-18,term,
 async fn admin_request(app: &TestApp, path: &str, case: usize) -> Vec<(&'static str, String)> {
     let user_id = format!("matrix-person-{case}");
     let now = chrono::Utc::now();
-    on_db!(&app.db.db, pool => {
-        sqlx::query("INSERT INTO users (id, council_id, email, display_name, role, status, created_at, updated_at) VALUES ($1, 'demo-council', $2, 'Matrix Person', 'social_worker', 'active', $3, $3)")
+    {
+        sql("INSERT INTO users (id, council_id, email, display_name, role, status, created_at, updated_at) VALUES ($1, 'demo-council', $2, 'Matrix Person', 'social_worker', 'active', $3, $3)")
             .bind(&user_id).bind(format!("{user_id}@example.org")).bind(now)
-            .execute(pool).await.unwrap();
-    });
+            .execute(&app.db.db).await.unwrap();
+    };
     match path {
         "/api/invitations/create" => vec![
             ("email", format!("matrix-{case}@example.org")),
@@ -270,12 +281,12 @@ async fn admin_request(app: &TestApp, path: &str, case: usize) -> Vec<(&'static 
         ],
         "/api/people/end_assignment" => {
             let assignment_id = format!("{user_id}-assignment");
-            on_db!(&app.db.db, pool => {
-                sqlx::query("INSERT INTO assignments (id, user_id, child_id, relationship, starts_on, created_at) VALUES ($1, $2, 'demo-child-kai', 'social_worker', $3, $4)")
+            {
+                sql("INSERT INTO assignments (id, user_id, child_id, relationship, starts_on, created_at) VALUES ($1, $2, 'demo-child-kai', 'social_worker', $3, $4)")
                     .bind(&assignment_id).bind(&user_id)
                     .bind(chrono::NaiveDate::from_ymd_opt(2020, 1, 6).unwrap()).bind(now)
-                    .execute(pool).await.unwrap();
-            });
+                    .execute(&app.db.db).await.unwrap();
+            };
             vec![("assignment_id", assignment_id)]
         }
         "/api/council/section_rights" => vec![("state", "draft".into())],
@@ -409,7 +420,11 @@ async fn every_role_and_relationship_gets_what_the_policy_says() {
         let user_ids: Vec<String> = {
             let mut ids = Vec::new();
             for (_, email) in USERS {
-                let id: String = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT id FROM users WHERE email = $1").bind(*email).fetch_one(pool).await.unwrap());
+                let id: String = sql("SELECT id FROM users WHERE email = $1")
+                    .bind(*email)
+                    .fetch_value(&app.db.db)
+                    .await
+                    .unwrap();
                 ids.push(id);
             }
             ids
@@ -583,11 +598,11 @@ async fn every_role_and_relationship_gets_what_the_policy_says() {
                             let role = actor.map_or(Role::Carer, |a| a.role);
                             let action_id = format!("{pep_id}-action-{cases}");
                             let now = chrono::Utc::now();
-                            on_db!(&app.db.db, pool => {
-                                sqlx::query("INSERT INTO actions (id, pep_id, description, owner_role, status, created_at, updated_at) VALUES ($1, $2, 'Read together', $3, 'open', $4, $4)")
+                            {
+                                sql("INSERT INTO actions (id, pep_id, description, owner_role, status, created_at, updated_at) VALUES ($1, $2, 'Read together', $3, 'open', $4, $4)")
                                     .bind(&action_id).bind(&pep_id).bind(role.as_str()).bind(now)
-                                    .execute(pool).await.unwrap();
-                            });
+                                    .execute(&app.db.db).await.unwrap();
+                            };
                             let form = [("action_id", action_id.as_str()), ("done", "true")];
                             let status = call(&app, path, &form, cookie).await.status().as_u16();
                             let decision =
@@ -611,7 +626,11 @@ async fn every_role_and_relationship_gets_what_the_policy_says() {
                                 PepState::Draft
                             };
                             let pep_id = fixture_pep(&app, &child_id, state).await;
-                            let pep_version: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT version FROM peps WHERE id = $1").bind(&pep_id).fetch_one(pool).await.unwrap());
+                            let pep_version: i64 = sql("SELECT version FROM peps WHERE id = $1")
+                                .bind(&pep_id)
+                                .fetch_value(&app.db.db)
+                                .await
+                                .unwrap();
                             let pep_version = pep_version.to_string();
                             let section = if path.contains("target") {
                                 SectionKey::Targets
@@ -626,12 +645,12 @@ async fn every_role_and_relationship_gets_what_the_policy_says() {
                                 // A target of the child's previous PEP, to evaluate from this one.
                                 let previous = format!("{child_id}-previous-pep");
                                 let now = chrono::Utc::now();
-                                on_db!(&app.db.db, pool => {
-                                    sqlx::query("INSERT INTO peps (id, child_id, academic_year, term, kind, phase, state, due_on, created_at, updated_at) VALUES ($1, $2, 2025, 'summer', 'interim', 'school_age', 'approved', $3, $4, $4) ON CONFLICT (id) DO NOTHING")
+                                {
+                                    sql("INSERT INTO peps (id, child_id, academic_year, term, kind, phase, state, due_on, created_at, updated_at) VALUES ($1, $2, 2025, 'summer', 'interim', 'school_age', 'approved', $3, $4, $4) ON CONFLICT (id) DO NOTHING")
                                         .bind(&previous).bind(&child_id)
                                         .bind(chrono::NaiveDate::from_ymd_opt(2026, 6, 26).unwrap()).bind(now)
-                                        .execute(pool).await.unwrap();
-                                });
+                                        .execute(&app.db.db).await.unwrap();
+                                };
                                 fixture_target(&app, &previous).await
                             } else {
                                 fixture_target(&app, &pep_id).await
@@ -729,11 +748,11 @@ async fn every_role_and_relationship_gets_what_the_policy_says() {
                                 "/api/pep/decide_pp_plus" => {
                                     // A costed request on the target, waiting for a decision.
                                     let now = chrono::Utc::now();
-                                    on_db!(&app.db.db, pool => {
-                                        sqlx::query("INSERT INTO pp_plus_requests (id, pep_id, target_id, position, item, provider, unit_cost_pence, sessions, weeks, status, created_at, updated_at) VALUES ($1, $2, $3, 0, 'Tuition', 'Tutors', 4500, 1, 1, 'requested', $4, $4)")
+                                    {
+                                        sql("INSERT INTO pp_plus_requests (id, pep_id, target_id, position, item, provider, unit_cost_pence, sessions, weeks, status, created_at, updated_at) VALUES ($1, $2, $3, 0, 'Tuition', 'Tutors', 4500, 1, 1, 'requested', $4, $4)")
                                             .bind(format!("{target_id}-p1")).bind(&pep_id).bind(&target_id).bind(now)
-                                            .execute(pool).await.unwrap();
-                                    });
+                                            .execute(&app.db.db).await.unwrap();
+                                    };
                                     request_id = format!("{target_id}-p1");
                                     (
                                         vec![
@@ -766,21 +785,23 @@ async fn every_role_and_relationship_gets_what_the_policy_says() {
                                 ),
                                 "/api/pep/start_meeting" => {
                                     // Not started yet (the fixture PEP is shared by the actors).
-                                    on_db!(&app.db.db, pool => {
-                                        sqlx::query("DELETE FROM pep_meetings WHERE pep_id = $1")
+                                    {
+                                        sql("DELETE FROM pep_meetings WHERE pep_id = $1")
                                             .bind(&pep_id)
-                                            .execute(pool).await.unwrap();
-                                    });
+                                            .execute(&app.db.db)
+                                            .await
+                                            .unwrap();
+                                    };
                                     (vec![("pep_id", pep_id.as_str())], edit)
                                 }
                                 "/api/pep/meeting_attendance" | "/api/pep/end_meeting" => {
                                     // A meeting under way, started by someone of the council.
                                     let now = chrono::Utc::now();
-                                    on_db!(&app.db.db, pool => {
-                                        sqlx::query("INSERT INTO pep_meetings (pep_id, started_at, started_by) VALUES ($1, $2, (SELECT id FROM users ORDER BY id LIMIT 1)) ON CONFLICT (pep_id) DO UPDATE SET ended_at = NULL, version = 1, attendees_json = '[]'")
+                                    {
+                                        sql("INSERT INTO pep_meetings (pep_id, started_at, started_by) VALUES ($1, $2, (SELECT id FROM users ORDER BY id LIMIT 1)) ON CONFLICT (pep_id) DO UPDATE SET ended_at = NULL, version = 1, attendees_json = '[]'")
                                             .bind(&pep_id).bind(now)
-                                            .execute(pool).await.unwrap();
-                                    });
+                                            .execute(&app.db.db).await.unwrap();
+                                    };
                                     let form = if *path == "/api/pep/end_meeting" {
                                         vec![("pep_id", pep_id.as_str())]
                                     } else {
@@ -907,7 +928,10 @@ async fn every_role_and_relationship_gets_what_the_policy_says() {
             "{backend}"
         );
         // Every successful read of a child's record was audited.
-        let reads: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'child.read'").fetch_one(pool).await.unwrap());
+        let reads: i64 = sql("SELECT COUNT(*) FROM audit_events WHERE action = 'child.read'")
+            .fetch_value(&app.db.db)
+            .await
+            .unwrap();
         assert!(reads >= 6, "{backend}: {reads} reads audited");
         app.db.finish().await;
     }

@@ -3,7 +3,7 @@
 
 use super::access_matrix::session;
 use super::support::{TestDb, spawn_app};
-use app::on_db;
+use app::infra::sql::sql;
 use server::demo::seed;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -59,16 +59,20 @@ async fn each_person_sees_and_marks_only_their_own_open_actions() {
             actions.len() - 1,
             "{backend}"
         );
-        let status: String = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT status FROM actions WHERE id = $1").bind(first).fetch_one(pool).await.unwrap());
+        let status: String = sql("SELECT status FROM actions WHERE id = $1")
+            .bind(first)
+            .fetch_value(&app.db.db)
+            .await
+            .unwrap();
         assert_eq!(status, "done");
 
         // A carer's action on Jayden's PEP: Linda (his carer) has it, Grace does not.
         let now = chrono::Utc::now();
-        on_db!(&app.db.db, pool => {
-            sqlx::query("INSERT INTO actions (id, pep_id, description, owner_role, frequency, due_on, status, created_at, updated_at) VALUES ('carer-action', 'demo-child-jayden-pep-2026-autumn', 'Hear Jayden read', 'carer', 'every evening', $1, 'open', $2, $2)")
+        {
+            sql("INSERT INTO actions (id, pep_id, description, owner_role, frequency, due_on, status, created_at, updated_at) VALUES ('carer-action', 'demo-child-jayden-pep-2026-autumn', 'Hear Jayden read', 'carer', 'every evening', $1, 'open', $2, $2)")
                 .bind(chrono::NaiveDate::from_ymd_opt(2027, 2, 12).unwrap()).bind(now)
-                .execute(pool).await.unwrap();
-        });
+                .execute(&app.db.db).await.unwrap();
+        };
         let hers = app.json("/api/actions/mine", &[], Some(&linda)).await;
         let ids: Vec<&str> = hers["actions"]
             .as_array()

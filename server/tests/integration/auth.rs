@@ -1,7 +1,7 @@
 //! Signing in and out over HTTP, as the browser's server-function calls do it.
 
 use super::support::{TestApp, TestDb, spawn_app};
-use app::on_db;
+use app::infra::sql::sql;
 use server::demo::{DEMO_PASSWORD, seed};
 
 const TEACHER: &str = "s.whitfield@brookfield.example";
@@ -41,8 +41,11 @@ fn session_cookie(response: &reqwest::Response) -> String {
 }
 
 async fn audit_count(app: &TestApp, action: &str) -> i64 {
-    on_db!(&app.db.db, pool => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM audit_events WHERE action = $1")
-        .bind(action).fetch_one(pool).await.unwrap())
+    sql("SELECT COUNT(*) FROM audit_events WHERE action = $1")
+        .bind(action)
+        .fetch_value::<i64>(&app.db.db)
+        .await
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -310,8 +313,11 @@ async fn a_deactivated_persons_old_cookie_gets_401() {
             .status(),
         200
     );
-    on_db!(&app.db.db, pool => sqlx::query("UPDATE users SET status = 'deactivated' WHERE email = 'linda.bennett@example.com'")
-        .execute(pool).await.map(|_| ()).unwrap());
+    sql("UPDATE users SET status = 'deactivated' WHERE email = 'linda.bennett@example.com'")
+        .execute(&app.db.db)
+        .await
+        .map(|_| ())
+        .unwrap();
     assert_eq!(
         auth_call(&app, "my_sessions", &[], Some(&cookie))
             .await
@@ -631,7 +637,13 @@ async fn the_time_out_warning_asks_without_extending_and_staying_signed_in_exten
             let app = &app;
             async move {
                 let at = chrono::Utc::now() - chrono::Duration::minutes(minutes_ago);
-                on_db!(&app.db.db, pool => { sqlx::query("UPDATE sessions SET last_seen_at = $1").bind(at).execute(pool).await.unwrap(); });
+                {
+                    sql("UPDATE sessions SET last_seen_at = $1")
+                        .bind(at)
+                        .execute(&app.db.db)
+                        .await
+                        .unwrap();
+                };
             }
         };
         set_last_seen(20).await;

@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 use super::access_matrix::session;
 use super::support::{TestApp, TestDb, spawn_app};
 use app::error::AppError;
-use app::on_db;
+use app::infra::sql::sql;
 use app::request_decoder::{Decoder, decoders};
 use server::demo::seed;
 
@@ -95,9 +95,28 @@ async fn current_version(app: &TestApp, path: &str, pairs: &[(String, String)]) 
     };
     let db = &app.db.db;
     Some(match path {
-        "/api/pep/save_field" => on_db!(db, pool => sqlx::query_scalar::<_, i64>("SELECT version FROM pep_fields WHERE pep_id = $1 AND section = $2 AND field = $3").bind(get("pep_id")).bind(get("section")).bind(get("field")).fetch_optional(pool).await.unwrap()).unwrap_or(0),
-        "/api/pep/save_target" => on_db!(db, pool => sqlx::query_scalar::<_, i64>("SELECT version FROM targets WHERE id = $1").bind(get("target_id")).fetch_one(pool).await.unwrap()),
-        "/api/people/change_role" | "/api/people/set_active" => on_db!(db, pool => sqlx::query_scalar::<_, i64>("SELECT version FROM users WHERE id = $1").bind(get("user_id")).fetch_one(pool).await.unwrap()),
+        "/api/pep/save_field" => {
+            sql("SELECT version FROM pep_fields WHERE pep_id = $1 AND section = $2 AND field = $3")
+                .bind(get("pep_id"))
+                .bind(get("section"))
+                .bind(get("field"))
+                .fetch_optional_value::<i64>(db)
+                .await
+                .unwrap()
+                .unwrap_or(0)
+        }
+        "/api/pep/save_target" => sql("SELECT version FROM targets WHERE id = $1")
+            .bind(get("target_id"))
+            .fetch_value::<i64>(db)
+            .await
+            .unwrap(),
+        "/api/people/change_role" | "/api/people/set_active" => {
+            sql("SELECT version FROM users WHERE id = $1")
+                .bind(get("user_id"))
+                .fetch_value::<i64>(db)
+                .await
+                .unwrap()
+        }
         _ => return None,
     })
 }
@@ -370,18 +389,29 @@ async fn fingerprint(app: &TestApp) -> Vec<i64> {
     let mut print = Vec::new();
     let db = &app.db.db;
     for table in COUNTED {
-        let n: i64 = on_db!(db, pool => sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(pool).await.unwrap());
+        let n: i64 = sql(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_value(db)
+            .await
+            .unwrap();
         print.push(n);
     }
     for table in VERSIONED {
-        let n: i64 = on_db!(db, pool => sqlx::query_scalar(&format!("SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM {table}")).fetch_one(pool).await.unwrap());
+        let n: i64 = sql(&format!(
+            "SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM {table}"
+        ))
+        .fetch_value(db)
+        .await
+        .unwrap();
         print.push(n);
     }
-    let changes: i64 = on_db!(db, pool => sqlx::query_scalar(
+    let changes: i64 = sql(
         "SELECT COUNT(*) FROM audit_events WHERE action NOT LIKE 'auth.%' AND action NOT LIKE '%.read'"
-    ).fetch_one(pool).await.unwrap());
+    ).fetch_value(db).await.unwrap();
     print.push(changes);
-    let ends: i64 = on_db!(db, pool => sqlx::query_scalar("SELECT COUNT(ends_on) FROM assignments").fetch_one(pool).await.unwrap());
+    let ends: i64 = sql("SELECT COUNT(ends_on) FROM assignments")
+        .fetch_value(db)
+        .await
+        .unwrap();
     print.push(ends);
     print
 }

@@ -3,7 +3,7 @@
 
 use super::access_matrix::{call, session};
 use super::support::{TestDb, spawn_app};
-use app::on_db;
+use app::infra::sql::sql;
 use server::demo::seed;
 
 const HEAD: &str = "helen.okafor@northdale.example";
@@ -17,9 +17,9 @@ async fn a_calendar_is_previewed_then_imported_and_audited() {
     for db in TestDb::each_backend().await {
         seed(&db.db).await.unwrap();
         let now = chrono::Utc::now();
-        on_db!(&db.db, pool => {
-            sqlx::query("INSERT INTO schools (id, council_id, name, kind, phase, local_authority, created_at) VALUES ('new-school', 'demo-council', 'Hillside Primary', 'community', 'primary', 'Northdale', $1)").bind(now).execute(pool).await.unwrap();
-        });
+        {
+            sql("INSERT INTO schools (id, council_id, name, kind, phase, local_authority, created_at) VALUES ('new-school', 'demo-council', 'Hillside Primary', 'community', 'primary', 'Northdale', $1)").bind(now).execute(&db.db).await.unwrap();
+        };
         let app = spawn_app(db).await;
         let backend = app.db.db.backend_name();
         let head = session(&app, HEAD, true).await;
@@ -93,12 +93,16 @@ async fn a_calendar_is_previewed_then_imported_and_audited() {
         .unwrap();
         assert_eq!(view["source"], "its own calendar", "{backend}");
         assert_eq!(view["periods"].as_array().unwrap().len(), 2, "{backend}");
-        let default_after: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM calendar_periods p JOIN calendars c ON c.id = p.calendar_id WHERE c.school_id IS NULL").fetch_one(pool).await.unwrap());
+        let default_after: i64 = sql("SELECT COUNT(*) FROM calendar_periods p JOIN calendars c ON c.id = p.calendar_id WHERE c.school_id IS NULL").fetch_value(&app.db.db).await.unwrap();
         assert_eq!(
             default_after as usize, default_periods,
             "{backend}: default untouched"
         );
-        let audited: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'calendar.imported'").fetch_one(pool).await.unwrap());
+        let audited: i64 =
+            sql("SELECT COUNT(*) FROM audit_events WHERE action = 'calendar.imported'")
+                .fetch_value(&app.db.db)
+                .await
+                .unwrap();
         assert_eq!(audited, 1, "{backend}");
 
         // Importing again replaces, it does not add.
@@ -109,7 +113,7 @@ async fn a_calendar_is_previewed_then_imported_and_audited() {
             Some(&head),
         )
         .await;
-        let periods: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM calendar_periods p JOIN calendars c ON c.id = p.calendar_id WHERE c.school_id = 'new-school'").fetch_one(pool).await.unwrap());
+        let periods: i64 = sql("SELECT COUNT(*) FROM calendar_periods p JOIN calendars c ON c.id = p.calendar_id WHERE c.school_id = 'new-school'").fetch_value(&app.db.db).await.unwrap();
         assert_eq!(periods, 2, "{backend}");
 
         // A school of another council, or none, is out of reach.
@@ -192,7 +196,7 @@ async fn a_designated_teacher_keeps_their_own_schools_calendar_from_an_ics_file(
         )
         .await;
         assert_eq!(elsewhere.status(), 403, "{backend}");
-        let brookfield: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM calendar_periods p JOIN calendars c ON c.id = p.calendar_id WHERE c.school_id = 'demo-school-brookfield'").fetch_one(pool).await.unwrap());
+        let brookfield: i64 = sql("SELECT COUNT(*) FROM calendar_periods p JOIN calendars c ON c.id = p.calendar_id WHERE c.school_id = 'demo-school-brookfield'").fetch_value(&app.db.db).await.unwrap();
         assert_eq!(brookfield, 3, "{backend}");
 
         // A bad event is reported by line.
@@ -258,7 +262,10 @@ async fn the_virtual_school_imports_the_governments_bank_holidays_after_a_previe
         .unwrap();
         assert_eq!(preview["division"], "england-and-wales", "{backend}");
         assert_eq!(preview["holidays"].as_array().unwrap().len(), 3);
-        let before: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM bank_holidays").fetch_one(pool).await.unwrap());
+        let before: i64 = sql("SELECT COUNT(*) FROM bank_holidays")
+            .fetch_value(&app.db.db)
+            .await
+            .unwrap();
         assert_eq!(before, 32, "{backend}: a preview stores nothing");
 
         // Two new ones; the third is already known with the same title.
@@ -273,7 +280,10 @@ async fn the_virtual_school_imports_the_governments_bank_holidays_after_a_previe
         .await
         .unwrap();
         assert_eq!(changed, 2, "{backend}");
-        let after: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM bank_holidays").fetch_one(pool).await.unwrap());
+        let after: i64 = sql("SELECT COUNT(*) FROM bank_holidays")
+            .fetch_value(&app.db.db)
+            .await
+            .unwrap();
         assert_eq!(after, 34, "{backend}");
         let list: serde_json::Value = call(&app, "/api/bank_holidays/list", &[], Some(&head))
             .await
@@ -345,7 +355,7 @@ async fn a_new_school_starts_with_a_copy_of_the_council_default_calendar() {
         .json()
         .await
         .unwrap();
-        let default_periods: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM calendar_periods p JOIN calendars c ON c.id = p.calendar_id WHERE c.school_id IS NULL").fetch_one(pool).await.unwrap());
+        let default_periods: i64 = sql("SELECT COUNT(*) FROM calendar_periods p JOIN calendars c ON c.id = p.calendar_id WHERE c.school_id IS NULL").fetch_value(&app.db.db).await.unwrap();
         let view: serde_json::Value = call(
             &app,
             "/api/calendars/school",
@@ -362,7 +372,13 @@ async fn a_new_school_starts_with_a_copy_of_the_council_default_calendar() {
             default_periods,
             "{backend}"
         );
-        let audited: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'school.added' AND entity_id = $1").bind(&school_id).fetch_one(pool).await.unwrap());
+        let audited: i64 = sql(
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'school.added' AND entity_id = $1",
+        )
+        .bind(&school_id)
+        .fetch_value(&app.db.db)
+        .await
+        .unwrap();
         assert_eq!(audited, 1, "{backend}");
         app.db.finish().await;
     }

@@ -3,7 +3,7 @@
 
 use super::access_matrix::{call, session};
 use super::support::{TestDb, spawn_app};
-use app::on_db;
+use app::infra::sql::sql;
 use server::demo::seed;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -12,7 +12,10 @@ async fn each_child_comes_with_the_next_pep_soonest_first() {
         seed(&db.db).await.unwrap();
         // Bank holidays arrive with the migrations, once however often they run.
         db.db.migrate().await.unwrap();
-        let holidays: i64 = on_db!(&db.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM bank_holidays").fetch_one(pool).await.unwrap());
+        let holidays: i64 = sql("SELECT COUNT(*) FROM bank_holidays")
+            .fetch_value(&db.db)
+            .await
+            .unwrap();
         assert_eq!(holidays, 32);
         let app = spawn_app(db).await;
         let backend = app.db.db.backend_name();

@@ -3,7 +3,7 @@
 
 use super::access_matrix::{call, session};
 use super::support::{TestDb, spawn_app};
-use app::on_db;
+use app::infra::sql::sql;
 use server::demo::seed;
 
 async fn dashboard(
@@ -84,13 +84,13 @@ async fn the_virtual_school_filters_every_child_by_school_phase_state_and_deadli
 
         // Fifty to a page; a page past the end shows the last one.
         let now = chrono::Utc::now();
-        on_db!(&app.db.db, pool => {
+        {
             for n in 0..120 {
-                sqlx::query("INSERT INTO children (id, council_id, first_name, last_name, date_of_birth, gender, ethnicity, first_language, sen_status, created_at, updated_at) VALUES ($1, 'demo-council', 'Page', $1, '2015-03-02', 'male', 'White British', 'English', 'none', $2, $2)")
+                sql("INSERT INTO children (id, council_id, first_name, last_name, date_of_birth, gender, ethnicity, first_language, sen_status, created_at, updated_at) VALUES ($1, 'demo-council', 'Page', $1, '2015-03-02', 'male', 'White British', 'English', 'none', $2, $2)")
                     .bind(format!("page-child-{n:03}")).bind(now)
-                    .execute(pool).await.unwrap();
+                    .execute(&app.db.db).await.unwrap();
             }
-        });
+        };
         let last = dashboard(&app, &head, &[("page", "99")]).await;
         assert_eq!(last["matching"], 132, "{backend}");
         assert_eq!(
@@ -148,10 +148,10 @@ async fn overdue_means_a_late_part_and_approved_peps_are_shown_as_approved() {
         );
         // Once the carer's section is completed, her part is no longer late.
         let now = chrono::Utc::now();
-        on_db!(&db.db, pool => {
-            sqlx::query("INSERT INTO pep_sections (pep_id, section, status, updated_at) VALUES ('demo-child-kai-pep-2026-autumn', 'carer_contribution', 'completed', $1) ON CONFLICT (pep_id, section) DO UPDATE SET status = 'completed'")
-                .bind(now).execute(pool).await.unwrap();
-        });
+        {
+            sql("INSERT INTO pep_sections (pep_id, section, status, updated_at) VALUES ('demo-child-kai-pep-2026-autumn', 'carer_contribution', 'completed', $1) ON CONFLICT (pep_id, section) DO UPDATE SET status = 'completed'")
+                .bind(now).execute(&db.db).await.unwrap();
+        };
         let kai = row(
             &dashboard_for(&db.db, &head, &all, on("2026-12-08"))
                 .await

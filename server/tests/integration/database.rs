@@ -1,7 +1,7 @@
 //! The schema on both backends: migrations, constraints, types and the event-log revisions.
 
 use super::support::TestDb;
-use app::on_db;
+use app::infra::sql::sql;
 use chrono::NaiveDate;
 
 fn migration_versions(backend: &str) -> Vec<String> {
@@ -42,7 +42,10 @@ fn both_backends_have_the_same_migrations() {
 async fn migrations_apply_and_reapplying_changes_nothing() {
     for t in TestDb::each_backend().await {
         t.db.migrate().await.expect("second run is a no-op");
-        let roles: i64 = on_db!(&t.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM roles").fetch_one(pool).await.unwrap());
+        let roles: i64 = sql("SELECT COUNT(*) FROM roles")
+            .fetch_value(&t.db)
+            .await
+            .unwrap();
         assert_eq!(roles, 6, "{}", t.db.backend_name());
         t.finish().await;
     }
@@ -54,15 +57,9 @@ async fn sqlite_is_opened_in_wal_mode_with_foreign_keys_on() {
     let app::infra::db::Db::Sqlite(pool) = &t.db else {
         unreachable!()
     };
-    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
-        .fetch_one(pool)
-        .await
-        .unwrap();
+    let mode: String = sql("PRAGMA journal_mode").fetch_value(pool).await.unwrap();
     assert_eq!(mode, "wal");
-    let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
-        .fetch_one(pool)
-        .await
-        .unwrap();
+    let fk: i64 = sql("PRAGMA foreign_keys").fetch_value(pool).await.unwrap();
     assert_eq!(fk, 1);
     t.finish().await;
 }
@@ -71,29 +68,35 @@ async fn sqlite_is_opened_in_wal_mode_with_foreign_keys_on() {
 async fn foreign_keys_and_checks_are_enforced_on_both_backends() {
     for t in TestDb::each_backend().await {
         let name = t.db.backend_name();
-        let orphan = on_db!(&t.db, pool => sqlx::query(
+        let orphan = sql(
             "INSERT INTO schools (id, council_id, name, kind, phase, local_authority, created_at) \
-             VALUES ('s1', 'no-such-council', 'X', 'community', 'primary', 'X', $1)")
-            .bind(chrono::Utc::now()).execute(pool).await.map(|_| ()));
+             VALUES ('s1', 'no-such-council', 'X', 'community', 'primary', 'X', $1)",
+        )
+        .bind(chrono::Utc::now())
+        .execute(&t.db)
+        .await
+        .map(|_| ());
         assert!(orphan.is_err(), "{name}: a school needs a council");
-        let bad_period = on_db!(&t.db, pool => sqlx::query(
-            "INSERT INTO councils (id, name, created_at) VALUES ('c1', 'C', $1)")
-            .bind(chrono::Utc::now()).execute(pool).await.map(|_| ()));
+        let bad_period = sql("INSERT INTO councils (id, name, created_at) VALUES ('c1', 'C', $1)")
+            .bind(chrono::Utc::now())
+            .execute(&t.db)
+            .await
+            .map(|_| ());
         bad_period.unwrap();
-        let backwards = on_db!(&t.db, pool => {
-            sqlx::query("INSERT INTO calendars (id, council_id, name, created_at) VALUES ('cal', 'c1', 'Cal', $1)")
-                .bind(chrono::Utc::now()).execute(pool).await.unwrap();
-            sqlx::query("INSERT INTO calendar_periods (id, calendar_id, starts_on, ends_on, kind, label) VALUES ('p', 'cal', $1, $2, 'term', 'Backwards')")
+        let backwards = {
+            sql("INSERT INTO calendars (id, council_id, name, created_at) VALUES ('cal', 'c1', 'Cal', $1)")
+                .bind(chrono::Utc::now()).execute(&t.db).await.unwrap();
+            sql("INSERT INTO calendar_periods (id, calendar_id, starts_on, ends_on, kind, label) VALUES ('p', 'cal', $1, $2, 'term', 'Backwards')")
                 .bind(NaiveDate::from_ymd_opt(2026, 9, 2)).bind(NaiveDate::from_ymd_opt(2026, 9, 1))
-                .execute(pool).await.map(|_| ())
-        });
+                .execute(&t.db).await.map(|_| ())
+        };
         assert!(
             backwards.is_err(),
             "{name}: a period cannot end before it starts"
         );
-        let unknown_kind = on_db!(&t.db, pool => sqlx::query(
+        let unknown_kind = sql(
             "INSERT INTO calendar_periods (id, calendar_id, starts_on, ends_on, kind, label) VALUES ('q', 'cal', $1, $1, 'festival', 'X')")
-            .bind(NaiveDate::from_ymd_opt(2026, 9, 1)).execute(pool).await.map(|_| ()));
+            .bind(NaiveDate::from_ymd_opt(2026, 9, 1)).execute(&t.db).await.map(|_| ());
         assert!(
             unknown_kind.is_err(),
             "{name}: period kinds are a closed list"
@@ -107,18 +110,24 @@ async fn dates_round_trip_and_sort_the_same_on_both_backends() {
     for t in TestDb::each_backend().await {
         let dates = [(2027, 1, 4), (2026, 12, 21), (2026, 9, 1)]
             .map(|(y, m, d)| NaiveDate::from_ymd_opt(y, m, d).unwrap());
-        let back: Vec<NaiveDate> = on_db!(&t.db, pool => {
-            sqlx::query("INSERT INTO councils (id, name, created_at) VALUES ('c', 'C', $1)")
-                .bind(chrono::Utc::now()).execute(pool).await.unwrap();
-            sqlx::query("INSERT INTO calendars (id, council_id, name, created_at) VALUES ('cal', 'c', 'Cal', $1)")
-                .bind(chrono::Utc::now()).execute(pool).await.unwrap();
+        let back: Vec<NaiveDate> = {
+            sql("INSERT INTO councils (id, name, created_at) VALUES ('c', 'C', $1)")
+                .bind(chrono::Utc::now())
+                .execute(&t.db)
+                .await
+                .unwrap();
+            sql("INSERT INTO calendars (id, council_id, name, created_at) VALUES ('cal', 'c', 'Cal', $1)")
+                .bind(chrono::Utc::now()).execute(&t.db).await.unwrap();
             for (n, date) in dates.iter().enumerate() {
-                sqlx::query("INSERT INTO calendar_periods (id, calendar_id, starts_on, ends_on, kind, label) VALUES ($1, 'cal', $2, $2, 'inset', 'INSET')")
-                    .bind(format!("p{n}")).bind(date).execute(pool).await.unwrap();
+                sql("INSERT INTO calendar_periods (id, calendar_id, starts_on, ends_on, kind, label) VALUES ($1, 'cal', $2, $2, 'inset', 'INSET')")
+                    .bind(format!("p{n}")).bind(date).execute(&t.db).await.unwrap();
             }
-            sqlx::query_scalar("SELECT starts_on FROM calendar_periods WHERE starts_on >= $1 ORDER BY starts_on")
-                .bind(NaiveDate::from_ymd_opt(2026, 10, 1)).fetch_all(pool).await.unwrap()
-        });
+            sql("SELECT starts_on FROM calendar_periods WHERE starts_on >= $1 ORDER BY starts_on")
+                .bind(NaiveDate::from_ymd_opt(2026, 10, 1))
+                .fetch_column(&t.db)
+                .await
+                .unwrap()
+        };
         assert_eq!(back, vec![dates[1], dates[0]], "{}", t.db.backend_name());
         t.finish().await;
     }
@@ -132,25 +141,27 @@ async fn dates_round_trip_and_sort_the_same_on_both_backends() {
 async fn concurrent_read_then_write_transactions_all_commit() {
     for t in TestDb::each_backend().await {
         let name = t.db.backend_name();
-        on_db!(&t.db, pool => {
-            sqlx::query("INSERT INTO councils (id, name, created_at) VALUES ('race', 'Race', '2026-01-01T00:00:00Z')")
-                .execute(pool).await.unwrap();
-        });
+        {
+            sql("INSERT INTO councils (id, name, created_at) VALUES ('race', 'Race', '2026-01-01T00:00:00Z')")
+                .execute(&t.db).await.unwrap();
+        };
         let mut tasks = Vec::new();
         for task in 0..8 {
             let db = t.db.clone();
             tasks.push(tokio::spawn(async move {
                 for round in 0..15 {
-                    on_db!(&db, pool => {
-                        let mut tx = pool.begin_write().await?;
-                        let name: String = sqlx::query_scalar("SELECT name FROM councils WHERE id = 'race'")
-                            .fetch_one(&mut *tx).await?;
+                    {
+                        let mut tx = db.begin_write().await?;
+                        let name: String = sql("SELECT name FROM councils WHERE id = 'race'")
+                            .fetch_value(&mut tx)
+                            .await?;
                         tokio::task::yield_now().await;
-                        sqlx::query("UPDATE councils SET name = $1 WHERE id = 'race'")
+                        sql("UPDATE councils SET name = $1 WHERE id = 'race'")
                             .bind(format!("{}{task}-{round};", &name[..name.len().min(40)]))
-                            .execute(&mut *tx).await?;
+                            .execute(&mut tx)
+                            .await?;
                         tx.commit().await?;
-                    });
+                    };
                 }
                 Ok::<(), sqlx::Error>(())
             }));
@@ -179,13 +190,13 @@ async fn sqlite_writers_take_turns_in_the_order_they_asked() {
         let (db, order) = (t.db.clone(), order.clone());
         tasks.push(tokio::spawn(async move {
             for round in 0..ROUNDS {
-                on_db!(&db, pool => {
-                    let mut tx = pool.begin_write().await?;
-                    sqlx::query("INSERT INTO councils (id, name, created_at) VALUES ($1, 'Turn', '2026-01-01T00:00:00Z')")
+                {
+                    let mut tx = db.begin_write().await?;
+                    sql("INSERT INTO councils (id, name, created_at) VALUES ($1, 'Turn', '2026-01-01T00:00:00Z')")
                         .bind(format!("turn-{task}-{round}"))
-                        .execute(&mut *tx).await?;
+                        .execute(&mut tx).await?;
                     tx.commit().await?;
-                });
+                };
                 order.lock().unwrap().push(task);
             }
             Ok::<(), sqlx::Error>(())

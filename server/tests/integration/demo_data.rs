@@ -2,11 +2,11 @@
 
 use super::support::TestDb;
 use app::domain::pep::PepState;
-use app::on_db;
+use app::infra::sql::sql;
 use server::demo::{SeedOutcome, seed};
 
-async fn count(t: &TestDb, sql: &str) -> i64 {
-    on_db!(&t.db, pool => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await.unwrap())
+async fn count(t: &TestDb, query: &str) -> i64 {
+    sql(query).fetch_value::<i64>(&t.db).await.unwrap()
 }
 
 #[tokio::test]
@@ -74,7 +74,10 @@ async fn demo_data_covers_every_role_phase_and_state_and_loads_once() {
             .await,
             1
         );
-        let states: Vec<String> = on_db!(&t.db, pool => sqlx::query_scalar("SELECT DISTINCT state FROM peps ORDER BY state").fetch_all(pool).await.unwrap());
+        let states: Vec<String> = sql("SELECT DISTINCT state FROM peps ORDER BY state")
+            .fetch_column(&t.db)
+            .await
+            .unwrap();
         assert_eq!(
             states.len(),
             PepState::ALL.len(),
@@ -121,10 +124,13 @@ async fn demo_data_covers_every_role_phase_and_state_and_loads_once() {
 async fn each_pep_event_log_counts_up_from_one_to_the_pep_revision() {
     for t in TestDb::each_backend().await {
         seed(&t.db).await.unwrap();
-        let rows: Vec<(String, i64, i64, i64)> = on_db!(&t.db, pool => sqlx::query_as(
+        let rows: Vec<(String, i64, i64, i64)> = sql(
             "SELECT p.id, p.revision, COUNT(a.id), COALESCE(MAX(a.revision), 0) \
-             FROM peps p LEFT JOIN audit_events a ON a.pep_id = p.id GROUP BY p.id, p.revision")
-            .fetch_all(pool).await.unwrap());
+             FROM peps p LEFT JOIN audit_events a ON a.pep_id = p.id GROUP BY p.id, p.revision",
+        )
+        .fetch_all(&t.db)
+        .await
+        .unwrap();
         assert!(rows.len() >= 12);
         for (pep, revision, events, max_revision) in rows {
             assert!(events >= 1, "{pep} has no events");
@@ -132,10 +138,14 @@ async fn each_pep_event_log_counts_up_from_one_to_the_pep_revision() {
             assert_eq!(revision, max_revision, "{pep}");
         }
         // The database refuses a second event with the same revision.
-        let duplicate = on_db!(&t.db, pool => sqlx::query(
+        let duplicate = sql(
             "INSERT INTO audit_events (occurred_at, action, entity, pep_id, revision) \
-             VALUES ($1, 'test', 'pep', 'demo-child-kai-pep-2026-autumn', 1)")
-            .bind(chrono::Utc::now()).execute(pool).await.map(|_| ()));
+             VALUES ($1, 'test', 'pep', 'demo-child-kai-pep-2026-autumn', 1)",
+        )
+        .bind(chrono::Utc::now())
+        .execute(&t.db)
+        .await
+        .map(|_| ());
         assert!(duplicate.is_err(), "{}", t.db.backend_name());
         t.finish().await;
     }
@@ -145,7 +155,10 @@ async fn each_pep_event_log_counts_up_from_one_to_the_pep_revision() {
 async fn demo_passwords_are_stored_as_argon2id_hashes() {
     let t = TestDb::sqlite().await;
     seed(&t.db).await.unwrap();
-    let hashes: Vec<String> = on_db!(&t.db, pool => sqlx::query_scalar("SELECT password_hash FROM users").fetch_all(pool).await.unwrap());
+    let hashes: Vec<String> = sql("SELECT password_hash FROM users")
+        .fetch_column(&t.db)
+        .await
+        .unwrap();
     assert_eq!(hashes.len(), 11);
     for hash in &hashes {
         assert!(hash.starts_with("$argon2id$"), "{hash}");
@@ -175,7 +188,10 @@ async fn demo_passwords_are_stored_as_argon2id_hashes() {
 async fn every_demo_upn_has_the_right_check_letter() {
     let t = TestDb::sqlite().await;
     seed(&t.db).await.unwrap();
-    let upns: Vec<String> = on_db!(&t.db, pool => sqlx::query_scalar("SELECT upn FROM children WHERE upn IS NOT NULL").fetch_all(pool).await.unwrap());
+    let upns: Vec<String> = sql("SELECT upn FROM children WHERE upn IS NOT NULL")
+        .fetch_column(&t.db)
+        .await
+        .unwrap();
     assert_eq!(upns.len(), 10);
     for upn in upns {
         assert_eq!(
@@ -195,7 +211,7 @@ async fn demo_words_and_actions_belong_to_whoever_owns_them() {
     let by = |section: &'static str| {
         let db = db.db.clone();
         async move {
-            let who: Option<String> = on_db!(&db, pool => sqlx::query_scalar("SELECT updated_by FROM pep_fields WHERE pep_id = 'demo-child-jayden-pep-2026-autumn' AND section = $1 LIMIT 1").bind(section).fetch_one(pool).await.unwrap());
+            let who: Option<String> = sql("SELECT updated_by FROM pep_fields WHERE pep_id = 'demo-child-jayden-pep-2026-autumn' AND section = $1 LIMIT 1").bind(section).fetch_value(&db).await.unwrap();
             who
         }
     };
@@ -215,7 +231,12 @@ async fn demo_words_and_actions_belong_to_whoever_owns_them() {
         by("care_journey").await.as_deref(),
         Some("demo-user-sw-tom")
     );
-    let carers: i64 = on_db!(&db.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM actions WHERE owner_role = 'carer' AND description LIKE 'Carer to %'").fetch_one(pool).await.unwrap());
+    let carers: i64 = sql(
+        "SELECT COUNT(*) FROM actions WHERE owner_role = 'carer' AND description LIKE 'Carer to %'",
+    )
+    .fetch_value(&db.db)
+    .await
+    .unwrap();
     assert!(
         carers > 0,
         "the targets' carer parts are the carers' actions"

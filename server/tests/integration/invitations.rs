@@ -2,7 +2,7 @@
 
 use super::access_matrix::{call, session};
 use super::support::{TestApp, TestDb, spawn_app};
-use app::on_db;
+use app::infra::sql::sql;
 use server::demo::seed;
 
 const HEAD: &str = "helen.okafor@northdale.example";
@@ -89,7 +89,7 @@ async fn an_invited_social_worker_registers_once_and_must_set_up_a_second_factor
     let wrong = register(&app, "not-a-code", "Sam Okoro", "kettle orbit wander 42").await;
     assert!(wrong.text().await.unwrap().contains("not right"));
 
-    let events: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action IN ('invitation.created', 'user.registered')").fetch_one(pool).await.unwrap());
+    let events: i64 = sql("SELECT COUNT(*) FROM audit_events WHERE action IN ('invitation.created', 'user.registered')").fetch_value(&app.db.db).await.unwrap();
     assert_eq!(events, 2);
     // Inviting the same address again is refused: the person has an account now.
     let twice = call(
@@ -115,8 +115,12 @@ async fn an_expired_invitation_says_when_it_expired() {
     )
     .await;
     let code = code_from_email(&app, "late@example.org");
-    on_db!(&app.db.db, pool => sqlx::query("UPDATE invitations SET expires_at = $1")
-        .bind(chrono::Utc::now() - chrono::Duration::days(1)).execute(pool).await.map(|_| ()).unwrap());
+    sql("UPDATE invitations SET expires_at = $1")
+        .bind(chrono::Utc::now() - chrono::Duration::days(1))
+        .execute(&app.db.db)
+        .await
+        .map(|_| ())
+        .unwrap();
     let response = register(&app, &code, "Late Carer", "kettle orbit wander 42").await;
     assert_eq!(response.status(), 422);
     assert!(response.text().await.unwrap().contains("expired on"));
@@ -157,10 +161,18 @@ async fn a_designated_teacher_invites_only_colleagues_for_their_own_school() {
             .unwrap()
             .contains("your own school only")
     );
-    let stored: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM invitations WHERE email = 'deputy@riverside.example'").fetch_one(pool).await.unwrap());
+    let stored: i64 =
+        sql("SELECT COUNT(*) FROM invitations WHERE email = 'deputy@riverside.example'")
+            .fetch_value(&app.db.db)
+            .await
+            .unwrap();
     assert_eq!(stored, 0);
     assert_eq!(invite("").await.status(), 200, "no school named: their own");
-    let school: Option<String> = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT school_id FROM invitations WHERE email = 'deputy@riverside.example'").fetch_one(pool).await.unwrap());
+    let school: Option<String> =
+        sql("SELECT school_id FROM invitations WHERE email = 'deputy@riverside.example'")
+            .fetch_value(&app.db.db)
+            .await
+            .unwrap();
     assert_eq!(school.as_deref(), Some("demo-school-riverside"));
     let social_worker = call(
         &app,

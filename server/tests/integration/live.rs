@@ -3,6 +3,7 @@
 //! once, clients converging after random concurrent edits, and a `kill -9` of the server in the
 //! middle of a meeting losing nothing acknowledged.
 
+use app::infra::sql::sql;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -195,11 +196,14 @@ fn saved_version(answer: &serde_json::Value) -> Option<i64> {
 }
 
 async fn stored(app: &TestApp, field: &FieldKey) -> (String, i64) {
-    app::on_db!(&app.db.db, pool => sqlx::query_as::<_, (String, i64)>(
-        "SELECT value, version FROM pep_fields WHERE pep_id = $1 AND section = $2 AND field = $3")
-        .bind(JAYDEN_PEP).bind(field.section.as_str()).bind(&field.field)
-        .fetch_optional(pool).await.unwrap())
-    .unwrap_or_default()
+    sql("SELECT value, version FROM pep_fields WHERE pep_id = $1 AND section = $2 AND field = $3")
+        .bind(JAYDEN_PEP)
+        .bind(field.section.as_str())
+        .bind(&field.field)
+        .fetch_optional(&app.db.db)
+        .await
+        .unwrap()
+        .unwrap_or_default()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -479,7 +483,11 @@ async fn saves_reach_every_reader_and_a_resent_edit_applies_once() {
         let linda = session(&app, LINDA, true).await;
         let tom = session(&app, TOM, true).await;
         let jayden = session(&app, JAYDEN, true).await;
-        let start: i64 = app::on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT revision FROM peps WHERE id = $1").bind(JAYDEN_PEP).fetch_one(pool).await.unwrap());
+        let start: i64 = sql("SELECT revision FROM peps WHERE id = $1")
+            .bind(JAYDEN_PEP)
+            .fetch_value(&app.db.db)
+            .await
+            .unwrap();
         let mut social_worker = Live::open(base, JAYDEN_PEP, start, &tom).await;
         let mut young_person = Live::open(base, JAYDEN_PEP, start, &jayden).await;
         let field = carer_field(1);
@@ -692,7 +700,11 @@ async fn converge(clients: usize, edits: usize) {
         let base = app.base.clone();
         let linda = session(&app, LINDA, true).await;
         let tom = session(&app, TOM, true).await;
-        let start: i64 = app::on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT revision FROM peps WHERE id = $1").bind(JAYDEN_PEP).fetch_one(pool).await.unwrap());
+        let start: i64 = sql("SELECT revision FROM peps WHERE id = $1")
+            .bind(JAYDEN_PEP)
+            .fetch_value(&app.db.db)
+            .await
+            .unwrap();
         let mut initial = HashMap::new();
         for n in 0..3 {
             initial.insert(carer_field(n), stored(&app, &carer_field(n)).await);
@@ -924,7 +936,14 @@ async fn killing_the_server_mid_meeting_loses_nothing_acknowledged() {
     assert_eq!((status, &again), (200, &answer));
     // The database holds every acknowledged mark once, the one sent again included.
     let stored_db = app::infra::db::Db::connect(&url).await.unwrap();
-    let stored_value: String = app::on_db!(&stored_db, pool => sqlx::query_scalar("SELECT value FROM pep_fields WHERE pep_id = $1 AND section = $2 AND field = $3").bind(JAYDEN_PEP).bind(field.section.as_str()).bind(&field.field).fetch_one(pool).await.unwrap());
+    let stored_value: String =
+        sql("SELECT value FROM pep_fields WHERE pep_id = $1 AND section = $2 AND field = $3")
+            .bind(JAYDEN_PEP)
+            .bind(field.section.as_str())
+            .bind(&field.field)
+            .fetch_value(&stored_db)
+            .await
+            .unwrap();
     stored_db.close().await;
     for n in 0..10 {
         assert_eq!(
@@ -1060,7 +1079,7 @@ async fn a_meeting_starts_records_who_came_and_ends_live_for_everyone() {
             "{stale}"
         );
         // The log says how many came, not who.
-        let detail: String = app::on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT detail_json FROM audit_events WHERE action = 'meeting.attendance' AND pep_id = $1").bind(JAYDEN_PEP).fetch_one(pool).await.unwrap());
+        let detail: String = sql("SELECT detail_json FROM audit_events WHERE action = 'meeting.attendance' AND pep_id = $1").bind(JAYDEN_PEP).fetch_value(&app.db.db).await.unwrap();
         assert!(!detail.contains("Linda"), "{detail}");
         // The end, live; nothing more to record after it.
         let (status, ended) = app.answer("/api/pep/end_meeting", &pep, &teacher).await;
@@ -1100,7 +1119,11 @@ async fn deactivating_someone_closes_their_live_connection_at_once() {
     let tom = session(&app, TOM, true).await;
     let mut carer = Live::open(&app.base, JAYDEN_PEP, 0, &linda).await;
     let mut social_worker = Live::open(&app.base, JAYDEN_PEP, 0, &tom).await;
-    let (linda_id, version): (String, i64) = app::on_db!(&app.db.db, pool => sqlx::query_as("SELECT id, version FROM users WHERE email = $1").bind(LINDA).fetch_one(pool).await.unwrap());
+    let (linda_id, version): (String, i64) = sql("SELECT id, version FROM users WHERE email = $1")
+        .bind(LINDA)
+        .fetch_one(&app.db.db)
+        .await
+        .unwrap();
     let version = version.to_string();
     let (status, answer) = app
         .answer(
@@ -1141,17 +1164,20 @@ async fn edit_ids_are_forgotten_after_a_week_and_kept_before() {
             ("old", KEEP_EDIT_IDS + chrono::Duration::hours(1)),
             ("recent", KEEP_EDIT_IDS - chrono::Duration::hours(1)),
         ] {
-            app::on_db!(&db.db, pool => {
-                sqlx::query("INSERT INTO applied_edits (edit_id, pep_id, user_id, version, applied_at) VALUES ($1, $2, 'demo-user-carer-linda', 1, $3)")
+            {
+                sql("INSERT INTO applied_edits (edit_id, pep_id, user_id, version, applied_at) VALUES ($1, $2, 'demo-user-carer-linda', 1, $3)")
                     .bind(id).bind(JAYDEN_PEP).bind(now - age)
-                    .execute(pool).await.unwrap();
-            });
+                    .execute(&db.db).await.unwrap();
+            };
         }
         let forgotten = forget_applied_edits(&db.db, now - KEEP_EDIT_IDS)
             .await
             .unwrap();
         assert_eq!(forgotten, 1);
-        let left: Vec<String> = app::on_db!(&db.db, pool => sqlx::query_scalar("SELECT edit_id FROM applied_edits").fetch_all(pool).await.unwrap());
+        let left: Vec<String> = sql("SELECT edit_id FROM applied_edits")
+            .fetch_column(&db.db)
+            .await
+            .unwrap();
         assert_eq!(left, vec!["recent".to_string()]);
         db.finish().await;
     }
@@ -1170,13 +1196,24 @@ async fn only_typing_in_the_live_channel_counts_as_activity() {
         let db = app.db.db.clone();
         let hash = hash.clone();
         async move {
-            let at: chrono::DateTime<chrono::Utc> = app::on_db!(&db, pool => sqlx::query_scalar("SELECT last_seen_at FROM sessions WHERE token_hash = $1").bind(&hash).fetch_one(pool).await.unwrap());
+            let at: chrono::DateTime<chrono::Utc> =
+                sql("SELECT last_seen_at FROM sessions WHERE token_hash = $1")
+                    .bind(&hash)
+                    .fetch_value(&db)
+                    .await
+                    .unwrap();
             at
         }
     };
     // Idle for 20 of the 30 minutes.
     let twenty_minutes_ago = chrono::Utc::now() - chrono::Duration::minutes(20);
-    app::on_db!(&app.db.db, pool => sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2").bind(twenty_minutes_ago).bind(&hash).execute(pool).await.unwrap().rows_affected());
+    sql("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+        .bind(twenty_minutes_ago)
+        .bind(&hash)
+        .execute(&app.db.db)
+        .await
+        .unwrap()
+        .rows_affected();
     let mut live = Live::open(&app.base, JAYDEN_PEP, 0, &linda).await;
     for _ in 0..3 {
         live.send(&ClientMessage::Ping).await;
@@ -1292,7 +1329,7 @@ async fn the_meeting_moves_the_pep_and_only_others_are_told_of_it() {
         assert_eq!(after["state"], "draft", "{after}");
         assert_eq!(after["steps"][0]["to"], "ready", "{after}");
         assert_eq!(workflow(&head).await["state"], "draft");
-        let moves: Vec<String> = app::on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT detail_json FROM audit_events WHERE action = 'pep.state_changed' AND pep_id = $1 AND detail_json LIKE '%The meeting%' ORDER BY revision").bind(KAI_PEP).fetch_all(pool).await.unwrap());
+        let moves: Vec<String> = sql("SELECT detail_json FROM audit_events WHERE action = 'pep.state_changed' AND pep_id = $1 AND detail_json LIKE '%The meeting%' ORDER BY revision").bind(KAI_PEP).fetch_column(&app.db.db).await.unwrap();
         assert_eq!(
             moves.len(),
             2,

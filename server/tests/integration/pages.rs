@@ -3,6 +3,7 @@
 
 use super::access_matrix::session;
 use super::support::{TestApp, TestDb, spawn_app};
+use app::infra::sql::sql;
 use server::demo::seed;
 
 const LINDA: &str = "linda.bennett@example.com";
@@ -186,7 +187,11 @@ async fn finished_work_has_no_countdown_and_no_part_is_due_after_the_pep() {
         .await;
     assert_eq!(status, 200);
     let draft = form(AMELIA_PEP).await;
-    let pep_due: chrono::NaiveDate = app::on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT due_on FROM peps WHERE id = $1").bind(AMELIA_PEP).fetch_one(pool).await.unwrap());
+    let pep_due: chrono::NaiveDate = sql("SELECT due_on FROM peps WHERE id = $1")
+        .bind(AMELIA_PEP)
+        .fetch_value(&app.db.db)
+        .await
+        .unwrap();
     let pep_due = Some(pep_due.to_string());
     let mut completed = 0;
     for section in draft["sections"].as_array().unwrap() {

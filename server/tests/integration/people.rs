@@ -3,7 +3,7 @@
 
 use super::access_matrix::{call, session};
 use super::support::{TestApp, TestDb, spawn_app};
-use app::on_db;
+use app::infra::sql::sql;
 use server::demo::seed;
 
 const HEAD: &str = "helen.okafor@northdale.example";
@@ -11,16 +11,24 @@ const CARER: &str = "linda.bennett@example.com";
 const SOCIAL_WORKER: &str = "tom.gallagher@northdale.example";
 
 async fn user_id(app: &TestApp, email: &str) -> String {
-    on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT id FROM users WHERE email = $1").bind(email).fetch_one(pool).await.unwrap())
+    sql("SELECT id FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_value(&app.db.db)
+        .await
+        .unwrap()
 }
 
 async fn version(app: &TestApp, user_id: &str) -> String {
-    let version: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT version FROM users WHERE id = $1").bind(user_id).fetch_one(pool).await.unwrap());
+    let version: i64 = sql("SELECT version FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_value(&app.db.db)
+        .await
+        .unwrap();
     version.to_string()
 }
 
 async fn audit_count(app: &TestApp, action: &str, entity_id: &str) -> i64 {
-    on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = $1 AND (entity_id = $2 OR detail_json LIKE $3)").bind(action).bind(entity_id).bind(format!("%{entity_id}%")).fetch_one(pool).await.unwrap())
+    sql("SELECT COUNT(*) FROM audit_events WHERE action = $1 AND (entity_id = $2 OR detail_json LIKE $3)").bind(action).bind(entity_id).bind(format!("%{entity_id}%")).fetch_value(&app.db.db).await.unwrap()
 }
 
 async fn json(response: reqwest::Response) -> serde_json::Value {
@@ -90,7 +98,11 @@ async fn deactivation_ends_every_session_at_once_and_is_audited() {
             401,
             "{backend}"
         );
-        let sessions: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE user_id = $1").bind(&carer_id).fetch_one(pool).await.unwrap());
+        let sessions: i64 = sql("SELECT COUNT(*) FROM sessions WHERE user_id = $1")
+            .bind(&carer_id)
+            .fetch_value(&app.db.db)
+            .await
+            .unwrap();
         assert_eq!(sessions, 0, "{backend}");
         assert_eq!(audit_count(&app, "user.deactivated", &carer_id).await, 1);
         // Signing in again is refused while deactivated (the same answer as a wrong password).
@@ -150,10 +162,13 @@ async fn assignments_give_and_take_away_access_at_once() {
         let worker = session(&app, SOCIAL_WORKER, true).await;
         let worker_id = user_id(&app, SOCIAL_WORKER).await;
         let before = child_ids(&app, &worker).await;
-        let child = on_db!(&app.db.db, pool => {
-            let all: Vec<String> = sqlx::query_scalar("SELECT id FROM children ORDER BY id").fetch_all(pool).await.unwrap();
+        let child = {
+            let all: Vec<String> = sql("SELECT id FROM children ORDER BY id")
+                .fetch_column(&app.db.db)
+                .await
+                .unwrap();
             all.into_iter().find(|c| !before.contains(c)).unwrap()
-        });
+        };
 
         let assigned = call(
             &app,
@@ -168,7 +183,7 @@ async fn assignments_give_and_take_away_access_at_once() {
         .await;
         assert_eq!(assigned.status(), 200, "{backend}");
         assert!(child_ids(&app, &worker).await.contains(&child), "{backend}");
-        let audited: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'assignment.created' AND child_id = $1").bind(&child).fetch_one(pool).await.unwrap());
+        let audited: i64 = sql("SELECT COUNT(*) FROM audit_events WHERE action = 'assignment.created' AND child_id = $1").bind(&child).fetch_value(&app.db.db).await.unwrap();
         assert_eq!(audited, 1, "{backend}");
 
         // Twice is refused with a reason; so is a bad date and a child of nobody's council.
@@ -242,7 +257,7 @@ async fn assignments_give_and_take_away_access_at_once() {
             assert_eq!(ended.status(), 200, "{backend}");
         }
         assert!(child_ids(&app, &worker).await.is_empty(), "{backend}");
-        let withdrawn: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action IN ('assignment.ended', 'assignment.withdrawn')").fetch_one(pool).await.unwrap());
+        let withdrawn: i64 = sql("SELECT COUNT(*) FROM audit_events WHERE action IN ('assignment.ended', 'assignment.withdrawn')").fetch_value(&app.db.db).await.unwrap();
         assert_eq!(withdrawn as usize, assignment_ids.len(), "{backend}");
 
         // Now the role can change; the person is signed out so the new rules apply.
@@ -263,7 +278,11 @@ async fn assignments_give_and_take_away_access_at_once() {
             "{backend}"
         );
         assert_eq!(audit_count(&app, "user.role_changed", &worker_id).await, 1);
-        let role: String = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT role FROM users WHERE id = $1").bind(&worker_id).fetch_one(pool).await.unwrap());
+        let role: String = sql("SELECT role FROM users WHERE id = $1")
+            .bind(&worker_id)
+            .fetch_value(&app.db.db)
+            .await
+            .unwrap();
         assert_eq!(role, "carer", "{backend}");
 
         // A designated teacher needs a school; a head needs no assignment.
@@ -325,7 +344,9 @@ async fn section_rights_are_read_from_the_councils_stored_table() {
         assert_eq!(carer_cell(&table), "edit", "{backend}: {table}");
 
         // The council changes its policy: the page shows the stored value, not the default.
-        on_db!(&app.db.db, pool => { sqlx::query("UPDATE section_rights SET access = 'read' WHERE council_id = 'demo-council' AND role = 'carer' AND section = 'carer_contribution' AND pep_state = 'contributions'").execute(pool).await.unwrap(); });
+        {
+            sql("UPDATE section_rights SET access = 'read' WHERE council_id = 'demo-council' AND role = 'carer' AND section = 'carer_contribution' AND pep_state = 'contributions'").execute(&app.db.db).await.unwrap();
+        };
         let table = json(call(&app, "/api/council/section_rights", &form, Some(&head)).await).await;
         assert_eq!(carer_cell(&table), "read", "{backend}: {table}");
 
@@ -347,10 +368,16 @@ async fn another_councils_people_are_out_of_reach() {
     seed(&db.db).await.unwrap();
     let app = spawn_app(db).await;
     let now = chrono::Utc::now();
-    on_db!(&app.db.db, pool => {
-        sqlx::query("INSERT INTO councils (id, name, created_at) VALUES ('other-council', 'Southmoor', $1)").bind(now).execute(pool).await.unwrap();
-        sqlx::query("INSERT INTO users (id, council_id, email, display_name, role, status, created_at, updated_at) VALUES ('other-person', 'other-council', 'someone@southmoor.example', 'Someone Else', 'carer', 'active', $1, $1)").bind(now).execute(pool).await.unwrap();
-    });
+    {
+        sql(
+            "INSERT INTO councils (id, name, created_at) VALUES ('other-council', 'Southmoor', $1)",
+        )
+        .bind(now)
+        .execute(&app.db.db)
+        .await
+        .unwrap();
+        sql("INSERT INTO users (id, council_id, email, display_name, role, status, created_at, updated_at) VALUES ('other-person', 'other-council', 'someone@southmoor.example', 'Someone Else', 'carer', 'active', $1, $1)").bind(now).execute(&app.db.db).await.unwrap();
+    };
     let head = session(&app, HEAD, true).await;
     for (path, form) in [
         ("/api/people/detail", vec![("user_id", "other-person")]),

@@ -8,7 +8,7 @@ use app::domain::pep::{PepState, Phase, SectionKey};
 use app::domain::pep_form::{fields, sections_for};
 use app::domain::policy::{Access, default_section_access};
 use app::domain::roles::Role;
-use app::on_db;
+use app::infra::sql::sql;
 use server::demo::seed;
 
 const AMELIA_PEP: &str = "demo-child-amelia-pep-2026-autumn";
@@ -20,10 +20,10 @@ async fn each_section_is_read_and_written_as_the_councils_table_says_in_every_st
         let app = spawn_app(db).await;
         let backend = app.db.db.backend_name();
         // A council may give a section to someone else: the social worker writes SEMH in draft.
-        on_db!(&app.db.db, pool => {
-            sqlx::query("UPDATE section_rights SET access = 'edit' WHERE council_id = 'demo-council' AND role = 'social_worker' AND section = 'semh' AND pep_state = 'draft'")
-                .execute(pool).await.unwrap();
-        });
+        {
+            sql("UPDATE section_rights SET access = 'edit' WHERE council_id = 'demo-council' AND role = 'social_worker' AND section = 'semh' AND pep_state = 'draft'")
+                .execute(&app.db.db).await.unwrap();
+        };
         let stored = |role: Role, section: SectionKey, state: PepState| {
             if role == Role::SocialWorker && section == SectionKey::Semh && state == PepState::Draft
             {
@@ -35,7 +35,11 @@ async fn each_section_is_read_and_written_as_the_councils_table_says_in_every_st
         let mut calls = 0;
         for &(role, email) in USERS {
             let cookie = session(&app, email, true).await;
-            let user_id: String = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT id FROM users WHERE email = $1").bind(email).fetch_one(pool).await.unwrap());
+            let user_id: String = sql("SELECT id FROM users WHERE email = $1")
+                .bind(email)
+                .fetch_value(&app.db.db)
+                .await
+                .unwrap();
             let child_id = fixture_child(
                 &app,
                 &user_id,
@@ -122,7 +126,11 @@ async fn two_people_saving_one_field_see_both_values_and_nothing_is_lost() {
         let backend = app.db.db.backend_name();
         let teacher = session(&app, "s.whitfield@brookfield.example", true).await;
         let social_worker = session(&app, "priya.sharma@northdale.example", true).await;
-        let revision_before: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT revision FROM peps WHERE id = $1").bind(AMELIA_PEP).fetch_one(pool).await.unwrap());
+        let revision_before: i64 = sql("SELECT revision FROM peps WHERE id = $1")
+            .bind(AMELIA_PEP)
+            .fetch_value(&app.db.db)
+            .await
+            .unwrap();
         let save = |cookie: String, value: &'static str, version: &'static str| {
             let app = &app;
             async move {
@@ -217,7 +225,7 @@ async fn two_people_saving_one_field_see_both_values_and_nothing_is_lost() {
         );
 
         // Two saves, two audit rows carrying the PEP's next revisions; conflicts change nothing.
-        let audited: Vec<(i64, String)> = on_db!(&app.db.db, pool => sqlx::query_as("SELECT revision, detail_json FROM audit_events WHERE pep_id = $1 AND action = 'pep.field_saved' ORDER BY revision").bind(AMELIA_PEP).fetch_all(pool).await.unwrap());
+        let audited: Vec<(i64, String)> = sql("SELECT revision, detail_json FROM audit_events WHERE pep_id = $1 AND action = 'pep.field_saved' ORDER BY revision").bind(AMELIA_PEP).fetch_all(&app.db.db).await.unwrap();
         assert_eq!(audited.len(), 2, "{backend}");
         assert_eq!(audited[0].0, revision_before + 1);
         assert_eq!(audited[1].0, revision_before + 2);
@@ -238,7 +246,12 @@ async fn two_people_saving_one_field_see_both_values_and_nothing_is_lost() {
             Some(&teacher),
         )
         .await;
-        let status: String = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT status FROM pep_sections WHERE pep_id = $1 AND section = 'child_details'").bind(AMELIA_PEP).fetch_one(pool).await.unwrap());
+        let status: String =
+            sql("SELECT status FROM pep_sections WHERE pep_id = $1 AND section = 'child_details'")
+                .bind(AMELIA_PEP)
+                .fetch_value(&app.db.db)
+                .await
+                .unwrap();
         assert_eq!(status, "completed", "{backend}");
         app.db.finish().await;
     }
@@ -306,7 +319,7 @@ async fn bad_values_are_refused_by_field_and_nothing_is_stored() {
         let body = response.text().await.unwrap();
         assert!(body.contains(expected), "{section}.{field}: {body}");
     }
-    let stored: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM pep_fields WHERE pep_id = $1 AND section IN ('attendance', 'early_years_learning') OR field = 'next_meeting'").bind(AMELIA_PEP).fetch_one(pool).await.unwrap());
+    let stored: i64 = sql("SELECT COUNT(*) FROM pep_fields WHERE pep_id = $1 AND section IN ('attendance', 'early_years_learning') OR field = 'next_meeting'").bind(AMELIA_PEP).fetch_value(&app.db.db).await.unwrap();
     assert_eq!(stored, 0);
     let refused = call(
         &app,
@@ -547,7 +560,13 @@ async fn targets_are_saved_whole_their_actions_come_and_go_one_by_one_and_a_stal
         .unwrap();
         assert_eq!(trimmed["version"], 3, "{backend}: {trimmed}");
         let actions = || async {
-            let rows: Vec<(String, Option<String>, String)> = on_db!(&app.db.db, pool => sqlx::query_as("SELECT id, owner_role, description FROM actions WHERE target_id = $1 ORDER BY id").bind(&id).fetch_all(pool).await.unwrap());
+            let rows: Vec<(String, Option<String>, String)> = sql(
+                "SELECT id, owner_role, description FROM actions WHERE target_id = $1 ORDER BY id",
+            )
+            .bind(&id)
+            .fetch_all(&app.db.db)
+            .await
+            .unwrap();
             rows
         };
         assert_eq!(
@@ -650,11 +669,24 @@ async fn targets_are_saved_whole_their_actions_come_and_go_one_by_one_and_a_stal
         )
         .await;
         assert_eq!(removed.status(), 200, "{backend}");
-        let left: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM actions WHERE target_id = $1").bind(&id).fetch_one(pool).await.unwrap());
+        let left: i64 = sql("SELECT COUNT(*) FROM actions WHERE target_id = $1")
+            .bind(&id)
+            .fetch_value(&app.db.db)
+            .await
+            .unwrap();
         assert_eq!(left, 0);
-        let words_left: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM text_edits WHERE field LIKE $1").bind(format!("{id}%")).fetch_one(pool).await.unwrap());
+        let words_left: i64 = sql("SELECT COUNT(*) FROM text_edits WHERE field LIKE $1")
+            .bind(format!("{id}%"))
+            .fetch_value(&app.db.db)
+            .await
+            .unwrap();
         assert_eq!(words_left, 0, "{backend}");
-        let audited: Vec<String> = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT action FROM audit_events WHERE entity_id = $1 ORDER BY id").bind(&id).fetch_all(pool).await.unwrap());
+        let audited: Vec<String> =
+            sql("SELECT action FROM audit_events WHERE entity_id = $1 ORDER BY id")
+                .bind(&id)
+                .fetch_column(&app.db.db)
+                .await
+                .unwrap();
         assert_eq!(
             audited,
             vec![
@@ -731,8 +763,8 @@ async fn a_council_may_require_contributions_and_a_reason_lets_the_pep_go_on_wit
         assert_eq!(stored["requires_carer_contribution"], "yes", "{backend}");
         assert_eq!(stored["requires_care_journey"], "no", "{backend}");
         // Amelia's views are completed; her carer's contribution is not.
-        on_db!(&app.db.db, pool => sqlx::query("INSERT INTO pep_sections (pep_id, section, status, updated_at) VALUES ($1, 'young_person_views', 'completed', $2) ON CONFLICT (pep_id, section) DO UPDATE SET status = excluded.status").bind(AMELIA_PEP).bind(chrono::Utc::now()).execute(pool).await.unwrap().rows_affected());
-        on_db!(&app.db.db, pool => sqlx::query("INSERT INTO pep_sections (pep_id, section, status, updated_at) VALUES ($1, 'carer_contribution', 'in_progress', $2) ON CONFLICT (pep_id, section) DO UPDATE SET status = excluded.status").bind(AMELIA_PEP).bind(chrono::Utc::now()).execute(pool).await.unwrap().rows_affected());
+        sql("INSERT INTO pep_sections (pep_id, section, status, updated_at) VALUES ($1, 'young_person_views', 'completed', $2) ON CONFLICT (pep_id, section) DO UPDATE SET status = excluded.status").bind(AMELIA_PEP).bind(chrono::Utc::now()).execute(&app.db.db).await.unwrap().rows_affected();
+        sql("INSERT INTO pep_sections (pep_id, section, status, updated_at) VALUES ($1, 'carer_contribution', 'in_progress', $2) ON CONFLICT (pep_id, section) DO UPDATE SET status = excluded.status").bind(AMELIA_PEP).bind(chrono::Utc::now()).execute(&app.db.db).await.unwrap().rows_affected();
         let form = app
             .json("/api/pep/form", &[("pep_id", AMELIA_PEP)], Some(&teacher))
             .await;
@@ -798,12 +830,16 @@ async fn a_council_may_require_contributions_and_a_reason_lets_the_pep_go_on_wit
         let approve_why = "Agreed: the carer will add her part at the next review.";
         let (status, _) = mv(head.clone(), "approved", version(&submitted), approve_why).await;
         assert_eq!(status, 200, "{backend}");
-        let approved: Option<String> = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT went_on_without FROM peps WHERE id = $1").bind(AMELIA_PEP).fetch_one(pool).await.unwrap());
+        let approved: Option<String> = sql("SELECT went_on_without FROM peps WHERE id = $1")
+            .bind(AMELIA_PEP)
+            .fetch_value(&app.db.db)
+            .await
+            .unwrap();
         let lines: Vec<String> = approved.unwrap().lines().map(String::from).collect();
         assert_eq!(lines.len(), 2, "{backend}: {lines:?}");
         assert!(lines[0].ends_with(why) && lines[1].ends_with(approve_why));
         assert!(lines[1].contains("approved it without Carer's contribution"));
-        let audited: Vec<String> = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT detail_json FROM audit_events WHERE pep_id = $1 AND action = 'pep.state_changed' AND actor_id IS NOT NULL ORDER BY revision").bind(AMELIA_PEP).fetch_all(pool).await.unwrap());
+        let audited: Vec<String> = sql("SELECT detail_json FROM audit_events WHERE pep_id = $1 AND action = 'pep.state_changed' AND actor_id IS NOT NULL ORDER BY revision").bind(AMELIA_PEP).fetch_column(&app.db.db).await.unwrap();
         let details: Vec<serde_json::Value> = audited
             .iter()
             .map(|d| serde_json::from_str(d).unwrap())
@@ -830,7 +866,11 @@ async fn the_workflow_checks_the_targets_needs_a_reason_to_return_and_locks_an_a
         let teacher = session(&app, "s.whitfield@brookfield.example", true).await;
         let advisor = session(&app, "daniel.reid@northdale.example", true).await;
         let version = || async {
-            let v: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT version FROM peps WHERE id = $1").bind(AMELIA_PEP).fetch_one(pool).await.unwrap());
+            let v: i64 = sql("SELECT version FROM peps WHERE id = $1")
+                .bind(AMELIA_PEP)
+                .fetch_value(&app.db.db)
+                .await
+                .unwrap();
             v.to_string()
         };
         let mv = |cookie: String, to: &'static str, version: String, reason: &'static str| {
@@ -890,7 +930,12 @@ async fn the_workflow_checks_the_targets_needs_a_reason_to_return_and_locks_an_a
         )
         .await;
         assert_eq!(ready.status(), 200, "{backend}");
-        let kept: String = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT value FROM pep_fields WHERE pep_id = $1 AND field = 'mix_override_reason'").bind(AMELIA_PEP).fetch_one(pool).await.unwrap());
+        let kept: String =
+            sql("SELECT value FROM pep_fields WHERE pep_id = $1 AND field = 'mix_override_reason'")
+                .bind(AMELIA_PEP)
+                .fetch_value(&app.db.db)
+                .await
+                .unwrap();
         assert_eq!(kept, "Writing is the EHC plan's target this term.");
         // A page opened before that move cannot move it again.
         let twice = mv(teacher.clone(), "submitted", stale, "").await;
@@ -959,7 +1004,7 @@ async fn the_workflow_checks_the_targets_needs_a_reason_to_return_and_locks_an_a
         )
         .await;
         assert_eq!(locked.status(), 403, "{backend}");
-        let moves: Vec<String> = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT detail_json FROM audit_events WHERE pep_id = $1 AND action = 'pep.state_changed' AND actor_id IS NOT NULL ORDER BY revision").bind(AMELIA_PEP).fetch_all(pool).await.unwrap());
+        let moves: Vec<String> = sql("SELECT detail_json FROM audit_events WHERE pep_id = $1 AND action = 'pep.state_changed' AND actor_id IS NOT NULL ORDER BY revision").bind(AMELIA_PEP).fetch_column(&app.db.db).await.unwrap();
         let path: Vec<String> = moves
             .iter()
             .map(|d| {
@@ -995,10 +1040,13 @@ async fn last_peps_targets_are_evaluated_before_new_ones_in_the_same_area() {
         let teacher = session(&app, "s.whitfield@brookfield.example", true).await;
         let advisor = session(&app, "daniel.reid@northdale.example", true).await;
         let previous_maths = "demo-child-amelia-pep-2025-summer-target-1";
-        on_db!(&app.db.db, pool => {
-            sqlx::query("UPDATE targets SET evaluation = NULL, evaluation_evidence = NULL WHERE id = $1")
-                .bind(previous_maths).execute(pool).await.unwrap();
-        });
+        {
+            sql("UPDATE targets SET evaluation = NULL, evaluation_evidence = NULL WHERE id = $1")
+                .bind(previous_maths)
+                .execute(&app.db.db)
+                .await
+                .unwrap();
+        };
         let form = app
             .json("/api/pep/form", &[("pep_id", AMELIA_PEP)], Some(&teacher))
             .await;
@@ -1094,10 +1142,13 @@ async fn last_peps_targets_are_evaluated_before_new_ones_in_the_same_area() {
         );
 
         // Last PEP's actions still open come forward into this PEP's action log; done ones stay.
-        on_db!(&app.db.db, pool => {
-            sqlx::query("UPDATE actions SET status = 'open' WHERE id = $1")
-                .bind(format!("{previous_maths}-action")).execute(pool).await.unwrap();
-        });
+        {
+            sql("UPDATE actions SET status = 'open' WHERE id = $1")
+                .bind(format!("{previous_maths}-action"))
+                .execute(&app.db.db)
+                .await
+                .unwrap();
+        };
         let log = app
             .json("/api/pep/form", &[("pep_id", AMELIA_PEP)], Some(&teacher))
             .await["action_log"]

@@ -5,7 +5,7 @@
 
 use super::access_matrix::session;
 use super::support::{TestApp, TestDb, spawn_app};
-use app::on_db;
+use app::infra::sql::sql;
 use server::demo::seed;
 
 const AMELIA_PEP: &str = "demo-child-amelia-pep-2026-autumn";
@@ -289,14 +289,18 @@ async fn pp_plus_requests_are_itemised_decided_by_the_virtual_school_and_kept_wi
 
         // The child's last PEP (summer 2026, the same financial year) was given £1,500.
         let (last_target, now): (String, _) = (
-            on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT id FROM targets WHERE pep_id = $1 ORDER BY position LIMIT 1").bind(AMELIA_LAST_PEP).fetch_one(pool).await.unwrap()),
+            sql("SELECT id FROM targets WHERE pep_id = $1 ORDER BY position LIMIT 1")
+                .bind(AMELIA_LAST_PEP)
+                .fetch_value(&app.db.db)
+                .await
+                .unwrap(),
             chrono::Utc::now(),
         );
-        on_db!(&app.db.db, pool => {
-            sqlx::query("INSERT INTO pp_plus_requests (id, pep_id, target_id, position, item, provider, unit_cost_pence, sessions, weeks, status, created_at, updated_at) VALUES ($1, $2, $3, 0, 'Reading tutor', 'Tutors', 15000, 1, 10, 'approved', $4, $4)")
+        {
+            sql("INSERT INTO pp_plus_requests (id, pep_id, target_id, position, item, provider, unit_cost_pence, sessions, weeks, status, created_at, updated_at) VALUES ($1, $2, $3, 0, 'Reading tutor', 'Tutors', 15000, 1, 10, 'approved', $4, $4)")
                 .bind(format!("{last_target}-p1")).bind(AMELIA_LAST_PEP).bind(&last_target).bind(now)
-                .execute(pool).await.unwrap();
-        });
+                .execute(&app.db.db).await.unwrap();
+        };
         let form = app
             .json("/api/pep/form", &[("pep_id", AMELIA_PEP)], Some(&teacher))
             .await;
@@ -341,10 +345,10 @@ async fn pp_plus_requests_are_itemised_decided_by_the_virtual_school_and_kept_wi
         );
 
         // A council that gives more says so in its policy.
-        on_db!(&app.db.db, pool => {
-            sqlx::query("INSERT INTO council_policies (council_id, key, value_json, updated_at) VALUES ('demo-council', 'pp_plus', '{\"allocation_pence\": 300000}', $1)")
-                .bind(now).execute(pool).await.unwrap();
-        });
+        {
+            sql("INSERT INTO council_policies (council_id, key, value_json, updated_at) VALUES ('demo-council', 'pp_plus', '{\"allocation_pence\": 300000}', $1)")
+                .bind(now).execute(&app.db.db).await.unwrap();
+        };
         assert_eq!(
             targets(teacher.clone()).await["pp_plus"]["allocation_pence"],
             300000,
@@ -352,7 +356,12 @@ async fn pp_plus_requests_are_itemised_decided_by_the_virtual_school_and_kept_wi
         );
 
         // Each decision is audited with the amount, never the words.
-        let audited: Vec<String> = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT detail_json FROM audit_events WHERE action = 'pp_plus.decided' ORDER BY id").fetch_all(pool).await.unwrap());
+        let audited: Vec<String> = sql(
+            "SELECT detail_json FROM audit_events WHERE action = 'pp_plus.decided' ORDER BY id",
+        )
+        .fetch_column(&app.db.db)
+        .await
+        .unwrap();
         assert_eq!(audited.len(), 2, "{backend}: {audited:?}");
         assert!(
             audited[0].contains("declined") && audited[0].contains("91000"),

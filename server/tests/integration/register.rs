@@ -4,7 +4,7 @@
 
 use super::access_matrix::{call, session};
 use super::support::{TestDb, spawn_app};
-use app::on_db;
+use app::infra::sql::sql;
 use chrono::Duration;
 use server::demo::seed;
 
@@ -87,7 +87,12 @@ async fn the_register_records_a_child_and_their_history_and_schedules_what_is_du
         .unwrap();
         let scheduled = care["peps_scheduled"].to_string();
         assert!(scheduled.contains("initial PEP, due"), "{backend}: {care}");
-        let explanation: String = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT due_explanation FROM peps WHERE child_id = $1 AND kind = 'initial'").bind(&child_id).fetch_one(pool).await.unwrap());
+        let explanation: String =
+            sql("SELECT due_explanation FROM peps WHERE child_id = $1 AND kind = 'initial'")
+                .bind(&child_id)
+                .fetch_value(&app.db.db)
+                .await
+                .unwrap();
         assert!(
             explanation.starts_with("10 working days from the emergency placement on "),
             "{explanation}"
@@ -206,7 +211,11 @@ async fn the_register_records_a_child_and_their_history_and_schedules_what_is_du
         let stale = call(&app, "/api/register/save_child", &stale, Some(&head)).await;
         assert_eq!(stale.status(), 422, "{backend}");
         assert!(stale.text().await.unwrap().contains("Someone else changed"));
-        let last_name: String = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT last_name FROM children WHERE id = $1").bind(&child_id).fetch_one(pool).await.unwrap());
+        let last_name: String = sql("SELECT last_name FROM children WHERE id = $1")
+            .bind(&child_id)
+            .fetch_value(&app.db.db)
+            .await
+            .unwrap();
         assert_eq!(last_name, "Brooks-Hall");
 
         // The child's social worker keeps the entry; another social worker may not.
@@ -260,7 +269,7 @@ async fn the_register_records_a_child_and_their_history_and_schedules_what_is_du
             "{backend}"
         );
 
-        let audited: Vec<String> = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT action FROM audit_events WHERE child_id = $1 AND actor_id IS NOT NULL AND action <> 'child.read' ORDER BY id").bind(&child_id).fetch_all(pool).await.unwrap());
+        let audited: Vec<String> = sql("SELECT action FROM audit_events WHERE child_id = $1 AND actor_id IS NOT NULL AND action <> 'child.read' ORDER BY id").bind(&child_id).fetch_column(&app.db.db).await.unwrap();
         assert_eq!(
             audited,
             [

@@ -2,7 +2,7 @@
 //! second run creates nothing, and that every creation is audited with the PEP's first revision.
 
 use app::features::pep_schedule::server::schedule_peps;
-use app::on_db;
+use app::infra::sql::sql;
 use chrono::NaiveDate;
 use server::demo::seed;
 
@@ -21,22 +21,25 @@ async fn add_child(
     school: &str,
     since: NaiveDate,
 ) {
-    on_db!(db, pool => {
-        sqlx::query("INSERT INTO children (id, council_id, first_name, last_name, date_of_birth, gender, ethnicity, first_language, sen_status, created_at, updated_at) VALUES ($1, 'demo-council', 'Test', $1, $2, 'female', 'White British', 'English', 'none', $3, $3)")
+    {
+        sql("INSERT INTO children (id, council_id, first_name, last_name, date_of_birth, gender, ethnicity, first_language, sen_status, created_at, updated_at) VALUES ($1, 'demo-council', 'Test', $1, $2, 'female', 'White British', 'English', 'none', $3, $3)")
             .bind(id).bind(d(2016, 5, 4)).bind(chrono::Utc::now())
-            .execute(pool).await.unwrap();
-        sqlx::query("INSERT INTO care_episodes (id, child_id, started_on, legal_status, placement_type, emergency_placement) VALUES ($1, $2, $3, 'Section 20', 'Foster placement', $4)")
+            .execute(db).await.unwrap();
+        sql("INSERT INTO care_episodes (id, child_id, started_on, legal_status, placement_type, emergency_placement) VALUES ($1, $2, $3, 'Section 20', 'Foster placement', $4)")
             .bind(format!("{id}-care")).bind(id).bind(in_care).bind(emergency)
-            .execute(pool).await.unwrap();
-        sqlx::query("INSERT INTO education_episodes (id, child_id, school_id, status, started_on) VALUES ($1, $2, $3, 'on_roll', $4)")
+            .execute(db).await.unwrap();
+        sql("INSERT INTO education_episodes (id, child_id, school_id, status, started_on) VALUES ($1, $2, $3, 'on_roll', $4)")
             .bind(format!("{id}-edu")).bind(id).bind(school).bind(since)
-            .execute(pool).await.unwrap();
-    });
+            .execute(db).await.unwrap();
+    };
 }
 
 async fn peps_of(db: &app::infra::db::Db, child: &str) -> Vec<(String, String, NaiveDate, String)> {
-    on_db!(db, pool => sqlx::query_as("SELECT kind, term, due_on, due_explanation FROM peps WHERE child_id = $1 ORDER BY due_on")
-        .bind(child).fetch_all(pool).await.unwrap())
+    sql("SELECT kind, term, due_on, due_explanation FROM peps WHERE child_id = $1 ORDER BY due_on")
+        .bind(child)
+        .fetch_all(db)
+        .await
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -91,10 +94,10 @@ async fn the_schedule_creates_what_is_due_once_with_its_reason() {
         assert!(mover[0].3.starts_with("20 school days from the move to Northdale High School on 28 October 2026, skipping the Autumn half-term"), "{}", mover[0].3);
 
         // Audited as the PEP's first revision, by nobody (the schedule).
-        let audited: Vec<(Option<String>, i64)> = on_db!(db, pool => sqlx::query_as(
+        let audited: Vec<(Option<String>, i64)> = sql(
             "SELECT a.actor_id, a.revision FROM audit_events a JOIN peps p ON p.id = a.pep_id \
              WHERE a.action = 'pep.scheduled' AND p.child_id IN ('test-child-emergency', 'test-child-mover')")
-            .fetch_all(pool).await.unwrap());
+            .fetch_all(db).await.unwrap();
         assert_eq!(audited, vec![(None, 1), (None, 1)], "{backend}");
 
         // Running again the same day changes nothing (several servers may run it).
@@ -104,14 +107,17 @@ async fn the_schedule_creates_what_is_due_once_with_its_reason() {
         // The spring term: a termly review for every eligible child, due on the council's final
         // date for spring, and only once.
         let spring = schedule_peps(db, d(2027, 1, 4), None).await.unwrap();
-        let eligible_children: i64 = on_db!(db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM children").fetch_one(pool).await.unwrap());
+        let eligible_children: i64 = sql("SELECT COUNT(*) FROM children")
+            .fetch_value(db)
+            .await
+            .unwrap();
         assert!(
             spring.created() >= 10 && spring.created() as i64 <= eligible_children,
             "{backend}: {spring:?}"
         );
-        let spring_peps: Vec<(NaiveDate, String)> = on_db!(db, pool => sqlx::query_as(
+        let spring_peps: Vec<(NaiveDate, String)> = sql(
             "SELECT due_on, due_explanation FROM peps WHERE academic_year = 2026 AND term = 'spring' AND kind = 'termly'")
-            .fetch_all(pool).await.unwrap());
+            .fetch_all(db).await.unwrap();
         assert_eq!(spring_peps.len(), spring.created(), "{backend}");
         for (due, explanation) in &spring_peps {
             assert_eq!(*due, d(2027, 3, 19), "{backend}");
@@ -225,7 +231,12 @@ async fn the_virtual_school_changes_the_rules_and_the_next_pep_follows_them() {
             "{}",
             peps[0].3
         );
-        let audited: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'council.deadline_rules_changed'").fetch_one(pool).await.unwrap());
+        let audited: i64 = sql(
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'council.deadline_rules_changed'",
+        )
+        .fetch_value(&app.db.db)
+        .await
+        .unwrap();
         assert_eq!(audited, 1, "{backend}");
         app.db.finish().await;
     }
@@ -258,10 +269,10 @@ async fn a_school_move_hands_the_pep_being_written_to_the_new_school() {
             let open = |db: &app::infra::db::Db| {
                 let db = db.clone();
                 async move {
-                    let rows: Vec<(String, NaiveDate, Option<String>, String)> = on_db!(&db, pool => sqlx::query_as(
+                    let rows: Vec<(String, NaiveDate, Option<String>, String)> = sql(
                         "SELECT id, due_on, school_id, due_explanation FROM peps WHERE child_id = $1 \
                          AND state NOT IN ('submitted', 'approved') ORDER BY due_on")
-                        .bind(child).fetch_all(pool).await.unwrap());
+                        .bind(child).fetch_all(&db).await.unwrap();
                     rows
                 }
             };

@@ -5,7 +5,7 @@
 use app::domain::live::{ClientMessage, EditAnswer, FieldKey, FieldTextEdit, ServerMessage};
 use app::domain::pep::SectionKey;
 use app::domain::shared_text::{ClientText, Outgoing, TextOp};
-use app::on_db;
+use app::infra::sql::sql;
 use server::demo::seed;
 
 use super::access_matrix::session;
@@ -256,7 +256,14 @@ impl Page {
 }
 
 async fn field_now(app: &TestApp) -> (String, i64) {
-    on_db!(&app.db.db, pool => sqlx::query_as("SELECT value, version FROM pep_fields WHERE pep_id = $1 AND section = $2 AND field = $3").bind(AMELIA_PEP).bind(SECTION).bind(FIELD).fetch_optional(pool).await.unwrap()).unwrap_or_default()
+    sql("SELECT value, version FROM pep_fields WHERE pep_id = $1 AND section = $2 AND field = $3")
+        .bind(AMELIA_PEP)
+        .bind(SECTION)
+        .bind(FIELD)
+        .fetch_optional(&app.db.db)
+        .await
+        .unwrap()
+        .unwrap_or_default()
 }
 
 /// Every word each page typed (`p{page}w{n}`) is in `stored` exactly once, and the words that
@@ -318,7 +325,11 @@ async fn five_pages_typing_into_one_field_converge_and_lose_no_word() {
         let (start, version) = field_now(&app).await;
         // The social worker watches on the live channel, merging each edit as it is fanned out.
         let priya = session(&app, "priya.sharma@northdale.example", true).await;
-        let revision: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT revision FROM peps WHERE id = $1").bind(AMELIA_PEP).fetch_one(pool).await.unwrap());
+        let revision: i64 = sql("SELECT revision FROM peps WHERE id = $1")
+            .bind(AMELIA_PEP)
+            .fetch_value(&app.db.db)
+            .await
+            .unwrap();
         let mut watcher = super::live::Live::open(&app.base, AMELIA_PEP, revision, &priya).await;
         let mut watched = ClientText::new(start.clone(), version as u64);
         let typists = (0..PAGES)
@@ -377,9 +388,20 @@ async fn five_pages_typing_into_one_field_converge_and_lose_no_word() {
         every_word_once_around_the_first(&stored, &start, PAGES, WORDS, backend);
         // Each edit is stored once, and the audit has a row per person per field per minute,
         // not one per edit.
-        let edits: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM text_edits WHERE pep_id = $1 AND field = $2").bind(AMELIA_PEP).bind(FIELD).fetch_one(pool).await.unwrap());
+        let edits: i64 = sql("SELECT COUNT(*) FROM text_edits WHERE pep_id = $1 AND field = $2")
+            .bind(AMELIA_PEP)
+            .bind(FIELD)
+            .fetch_value(&app.db.db)
+            .await
+            .unwrap();
         assert_eq!(edits, stored_version - version, "{backend}");
-        let audited: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE pep_id = $1 AND action = 'pep.text_edited'").bind(AMELIA_PEP).fetch_one(pool).await.unwrap());
+        let audited: i64 = sql(
+            "SELECT COUNT(*) FROM audit_events WHERE pep_id = $1 AND action = 'pep.text_edited'",
+        )
+        .bind(AMELIA_PEP)
+        .fetch_value(&app.db.db)
+        .await
+        .unwrap();
         assert!(
             (1..=2).contains(&audited),
             "{backend}: {audited} audit rows"
@@ -406,7 +428,11 @@ async fn five_pages_typing_on_the_live_channel_converge_and_rights_follow_the_pe
         let backend = app.db.db.backend_name();
         let cookie = session(&app, "s.whitfield@brookfield.example", true).await;
         let (start, version) = field_now(&app).await;
-        let revision: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT revision FROM peps WHERE id = $1").bind(AMELIA_PEP).fetch_one(pool).await.unwrap());
+        let revision: i64 = sql("SELECT revision FROM peps WHERE id = $1")
+            .bind(AMELIA_PEP)
+            .fetch_value(&app.db.db)
+            .await
+            .unwrap();
         let typists = (0..PAGES)
             .map(|name| {
                 let (app, cookie, start) = (app.clone(), cookie.clone(), start.clone());
@@ -451,7 +477,13 @@ async fn five_pages_typing_on_the_live_channel_converge_and_rights_follow_the_pe
 
         // The first page's first edit again, over HTTP (its answer was lost as the channel
         // dropped): answered as before, not applied twice.
-        let first: (i64, String) = on_db!(&app.db.db, pool => sqlx::query_as("SELECT version, op_json FROM text_edits WHERE pep_id = $1 AND edit_id = 'typist0-1'").bind(AMELIA_PEP).fetch_one(pool).await.unwrap());
+        let first: (i64, String) = sql(
+            "SELECT version, op_json FROM text_edits WHERE pep_id = $1 AND edit_id = 'typist0-1'",
+        )
+        .bind(AMELIA_PEP)
+        .fetch_one(&app.db.db)
+        .await
+        .unwrap();
         let base = (first.0 - 1).to_string();
         let (status, answer) = app
             .answer(
@@ -517,7 +549,12 @@ async fn five_pages_typing_on_the_live_channel_converge_and_rights_follow_the_pe
         );
         // The PEP approved by another writer: the connection's rights were asked while it was
         // open for contributions; the edit finds the state moved, asks again, and is refused.
-        on_db!(&app.db.db, pool => sqlx::query("UPDATE peps SET state = 'approved' WHERE id = $1").bind(AMELIA_PEP).execute(pool).await.unwrap().rows_affected());
+        sql("UPDATE peps SET state = 'approved' WHERE id = $1")
+            .bind(AMELIA_PEP)
+            .execute(&app.db.db)
+            .await
+            .unwrap()
+            .rows_affected();
         live.send(&edit("late-1", stored_version)).await;
         let ServerMessage::TextEditAnswered { answer, .. } = live.until(answer_to("late-1")).await
         else {
@@ -936,7 +973,11 @@ async fn a_page_far_behind_is_told_the_field_not_sent_every_edit() {
     let revision_at = |app: &TestApp| {
         let db = app.db.db.clone();
         async move {
-            let revision: i64 = on_db!(&db, pool => sqlx::query_scalar("SELECT revision FROM peps WHERE id = $1").bind(AMELIA_PEP).fetch_one(pool).await.unwrap());
+            let revision: i64 = sql("SELECT revision FROM peps WHERE id = $1")
+                .bind(AMELIA_PEP)
+                .fetch_value(&db)
+                .await
+                .unwrap();
             revision
         }
     };
@@ -1082,7 +1123,11 @@ async fn a_page_offline_for_minutes_comes_back_and_merges_without_losing_a_word(
                 );
             }
         }
-        let applied: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM text_edits WHERE edit_id = $1").bind(&lost_answer.0).fetch_one(pool).await.unwrap());
+        let applied: i64 = sql("SELECT COUNT(*) FROM text_edits WHERE edit_id = $1")
+            .bind(&lost_answer.0)
+            .fetch_value(&app.db.db)
+            .await
+            .unwrap();
         assert_eq!(applied, 1, "{backend}: the resent edit applied once");
         app.db.finish().await;
     }
@@ -1100,7 +1145,7 @@ async fn three_pages_typing_one_target_statement_converge_beside_structured_save
         let app = std::sync::Arc::new(spawn_app(db).await);
         let backend = app.db.db.backend_name();
         let cookie = session(&app, "s.whitfield@brookfield.example", true).await;
-        let (target_id, start, target_version): (String, String, i64) = on_db!(&app.db.db, pool => sqlx::query_as("SELECT id, statement, version FROM targets WHERE pep_id = $1 ORDER BY position LIMIT 1").bind(AMELIA_PEP).fetch_one(pool).await.unwrap());
+        let (target_id, start, target_version): (String, String, i64) = sql("SELECT id, statement, version FROM targets WHERE pep_id = $1 ORDER BY position LIMIT 1").bind(AMELIA_PEP).fetch_one(&app.db.db).await.unwrap();
         let field = format!("{target_id}.statement");
         // The form says each text part's version (none typed in yet: 0).
         let record = target_on_form(&app, &cookie, &target_id).await;
@@ -1138,8 +1183,19 @@ async fn three_pages_typing_one_target_statement_converge_beside_structured_save
         for typist in typists {
             pages.push(typist.await.unwrap());
         }
-        let (stored, date, version_now): (String, Option<String>, i64) = on_db!(&app.db.db, pool => sqlx::query_as("SELECT statement, CAST(target_date AS TEXT), version FROM targets WHERE id = $1").bind(&target_id).fetch_one(pool).await.unwrap());
-        let text_version: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT version FROM target_text_versions WHERE target_id = $1 AND part = 'statement'").bind(&target_id).fetch_one(pool).await.unwrap());
+        let (stored, date, version_now): (String, Option<String>, i64) =
+            sql("SELECT statement, CAST(target_date AS TEXT), version FROM targets WHERE id = $1")
+                .bind(&target_id)
+                .fetch_one(&app.db.db)
+                .await
+                .unwrap();
+        let text_version: i64 = sql(
+            "SELECT version FROM target_text_versions WHERE target_id = $1 AND part = 'statement'",
+        )
+        .bind(&target_id)
+        .fetch_value(&app.db.db)
+        .await
+        .unwrap();
         assert_eq!(
             date.as_deref(),
             Some("2027-03-19"),
@@ -1160,7 +1216,7 @@ async fn three_pages_typing_one_target_statement_converge_beside_structured_save
             !stored.contains("stale page"),
             "{backend}: the whole-target save wrote its text"
         );
-        let edits: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM text_edits WHERE pep_id = $1 AND section = 'targets' AND field = $2").bind(AMELIA_PEP).bind(&field).fetch_one(pool).await.unwrap());
+        let edits: i64 = sql("SELECT COUNT(*) FROM text_edits WHERE pep_id = $1 AND section = 'targets' AND field = $2").bind(AMELIA_PEP).bind(&field).fetch_value(&app.db.db).await.unwrap();
         assert_eq!(edits, text_version, "{backend}");
         // The form now says the statement's version; the advisor may read it but not type in it.
         let record = target_on_form(&app, &cookie, &target_id).await;
@@ -1204,7 +1260,11 @@ async fn three_pages_typing_one_target_statement_converge_beside_structured_save
         )
         .await;
         assert_eq!(status, 422, "{backend}: {refused}");
-        let foreign: String = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT id FROM targets WHERE pep_id <> $1 LIMIT 1").bind(AMELIA_PEP).fetch_one(pool).await.unwrap());
+        let foreign: String = sql("SELECT id FROM targets WHERE pep_id <> $1 LIMIT 1")
+            .bind(AMELIA_PEP)
+            .fetch_value(&app.db.db)
+            .await
+            .unwrap();
         let (status, refused) = send(
             edit("foreign-1", format!("{foreign}.statement")),
             cookie.clone(),
@@ -1215,11 +1275,19 @@ async fn three_pages_typing_one_target_statement_converge_beside_structured_save
             refused.to_string().contains("removed"),
             "{backend}: {refused}"
         );
-        let foreign_now: String = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT statement FROM targets WHERE id = $1").bind(&foreign).fetch_one(pool).await.unwrap());
+        let foreign_now: String = sql("SELECT statement FROM targets WHERE id = $1")
+            .bind(&foreign)
+            .fetch_value(&app.db.db)
+            .await
+            .unwrap();
         assert!(!foreign_now.contains("Not mine"), "{backend}");
         // The override reason is shared text too: the stale page's reason was not written, and
         // an edit of it is, at the part's own first version.
-        let reason_now: Option<String> = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT override_reason FROM targets WHERE id = $1").bind(&target_id).fetch_one(pool).await.unwrap());
+        let reason_now: Option<String> = sql("SELECT override_reason FROM targets WHERE id = $1")
+            .bind(&target_id)
+            .fetch_value(&app.db.db)
+            .await
+            .unwrap();
         assert!(
             !reason_now.unwrap_or_default().contains("stale page"),
             "{backend}: the whole-target save wrote the override reason"
@@ -1262,7 +1330,12 @@ async fn three_pages_typing_one_target_statement_converge_beside_structured_save
             )
             .await;
         assert_eq!(status, 200, "{backend}: {removed}");
-        let left: i64 = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM text_edits WHERE pep_id = $1 AND section = 'targets'").bind(AMELIA_PEP).fetch_one(pool).await.unwrap());
+        let left: i64 =
+            sql("SELECT COUNT(*) FROM text_edits WHERE pep_id = $1 AND section = 'targets'")
+                .bind(AMELIA_PEP)
+                .fetch_value(&app.db.db)
+                .await
+                .unwrap();
         assert_eq!(left, 0, "{backend}");
         let (status, refused) = send(edit("after-1", field.clone()), cookie.clone()).await;
         assert_eq!(status, 422, "{backend}: {refused}");

@@ -3,6 +3,7 @@
 
 use app::infra::db::Db;
 use app::infra::mail::Mailer;
+use app::infra::sql::sql;
 use server::cli::ServeArgs;
 use server::http::{AppState, leptos_options, router};
 
@@ -42,7 +43,7 @@ impl TestDb {
         let admin = sqlx::PgPool::connect(&admin_url)
             .await
             .expect("test PostgreSQL reachable");
-        sqlx::query(&format!("CREATE DATABASE {name}"))
+        sql(&format!("CREATE DATABASE {name}"))
             .execute(&admin)
             .await
             .expect("CREATE DATABASE");
@@ -79,7 +80,7 @@ impl TestDb {
             let admin = sqlx::PgPool::connect(&admin_url)
                 .await
                 .expect("admin connection");
-            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            sql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
                 .execute(&admin)
                 .await
                 .expect("DROP DATABASE");

@@ -4,7 +4,7 @@
 
 use super::access_matrix::session;
 use super::support::{TestDb, spawn_app};
-use app::on_db;
+use app::infra::sql::sql;
 use server::demo::seed;
 
 const AMELIA_PEP: &str = "demo-child-amelia-pep-2026-autumn";
@@ -35,7 +35,10 @@ async fn suspensions_are_recorded_by_the_sections_editor_and_counted_for_the_pep
             }
         };
         let stored = || async {
-            on_db!(&app.db.db, pool => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM suspensions WHERE child_id = 'demo-child-amelia'").fetch_one(pool).await.unwrap())
+            sql("SELECT COUNT(*) FROM suspensions WHERE child_id = 'demo-child-amelia'")
+                .fetch_value::<i64>(&app.db.db)
+                .await
+                .unwrap()
         };
 
         let empty = suspensions(teacher.clone()).await;
@@ -125,7 +128,12 @@ async fn suspensions_are_recorded_by_the_sections_editor_and_counted_for_the_pep
         assert_eq!(stored().await, 3, "{backend}");
 
         // Audited with the kind and days, never the reason.
-        let audited: Vec<String> = on_db!(&app.db.db, pool => sqlx::query_scalar("SELECT detail_json FROM audit_events WHERE action = 'suspension.recorded' ORDER BY id").fetch_all(pool).await.unwrap());
+        let audited: Vec<String> = sql(
+            "SELECT detail_json FROM audit_events WHERE action = 'suspension.recorded' ORDER BY id",
+        )
+        .fetch_column(&app.db.db)
+        .await
+        .unwrap();
         assert_eq!(audited.len(), 3, "{backend}");
         assert!(
             audited[0].contains("\"days\":6") && !audited[0].contains("Assault"),

@@ -75,10 +75,11 @@ pub mod server {
     use super::super::{CurrentUser, SignInForm, check_sign_in_form};
     use crate::domain::uk_time::uk_date_time_words;
     use crate::error::{AppError, internal};
+    use crate::infra::audit;
     use crate::infra::audit::AuditEvent;
     use crate::infra::db::Db;
     use crate::infra::passwords::verify_password;
-    use crate::{append_audit_event, on_db};
+    use crate::infra::sql::sql;
 
     /// Everything the identity functions need from the server, provided as context.
     #[derive(Clone, Debug)]
@@ -186,21 +187,25 @@ pub mod server {
         detail: serde_json::Value,
         request_id: Option<&str>,
     ) -> Result<(), AppError> {
-        on_db!(db, pool => {
-            let mut tx = pool.begin_write().await?;
-            append_audit_event!(tx, &AuditEvent {
-                occurred_at: Utc::now(),
-                actor_id: user_id,
-                action,
-                entity: "user",
-                entity_id: user_id,
-                child_id: None,
-                pep_id: None,
-                detail,
-                request_id,
-            })?;
+        {
+            let mut tx = db.begin_write().await?;
+            audit::append(
+                &mut tx,
+                &AuditEvent {
+                    occurred_at: Utc::now(),
+                    actor_id: user_id,
+                    action,
+                    entity: "user",
+                    entity_id: user_id,
+                    child_id: None,
+                    pep_id: None,
+                    detail,
+                    request_id,
+                },
+            )
+            .await?;
             tx.commit().await?;
-        });
+        };
         Ok(())
     }
 
@@ -236,15 +241,13 @@ pub mod server {
             return Err(AppError::TooManyAttempts { retry_after_secs });
         }
 
-        let account: Option<Account> = on_db!(&db, pool => {
-            sqlx::query_as(
-                "SELECT id, password_hash FROM users \
-                 WHERE lower(email) = $1 AND status = 'active'",
-            )
+        let account: Option<Account> = {
+            sql("SELECT id, password_hash FROM users \
+                 WHERE lower(email) = $1 AND status = 'active'")
             .bind(&email)
-            .fetch_optional(pool)
+            .fetch_optional(&db)
             .await?
-        });
+        };
         let hash = account.as_ref().and_then(|a| a.password_hash.clone());
         let request_id = request_id(&parts);
         if !verify_password(form.password, hash).await {
@@ -279,14 +282,14 @@ pub mod server {
     /// Emails the person that someone keeps failing to sign in to their account: it is not
     /// locked, and what to do if it was not them. A mail failure is logged, never shown.
     async fn notify_of_failures(db: &Db, auth: &AuthContext, user_id: &str, email: &str) {
-        let name: Option<String> = on_db!(db, pool => {
-            sqlx::query_scalar("SELECT display_name FROM users WHERE id = $1")
+        let name: Option<String> = {
+            sql("SELECT display_name FROM users WHERE id = $1")
                 .bind(user_id)
-                .fetch_optional(pool)
+                .fetch_optional_value(db)
                 .await
                 .ok()
                 .flatten()
-        });
+        };
         let body = format!(
             "Hello {},\n\nSomeone has entered a wrong password for your ePEP account \
              {NOTICE_AFTER_FAILURES} times in the last 15 minutes. Your account is not locked: you \
@@ -371,15 +374,15 @@ pub mod server {
         let user = require_user().await?;
         let (db, auth, parts) = services()?;
         let this_hash = session_token(&parts, auth.cookies).map(|t| sessions::token_hash(&t));
-        let rows: Vec<SessionRow> = on_db!(&db, pool => {
-            sqlx::query_as(
+        let rows: Vec<SessionRow> = {
+            sql(
                 "SELECT token_hash, created_at, last_seen_at, user_agent FROM sessions \
                  WHERE user_id = $1 ORDER BY created_at DESC",
             )
             .bind(&user.id)
-            .fetch_all(pool)
+            .fetch_all(&db)
             .await?
-        });
+        };
         Ok(rows
             .into_iter()
             .map(|row| super::SessionSummary {
@@ -402,14 +405,14 @@ pub mod server {
             )]));
         }
         // Only the person's own sessions match: someone else's reference ends nothing.
-        let ended = on_db!(&db, pool => {
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND substr(token_hash, 1, 16) = $2")
+        let ended = {
+            sql("DELETE FROM sessions WHERE user_id = $1 AND substr(token_hash, 1, 16) = $2")
                 .bind(&user.id)
                 .bind(&reference)
-                .execute(pool)
+                .execute(&db)
                 .await?
                 .rows_affected()
-        });
+        };
         if ended == 0 {
             return Err(AppError::Forbidden);
         }

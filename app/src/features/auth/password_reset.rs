@@ -38,7 +38,7 @@ mod server {
     use crate::infra::common_passwords::is_common;
     use crate::infra::mail::Email;
     use crate::infra::passwords::hash_passwords;
-    use crate::on_db;
+    use crate::infra::sql::sql;
 
     fn invalid(field: &str, message: impl Into<String>) -> AppError {
         AppError::Invalid(vec![(field.to_string(), message.into())])
@@ -66,26 +66,26 @@ mod server {
         for item in &counted {
             throttle::record_failure(&db, item, now).await?;
         }
-        let user: Option<(String, String)> = on_db!(&db, pool => {
-            sqlx::query_as("SELECT id, display_name FROM users WHERE lower(email) = $1 AND status = 'active'")
+        let user: Option<(String, String)> = {
+            sql("SELECT id, display_name FROM users WHERE lower(email) = $1 AND status = 'active'")
                 .bind(&email)
-                .fetch_optional(pool)
+                .fetch_optional(&db)
                 .await?
-        });
+        };
         let Some((user_id, name)) = user else {
             return Ok(());
         };
         let token = new_token().map_err(|e| internal("reset token", e))?;
         let now = Utc::now();
-        on_db!(&db, pool => {
-            sqlx::query("INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+        {
+            sql("INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
                 .bind(token_hash(&token))
                 .bind(&user_id)
                 .bind(now)
                 .bind(now + Duration::minutes(RESET_LINK_MINUTES))
-                .execute(pool)
+                .execute(&db)
                 .await?;
-        });
+        };
         record_auth_event(
             &db,
             Some(&user_id),
@@ -125,16 +125,16 @@ mod server {
 
     pub async fn reset(token: String, password: String) -> Result<(), AppError> {
         let (db, _, _) = services()?;
-        let row: Option<ResetRow> = on_db!(&db, pool => {
-            sqlx::query_as(
+        let row: Option<ResetRow> = {
+            sql(
                 "SELECT r.user_id, u.email, u.display_name, r.expires_at, r.used_at \
                  FROM password_resets r JOIN users u ON u.id = r.user_id \
                  WHERE r.token_hash = $1 AND u.status = 'active'",
             )
             .bind(token_hash(token.trim()))
-            .fetch_optional(pool)
+            .fetch_optional(&db)
             .await?
-        });
+        };
         let now = Utc::now();
         let not_usable =
             "This link does not work any more. Ask for a new one from the sign-in page.";
@@ -171,25 +171,27 @@ mod server {
             .ok()
             .flatten()
             .ok_or_else(|| internal("hashing", "no hash"))?;
-        on_db!(&db, pool => {
-            let mut tx = pool.begin_write().await?;
-            let claimed = sqlx::query("UPDATE password_resets SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL")
-                .bind(now)
-                .bind(token_hash(token.trim()))
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+        {
+            let mut tx = db.begin_write().await?;
+            let claimed = sql(
+                "UPDATE password_resets SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL",
+            )
+            .bind(now)
+            .bind(token_hash(token.trim()))
+            .execute(&mut tx)
+            .await?
+            .rows_affected();
             if claimed != 1 {
                 return Err(invalid("token", not_usable));
             }
-            sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2, version = version + 1 WHERE id = $3")
+            sql("UPDATE users SET password_hash = $1, updated_at = $2, version = version + 1 WHERE id = $3")
                 .bind(&hash)
                 .bind(now)
                 .bind(&user_id)
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await?;
             tx.commit().await?;
-        });
+        };
         // Every session ends: whoever knew the old password is out. The second factor stays.
         sessions::end_all_for_user(&db, &user_id).await?;
         crate::features::live::recheck();

@@ -53,7 +53,7 @@ mod server {
     };
     use super::SetupDetails;
     use crate::error::{AppError, internal};
-    use crate::on_db;
+    use crate::infra::sql::sql;
 
     #[derive(sqlx::FromRow)]
     struct SecondFactorRow {
@@ -64,15 +64,15 @@ mod server {
     }
 
     async fn load(db: &crate::infra::db::Db, user_id: &str) -> Result<SecondFactorRow, AppError> {
-        let row: Option<SecondFactorRow> = on_db!(db, pool => {
-            sqlx::query_as(
+        let row: Option<SecondFactorRow> = {
+            sql(
                 "SELECT email, totp_secret, totp_confirmed_at IS NOT NULL AS set_up, totp_last_step \
                  FROM users WHERE id = $1",
             )
             .bind(user_id)
-            .fetch_optional(pool)
+            .fetch_optional(db)
             .await?
-        });
+        };
         row.ok_or(AppError::SignedOut)
     }
 
@@ -130,15 +130,15 @@ mod server {
             Some(secret) => secret,
             None => {
                 let secret = new_secret().map_err(|e| internal("new TOTP secret", e))?;
-                on_db!(&db, pool => {
-                    sqlx::query(
+                {
+                    sql(
                         "UPDATE users SET totp_secret = $1 WHERE id = $2 AND totp_confirmed_at IS NULL",
                     )
                     .bind(&secret)
                     .bind(&user.id)
-                    .execute(pool)
+                    .execute(&db)
                     .await?;
-                });
+                };
                 secret
             }
         };
@@ -184,31 +184,31 @@ mod server {
         };
         let codes = new_recovery_codes().map_err(|e| internal("recovery codes", e))?;
         let now = Utc::now();
-        on_db!(&db, pool => {
-            let mut tx = pool.begin_write().await?;
-            sqlx::query(
+        {
+            let mut tx = db.begin_write().await?;
+            sql(
                 "UPDATE users SET totp_confirmed_at = $1, totp_last_step = $2 \
                  WHERE id = $3 AND totp_confirmed_at IS NULL",
             )
             .bind(now)
             .bind(step)
             .bind(&user.id)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
-            sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+            sql("DELETE FROM recovery_codes WHERE user_id = $1")
                 .bind(&user.id)
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await?;
             for code in &codes {
-                sqlx::query("INSERT INTO recovery_codes (user_id, code_hash, created_at) VALUES ($1, $2, $3)")
+                sql("INSERT INTO recovery_codes (user_id, code_hash, created_at) VALUES ($1, $2, $3)")
                     .bind(&user.id)
                     .bind(recovery_code_hash(code))
                     .bind(now)
-                    .execute(&mut *tx)
+                    .execute(&mut tx)
                     .await?;
             }
             tx.commit().await?;
-        });
+        };
         if let Some(token) = session_token(&parts, auth.cookies) {
             sessions::mark_second_factor_done(&db, &token).await?;
         }
@@ -237,34 +237,30 @@ mod server {
         // A code from the app, each step accepted once (the UPDATE is the replay check)...
         let mut method = None;
         if let Some(step) = matching_step(&secret, &code, now.timestamp(), row.totp_last_step) {
-            let updated = on_db!(&db, pool => {
-                sqlx::query(
-                    "UPDATE users SET totp_last_step = $1 \
-                     WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)",
-                )
+            let updated = {
+                sql("UPDATE users SET totp_last_step = $1 \
+                     WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)")
                 .bind(step)
                 .bind(&user.id)
-                .execute(pool)
+                .execute(&db)
                 .await?
                 .rows_affected()
-            });
+            };
             if updated == 1 {
                 method = Some("authenticator app");
             }
         } else {
             // ...or an unused recovery code.
-            let used = on_db!(&db, pool => {
-                sqlx::query(
-                    "UPDATE recovery_codes SET used_at = $1 \
-                     WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL",
-                )
+            let used = {
+                sql("UPDATE recovery_codes SET used_at = $1 \
+                     WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL")
                 .bind(now)
                 .bind(&user.id)
                 .bind(recovery_code_hash(&code))
-                .execute(pool)
+                .execute(&db)
                 .await?
                 .rows_affected()
-            });
+            };
             if used == 1 {
                 method = Some("recovery code");
             }

@@ -10,9 +10,10 @@ use sha2::{Digest, Sha256};
 use super::CurrentUser;
 use super::session_timeout::SessionTimes;
 use crate::domain::roles::Role;
+use crate::infra::audit;
 use crate::infra::audit::AuditEvent;
 use crate::infra::db::Db;
-use crate::{append_audit_event, on_db};
+use crate::infra::sql::sql;
 
 /// The longest idle time allowed, and the default (`EPEP_SESSION_IDLE_MINUTES` may shorten it).
 pub const IDLE_TIMEOUT: Duration = Duration::minutes(30);
@@ -92,9 +93,9 @@ pub async fn start(
 ) -> Result<String, sqlx::Error> {
     let token = new_token().map_err(|e| sqlx::Error::Protocol(format!("no randomness: {e}")))?;
     let now = Utc::now();
-    on_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        sqlx::query(
+    {
+        let mut tx = db.begin_write().await?;
+        sql(
             "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, \
              second_factor_done, user_agent, ip) VALUES ($1, $2, $3, $3, $4, $5, $6, $7)",
         )
@@ -105,11 +106,11 @@ pub async fn start(
         .bind(false)
         .bind(user_agent.map(|ua| ua.chars().take(200).collect::<String>()))
         .bind(ip)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
-        append_audit_event!(tx, audit)?;
+        audit::append(&mut tx, audit).await?;
         tx.commit().await?;
-    });
+    };
     Ok(token)
 }
 
@@ -153,8 +154,8 @@ async fn look_up(
 ) -> Result<Option<CurrentUser>, sqlx::Error> {
     let hash = token_hash(token);
     let now = Utc::now();
-    let row: Option<SessionRow> = on_db!(db, pool => {
-        sqlx::query_as(
+    let row: Option<SessionRow> = {
+        sql(
             "SELECT s.user_id, u.display_name, u.role, u.council_id, u.school_id, \
              s.second_factor_done, u.totp_confirmed_at IS NOT NULL AS second_factor_set_up, \
              s.last_seen_at \
@@ -165,21 +166,21 @@ async fn look_up(
         .bind(&hash)
         .bind(now)
         .bind(now - idle)
-        .fetch_optional(pool)
+        .fetch_optional(db)
         .await?
-    });
+    };
     let Some(row) = row else {
         end(db, token).await?;
         return Ok(None);
     };
     if counts_as_activity && now - row.last_seen_at > touch_after(idle) {
-        on_db!(db, pool => {
-            sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+        {
+            sql("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
                 .bind(now)
                 .bind(&hash)
-                .execute(pool)
+                .execute(db)
                 .await?;
-        });
+        };
     }
     let Ok(role) = Role::parse(&row.role) else {
         return Ok(None);
@@ -204,8 +205,8 @@ pub async fn time_left(
     idle: Duration,
 ) -> Result<Option<SessionTimes>, sqlx::Error> {
     let now = Utc::now();
-    let row: Option<(DateTime<Utc>, DateTime<Utc>)> = on_db!(db, pool => {
-        sqlx::query_as(
+    let row: Option<(DateTime<Utc>, DateTime<Utc>)> = {
+        sql(
             "SELECT s.last_seen_at, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id \
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 \
              AND u.status = 'active'",
@@ -213,9 +214,9 @@ pub async fn time_left(
         .bind(token_hash(token))
         .bind(now)
         .bind(now - idle)
-        .fetch_optional(pool)
+        .fetch_optional(db)
         .await?
-    });
+    };
     Ok(row.map(|(last_seen_at, expires_at)| SessionTimes {
         idle_seconds_left: (last_seen_at + idle - now).num_seconds(),
         absolute_seconds_left: (expires_at - now).num_seconds(),
@@ -226,52 +227,52 @@ pub async fn time_left(
 /// Counts now as activity ("Stay signed in"), if the session is still alive.
 pub async fn touch(db: &Db, token: &str, idle: Duration) -> Result<bool, sqlx::Error> {
     let now = Utc::now();
-    let touched = on_db!(db, pool => {
-        sqlx::query(
+    let touched = {
+        sql(
             "UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2 AND expires_at > $1 \
              AND last_seen_at > $3",
         )
         .bind(now)
         .bind(token_hash(token))
         .bind(now - idle)
-        .execute(pool)
+        .execute(db)
         .await?
         .rows_affected()
-    });
+    };
     Ok(touched == 1)
 }
 
 /// Records that this session passed the second factor.
 pub async fn mark_second_factor_done(db: &Db, token: &str) -> Result<(), sqlx::Error> {
-    on_db!(db, pool => {
-        sqlx::query("UPDATE sessions SET second_factor_done = $1 WHERE token_hash = $2")
+    {
+        sql("UPDATE sessions SET second_factor_done = $1 WHERE token_hash = $2")
             .bind(true)
             .bind(token_hash(token))
-            .execute(pool)
+            .execute(db)
             .await?;
-    });
+    };
     Ok(())
 }
 
 /// Ends one session (sign-out).
 pub async fn end(db: &Db, token: &str) -> Result<(), sqlx::Error> {
-    on_db!(db, pool => {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+    {
+        sql("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash(token))
-            .execute(pool)
+            .execute(db)
             .await?;
-    });
+    };
     Ok(())
 }
 
 /// Ends every session of a person (deactivation, password reset).
 pub async fn end_all_for_user(db: &Db, user_id: &str) -> Result<(), sqlx::Error> {
-    on_db!(db, pool => {
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+    {
+        sql("DELETE FROM sessions WHERE user_id = $1")
             .bind(user_id)
-            .execute(pool)
+            .execute(db)
             .await?;
-    });
+    };
     Ok(())
 }
 

@@ -106,7 +106,7 @@ mod store {
     use super::{Counted, WINDOW};
     use crate::error::AppError;
     use crate::infra::db::Db;
-    use crate::on_db;
+    use crate::infra::sql::sql;
 
     fn window_start(now: DateTime<Utc>) -> DateTime<Utc> {
         now - chrono::Duration::from_std(WINDOW).unwrap_or_else(|_| chrono::Duration::minutes(15))
@@ -120,16 +120,14 @@ mod store {
     ) -> Result<Option<u64>, AppError> {
         let mut longest = 0u64;
         for item in counted {
-            let row: Option<(i64, DateTime<Utc>)> = on_db!(db, pool => {
-                sqlx::query_as(
-                    "SELECT failures, last_failure_at FROM throttle_counters \
-                     WHERE key = $1 AND window_started_at >= $2",
-                )
+            let row: Option<(i64, DateTime<Utc>)> = {
+                sql("SELECT failures, last_failure_at FROM throttle_counters \
+                     WHERE key = $1 AND window_started_at >= $2")
                 .bind(item.key())
                 .bind(window_start(now))
-                .fetch_optional(pool)
+                .fetch_optional(db)
                 .await?
-            });
+            };
             if let Some((failures, last_failure_at)) = row {
                 let wait = item.rule().wait_after(failures);
                 let waited = u64::try_from((now - last_failure_at).num_seconds()).unwrap_or(0);
@@ -145,14 +143,14 @@ mod store {
         counted: &Counted,
         now: DateTime<Utc>,
     ) -> Result<i64, AppError> {
-        let failures: i64 = on_db!(db, pool => {
-            let mut tx = pool.begin_write().await?;
+        let failures: i64 = {
+            let mut tx = db.begin_write().await?;
             // Old counts are pruned here: failures are rare, and nothing else reads old rows.
-            sqlx::query("DELETE FROM throttle_counters WHERE last_failure_at < $1")
+            sql("DELETE FROM throttle_counters WHERE last_failure_at < $1")
                 .bind(window_start(now))
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await?;
-            let failures = sqlx::query_scalar(
+            let failures = sql(
                 "INSERT INTO throttle_counters (key, failures, window_started_at, last_failure_at) \
                  VALUES ($1, 1, $2, $2) \
                  ON CONFLICT (key) DO UPDATE SET \
@@ -166,22 +164,22 @@ mod store {
             .bind(counted.key())
             .bind(now)
             .bind(window_start(now))
-            .fetch_one(&mut *tx)
+            .fetch_value(&mut tx)
             .await?;
             tx.commit().await?;
             failures
-        });
+        };
         Ok(failures)
     }
 
     /// Forgets the failures of `counted` (after a success).
     pub async fn clear(db: &Db, counted: &Counted) -> Result<(), AppError> {
-        on_db!(db, pool => {
-            sqlx::query("DELETE FROM throttle_counters WHERE key = $1")
+        {
+            sql("DELETE FROM throttle_counters WHERE key = $1")
                 .bind(counted.key())
-                .execute(pool)
+                .execute(db)
                 .await?;
-        });
+        };
         Ok(())
     }
 
@@ -193,19 +191,17 @@ mod store {
         at_least: i64,
         now: DateTime<Utc>,
     ) -> Result<bool, AppError> {
-        let claimed: Option<i64> = on_db!(db, pool => {
-            sqlx::query_scalar(
-                "UPDATE throttle_counters SET noticed_at = $2 \
+        let claimed: Option<i64> = {
+            sql("UPDATE throttle_counters SET noticed_at = $2 \
                  WHERE key = $1 AND failures >= $3 \
                    AND (noticed_at IS NULL OR noticed_at < window_started_at) \
-                 RETURNING failures",
-            )
+                 RETURNING failures")
             .bind(counted.key())
             .bind(now)
             .bind(at_least)
-            .fetch_optional(pool)
+            .fetch_optional_value(db)
             .await?
-        });
+        };
         Ok(claimed.is_some())
     }
 }

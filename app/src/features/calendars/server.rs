@@ -12,9 +12,10 @@ use crate::error::{AppError, internal};
 use crate::features::auth::{CurrentUser, current_user};
 use crate::features::children::server::denial_error;
 use crate::features::people::Choice;
+use crate::infra::audit;
 use crate::infra::audit::AuditEvent;
 use crate::infra::db::Db;
-use crate::{append_audit_event, on_db};
+use crate::infra::sql::sql;
 
 /// The largest file accepted (CSV or iCalendar): a school's calendar is a few dozen periods.
 const MAX_CSV_BYTES: usize = 64 * 1024;
@@ -78,16 +79,14 @@ pub async fn school_calendar(school_id: String) -> Result<SchoolCalendarView, Ap
     let db = Db::from_context("calendars")?;
     // A designated teacher sees only their own school.
     let all_schools = admin.role.is_virtual_school();
-    let schools: Vec<(String, String)> = on_db!(&db, pool => {
-        sqlx::query_as(
-            "SELECT id, name FROM schools WHERE council_id = $1 AND ($2 OR id = $3) ORDER BY name",
-        )
-        .bind(&admin.council_id)
-        .bind(all_schools)
-        .bind(&admin.school_id)
-        .fetch_all(pool)
-        .await?
-    });
+    let schools: Vec<(String, String)> = {
+        sql("SELECT id, name FROM schools WHERE council_id = $1 AND ($2 OR id = $3) ORDER BY name")
+            .bind(&admin.council_id)
+            .bind(all_schools)
+            .bind(&admin.school_id)
+            .fetch_all(&db)
+            .await?
+    };
     let chosen = if school_id.is_empty() {
         schools.first().cloned()
     } else {
@@ -97,31 +96,29 @@ pub async fn school_calendar(school_id: String) -> Result<SchoolCalendarView, Ap
     let Some((school_id, school)) = chosen else {
         return Err(AppError::Forbidden);
     };
-    let (own, default): (Option<String>, Option<String>) = on_db!(&db, pool => {
-        sqlx::query_as(
-            "SELECT (SELECT id FROM calendars WHERE school_id = $1), \
-             (SELECT id FROM calendars WHERE council_id = $2 AND school_id IS NULL LIMIT 1)",
-        )
+    let (own, default): (Option<String>, Option<String>) = {
+        sql("SELECT (SELECT id FROM calendars WHERE school_id = $1), \
+             (SELECT id FROM calendars WHERE council_id = $2 AND school_id IS NULL LIMIT 1)")
         .bind(&school_id)
         .bind(&admin.council_id)
-        .fetch_one(pool)
+        .fetch_one(&db)
         .await?
-    });
+    };
     let (calendar_id, source) = match (own, default) {
         (Some(id), _) => (Some(id), "its own calendar"),
         (None, Some(id)) => (Some(id), "the council's default calendar"),
         (None, None) => (None, "no calendar yet: countdowns count working days"),
     };
     let rows: Vec<(NaiveDate, NaiveDate, String, String)> = match &calendar_id {
-        Some(id) => on_db!(&db, pool => {
-            sqlx::query_as(
+        Some(id) => {
+            sql(
                 "SELECT starts_on, ends_on, kind, label FROM calendar_periods \
                  WHERE calendar_id = $1 ORDER BY starts_on, ends_on",
             )
             .bind(id)
-            .fetch_all(pool)
+            .fetch_all(&db)
             .await?
-        }),
+        }
         None => Vec::new(),
     };
     let periods = rows
@@ -159,35 +156,33 @@ pub async fn import_calendar(school_id: String, csv: String) -> Result<usize, Ap
     let db = Db::from_context("calendars")?;
     let now = Utc::now();
     let stored = periods.len();
-    on_db!(&db, pool => {
-        let mut tx = pool.begin_write().await?;
-        let school: Option<String> = sqlx::query_scalar(
-            "SELECT name FROM schools WHERE id = $1 AND council_id = $2",
-        )
-        .bind(&school_id)
-        .bind(&admin.council_id)
-        .fetch_optional(&mut *tx)
-        .await?;
+    {
+        let mut tx = db.begin_write().await?;
+        let school: Option<String> =
+            sql("SELECT name FROM schools WHERE id = $1 AND council_id = $2")
+                .bind(&school_id)
+                .bind(&admin.council_id)
+                .fetch_optional_value(&mut tx)
+                .await?;
         let Some(school) = school else {
             return Err(AppError::Forbidden);
         };
-        let existing: Option<String> =
-            sqlx::query_scalar("SELECT id FROM calendars WHERE school_id = $1")
-                .bind(&school_id)
-                .fetch_optional(&mut *tx)
-                .await?;
+        let existing: Option<String> = sql("SELECT id FROM calendars WHERE school_id = $1")
+            .bind(&school_id)
+            .fetch_optional_value(&mut tx)
+            .await?;
         // A school on the council's default gets a calendar of its own; the default is untouched.
         let calendar_id = match existing {
             Some(id) => {
-                sqlx::query("DELETE FROM calendar_periods WHERE calendar_id = $1")
+                sql("DELETE FROM calendar_periods WHERE calendar_id = $1")
                     .bind(&id)
-                    .execute(&mut *tx)
+                    .execute(&mut tx)
                     .await?;
                 id
             }
             None => {
                 let id = uuid::Uuid::now_v7().to_string();
-                sqlx::query(
+                sql(
                     "INSERT INTO calendars (id, council_id, school_id, name, created_at) \
                      VALUES ($1, $2, $3, $4, $5)",
                 )
@@ -196,13 +191,13 @@ pub async fn import_calendar(school_id: String, csv: String) -> Result<usize, Ap
                 .bind(&school_id)
                 .bind(&school)
                 .bind(now)
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await?;
                 id
             }
         };
         for period in &periods {
-            sqlx::query(
+            sql(
                 "INSERT INTO calendar_periods (id, calendar_id, starts_on, ends_on, kind, label) \
                  VALUES ($1, $2, $3, $4, $5, $6)",
             )
@@ -212,22 +207,26 @@ pub async fn import_calendar(school_id: String, csv: String) -> Result<usize, Ap
             .bind(period.end)
             .bind(period.kind.as_str())
             .bind(&period.label)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
         }
-        append_audit_event!(tx, &AuditEvent {
-            occurred_at: now,
-            actor_id: Some(&admin.id),
-            action: "calendar.imported",
-            entity: "calendar",
-            entity_id: Some(&calendar_id),
-            child_id: None,
-            pep_id: None,
-            detail: serde_json::json!({ "school_id": school_id, "periods": stored }),
-            request_id: None,
-        })?;
+        audit::append(
+            &mut tx,
+            &AuditEvent {
+                occurred_at: now,
+                actor_id: Some(&admin.id),
+                action: "calendar.imported",
+                entity: "calendar",
+                entity_id: Some(&calendar_id),
+                child_id: None,
+                pep_id: None,
+                detail: serde_json::json!({ "school_id": school_id, "periods": stored }),
+                request_id: None,
+            },
+        )
+        .await?;
         tx.commit().await?;
-    });
+    };
     Ok(stored)
 }
 
@@ -279,11 +278,11 @@ pub async fn preview_bank_holidays(json: String) -> Result<KnownBankHolidays, Ap
 pub async fn import_bank_holidays(json: String) -> Result<usize, AppError> {
     let (user, db, list) = read_bank_holidays(&json).await?;
     let now = Utc::now();
-    let changed = on_db!(&db, pool => {
-        let mut tx = pool.begin_write().await?;
+    let changed = {
+        let mut tx = db.begin_write().await?;
         let mut changed = 0u64;
         for (day, title) in &list.holidays {
-            changed += sqlx::query(
+            changed += sql(
                 "INSERT INTO bank_holidays (division, holiday_on, title) VALUES ($1, $2, $3) \
                  ON CONFLICT (division, holiday_on) DO UPDATE SET title = excluded.title \
                  WHERE bank_holidays.title <> excluded.title",
@@ -291,11 +290,11 @@ pub async fn import_bank_holidays(json: String) -> Result<usize, AppError> {
             .bind(&list.division)
             .bind(day)
             .bind(title)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?
             .rows_affected();
         }
-        append_audit_event!(tx, &AuditEvent {
+        audit::append(&mut tx, &AuditEvent {
             occurred_at: now,
             actor_id: Some(&user.id),
             action: "bank_holidays.imported",
@@ -305,10 +304,10 @@ pub async fn import_bank_holidays(json: String) -> Result<usize, AppError> {
             pep_id: None,
             detail: serde_json::json!({ "in_file": list.holidays.len(), "new_or_changed": changed }),
             request_id: None,
-        })?;
+        }).await?;
         tx.commit().await?;
         changed
-    });
+    };
     Ok(changed as usize)
 }
 
@@ -318,9 +317,9 @@ pub async fn add_school(form: NewSchoolForm) -> Result<String, AppError> {
     let db = Db::from_context("calendars")?;
     let school_id = uuid::Uuid::now_v7().to_string();
     let now = Utc::now();
-    on_db!(&db, pool => {
-        let mut tx = pool.begin_write().await?;
-        sqlx::query(
+    {
+        let mut tx = db.begin_write().await?;
+        sql(
             "INSERT INTO schools (id, council_id, name, urn, kind, phase, local_authority, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
@@ -332,20 +331,19 @@ pub async fn add_school(form: NewSchoolForm) -> Result<String, AppError> {
         .bind(&school.phase)
         .bind(&school.local_authority)
         .bind(now)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
         // The council default, copied: the school's own from the start, so correcting it for
         // this school never changes another's.
-        let default: Option<String> = sqlx::query_scalar(
-            "SELECT id FROM calendars WHERE council_id = $1 AND school_id IS NULL LIMIT 1",
-        )
-        .bind(&admin.council_id)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let default: Option<String> =
+            sql("SELECT id FROM calendars WHERE council_id = $1 AND school_id IS NULL LIMIT 1")
+                .bind(&admin.council_id)
+                .fetch_optional_value(&mut tx)
+                .await?;
         let mut copied = 0u64;
         if let Some(default) = default {
             let calendar_id = uuid::Uuid::now_v7().to_string();
-            sqlx::query(
+            sql(
                 "INSERT INTO calendars (id, council_id, school_id, name, created_at) \
                  VALUES ($1, $2, $3, $4, $5)",
             )
@@ -354,16 +352,16 @@ pub async fn add_school(form: NewSchoolForm) -> Result<String, AppError> {
             .bind(&school_id)
             .bind(&school.name)
             .bind(now)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
-            let periods: Vec<(NaiveDate, NaiveDate, String, String)> = sqlx::query_as(
+            let periods: Vec<(NaiveDate, NaiveDate, String, String)> = sql(
                 "SELECT starts_on, ends_on, kind, label FROM calendar_periods WHERE calendar_id = $1",
             )
             .bind(&default)
-            .fetch_all(&mut *tx)
+            .fetch_all(&mut tx)
             .await?;
             for (starts, ends, kind, label) in periods {
-                copied += sqlx::query(
+                copied += sql(
                     "INSERT INTO calendar_periods (id, calendar_id, starts_on, ends_on, kind, label) \
                      VALUES ($1, $2, $3, $4, $5, $6)",
                 )
@@ -373,12 +371,12 @@ pub async fn add_school(form: NewSchoolForm) -> Result<String, AppError> {
                 .bind(ends)
                 .bind(kind)
                 .bind(label)
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await?
                 .rows_affected();
             }
         }
-        append_audit_event!(tx, &AuditEvent {
+        audit::append(&mut tx, &AuditEvent {
             occurred_at: now,
             actor_id: Some(&admin.id),
             action: "school.added",
@@ -388,8 +386,8 @@ pub async fn add_school(form: NewSchoolForm) -> Result<String, AppError> {
             pep_id: None,
             detail: serde_json::json!({ "name": school.name, "default_periods_copied": copied }),
             request_id: None,
-        })?;
+        }).await?;
         tx.commit().await?;
-    });
+    };
     Ok(school_id)
 }

@@ -59,10 +59,11 @@ pub mod server {
     use crate::error::{AppError, internal};
     use crate::features::auth::{AuthContext, CurrentUser};
     use crate::features::children::server::{denial_error, reader, relationship};
+    use crate::infra::audit;
     use crate::infra::audit::AuditEvent;
     use crate::infra::db::Db;
     use crate::infra::mail::Email;
-    use crate::{append_audit_event, on_db};
+    use crate::infra::sql::sql;
 
     fn today() -> chrono::NaiveDate {
         crate::domain::uk_time::uk_today(Utc::now())
@@ -80,8 +81,8 @@ pub mod server {
         user: &CurrentUser,
         child_id: &str,
     ) -> Result<Vec<ConcernItem>, AppError> {
-        let rows: Vec<(DateTime<Utc>, String, String, String)> = on_db!(db, pool => {
-            sqlx::query_as(
+        let rows: Vec<(DateTime<Utc>, String, String, String)> = {
+            sql(
                 "SELECT k.created_at, u.display_name, u.role, k.concern FROM concerns k \
                  JOIN users u ON u.id = k.raised_by \
                  WHERE k.child_id = $1 AND ($2 OR k.raised_by = $3) ORDER BY k.created_at DESC",
@@ -89,9 +90,9 @@ pub mod server {
             .bind(child_id)
             .bind(user.role.is_virtual_school())
             .bind(&user.id)
-            .fetch_all(pool)
+            .fetch_all(db)
             .await?
-        });
+        };
         Ok(rows
             .into_iter()
             .map(|(at, name, role, concern)| {
@@ -115,13 +116,13 @@ pub mod server {
         let db = Db::from_context("concerns")?;
         let auth = leptos::prelude::use_context::<AuthContext>()
             .ok_or_else(|| internal("concerns", "no auth context"))?;
-        let in_council: bool = on_db!(&db, pool => {
-            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM children WHERE id = $1 AND council_id = $2)")
+        let in_council: bool = {
+            sql("SELECT EXISTS (SELECT 1 FROM children WHERE id = $1 AND council_id = $2)")
                 .bind(&child_id)
                 .bind(&user.council_id)
-                .fetch_one(pool)
+                .fetch_value(&db)
                 .await?
-        });
+        };
         if !in_council {
             return Err(AppError::Forbidden);
         }
@@ -137,53 +138,61 @@ pub mod server {
         check_concern(&concern)
             .map_err(|message| AppError::Invalid(vec![("concern".into(), message)]))?;
         // The child's advisors today; with none, the council's Virtual School head.
-        let advisors: Vec<(String, String, String)> = on_db!(&db, pool => {
-            let assigned: Vec<(String, String, String)> = sqlx::query_as(
+        let advisors: Vec<(String, String, String)> = {
+            let assigned: Vec<(String, String, String)> = sql(
                 "SELECT u.email, u.display_name, u.role FROM assignments a JOIN users u ON u.id = a.user_id \
                  WHERE a.child_id = $1 AND u.role = 'education_advisor' AND u.status = 'active' \
                  AND a.starts_on <= $2 AND (a.ends_on IS NULL OR a.ends_on >= $2) ORDER BY u.display_name",
             )
             .bind(&child_id)
             .bind(today())
-            .fetch_all(pool)
+            .fetch_all(&db)
             .await?;
             if assigned.is_empty() {
-                sqlx::query_as(
+                sql(
                     "SELECT email, display_name, role FROM users WHERE council_id = $1 \
                      AND role = 'virtual_school_head' AND status = 'active' ORDER BY display_name",
                 )
                 .bind(&user.council_id)
-                .fetch_all(pool)
+                .fetch_all(&db)
                 .await?
             } else {
                 assigned
             }
-        });
+        };
         let id = uuid::Uuid::now_v7().to_string();
         let now = Utc::now();
-        on_db!(&db, pool => {
-            let mut tx = pool.begin_write().await?;
-            sqlx::query(
+        {
+            let mut tx = db.begin_write().await?;
+            sql(
                 "INSERT INTO concerns (id, child_id, raised_by, concern, notified, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6)",
             )
-            .bind(&id).bind(&child_id).bind(&user.id).bind(concern.trim())
-            .bind(advisors.len() as i64).bind(now)
-            .execute(&mut *tx)
+            .bind(&id)
+            .bind(&child_id)
+            .bind(&user.id)
+            .bind(concern.trim())
+            .bind(advisors.len() as i64)
+            .bind(now)
+            .execute(&mut tx)
             .await?;
-            append_audit_event!(tx, &AuditEvent {
-                occurred_at: now,
-                actor_id: Some(&user.id),
-                action: "concern.raised",
-                entity: "concern",
-                entity_id: Some(&id),
-                child_id: Some(&child_id),
-                pep_id: None,
-                detail: serde_json::json!({ "notified": advisors.len() }),
-                request_id: None,
-            })?;
+            audit::append(
+                &mut tx,
+                &AuditEvent {
+                    occurred_at: now,
+                    actor_id: Some(&user.id),
+                    action: "concern.raised",
+                    entity: "concern",
+                    entity_id: Some(&id),
+                    child_id: Some(&child_id),
+                    pep_id: None,
+                    detail: serde_json::json!({ "notified": advisors.len() }),
+                    request_id: None,
+                },
+            )
+            .await?;
             tx.commit().await?;
-        });
+        };
         let link = format!(
             "{}/children/{child_id}",
             auth.public_url.trim_end_matches('/')

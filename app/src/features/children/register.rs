@@ -101,9 +101,10 @@ pub mod server {
     use crate::features::auth::CurrentUser;
     use crate::features::children::server::child_guard;
     use crate::features::pep_schedule::server::schedule_peps;
+    use crate::infra::audit;
     use crate::infra::audit::AuditEvent;
     use crate::infra::db::Db;
-    use crate::{append_audit_event, on_db};
+    use crate::infra::sql::sql;
 
     fn today() -> NaiveDate {
         crate::domain::uk_time::uk_today(Utc::now())
@@ -136,23 +137,23 @@ pub mod server {
     pub async fn register_entry(child_id: String) -> Result<RegisterEntry, AppError> {
         let db = Db::from_context("register")?;
         let user = editor(&db, &child_id).await?;
-        let row: DetailsRow = on_db!(&db, pool => {
-            sqlx::query_as(
+        let row: DetailsRow = {
+            sql(
                 "SELECT first_name, last_name, preferred_name, date_of_birth, upn, gender, \
                  ethnicity, first_language, sen_status, nc_year_override, version \
                  FROM children WHERE id = $1",
             )
             .bind(&child_id)
-            .fetch_one(pool)
+            .fetch_one(&db)
             .await?
-        });
+        };
         let (care, education) = episodes(&db, &child_id).await?;
-        let schools: Vec<(String, String)> = on_db!(&db, pool => {
-            sqlx::query_as("SELECT id, name FROM schools WHERE council_id = $1 ORDER BY name")
+        let schools: Vec<(String, String)> = {
+            sql("SELECT id, name FROM schools WHERE council_id = $1 ORDER BY name")
                 .bind(&user.council_id)
-                .fetch_all(pool)
+                .fetch_all(&db)
                 .await?
-        });
+        };
         Ok(RegisterEntry {
             child_id,
             name: format!("{} {}", row.first_name, row.last_name),
@@ -190,25 +191,25 @@ pub mod server {
         db: &Db,
         child_id: &str,
     ) -> Result<(Vec<Episode>, Vec<Episode>), AppError> {
-        let care: Vec<(NaiveDate, Option<NaiveDate>, String, String, bool)> = on_db!(db, pool => {
-            sqlx::query_as(
+        let care: Vec<(NaiveDate, Option<NaiveDate>, String, String, bool)> = {
+            sql(
                 "SELECT started_on, ended_on, legal_status, placement_type, emergency_placement \
                  FROM care_episodes WHERE child_id = $1 ORDER BY started_on DESC",
             )
             .bind(child_id)
-            .fetch_all(pool)
+            .fetch_all(db)
             .await?
-        });
-        let education: Vec<(NaiveDate, Option<NaiveDate>, String, Option<String>)> = on_db!(db, pool => {
-            sqlx::query_as(
+        };
+        let education: Vec<(NaiveDate, Option<NaiveDate>, String, Option<String>)> = {
+            sql(
                 "SELECT e.started_on, e.ended_on, e.status, s.name FROM education_episodes e \
                  LEFT JOIN schools s ON s.id = e.school_id \
                  WHERE e.child_id = $1 ORDER BY e.started_on DESC",
             )
             .bind(child_id)
-            .fetch_all(pool)
+            .fetch_all(db)
             .await?
-        });
+        };
         let care = care
             .into_iter()
             .map(|(started, ended, legal, placement, emergency)| Episode {
@@ -256,11 +257,11 @@ pub mod server {
         };
         let details = check_child_details(&form, today).map_err(invalid)?;
         let now = Utc::now();
-        let result: Result<i64, sqlx::Error> = on_db!(&db, pool => {
+        let result: Result<i64, sqlx::Error> = {
             async {
-                let mut tx = pool.begin_write().await?;
+                let mut tx = db.begin_write().await?;
                 let new_version: Option<i64> = if creating {
-                    sqlx::query(
+                    sql(
                         "INSERT INTO children (id, council_id, first_name, last_name, preferred_name, \
                          date_of_birth, upn, gender, ethnicity, first_language, sen_status, \
                          nc_year_override, created_at, updated_at) \
@@ -279,12 +280,12 @@ pub mod server {
                     .bind(details.sen_status.as_str())
                     .bind(details.nc_year_override.map(i64::from))
                     .bind(now)
-                    .execute(&mut *tx)
+                    .execute(&mut tx)
                     .await?;
                     // An advisor reaches children through assignments: the one who adds a child
                     // follows them (the head reaches every child already).
                     if user.role == crate::domain::roles::Role::EducationAdvisor {
-                        sqlx::query(
+                        sql(
                             "INSERT INTO assignments (id, user_id, child_id, relationship, starts_on, \
                              created_at, created_by) VALUES ($1, $2, $3, 'education_advisor', $4, $5, $2)",
                         )
@@ -293,12 +294,12 @@ pub mod server {
                         .bind(&child_id)
                         .bind(today)
                         .bind(now)
-                        .execute(&mut *tx)
+                        .execute(&mut tx)
                         .await?;
                     }
                     Some(1)
                 } else {
-                    sqlx::query_scalar(
+                    sql(
                         "UPDATE children SET first_name = $1, last_name = $2, preferred_name = $3, \
                          date_of_birth = $4, upn = $5, gender = $6, ethnicity = $7, \
                          first_language = $8, sen_status = $9, nc_year_override = $10, \
@@ -318,25 +319,25 @@ pub mod server {
                     .bind(now)
                     .bind(&child_id)
                     .bind(version.unwrap_or(0))
-                    .fetch_optional(&mut *tx)
+                    .fetch_optional_value(&mut tx)
                     .await?
                 };
                 let Some(new_version) = new_version else {
                     return Ok(0);
                 };
-                append_audit_event!(tx, &AuditEvent::about_child(
+                audit::append(&mut tx, &AuditEvent::about_child(
                     &user.id,
                     if creating { "child.created" } else { "child.updated" },
                     "child",
                     &child_id,
                     &child_id,
                     serde_json::json!({ "version": new_version }),
-                ))?;
+                )).await?;
                 tx.commit().await?;
                 Ok(new_version)
             }
             .await
-        });
+        };
         let new_version = match result {
             Ok(0) => {
                 return Err(invalid(vec![(
@@ -370,15 +371,15 @@ pub mod server {
         table: &str,
         child_id: &str,
     ) -> Result<Option<NaiveDate>, AppError> {
-        Ok(on_db!(db, pool => {
-            sqlx::query_scalar(&format!(
+        Ok({
+            sql(&format!(
                 "SELECT started_on FROM {table} WHERE child_id = $1 AND ended_on IS NULL \
                  ORDER BY started_on DESC LIMIT 1"
             ))
             .bind(child_id)
-            .fetch_optional(pool)
+            .fetch_optional_value(db)
             .await?
-        }))
+        })
     }
 
     pub async fn add_care_episode(
@@ -401,13 +402,13 @@ pub mod server {
         let current = current_start(&db, "education_episodes", &child_id).await?;
         let episode = check_education_episode(&form, current, today()).map_err(invalid)?;
         if let Some(school_id) = &episode.school_id {
-            let known: bool = on_db!(&db, pool => {
-                sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM schools WHERE id = $1 AND council_id = $2)")
+            let known: bool = {
+                sql("SELECT EXISTS (SELECT 1 FROM schools WHERE id = $1 AND council_id = $2)")
                     .bind(school_id)
                     .bind(&user.council_id)
-                    .fetch_one(pool)
+                    .fetch_value(&db)
                     .await?
-            });
+            };
             if !known {
                 return Err(invalid(vec![(
                     "school_id",
@@ -437,18 +438,18 @@ pub mod server {
             NewEpisode::Care(e) => ("care_episodes", e.started_on),
             NewEpisode::Education(e) => ("education_episodes", e.started_on),
         };
-        let version: i64 = on_db!(db, pool => {
-            let mut tx = pool.begin_write().await?;
-            sqlx::query(&format!(
+        let version: i64 = {
+            let mut tx = db.begin_write().await?;
+            sql(&format!(
                 "UPDATE {table} SET ended_on = $1 WHERE child_id = $2 AND ended_on IS NULL"
             ))
             .bind(started_on - Duration::days(1))
             .bind(&child_id)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
             let (action, entity, detail) = match &episode {
                 NewEpisode::Care(e) => {
-                    sqlx::query(
+                    sql(
                         "INSERT INTO care_episodes (id, child_id, started_on, legal_status, \
                          placement_type, emergency_placement) VALUES ($1, $2, $3, $4, $5, $6)",
                     )
@@ -458,14 +459,18 @@ pub mod server {
                     .bind(&e.legal_status)
                     .bind(&e.placement_type)
                     .bind(e.emergency_placement)
-                    .execute(&mut *tx)
+                    .execute(&mut tx)
                     .await?;
-                    ("care_episode.added", "care_episode", serde_json::json!({
-                        "started_on": e.started_on, "emergency_placement": e.emergency_placement,
-                    }))
+                    (
+                        "care_episode.added",
+                        "care_episode",
+                        serde_json::json!({
+                            "started_on": e.started_on, "emergency_placement": e.emergency_placement,
+                        }),
+                    )
                 }
                 NewEpisode::Education(e) => {
-                    sqlx::query(
+                    sql(
                         "INSERT INTO education_episodes (id, child_id, school_id, status, started_on) \
                          VALUES ($1, $2, $3, $4, $5)",
                     )
@@ -474,21 +479,29 @@ pub mod server {
                     .bind(&e.school_id)
                     .bind(e.status.as_str())
                     .bind(e.started_on)
-                    .execute(&mut *tx)
+                    .execute(&mut tx)
                     .await?;
-                    ("education_episode.added", "education_episode", serde_json::json!({
-                        "started_on": e.started_on, "status": e.status.as_str(), "school_id": e.school_id,
-                    }))
+                    (
+                        "education_episode.added",
+                        "education_episode",
+                        serde_json::json!({
+                            "started_on": e.started_on, "status": e.status.as_str(), "school_id": e.school_id,
+                        }),
+                    )
                 }
             };
-            let version: i64 = sqlx::query_scalar("SELECT version FROM children WHERE id = $1")
+            let version: i64 = sql("SELECT version FROM children WHERE id = $1")
                 .bind(&child_id)
-                .fetch_one(&mut *tx)
+                .fetch_value(&mut tx)
                 .await?;
-            append_audit_event!(tx, &AuditEvent::about_child(&user.id, action, entity, &id, &child_id, detail))?;
+            audit::append(
+                &mut tx,
+                &AuditEvent::about_child(&user.id, action, entity, &id, &child_id, detail),
+            )
+            .await?;
             tx.commit().await?;
             version
-        });
+        };
         let report = schedule_peps(db, today(), Some(&child_id)).await?;
         Ok(RegisterSaved {
             child_id,

@@ -6,18 +6,18 @@
 use chrono::{DateTime, Duration, Utc};
 
 use crate::infra::db::Db;
-use crate::on_db;
+use crate::infra::sql::sql;
 
 /// How long an edit id is kept.
 pub const KEEP_EDIT_IDS: Duration = Duration::days(7);
 
 /// Deletes the ids of edits applied before `before`; how many went.
 pub async fn forget_applied_edits(db: &Db, before: DateTime<Utc>) -> Result<u64, sqlx::Error> {
-    Ok(on_db!(db, pool => {
-        sqlx::query("DELETE FROM applied_edits WHERE applied_at < $1")
+    Ok({
+        sql("DELETE FROM applied_edits WHERE applied_at < $1")
             .bind(before)
-            .execute(pool)
+            .execute(db)
             .await?
             .rows_affected()
-    }))
+    })
 }

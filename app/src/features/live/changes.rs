@@ -9,7 +9,7 @@ use crate::domain::meeting::MeetingInfo;
 use crate::domain::pep::SectionKey;
 use crate::domain::shared_text::TextEditSeen;
 use crate::infra::db::Db;
-use crate::on_db;
+use crate::infra::sql::sql;
 
 /// The PEP at `revision`: its fields changed since the revision asked about, with their values
 /// now, and the other parts that changed, in words.
@@ -75,22 +75,22 @@ pub async fn changes_since(
     since: i64,
 ) -> Result<Option<Changes>, sqlx::Error> {
     type Event = (String, Option<String>, i64, Option<String>, Option<String>);
-    let events: Vec<Event> = on_db!(db, pool => {
-        sqlx::query_as(
+    let events: Vec<Event> = {
+        sql(
             "SELECT a.action, a.entity_id, a.revision, a.actor_id, u.display_name \
              FROM audit_events a LEFT JOIN users u ON u.id = a.actor_id \
              WHERE a.pep_id = $1 AND a.revision > $2 ORDER BY a.revision",
         )
         .bind(pep_id)
         .bind(since)
-        .fetch_all(pool)
+        .fetch_all(db)
         .await?
-    });
+    };
     // Shared-text edits take revisions of their own, mostly without an audit row. At most one
     // message's worth is read with its words (a page back after hours must not read thousands).
     type Edit = (String, String, i64, i64, String, String, Option<String>);
-    let text_edits: Vec<Edit> = on_db!(db, pool => {
-        sqlx::query_as(
+    let text_edits: Vec<Edit> = {
+        sql(
             "SELECT t.section, t.field, t.pep_revision, t.version, t.op_json, t.edit_id, \
              u.display_name FROM text_edits t LEFT JOIN users u ON u.id = t.author_id \
              WHERE t.pep_id = $1 AND t.pep_revision > $2 ORDER BY t.pep_revision LIMIT $3",
@@ -98,22 +98,20 @@ pub async fn changes_since(
         .bind(pep_id)
         .bind(since)
         .bind(TEXT_EDITS_SENT as i64 + 1)
-        .fetch_all(pool)
+        .fetch_all(db)
         .await?
-    });
+    };
     let too_many = text_edits.len() > TEXT_EDITS_SENT;
     // Which fields the edits touched, and their newest revision.
     let touched: Vec<(String, String, i64)> = if too_many {
-        on_db!(db, pool => {
-            sqlx::query_as(
-                "SELECT section, field, MAX(pep_revision) FROM text_edits \
-                 WHERE pep_id = $1 AND pep_revision > $2 GROUP BY section, field",
-            )
+        {
+            sql("SELECT section, field, MAX(pep_revision) FROM text_edits \
+                 WHERE pep_id = $1 AND pep_revision > $2 GROUP BY section, field")
             .bind(pep_id)
             .bind(since)
-            .fetch_all(pool)
+            .fetch_all(db)
             .await?
-        })
+        }
     } else {
         text_edits
             .iter()
@@ -196,15 +194,15 @@ pub async fn changes_since(
     let mut fields = if field_ids.is_empty() {
         Vec::new()
     } else {
-        let rows: Vec<(String, String, String, i64, Option<String>)> = on_db!(db, pool => {
-            sqlx::query_as(
+        let rows: Vec<(String, String, String, i64, Option<String>)> = {
+            sql(
                 "SELECT f.section, f.field, f.value, f.version, u.display_name FROM pep_fields f \
                  LEFT JOIN users u ON u.id = f.updated_by WHERE f.pep_id = $1",
             )
             .bind(pep_id)
-            .fetch_all(pool)
+            .fetch_all(db)
             .await?
-        });
+        };
         rows.into_iter()
             .filter(|(section, field, ..)| field_ids.contains(&format!("{section}.{field}")))
             .filter_map(|(section, field, value, version, by)| {
@@ -232,14 +230,14 @@ pub async fn changes_since(
             continue;
         };
         let read = part.read_sql();
-        let row: Option<(String, i64)> = on_db!(db, pool => {
-            sqlx::query_as(&read)
+        let row: Option<(String, i64)> = {
+            sql(&read)
                 .bind(pep_id)
                 .bind(&part.row_id)
                 .bind(part.column)
-                .fetch_optional(pool)
+                .fetch_optional(db)
                 .await?
-        });
+        };
         if let Some((value, version)) = row {
             fields.push(ChangedField {
                 field: key,
@@ -270,11 +268,11 @@ pub async fn changes_since(
 
 /// The PEP's revision now (0 for a PEP that is not there).
 pub async fn revision_of(db: &Db, pep_id: &str) -> Result<i64, sqlx::Error> {
-    let revision: Option<i64> = on_db!(db, pool => {
-        sqlx::query_scalar("SELECT revision FROM peps WHERE id = $1")
+    let revision: Option<i64> = {
+        sql("SELECT revision FROM peps WHERE id = $1")
             .bind(pep_id)
-            .fetch_optional(pool)
+            .fetch_optional_value(db)
             .await?
-    });
+    };
     Ok(revision.unwrap_or(0))
 }

@@ -13,9 +13,10 @@ use crate::domain::roles::Role;
 use crate::error::{AppError, internal};
 use crate::features::auth::{CurrentUser, current_user};
 use crate::features::children::server::denial_error;
+use crate::infra::audit;
 use crate::infra::audit::AuditEvent;
 use crate::infra::db::Db;
-use crate::{append_audit_event, on_db};
+use crate::infra::sql::sql;
 
 /// The signed-in Virtual School member asking, or the reason they may not.
 pub(crate) async fn administrator() -> Result<CurrentUser, AppError> {
@@ -88,12 +89,12 @@ impl PersonRecord {
 }
 
 async fn schools(db: &Db, council_id: &str) -> Result<Vec<Choice>, AppError> {
-    let rows: Vec<(String, String)> = on_db!(db, pool => {
-        sqlx::query_as("SELECT id, name FROM schools WHERE council_id = $1 ORDER BY name")
+    let rows: Vec<(String, String)> = {
+        sql("SELECT id, name FROM schools WHERE council_id = $1 ORDER BY name")
             .bind(council_id)
-            .fetch_all(pool)
+            .fetch_all(db)
             .await?
-    });
+    };
     Ok(rows
         .into_iter()
         .map(|(id, label)| Choice { id, label })
@@ -106,26 +107,26 @@ type InvitationRecord = (String, String, Option<String>, chrono::DateTime<Utc>, 
 pub async fn list_people() -> Result<PeopleOverview, AppError> {
     let admin = administrator().await?;
     let db = Db::from_context("people")?;
-    let people: Vec<PersonRecord> = on_db!(&db, pool => {
-        sqlx::query_as(&format!(
+    let people: Vec<PersonRecord> = {
+        sql(&format!(
             "{PERSON_SELECT} WHERE u.council_id = $1 ORDER BY u.status, u.display_name"
         ))
         .bind(&admin.council_id)
-        .fetch_all(pool)
+        .fetch_all(&db)
         .await?
-    });
+    };
     let since = Utc::now() - Duration::days(30);
-    let invitations: Vec<InvitationRecord> = on_db!(&db, pool => {
-        sqlx::query_as(
+    let invitations: Vec<InvitationRecord> = {
+        sql(
             "SELECT i.email, i.role, s.name, i.expires_at, i.used_at IS NOT NULL \
              FROM invitations i LEFT JOIN schools s ON s.id = i.school_id \
              WHERE i.council_id = $1 AND i.created_at > $2 ORDER BY i.created_at DESC",
         )
         .bind(&admin.council_id)
         .bind(since)
-        .fetch_all(pool)
+        .fetch_all(&db)
         .await?
-    });
+    };
     let now = Utc::now();
     Ok(PeopleOverview {
         people: people
@@ -162,13 +163,15 @@ async fn person_in_council(
     admin: &CurrentUser,
     user_id: &str,
 ) -> Result<PersonRecord, AppError> {
-    let person: Option<PersonRecord> = on_db!(db, pool => {
-        sqlx::query_as(&format!("{PERSON_SELECT} WHERE u.id = $1 AND u.council_id = $2"))
-            .bind(user_id)
-            .bind(&admin.council_id)
-            .fetch_optional(pool)
-            .await?
-    });
+    let person: Option<PersonRecord> = {
+        sql(&format!(
+            "{PERSON_SELECT} WHERE u.id = $1 AND u.council_id = $2"
+        ))
+        .bind(user_id)
+        .bind(&admin.council_id)
+        .fetch_optional(db)
+        .await?
+    };
     person.ok_or(AppError::Forbidden)
 }
 
@@ -177,25 +180,25 @@ pub async fn get_person(user_id: String) -> Result<PersonDetail, AppError> {
     let db = Db::from_context("people")?;
     let (person, version) = person_in_council(&db, &admin, &user_id).await?.into_row()?;
     let today = today();
-    let assignments: Vec<(String, String, String, String, NaiveDate, Option<NaiveDate>)> = on_db!(&db, pool => {
-        sqlx::query_as(
+    let assignments: Vec<(String, String, String, String, NaiveDate, Option<NaiveDate>)> = {
+        sql(
             "SELECT a.id, c.id, c.first_name, c.last_name, a.starts_on, a.ends_on \
              FROM assignments a JOIN children c ON c.id = a.child_id \
              WHERE a.user_id = $1 ORDER BY a.ends_on IS NOT NULL, a.starts_on DESC",
         )
         .bind(&person.id)
-        .fetch_all(pool)
+        .fetch_all(&db)
         .await?
-    });
-    let children: Vec<(String, String, String)> = on_db!(&db, pool => {
-        sqlx::query_as(
+    };
+    let children: Vec<(String, String, String)> = {
+        sql(
             "SELECT id, first_name, last_name FROM children WHERE council_id = $1 \
              ORDER BY last_name, first_name",
         )
         .bind(&admin.council_id)
-        .fetch_all(pool)
+        .fetch_all(&db)
         .await?
-    });
+    };
     Ok(PersonDetail {
         is_you: person.id == admin.id,
         version,
@@ -263,13 +266,13 @@ pub async fn change_role(
         return Ok(());
     }
     if let Some(school) = &school_id {
-        let known: i64 = on_db!(&db, pool => {
-            sqlx::query_scalar("SELECT COUNT(*) FROM schools WHERE id = $1 AND council_id = $2")
+        let known: i64 = {
+            sql("SELECT COUNT(*) FROM schools WHERE id = $1 AND council_id = $2")
                 .bind(school)
                 .bind(&admin.council_id)
-                .fetch_one(pool)
+                .fetch_value(&db)
                 .await?
-        });
+        };
         if known == 0 {
             return Err(invalid("school_id", "Choose a school from the list"));
         }
@@ -326,18 +329,18 @@ async fn apply_person_change(
     let role_changes = change.role.as_str() != person.role;
     let now = Utc::now();
     let today = today();
-    on_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
+    {
+        let mut tx = db.begin_write().await?;
         // Links to children belong to the old role (a carer's child is not a social worker's
         // case): they must be ended first, on purpose, rather than carried over silently.
         if role_changes {
-            let current: i64 = sqlx::query_scalar(
+            let current: i64 = sql(
                 "SELECT COUNT(*) FROM assignments WHERE user_id = $1 AND starts_on <= $2 \
                  AND (ends_on IS NULL OR ends_on >= $2)",
             )
             .bind(&person.id)
             .bind(today)
-            .fetch_one(&mut *tx)
+            .fetch_value(&mut tx)
             .await?;
             if current > 0 {
                 return Err(invalid(
@@ -346,33 +349,43 @@ async fn apply_person_change(
                         "{} is assigned to {current} {} as {}. End {} below before changing the role.",
                         person.display_name,
                         if current == 1 { "child" } else { "children" },
-                        Role::parse(&person.role).map(|r| r.label()).unwrap_or("their role"),
-                        if current == 1 { "that assignment" } else { "those assignments" },
+                        Role::parse(&person.role)
+                            .map(|r| r.label())
+                            .unwrap_or("their role"),
+                        if current == 1 {
+                            "that assignment"
+                        } else {
+                            "those assignments"
+                        },
                     ),
                 ));
             }
         }
-        let changed = sqlx::query(
+        let changed = sql(
             "UPDATE users SET role = $1, school_id = $2, status = $3, version = version + 1, \
              updated_at = $4 WHERE id = $5 AND version = $6",
         )
         .bind(change.role.as_str())
         .bind(&change.school_id)
-        .bind(if change.active { "active" } else { "deactivated" })
+        .bind(if change.active {
+            "active"
+        } else {
+            "deactivated"
+        })
         .bind(now)
         .bind(&person.id)
         .bind(version)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?
         .rows_affected();
         if changed != 1 {
             return Err(invalid(field, CHANGED_MEANWHILE));
         }
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        sql("DELETE FROM sessions WHERE user_id = $1")
             .bind(&person.id)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
-        append_audit_event!(tx, &AuditEvent {
+        audit::append(&mut tx, &AuditEvent {
             occurred_at: now,
             actor_id: Some(&admin.id),
             action,
@@ -385,9 +398,9 @@ async fn apply_person_change(
                 "to": { "role": change.role.as_str(), "school_id": change.school_id, "active": change.active },
             }),
             request_id: None,
-        })?;
+        }).await?;
         tx.commit().await?;
-    });
+    };
     crate::features::live::recheck();
     Ok(())
 }
@@ -428,31 +441,31 @@ pub async fn assign_child(
     };
     let now = Utc::now();
     let id = uuid::Uuid::now_v7().to_string();
-    on_db!(&db, pool => {
-        let mut tx = pool.begin_write().await?;
-        let child: Option<(String, String)> = sqlx::query_as(
-            "SELECT first_name, last_name FROM children WHERE id = $1 AND council_id = $2",
-        )
-        .bind(&child_id)
-        .bind(&admin.council_id)
-        .fetch_optional(&mut *tx)
-        .await?;
+    {
+        let mut tx = db.begin_write().await?;
+        let child: Option<(String, String)> =
+            sql("SELECT first_name, last_name FROM children WHERE id = $1 AND council_id = $2")
+                .bind(&child_id)
+                .bind(&admin.council_id)
+                .fetch_optional(&mut tx)
+                .await?;
         let Some((first, last)) = child else {
             return Err(invalid("child_id", "Choose a child from the list"));
         };
         // One open link per person and child; a young person is linked to one child only.
-        let open: Vec<(String,)> = sqlx::query_as(
-            "SELECT child_id FROM assignments WHERE user_id = $1 \
-             AND (ends_on IS NULL OR ends_on >= $2)",
-        )
+        let open: Vec<(String,)> = sql("SELECT child_id FROM assignments WHERE user_id = $1 \
+             AND (ends_on IS NULL OR ends_on >= $2)")
         .bind(&person.id)
         .bind(starts_on)
-        .fetch_all(&mut *tx)
+        .fetch_all(&mut tx)
         .await?;
         if open.iter().any(|(c,)| *c == child_id) {
             return Err(invalid(
                 "child_id",
-                format!("{} is already assigned to {first} {last}", person.display_name),
+                format!(
+                    "{} is already assigned to {first} {last}",
+                    person.display_name
+                ),
             ));
         }
         if role == Role::YoungPerson && !open.is_empty() {
@@ -461,7 +474,7 @@ pub async fn assign_child(
                 "A young person's account is linked to one child. End the current link first.",
             ));
         }
-        sqlx::query(
+        sql(
             "INSERT INTO assignments (id, user_id, child_id, relationship, starts_on, ends_on, created_at, created_by) \
              VALUES ($1, $2, $3, $4, $5, NULL, $6, $7)",
         )
@@ -472,25 +485,29 @@ pub async fn assign_child(
         .bind(starts_on)
         .bind(now)
         .bind(&admin.id)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
-        append_audit_event!(tx, &AuditEvent {
-            occurred_at: now,
-            actor_id: Some(&admin.id),
-            action: "assignment.created",
-            entity: "assignment",
-            entity_id: Some(&id),
-            child_id: Some(&child_id),
-            pep_id: None,
-            detail: serde_json::json!({
-                "user_id": person.id,
-                "relationship": relationship,
-                "starts_on": starts_on,
-            }),
-            request_id: None,
-        })?;
+        audit::append(
+            &mut tx,
+            &AuditEvent {
+                occurred_at: now,
+                actor_id: Some(&admin.id),
+                action: "assignment.created",
+                entity: "assignment",
+                entity_id: Some(&id),
+                child_id: Some(&child_id),
+                pep_id: None,
+                detail: serde_json::json!({
+                    "user_id": person.id,
+                    "relationship": relationship,
+                    "starts_on": starts_on,
+                }),
+                request_id: None,
+            },
+        )
+        .await?;
         tx.commit().await?;
-    });
+    };
     Ok(())
 }
 
@@ -500,15 +517,15 @@ pub async fn end_assignment(assignment_id: String) -> Result<(), AppError> {
     let now = Utc::now();
     let today = today();
     let yesterday = today - Duration::days(1);
-    on_db!(&db, pool => {
-        let mut tx = pool.begin_write().await?;
-        let found: Option<(String, String, NaiveDate, Option<NaiveDate>)> = sqlx::query_as(
+    {
+        let mut tx = db.begin_write().await?;
+        let found: Option<(String, String, NaiveDate, Option<NaiveDate>)> = sql(
             "SELECT a.user_id, a.child_id, a.starts_on, a.ends_on FROM assignments a \
              JOIN users u ON u.id = a.user_id WHERE a.id = $1 AND u.council_id = $2",
         )
         .bind(&assignment_id)
         .bind(&admin.council_id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut tx)
         .await?;
         let Some((user_id, child_id, starts_on, ends_on)) = found else {
             return Err(AppError::Forbidden);
@@ -520,36 +537,40 @@ pub async fn end_assignment(assignment_id: String) -> Result<(), AppError> {
         // started before today never gave access worth keeping: it is withdrawn (the audit log
         // keeps the record).
         let action = if starts_on <= yesterday {
-            sqlx::query("UPDATE assignments SET ends_on = $1 WHERE id = $2")
+            sql("UPDATE assignments SET ends_on = $1 WHERE id = $2")
                 .bind(yesterday)
                 .bind(&assignment_id)
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await?;
             "assignment.ended"
         } else {
-            sqlx::query("DELETE FROM assignments WHERE id = $1")
+            sql("DELETE FROM assignments WHERE id = $1")
                 .bind(&assignment_id)
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await?;
             "assignment.withdrawn"
         };
-        append_audit_event!(tx, &AuditEvent {
-            occurred_at: now,
-            actor_id: Some(&admin.id),
-            action,
-            entity: "assignment",
-            entity_id: Some(&assignment_id),
-            child_id: Some(&child_id),
-            pep_id: None,
-            detail: serde_json::json!({
-                "user_id": user_id,
-                "starts_on": starts_on,
-                "ends_on": (action == "assignment.ended").then_some(yesterday),
-            }),
-            request_id: None,
-        })?;
+        audit::append(
+            &mut tx,
+            &AuditEvent {
+                occurred_at: now,
+                actor_id: Some(&admin.id),
+                action,
+                entity: "assignment",
+                entity_id: Some(&assignment_id),
+                child_id: Some(&child_id),
+                pep_id: None,
+                detail: serde_json::json!({
+                    "user_id": user_id,
+                    "starts_on": starts_on,
+                    "ends_on": (action == "assignment.ended").then_some(yesterday),
+                }),
+                request_id: None,
+            },
+        )
+        .await?;
         tx.commit().await?;
-    });
+    };
     // Someone whose link to a child ended may have the child's PEP open: they ask again.
     crate::features::live::recheck();
     Ok(())
@@ -559,15 +580,15 @@ pub async fn section_rights(state: String) -> Result<SectionRightsTable, AppErro
     let admin = administrator().await?;
     let state = PepState::parse(&state).map_err(|_| invalid("state", "Choose a PEP state"))?;
     let db = Db::from_context("people")?;
-    let stored: Vec<(String, String, String)> = on_db!(&db, pool => {
-        sqlx::query_as(
+    let stored: Vec<(String, String, String)> = {
+        sql(
             "SELECT role, section, access FROM section_rights WHERE council_id = $1 AND pep_state = $2",
         )
         .bind(&admin.council_id)
         .bind(state.as_str())
-        .fetch_all(pool)
+        .fetch_all(&db)
         .await?
-    });
+    };
     let lookup = |role: Role, section: SectionKey| -> Result<Access, AppError> {
         // A missing row means no access: the table is the council's word, not the defaults.
         match stored

@@ -11,8 +11,9 @@ use crate::domain::roles::Role;
 use crate::domain::targets::ACTION_OWNERS;
 use crate::error::AppError;
 use crate::features::children::countdowns::{Countdowns, capitalise};
+use crate::infra::audit;
 use crate::infra::db::Db;
-use crate::{append_audit_event, on_db};
+use crate::infra::sql::sql;
 
 /// The people who reach the child today (assigned, or the designated teacher of the school the
 /// child is on the roll of), who may be named as an action's owner.
@@ -21,8 +22,8 @@ pub(super) async fn team_of(
     child_id: &str,
     today: NaiveDate,
 ) -> Result<Vec<ActionOwner>, AppError> {
-    let rows: Vec<(String, String, String)> = on_db!(db, pool => {
-        sqlx::query_as(
+    let rows: Vec<(String, String, String)> = {
+        sql(
             "SELECT u.id, u.display_name, u.role FROM users u JOIN assignments a ON a.user_id = u.id \
              WHERE a.child_id = $1 AND a.starts_on <= $2 AND (a.ends_on IS NULL OR a.ends_on >= $2) \
              AND u.status = 'active' \
@@ -34,9 +35,9 @@ pub(super) async fn team_of(
         )
         .bind(child_id)
         .bind(today)
-        .fetch_all(pool)
+        .fetch_all(db)
         .await?
-    });
+    };
     Ok(rows
         .into_iter()
         .filter_map(|(id, name, role)| {
@@ -146,20 +147,20 @@ pub async fn add_action(pep_id: String, action: NewAction) -> Result<ActionLogIt
     let now = Utc::now();
     let description = action.description.trim().to_string();
     let frequency = Some(action.frequency.trim()).filter(|f| !f.is_empty());
-    on_db!(&db, pool => {
-        let mut tx = pool.begin_write().await?;
-        sqlx::query(
+    {
+        let mut tx = db.begin_write().await?;
+        sql(
             "INSERT INTO actions (id, pep_id, description, owner_role, owner_user_id, frequency, \
              due_on, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $8)",
         )
         .bind(&id).bind(&pep_id).bind(&description).bind(role.map(Role::as_str))
         .bind(&person).bind(frequency).bind(due_on).bind(now)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
-        append_audit_event!(tx, &reached.event(now, "action.added", "action", &id,
-            serde_json::json!({ "owner_role": role.map(Role::as_str), "owner_user_id": person })))?;
+        audit::append(&mut tx, &reached.event(now, "action.added", "action", &id,
+            serde_json::json!({ "owner_role": role.map(Role::as_str), "owner_user_id": person }))).await?;
         tx.commit().await?;
-    });
+    };
     let owner = match (&person, role) {
         (Some(id), _) => team
             .iter()

@@ -9,27 +9,41 @@ use super::server::{Reached, reach, when};
 use crate::domain::meeting::{Attendee, MeetingInfo, check_attendees};
 use crate::domain::pep::{PepState, SectionKey};
 use crate::error::AppError;
+use crate::infra::audit;
 use crate::infra::db::Db;
-use crate::{append_audit_event, on_db};
+use crate::infra::sql::{Tx, sql};
 
-/// Inside a meeting change's transaction: moves the PEP to `$to` when it is in one of the two
-/// `$from` states, with its own audit row (a macro: it awaits inside the caller's transaction).
-macro_rules! follow_the_meeting {
-    ($tx:ident, $reached:expr, $now:expr, $pep_id:expr, $from:expr, $to:expr, $why:expr) => {{
-        let [first, second] = $from;
-        let moved = sqlx::query(
-            "UPDATE peps SET state = $1, version = version + 1, updated_at = $2 \
-             WHERE id = $3 AND (state = $4 OR state = $5)",
-        )
-        .bind($to.as_str()).bind($now).bind($pep_id).bind(first).bind(second)
-        .execute(&mut *$tx)
-        .await?
-        .rows_affected();
-        if moved == 1 {
-            append_audit_event!($tx, &$reached.event($now, "pep.state_changed", "pep", $pep_id,
-                serde_json::json!({ "from": $reached.state.as_str(), "to": $to.as_str(), "reason": $why })))?;
-        }
-    }};
+/// Inside a meeting change's transaction: moves the PEP to `to` when it is in one of the two
+/// `from` states, with its own audit row.
+async fn follow_the_meeting(
+    tx: &mut Tx,
+    reached: &Reached,
+    now: DateTime<Utc>,
+    pep_id: &str,
+    [first, second]: [&str; 2],
+    to: PepState,
+    why: &str,
+) -> Result<(), sqlx::Error> {
+    let moved = sql(
+        "UPDATE peps SET state = $1, version = version + 1, updated_at = $2 \
+                     WHERE id = $3 AND (state = $4 OR state = $5)",
+    )
+    .bind(to.as_str())
+    .bind(now)
+    .bind(pep_id)
+    .bind(first)
+    .bind(second)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if moved == 1 {
+        let detail = serde_json::json!({
+            "from": reached.state.as_str(), "to": to.as_str(), "reason": why,
+        });
+        let event = reached.event(now, "pep.state_changed", "pep", pep_id, detail);
+        audit::append(tx, &event).await?;
+    }
+    Ok(())
 }
 
 #[derive(sqlx::FromRow)]
@@ -43,15 +57,15 @@ struct MeetingRow {
 
 /// The PEP's meeting, if it has started.
 pub(crate) async fn meeting_of(db: &Db, pep_id: &str) -> Result<Option<MeetingInfo>, AppError> {
-    let row: Option<MeetingRow> = on_db!(db, pool => {
-        sqlx::query_as(
+    let row: Option<MeetingRow> = {
+        sql(
             "SELECT m.started_at, u.display_name AS started_by, m.ended_at, m.attendees_json, \
              m.version FROM pep_meetings m JOIN users u ON u.id = m.started_by WHERE m.pep_id = $1",
         )
         .bind(pep_id)
-        .fetch_optional(pool)
+        .fetch_optional(db)
         .await?
-    });
+    };
     Ok(row.map(|row| MeetingInfo {
         started: when(row.started_at),
         started_by: row.started_by,
@@ -90,14 +104,16 @@ pub async fn start_meeting(pep_id: String) -> Result<MeetingInfo, AppError> {
     let db = Db::from_context("meeting")?;
     let reached = meeting_runner(&db, &pep_id).await?;
     let now = Utc::now();
-    let revision = on_db!(&db, pool => {
-        let mut tx = pool.begin_write().await?;
-        let started = sqlx::query(
+    let revision = {
+        let mut tx = db.begin_write().await?;
+        let started = sql(
             "INSERT INTO pep_meetings (pep_id, started_at, started_by) VALUES ($1, $2, $3) \
              ON CONFLICT (pep_id) DO NOTHING",
         )
-        .bind(&pep_id).bind(now).bind(&reached.user.id)
-        .execute(&mut *tx)
+        .bind(&pep_id)
+        .bind(now)
+        .bind(&reached.user.id)
+        .execute(&mut tx)
         .await?
         .rows_affected();
         if started == 0 {
@@ -105,12 +121,31 @@ pub async fn start_meeting(pep_id: String) -> Result<MeetingInfo, AppError> {
             None
         } else {
             // A PEP not yet past its meeting is now in it (workflow::made_by_the_meeting).
-            follow_the_meeting!(tx, reached, now, &pep_id, ["scheduled", "contributions"], PepState::Meeting, "The meeting started");
-            let revision = append_audit_event!(tx, &reached.event(now, "meeting.started", "pep_meeting", &pep_id, serde_json::json!({})))?;
+            follow_the_meeting(
+                &mut tx,
+                &reached,
+                now,
+                &pep_id,
+                ["scheduled", "contributions"],
+                PepState::Meeting,
+                "The meeting started",
+            )
+            .await?;
+            let revision = audit::append(
+                &mut tx,
+                &reached.event(
+                    now,
+                    "meeting.started",
+                    "pep_meeting",
+                    &pep_id,
+                    serde_json::json!({}),
+                ),
+            )
+            .await?;
             tx.commit().await?;
             revision
         }
-    });
+    };
     let meeting = meeting_of(&db, &pep_id).await?.ok_or_else(not_running)?;
     match revision {
         Some(revision) => crate::features::live::ring(&pep_id, revision),
@@ -148,14 +183,16 @@ pub async fn record_attendance(
         .collect();
     let json = serde_json::to_string(&attendees)
         .map_err(|e| crate::error::internal("meeting", e.to_string()))?;
-    let revision = on_db!(&db, pool => {
-        let mut tx = pool.begin_write().await?;
-        let written = sqlx::query(
+    let revision = {
+        let mut tx = db.begin_write().await?;
+        let written = sql(
             "UPDATE pep_meetings SET attendees_json = $1, version = version + 1 \
              WHERE pep_id = $2 AND version = $3 AND ended_at IS NULL",
         )
-        .bind(&json).bind(&pep_id).bind(version)
-        .execute(&mut *tx)
+        .bind(&json)
+        .bind(&pep_id)
+        .bind(version)
+        .execute(&mut tx)
         .await?
         .rows_affected();
         if written == 0 {
@@ -163,12 +200,21 @@ pub async fn record_attendance(
             None
         } else {
             // Who came is the meeting record's; the log keeps how many, not who.
-            let revision = append_audit_event!(tx, &reached.event(Utc::now(), "meeting.attendance", "pep_meeting", &pep_id,
-                serde_json::json!({ "people": attendees.len(), "version": version + 1 })))?;
+            let revision = audit::append(
+                &mut tx,
+                &reached.event(
+                    Utc::now(),
+                    "meeting.attendance",
+                    "pep_meeting",
+                    &pep_id,
+                    serde_json::json!({ "people": attendees.len(), "version": version + 1 }),
+                ),
+            )
+            .await?;
             tx.commit().await?;
             revision
         }
-    });
+    };
     let meeting = meeting_of(&db, &pep_id).await?.ok_or_else(not_running)?;
     match revision {
         Some(revision) => {
@@ -187,14 +233,15 @@ pub async fn end_meeting(pep_id: String) -> Result<MeetingInfo, AppError> {
     let db = Db::from_context("meeting")?;
     let reached = meeting_runner(&db, &pep_id).await?;
     let now = Utc::now();
-    let revision = on_db!(&db, pool => {
-        let mut tx = pool.begin_write().await?;
-        let ended = sqlx::query(
+    let revision = {
+        let mut tx = db.begin_write().await?;
+        let ended = sql(
             "UPDATE pep_meetings SET ended_at = $1, version = version + 1 \
              WHERE pep_id = $2 AND ended_at IS NULL",
         )
-        .bind(now).bind(&pep_id)
-        .execute(&mut *tx)
+        .bind(now)
+        .bind(&pep_id)
+        .execute(&mut tx)
         .await?
         .rows_affected();
         if ended == 0 {
@@ -202,12 +249,31 @@ pub async fn end_meeting(pep_id: String) -> Result<MeetingInfo, AppError> {
             None
         } else {
             // The meeting's end makes the PEP a draft: the record is completed after it.
-            follow_the_meeting!(tx, reached, now, &pep_id, ["meeting", "meeting"], PepState::Draft, "The meeting ended");
-            let revision = append_audit_event!(tx, &reached.event(now, "meeting.ended", "pep_meeting", &pep_id, serde_json::json!({})))?;
+            follow_the_meeting(
+                &mut tx,
+                &reached,
+                now,
+                &pep_id,
+                ["meeting", "meeting"],
+                PepState::Draft,
+                "The meeting ended",
+            )
+            .await?;
+            let revision = audit::append(
+                &mut tx,
+                &reached.event(
+                    now,
+                    "meeting.ended",
+                    "pep_meeting",
+                    &pep_id,
+                    serde_json::json!({}),
+                ),
+            )
+            .await?;
             tx.commit().await?;
             revision
         }
-    });
+    };
     let Some(revision) = revision else {
         return Err(not_running());
     };

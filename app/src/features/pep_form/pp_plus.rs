@@ -14,9 +14,10 @@ use crate::domain::pp_plus::{
 };
 use crate::error::AppError;
 use crate::features::children::server::denial_error;
+use crate::infra::audit;
 use crate::infra::db::Db;
 use crate::infra::reference_data::pp_plus_policy;
-use crate::{append_audit_event, on_db};
+use crate::infra::sql::sql;
 
 /// A stored request, as its target's draft shows it.
 #[derive(sqlx::FromRow)]
@@ -57,12 +58,10 @@ pub(super) const REQUEST_COLUMNS: &str = "id, target_id, item, provider, unit_co
 
 /// Every request of the PEP, in order.
 pub(super) async fn requests_of(db: &Db, pep_id: &str) -> Result<Vec<RequestRow>, AppError> {
-    let sql = format!(
+    let select = format!(
         "SELECT {REQUEST_COLUMNS} FROM pp_plus_requests WHERE pep_id = $1 ORDER BY position, id"
     );
-    Ok(on_db!(db, pool => {
-        sqlx::query_as(&sql).bind(pep_id).fetch_all(pool).await?
-    }))
+    Ok(sql(&select).bind(pep_id).fetch_all(db).await?)
 }
 
 /// A request's id with its cost per session, sessions a week and weeks (each empty until typed).
@@ -78,8 +77,8 @@ async fn costs_in_year(
     only_approved: bool,
 ) -> Result<Vec<(String, i64)>, AppError> {
     let (first, last) = financial_year_days(financial_year);
-    let rows: Vec<CostRow> = on_db!(db, pool => {
-        sqlx::query_as(
+    let rows: Vec<CostRow> = {
+        sql(
             "SELECT r.id, r.unit_cost_pence, r.sessions, r.weeks FROM pp_plus_requests r \
              JOIN peps p ON p.id = r.pep_id \
              WHERE p.child_id = $1 AND p.due_on BETWEEN $2 AND $3 AND p.id <> $4 \
@@ -90,9 +89,9 @@ async fn costs_in_year(
         .bind(last)
         .bind(except_pep.unwrap_or(""))
         .bind(only_approved)
-        .fetch_all(pool)
+        .fetch_all(db)
         .await?
-    });
+    };
     Ok(rows
         .into_iter()
         .filter_map(|(id, unit, sessions, weeks)| Some((id, unit? * sessions? * weeks?)))
@@ -201,9 +200,9 @@ pub async fn decide_pp_plus(
     }
     let now = Utc::now();
     let reason = reason.trim().to_string();
-    let written = on_db!(&db, pool => {
-        let mut tx = pool.begin_write().await?;
-        let written = sqlx::query(
+    let written = {
+        let mut tx = db.begin_write().await?;
+        let written = sql(
             "UPDATE pp_plus_requests SET status = $1, decision_reason = $2, decided_by = $3, \
              decided_at = $4, version = version + 1, updated_at = $4 \
              WHERE id = $5 AND pep_id = $6 AND version = $7",
@@ -215,22 +214,31 @@ pub async fn decide_pp_plus(
         .bind(&request_id)
         .bind(&pep_id)
         .bind(version)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?
         .rows_affected();
         if written == 1 {
-            append_audit_event!(tx, &reached.event(now, "pp_plus.decided", "pp_plus_request", &request_id,
-                serde_json::json!({
-                    "decision": status.as_str(),
-                    "pence": line.cost_pence(),
-                    "version": version + 1,
-                })))?;
+            audit::append(
+                &mut tx,
+                &reached.event(
+                    now,
+                    "pp_plus.decided",
+                    "pp_plus_request",
+                    &request_id,
+                    serde_json::json!({
+                        "decision": status.as_str(),
+                        "pence": line.cost_pence(),
+                        "version": version + 1,
+                    }),
+                ),
+            )
+            .await?;
             tx.commit().await?;
         } else {
             tx.rollback().await?;
         }
         written
-    });
+    };
     if written == 1 {
         Ok(version + 1)
     } else {

@@ -18,50 +18,55 @@ use crate::features::children::countdowns::{
     Countdowns, capitalise, pep_due_explanation, pep_title,
 };
 use crate::features::children::server::{denial_error, reader, relationship};
+use crate::infra::audit;
 use crate::infra::audit::AuditEvent;
 use crate::infra::db::Db;
 use crate::infra::reference_data::section_policy;
+use crate::infra::sql::{Tx, sql};
 use crate::ui::countdown::CountdownData;
-use crate::{append_audit_event, on_db};
 
-/// Sets a section's task-list status inside the caller's transaction (either backend).
-macro_rules! upsert_status {
-    ($tx:expr, $pep_id:expr, $section:expr, $status:expr, $now:expr) => {
-        sqlx::query(
-            "INSERT INTO pep_sections (pep_id, section, status, updated_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (pep_id, section) DO UPDATE SET status = excluded.status, \
-             version = pep_sections.version + 1, updated_at = excluded.updated_at",
-        )
-        .bind($pep_id)
-        .bind($section.as_str())
-        .bind($status.as_str())
-        .bind($now)
-        .execute(&mut *$tx)
-        .await?
-    };
+/// Sets a section's task-list status inside the caller's transaction.
+pub(super) async fn upsert_status(
+    tx: &mut Tx,
+    pep_id: &str,
+    section: SectionKey,
+    status: SectionStatus,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sql(
+        "INSERT INTO pep_sections (pep_id, section, status, updated_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (pep_id, section) DO UPDATE SET status = excluded.status, \
+         version = pep_sections.version + 1, updated_at = excluded.updated_at",
+    )
+    .bind(pep_id)
+    .bind(section.as_str())
+    .bind(status.as_str())
+    .bind(now)
+    .execute(tx)
+    .await?;
+    Ok(())
 }
-// Importable by path, for the other parts of the form that set a section's status.
-pub(super) use upsert_status;
 
 /// After a field of the section is written, in the caller's transaction: a section not started
 /// becomes in progress (`SectionStatus::after_edit`).
-macro_rules! mark_section_edited {
-    ($tx:expr, $pep_id:expr, $section:expr, $now:expr) => {{
-        let status: Option<String> = sqlx::query_scalar(
-            "SELECT status FROM pep_sections WHERE pep_id = $1 AND section = $2",
-        )
-        .bind($pep_id)
-        .bind($section.as_str())
-        .fetch_optional(&mut *$tx)
-        .await?;
-        let status = status
-            .and_then(|s| crate::domain::pep_form::SectionStatus::parse(&s).ok())
-            .unwrap_or_else(|| crate::domain::pep_form::SectionStatus::initial($section))
-            .after_edit();
-        $crate::features::pep_form::server::upsert_status!($tx, $pep_id, $section, status, $now);
-    }};
+pub(super) async fn mark_section_edited(
+    tx: &mut Tx,
+    pep_id: &str,
+    section: SectionKey,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let status: Option<String> =
+        sql("SELECT status FROM pep_sections WHERE pep_id = $1 AND section = $2")
+            .bind(pep_id)
+            .bind(section.as_str())
+            .fetch_optional_value(&mut *tx)
+            .await?;
+    let status = status
+        .and_then(|s| SectionStatus::parse(&s).ok())
+        .unwrap_or_else(|| SectionStatus::initial(section))
+        .after_edit();
+    upsert_status(tx, pep_id, section, status, now).await
 }
-pub(super) use mark_section_edited;
 
 fn today() -> NaiveDate {
     crate::domain::uk_time::uk_today(Utc::now())
@@ -221,8 +226,8 @@ async fn reach_as(
     user: CurrentUser,
     pep_id: &str,
 ) -> Result<(Reached, Relationship), AppError> {
-    let pep: Option<PepRow> = on_db!(db, pool => {
-        sqlx::query_as(
+    let pep: Option<PepRow> = {
+        sql(
             "SELECT p.id, p.child_id, p.academic_year, p.term, p.kind, p.phase, p.state, \
              p.school_id, s.name AS school, p.due_on, p.due_explanation, p.meeting_at, p.version, p.revision, p.returned_reason, \
              p.went_on_without \
@@ -232,9 +237,9 @@ async fn reach_as(
         )
         .bind(pep_id)
         .bind(&user.council_id)
-        .fetch_optional(pool)
+        .fetch_optional(db)
         .await?
-    });
+    };
     let Some(pep) = pep else {
         return Err(AppError::Forbidden);
     };
@@ -253,17 +258,15 @@ async fn reach_as(
         .map_err(|e| crate::error::internal("pep form", e.to_string()))?;
     let phase =
         Phase::parse(&pep.phase).map_err(|e| crate::error::internal("pep form", e.to_string()))?;
-    let stored: Vec<(String, String)> = on_db!(db, pool => {
-        sqlx::query_as(
-            "SELECT section, access FROM section_rights \
-             WHERE council_id = $1 AND role = $2 AND pep_state = $3",
-        )
+    let stored: Vec<(String, String)> = {
+        sql("SELECT section, access FROM section_rights \
+             WHERE council_id = $1 AND role = $2 AND pep_state = $3")
         .bind(&user.council_id)
         .bind(user.role.as_str())
         .bind(state.as_str())
-        .fetch_all(pool)
+        .fetch_all(db)
         .await?
-    });
+    };
     // A row that does not read (a section or level from a newer version) grants nothing.
     let rights = stored
         .into_iter()
@@ -301,20 +304,20 @@ pub async fn pep_form(pep_id: String) -> Result<PepForm, AppError> {
         crate::features::children::server::child_record(reached.pep.child_id.clone()).await?;
     let policy = section_policy(&db, &reached.user.council_id).await?;
     let pep = &reached.pep;
-    let (stored_fields, statuses): (Vec<StoredField>, Vec<(String, String)>) = on_db!(&db, pool => {
-        let fields = sqlx::query_as(
+    let (stored_fields, statuses): (Vec<StoredField>, Vec<(String, String)>) = {
+        let fields = sql(
             "SELECT f.section, f.field, f.value, f.version, f.updated_at, u.display_name AS updated_by \
              FROM pep_fields f LEFT JOIN users u ON u.id = f.updated_by WHERE f.pep_id = $1",
         )
         .bind(&pep.id)
-        .fetch_all(pool)
+        .fetch_all(&db)
         .await?;
-        let statuses = sqlx::query_as("SELECT section, status FROM pep_sections WHERE pep_id = $1")
+        let statuses = sql("SELECT section, status FROM pep_sections WHERE pep_id = $1")
             .bind(&pep.id)
-            .fetch_all(pool)
+            .fetch_all(&db)
             .await?;
         (fields, statuses)
-    });
+    };
     let mut stored: HashMap<(String, String), StoredField> = stored_fields
         .into_iter()
         .map(|f| ((f.section.clone(), f.field.clone()), f))
@@ -445,8 +448,8 @@ async fn action_log(
     school: Option<(&str, &str)>,
     countdowns: &mut Countdowns,
 ) -> Result<Vec<super::ActionLogItem>, AppError> {
-    let rows: Vec<ActionRow> = on_db!(db, pool => {
-        sqlx::query_as(
+    let rows: Vec<ActionRow> = {
+        sql(
             "SELECT a.description, a.owner_role, u.display_name AS owner_name, a.frequency, \
              a.status, a.due_on, a.pep_id <> $1 AS carried \
              FROM actions a LEFT JOIN users u ON u.id = a.owner_user_id \
@@ -455,9 +458,9 @@ async fn action_log(
         )
         .bind(pep_id)
         .bind(previous_pep_id.unwrap_or(""))
-        .fetch_all(pool)
+        .fetch_all(db)
         .await?
-    });
+    };
     Ok(rows
         .into_iter()
         .map(|row| {
@@ -605,34 +608,34 @@ pub async fn save_pep_field(
     }
     let user = &reached.user;
     let now = Utc::now();
-    let outcome = on_db!(&db, pool => {
-        let mut tx = pool.begin_write().await?;
+    let outcome = {
+        let mut tx = db.begin_write().await?;
         // The same edit sent again (its answer was lost): answer as the first time.
         let applied: Option<(i64, String, String)> = match &edit_id {
-            Some(id) => sqlx::query_as(
-                "SELECT version, user_id, pep_id FROM applied_edits WHERE edit_id = $1",
-            )
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?,
+            Some(id) => {
+                sql("SELECT version, user_id, pep_id FROM applied_edits WHERE edit_id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut tx)
+                    .await?
+            }
             None => None,
         };
         let written = if applied.is_some() {
             0
         } else if version == 0 {
-            sqlx::query(
+            sql(
                 "INSERT INTO pep_fields (pep_id, section, field, value, version, updated_at, updated_by)                  VALUES ($1, $2, $3, $4, 1, $5, $6) ON CONFLICT (pep_id, section, field) DO NOTHING",
             )
             .bind(&pep_id).bind(&section).bind(&field_key).bind(&value).bind(now).bind(&user.id)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?
             .rows_affected()
         } else {
-            sqlx::query(
+            sql(
                 "UPDATE pep_fields SET value = $4, version = version + 1, updated_at = $5, updated_by = $6                  WHERE pep_id = $1 AND section = $2 AND field = $3 AND version = $7",
             )
             .bind(&pep_id).bind(&section).bind(&field_key).bind(&value).bind(now).bind(&user.id).bind(version)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?
             .rows_affected()
         };
@@ -644,39 +647,69 @@ pub async fn save_pep_field(
                     "This edit id belongs to another edit: send a new one".into(),
                 )]));
             }
-            (FieldSaved::Saved { version: applied_version }, None)
+            (
+                FieldSaved::Saved {
+                    version: applied_version,
+                },
+                None,
+            )
         } else if written == 0 {
-            let current: Option<(String, i64, Option<String>)> = sqlx::query_as(
+            let current: Option<(String, i64, Option<String>)> = sql(
                 "SELECT f.value, f.version, u.display_name FROM pep_fields f                  LEFT JOIN users u ON u.id = f.updated_by                  WHERE f.pep_id = $1 AND f.section = $2 AND f.field = $3",
             )
             .bind(&pep_id).bind(&section).bind(&field_key)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut tx)
             .await?;
             tx.rollback().await?;
             let (value, version, by) = current.unwrap_or_default();
-            (FieldSaved::Conflict { value, version, by: by.unwrap_or_else(|| "Someone".into()) }, None)
+            (
+                FieldSaved::Conflict {
+                    value,
+                    version,
+                    by: by.unwrap_or_else(|| "Someone".into()),
+                },
+                None,
+            )
         } else {
-            mark_section_edited!(tx, &pep_id, section_key, now);
+            mark_section_edited(&mut tx, &pep_id, section_key, now).await?;
             if let Some(id) = &edit_id {
-                sqlx::query(
+                sql(
                     "INSERT INTO applied_edits (edit_id, pep_id, user_id, version, applied_at) \
                      VALUES ($1, $2, $3, $4, $5)",
                 )
-                .bind(id).bind(&pep_id).bind(&user.id).bind(version + 1).bind(now)
-                .execute(&mut *tx)
+                .bind(id)
+                .bind(&pep_id)
+                .bind(&user.id)
+                .bind(version + 1)
+                .bind(now)
+                .execute(&mut tx)
                 .await?;
             }
             let field_id = format!("{section}.{field_key}");
             // The words stay in the PEP; the log says who changed what, and how much.
-            let revision = append_audit_event!(tx, &reached.event(now, "pep.field_saved", "pep_field", &field_id,
-                serde_json::json!({
-                    "section": section, "field": field_key, "version": version + 1,
-                    "characters": value.chars().count(),
-                })))?;
+            let revision = audit::append(
+                &mut tx,
+                &reached.event(
+                    now,
+                    "pep.field_saved",
+                    "pep_field",
+                    &field_id,
+                    serde_json::json!({
+                        "section": section, "field": field_key, "version": version + 1,
+                        "characters": value.chars().count(),
+                    }),
+                ),
+            )
+            .await?;
             tx.commit().await?;
-            (FieldSaved::Saved { version: version + 1 }, revision)
+            (
+                FieldSaved::Saved {
+                    version: version + 1,
+                },
+                revision,
+            )
         }
-    });
+    };
     let (outcome, revision) = outcome;
     if let Some(revision) = revision {
         crate::features::live::ring(&pep_id, revision);
@@ -713,12 +746,21 @@ pub async fn set_section_status(
         })?;
     reached.authorize(section_key, true, relationship)?;
     let now = Utc::now();
-    on_db!(&db, pool => {
-        let mut tx = pool.begin_write().await?;
-        upsert_status!(tx, &pep_id, section_key, status, now);
-        append_audit_event!(tx, &reached.event(now, "pep.section_status", "pep_section", &section,
-            serde_json::json!({ "section": section, "status": status.as_str() })))?;
+    {
+        let mut tx = db.begin_write().await?;
+        upsert_status(&mut tx, &pep_id, section_key, status, now).await?;
+        audit::append(
+            &mut tx,
+            &reached.event(
+                now,
+                "pep.section_status",
+                "pep_section",
+                &section,
+                serde_json::json!({ "section": section, "status": status.as_str() }),
+            ),
+        )
+        .await?;
         tx.commit().await?;
-    });
+    };
     Ok(())
 }

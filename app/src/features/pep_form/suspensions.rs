@@ -14,8 +14,9 @@ use crate::domain::school_record::{
     ExclusionKind, SuspensionDetails, SuspensionDraft, SuspensionRecord, check_suspension,
 };
 use crate::error::AppError;
+use crate::infra::audit;
 use crate::infra::db::Db;
-use crate::{append_audit_event, on_db};
+use crate::infra::sql::sql;
 
 #[derive(sqlx::FromRow)]
 struct SuspensionRow {
@@ -41,8 +42,8 @@ pub(super) async fn suspensions_of(
         return Ok(None);
     }
     let year = AcademicYear::starting(reached.pep.academic_year as i32);
-    let rows: Vec<SuspensionRow> = on_db!(db, pool => {
-        sqlx::query_as(
+    let rows: Vec<SuspensionRow> = {
+        sql(
             "SELECT s.id, s.kind, s.starts_on, s.days, s.reason, s.reintegration_on, \
              s.virtual_school_told_on, s.social_worker_told_on, u.display_name AS recorded_by \
              FROM suspensions s JOIN users u ON u.id = s.recorded_by \
@@ -51,9 +52,9 @@ pub(super) async fn suspensions_of(
         .bind(&reached.pep.child_id)
         .bind(year.first_day())
         .bind(year.last_day())
-        .fetch_all(pool)
+        .fetch_all(db)
         .await?
-    });
+    };
     let records = rows
         .into_iter()
         .map(|r| {
@@ -92,9 +93,9 @@ pub async fn record_suspension(
     let checked = check_suspension(&suspension).map_err(AppError::on_fields)?;
     let id = uuid::Uuid::now_v7().to_string();
     let now = Utc::now();
-    on_db!(&db, pool => {
-        let mut tx = pool.begin_write().await?;
-        sqlx::query(
+    {
+        let mut tx = db.begin_write().await?;
+        sql(
             "INSERT INTO suspensions (id, child_id, pep_id, kind, starts_on, days, reason, \
              reintegration_on, virtual_school_told_on, social_worker_told_on, recorded_by, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
@@ -103,12 +104,21 @@ pub async fn record_suspension(
         .bind(checked.starts_on).bind(i64::from(checked.days)).bind(&checked.reason)
         .bind(checked.reintegration_on).bind(checked.virtual_school_told_on)
         .bind(checked.social_worker_told_on).bind(&reached.user.id).bind(now)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
-        append_audit_event!(tx, &reached.event(now, "suspension.recorded", "suspension", &id,
-            serde_json::json!({ "kind": checked.kind.as_str(), "days": checked.days })))?;
+        audit::append(
+            &mut tx,
+            &reached.event(
+                now,
+                "suspension.recorded",
+                "suspension",
+                &id,
+                serde_json::json!({ "kind": checked.kind.as_str(), "days": checked.days }),
+            ),
+        )
+        .await?;
         tx.commit().await?;
-    });
+    };
     Ok(SuspensionRecord {
         id,
         details: checked,

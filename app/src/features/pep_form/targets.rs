@@ -25,8 +25,9 @@ use crate::domain::targets::{
 };
 use crate::error::AppError;
 use crate::features::children::countdowns::{Countdowns, capitalise};
+use crate::infra::audit;
 use crate::infra::db::Db;
-use crate::{append_audit_event, on_db};
+use crate::infra::sql::sql;
 
 /// A term's length, for the review window when no calendar says when the next PEP is due.
 const ABOUT_A_TERM: i64 = 120;
@@ -92,37 +93,37 @@ pub(super) async fn load_targets(db: &Db, pep_id: &str) -> Result<Vec<TargetReco
         Vec<ActionRow>,
         Versions,
         Versions,
-    ) = on_db!(db, pool => {
-        let targets = sqlx::query_as(
+    ) = {
+        let targets = sql(
             "SELECT id, version, need_area, reason_baseline, statement, success_measure, \
              child_view, target_date, override_reason FROM targets WHERE pep_id = $1 ORDER BY position, created_at",
         )
         .bind(pep_id)
-        .fetch_all(pool)
+        .fetch_all(db)
         .await?;
-        let actions = sqlx::query_as(
+        let actions = sql(
             "SELECT id, target_id, description, owner_role, frequency FROM actions \
              WHERE pep_id = $1 AND target_id IS NOT NULL AND status <> 'cancelled' ORDER BY created_at, id",
         )
         .bind(pep_id)
-        .fetch_all(pool)
+        .fetch_all(db)
         .await?;
-        let text_versions: Vec<(String, String, i64)> = sqlx::query_as(
+        let text_versions: Vec<(String, String, i64)> = sql(
             "SELECT v.target_id, v.part, v.version FROM target_text_versions v \
              JOIN targets t ON t.id = v.target_id WHERE t.pep_id = $1",
         )
         .bind(pep_id)
-        .fetch_all(pool)
+        .fetch_all(db)
         .await?;
-        let action_versions: Vec<(String, String, i64)> = sqlx::query_as(
+        let action_versions: Vec<(String, String, i64)> = sql(
             "SELECT v.action_id, v.part, v.version FROM action_text_versions v \
              JOIN actions a ON a.id = v.action_id WHERE a.pep_id = $1",
         )
         .bind(pep_id)
-        .fetch_all(pool)
+        .fetch_all(db)
         .await?;
         (targets, actions, text_versions, action_versions)
-    });
+    };
     let requests = super::pp_plus::requests_of(db, pep_id).await?;
     Ok(targets
         .into_iter()
@@ -189,21 +190,19 @@ pub(super) async fn targets_of(
 ) -> Result<TargetsPart, AppError> {
     let access = reached.access(SectionKey::Targets);
     let pep = &reached.pep;
-    let mix_override: Option<String> = on_db!(db, pool => {
-        sqlx::query_scalar(
-            "SELECT value FROM pep_fields WHERE pep_id = $1 AND section = 'targets' AND field = $2",
-        )
-        .bind(&pep.id)
-        .bind(MIX_OVERRIDE_FIELD)
-        .fetch_optional(pool)
-        .await?
-    });
-    let (born, override_year): (NaiveDate, Option<i64>) = on_db!(db, pool => {
-        sqlx::query_as("SELECT date_of_birth, nc_year_override FROM children WHERE id = $1")
-            .bind(&pep.child_id)
-            .fetch_one(pool)
+    let mix_override: Option<String> = {
+        sql("SELECT value FROM pep_fields WHERE pep_id = $1 AND section = 'targets' AND field = $2")
+            .bind(&pep.id)
+            .bind(MIX_OVERRIDE_FIELD)
+            .fetch_optional_value(db)
             .await?
-    });
+    };
+    let (born, override_year): (NaiveDate, Option<i64>) = {
+        sql("SELECT date_of_birth, nc_year_override FROM children WHERE id = $1")
+            .bind(&pep.child_id)
+            .fetch_one(db)
+            .await?
+    };
     let (previous, previous_title) = match previous {
         Some((id, title)) => (previous_targets(db, id).await?, Some(title.clone())),
         None => (Vec::new(), None),
@@ -234,16 +233,16 @@ pub(super) async fn previous_pep(
     db: &Db,
     pep: &PepRow,
 ) -> Result<Option<(String, String)>, AppError> {
-    let row: Option<(String, i64, String, String)> = on_db!(db, pool => {
-        sqlx::query_as(
+    let row: Option<(String, i64, String, String)> = {
+        sql(
             "SELECT id, academic_year, term, kind FROM peps WHERE child_id = $1 AND due_on < $2 \
              ORDER BY due_on DESC LIMIT 1",
         )
         .bind(&pep.child_id)
         .bind(pep.due_on)
-        .fetch_optional(pool)
+        .fetch_optional(db)
         .await?
-    });
+    };
     Ok(row.map(|(id, year, term, kind)| {
         (
             id,
@@ -264,15 +263,15 @@ struct PreviousRow {
 }
 
 async fn previous_targets(db: &Db, previous_pep_id: &str) -> Result<Vec<PreviousTarget>, AppError> {
-    let rows: Vec<PreviousRow> = on_db!(db, pool => {
-        sqlx::query_as(
+    let rows: Vec<PreviousRow> = {
+        sql(
             "SELECT id, version, need_area, statement, success_measure, evaluation, \
              evaluation_evidence FROM targets WHERE pep_id = $1 ORDER BY position, created_at",
         )
         .bind(previous_pep_id)
-        .fetch_all(pool)
+        .fetch_all(db)
         .await?
-    });
+    };
     Ok(rows
         .into_iter()
         .map(|r| PreviousTarget {
@@ -311,36 +310,50 @@ pub async fn evaluate_target(
         return Err(AppError::Forbidden);
     };
     let now = Utc::now();
-    let outcome = on_db!(&db, pool => {
-        let mut tx = pool.begin_write().await?;
-        let written = sqlx::query(
+    let outcome = {
+        let mut tx = db.begin_write().await?;
+        let written = sql(
             "UPDATE targets SET evaluation = $1, evaluation_evidence = $2, version = version + 1, \
              updated_at = $3, updated_by = $4 WHERE id = $5 AND pep_id = $6 AND version = $7",
         )
         .bind(Some(evaluation.evaluation.as_str()).filter(|e| !e.is_empty()))
         .bind(&evaluation.evidence)
-        .bind(now).bind(&reached.user.id).bind(&target_id).bind(&previous_id).bind(version)
-        .execute(&mut *tx)
+        .bind(now)
+        .bind(&reached.user.id)
+        .bind(&target_id)
+        .bind(&previous_id)
+        .bind(version)
+        .execute(&mut tx)
         .await?
         .rows_affected();
         if written == 0 {
-            let current: Option<EvaluationRow> = sqlx::query_as(
+            let current: Option<EvaluationRow> = sql(
                 "SELECT t.version, t.evaluation, t.evaluation_evidence, u.display_name FROM targets t \
                  LEFT JOIN users u ON u.id = t.updated_by WHERE t.id = $1 AND t.pep_id = $2",
             )
             .bind(&target_id).bind(&previous_id)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut tx)
             .await?;
             tx.rollback().await?;
             Err(current)
         } else {
-            append_audit_event!(tx, &reached.event(Utc::now(), "target.evaluated", "target", &target_id, serde_json::json!({
-                "version": version + 1, "evaluation": evaluation.evaluation,
-            })))?;
+            audit::append(
+                &mut tx,
+                &reached.event(
+                    Utc::now(),
+                    "target.evaluated",
+                    "target",
+                    &target_id,
+                    serde_json::json!({
+                        "version": version + 1, "evaluation": evaluation.evaluation,
+                    }),
+                ),
+            )
+            .await?;
             tx.commit().await?;
             Ok(version + 1)
         }
-    });
+    };
     match outcome {
         Ok(version) => Ok(Saved::Saved { version }),
         Err(None) => Err(AppError::Forbidden),
@@ -371,22 +384,33 @@ pub async fn add_target(pep_id: String) -> Result<TargetRecord, AppError> {
     let reached = target_editor(&db, &pep_id).await?;
     let id = uuid::Uuid::now_v7().to_string();
     let now = Utc::now();
-    on_db!(&db, pool => {
-        let mut tx = pool.begin_write().await?;
-        let position: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(position) + 1, 0) FROM targets WHERE pep_id = $1")
-            .bind(&pep_id)
-            .fetch_one(&mut *tx)
-            .await?;
-        sqlx::query(
+    {
+        let mut tx = db.begin_write().await?;
+        let position: i64 =
+            sql("SELECT COALESCE(MAX(position) + 1, 0) FROM targets WHERE pep_id = $1")
+                .bind(&pep_id)
+                .fetch_value(&mut tx)
+                .await?;
+        sql(
             "INSERT INTO targets (id, pep_id, position, need_area, created_at, updated_at, updated_by) \
              VALUES ($1, $2, $3, '', $4, $4, $5)",
         )
         .bind(&id).bind(&pep_id).bind(position).bind(now).bind(&reached.user.id)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
-        append_audit_event!(tx, &reached.event(Utc::now(), "target.added", "target", &id, serde_json::json!({ "position": position })))?;
+        audit::append(
+            &mut tx,
+            &reached.event(
+                Utc::now(),
+                "target.added",
+                "target",
+                &id,
+                serde_json::json!({ "position": position }),
+            ),
+        )
+        .await?;
         tx.commit().await?;
-    });
+    };
     Ok(TargetRecord {
         id,
         version: 1,
@@ -418,46 +442,57 @@ pub async fn add_target_action(
     let reached = target_editor(&db, &pep_id).await?;
     check_new_action_id(&target_id, &action_id)?;
     let now = Utc::now();
-    let refused: Option<String> = on_db!(&db, pool => {
-        let mut tx = pool.begin_write().await?;
+    let refused: Option<String> = {
+        let mut tx = db.begin_write().await?;
         let target: Option<Option<NaiveDate>> =
-            sqlx::query_scalar("SELECT target_date FROM targets WHERE id = $1 AND pep_id = $2")
-                .bind(&target_id).bind(&pep_id)
-                .fetch_optional(&mut *tx)
+            sql("SELECT target_date FROM targets WHERE id = $1 AND pep_id = $2")
+                .bind(&target_id)
+                .bind(&pep_id)
+                .fetch_optional_value(&mut tx)
                 .await?;
         // Sent again (its answer was lost): it is there already.
-        let there: Option<Option<String>> = sqlx::query_scalar("SELECT target_id FROM actions WHERE id = $1")
+        let there: Option<Option<String>> = sql("SELECT target_id FROM actions WHERE id = $1")
             .bind(&action_id)
-            .fetch_optional(&mut *tx)
+            .fetch_optional_value(&mut tx)
             .await?;
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM actions WHERE target_id = $1")
+        let count: i64 = sql("SELECT COUNT(*) FROM actions WHERE target_id = $1")
             .bind(&target_id)
-            .fetch_one(&mut *tx)
+            .fetch_value(&mut tx)
             .await?;
         let refused = match (target, there) {
-            (None, _) => Some(
-                "This target has been removed by someone else.".to_string(),
-            ),
+            (None, _) => Some("This target has been removed by someone else.".to_string()),
             (Some(_), Some(on)) if on.as_deref() == Some(target_id.as_str()) => None,
-            (Some(_), Some(_)) => Some(format!("“{action_id}” is another action's id: reload the page")),
+            (Some(_), Some(_)) => Some(format!(
+                "“{action_id}” is another action's id: reload the page"
+            )),
             (Some(_), None) if count >= MOST_ACTIONS as i64 => Some(format!(
                 "A target can have at most {MOST_ACTIONS} actions: split it into two targets"
             )),
             (Some(due_on), None) => {
-                sqlx::query(
+                sql(
                     "INSERT INTO actions (id, pep_id, target_id, description, owner_role, frequency, \
                      due_on, status, created_at, updated_at) VALUES ($1, $2, $3, '', NULL, NULL, $4, 'open', $5, $5)",
                 )
                 .bind(&action_id).bind(&pep_id).bind(&target_id).bind(due_on).bind(now)
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await?;
-                append_audit_event!(tx, &reached.event(now, "target.action_added", "action", &action_id, serde_json::json!({ "target": target_id })))?;
+                audit::append(
+                    &mut tx,
+                    &reached.event(
+                        now,
+                        "target.action_added",
+                        "action",
+                        &action_id,
+                        serde_json::json!({ "target": target_id }),
+                    ),
+                )
+                .await?;
                 None
             }
         };
         tx.commit().await?;
         refused
-    });
+    };
     match refused {
         None => Ok(()),
         Some(message) => Err(AppError::Invalid(vec![("actions".into(), message)])),
@@ -475,26 +510,38 @@ pub async fn remove_target_action(pep_id: String, action_id: String) -> Result<(
         .map(|part| part.field_of(&action_id))
         .collect();
     let now = Utc::now();
-    on_db!(&db, pool => {
-        let mut tx = pool.begin_write().await?;
-        let removed = sqlx::query("DELETE FROM actions WHERE id = $1 AND pep_id = $2 AND target_id IS NOT NULL")
-            .bind(&action_id).bind(&pep_id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+    {
+        let mut tx = db.begin_write().await?;
+        let removed =
+            sql("DELETE FROM actions WHERE id = $1 AND pep_id = $2 AND target_id IS NOT NULL")
+                .bind(&action_id)
+                .bind(&pep_id)
+                .execute(&mut tx)
+                .await?
+                .rows_affected();
         if removed == 0 {
             // Gone already: nothing to tell anyone.
             tx.rollback().await?;
         } else {
             // Its words' history goes with it (their versions go by cascade).
-            sqlx::query("DELETE FROM text_edits WHERE pep_id = $1 AND section = 'targets' AND field IN ($2, $3)")
+            sql("DELETE FROM text_edits WHERE pep_id = $1 AND section = 'targets' AND field IN ($2, $3)")
                 .bind(&pep_id).bind(&fields[0]).bind(&fields[1])
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await?;
-            append_audit_event!(tx, &reached.event(now, "target.action_removed", "action", &action_id, serde_json::json!({})))?;
+            audit::append(
+                &mut tx,
+                &reached.event(
+                    now,
+                    "target.action_removed",
+                    "action",
+                    &action_id,
+                    serde_json::json!({}),
+                ),
+            )
+            .await?;
             tx.commit().await?;
         }
-    });
+    };
     Ok(())
 }
 
@@ -538,61 +585,67 @@ pub async fn save_target(
     let date: Option<NaiveDate> =
         NaiveDate::parse_from_str(target.target_date.trim(), "%Y-%m-%d").ok();
     let now = Utc::now();
-    let outcome = on_db!(&db, pool => {
-        let mut tx = pool.begin_write().await?;
-        let written = sqlx::query(
-            "UPDATE targets SET need_area = $1, target_date = $2, \
+    let outcome = {
+        let mut tx = db.begin_write().await?;
+        let written = sql("UPDATE targets SET need_area = $1, target_date = $2, \
              version = version + 1, updated_at = $3, updated_by = $4 \
-             WHERE id = $5 AND pep_id = $6 AND version = $7",
-        )
-        .bind(&target.need_area).bind(date)
-        .bind(now).bind(&reached.user.id).bind(&target_id).bind(&pep_id).bind(version)
-        .execute(&mut *tx)
+             WHERE id = $5 AND pep_id = $6 AND version = $7")
+        .bind(&target.need_area)
+        .bind(date)
+        .bind(now)
+        .bind(&reached.user.id)
+        .bind(&target_id)
+        .bind(&pep_id)
+        .bind(version)
+        .execute(&mut tx)
         .await?
         .rows_affected();
         if written == 0 {
-            let current: Option<(i64, Option<String>)> = sqlx::query_as(
+            let current: Option<(i64, Option<String>)> = sql(
                 "SELECT t.version, u.display_name FROM targets t LEFT JOIN users u ON u.id = t.updated_by \
                  WHERE t.id = $1 AND t.pep_id = $2",
             )
             .bind(&target_id).bind(&pep_id)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut tx)
             .await?;
             tx.rollback().await?;
             Err(current)
         } else {
             // Actions are added and removed on their own and their words are shared text: the
             // save names each one's owner, and the target's date is when they are all due.
-            sqlx::query("UPDATE actions SET due_on = $1, updated_at = $2 WHERE target_id = $3")
-                .bind(date).bind(now).bind(&target_id)
-                .execute(&mut *tx)
+            sql("UPDATE actions SET due_on = $1, updated_at = $2 WHERE target_id = $3")
+                .bind(date)
+                .bind(now)
+                .bind(&target_id)
+                .execute(&mut tx)
                 .await?;
             for action in &target.actions {
                 let owner = Some(action.owner_role.as_str()).filter(|r| !r.is_empty());
-                sqlx::query("UPDATE actions SET owner_role = $1, version = version + 1 WHERE id = $2 AND target_id = $3")
+                sql("UPDATE actions SET owner_role = $1, version = version + 1 WHERE id = $2 AND target_id = $3")
                     .bind(owner).bind(&action.id).bind(&target_id)
-                    .execute(&mut *tx)
+                    .execute(&mut tx)
                     .await?;
             }
             // PP+ requests: a changed one waits for the Virtual School again; an unchanged one
             // keeps its decision and version.
-            let stored: Vec<RequestRow> = sqlx::query_as(&format!(
+            let stored: Vec<RequestRow> = sql(&format!(
                 "SELECT {REQUEST_COLUMNS} FROM pp_plus_requests WHERE target_id = $1"
             ))
             .bind(&target_id)
-            .fetch_all(&mut *tx)
+            .fetch_all(&mut tx)
             .await?;
             for (position, line) in target.pp_plus.iter().enumerate() {
                 let amounts = StoredAmounts::of(line);
                 match stored.iter().find(|r| r.id == line.id) {
                     Some(before) if !line.changed_from(&before.line()) => {
-                        sqlx::query("UPDATE pp_plus_requests SET position = $1 WHERE id = $2")
-                            .bind(position as i64).bind(&line.id)
-                            .execute(&mut *tx)
+                        sql("UPDATE pp_plus_requests SET position = $1 WHERE id = $2")
+                            .bind(position as i64)
+                            .bind(&line.id)
+                            .execute(&mut tx)
                             .await?;
                     }
                     Some(_) => {
-                        sqlx::query(
+                        sql(
                             "UPDATE pp_plus_requests SET position = $1, item = $2, provider = $3, \
                              unit_cost_pence = $4, sessions = $5, weeks = $6, status = 'requested', \
                              decision_reason = NULL, decided_by = NULL, decided_at = NULL, \
@@ -601,11 +654,11 @@ pub async fn save_target(
                         .bind(position as i64).bind(line.item.trim()).bind(line.provider.trim())
                         .bind(amounts.unit_cost_pence).bind(amounts.sessions).bind(amounts.weeks)
                         .bind(now).bind(&line.id)
-                        .execute(&mut *tx)
+                        .execute(&mut tx)
                         .await?;
                     }
                     None => {
-                        sqlx::query(
+                        sql(
                             "INSERT INTO pp_plus_requests (id, pep_id, target_id, position, item, provider, \
                              unit_cost_pence, sessions, weeks, status, created_at, updated_at) \
                              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'requested', $10, $10)",
@@ -614,24 +667,40 @@ pub async fn save_target(
                         .bind(line.item.trim()).bind(line.provider.trim())
                         .bind(amounts.unit_cost_pence).bind(amounts.sessions).bind(amounts.weeks)
                         .bind(now)
-                        .execute(&mut *tx)
+                        .execute(&mut tx)
                         .await?;
                     }
                 }
             }
-            for gone in stored.iter().filter(|r| !target.pp_plus.iter().any(|l| l.id == r.id)) {
-                sqlx::query("DELETE FROM pp_plus_requests WHERE id = $1").bind(&gone.id).execute(&mut *tx).await?;
+            for gone in stored
+                .iter()
+                .filter(|r| !target.pp_plus.iter().any(|l| l.id == r.id))
+            {
+                sql("DELETE FROM pp_plus_requests WHERE id = $1")
+                    .bind(&gone.id)
+                    .execute(&mut tx)
+                    .await?;
             }
-            append_audit_event!(tx, &reached.event(Utc::now(), "target.saved", "target", &target_id, serde_json::json!({
-                "version": version + 1,
-                "need_area": target.need_area,
-                "actions": target.actions.len(),
-                "pp_plus_requests": target.pp_plus.len(),
-            })))?;
+            audit::append(
+                &mut tx,
+                &reached.event(
+                    Utc::now(),
+                    "target.saved",
+                    "target",
+                    &target_id,
+                    serde_json::json!({
+                        "version": version + 1,
+                        "need_area": target.need_area,
+                        "actions": target.actions.len(),
+                        "pp_plus_requests": target.pp_plus.len(),
+                    }),
+                ),
+            )
+            .await?;
             tx.commit().await?;
             Ok(version + 1)
         }
-    });
+    };
     match outcome {
         Ok(version) => Ok(Saved::Saved { version }),
         // Removed meanwhile: there is nothing to save over.
@@ -666,34 +735,47 @@ pub async fn remove_target(
     if reached.state == PepState::Approved {
         return Err(AppError::Forbidden);
     }
-    let removed = on_db!(&db, pool => {
-        let mut tx = pool.begin_write().await?;
-        sqlx::query("DELETE FROM actions WHERE target_id = $1 AND pep_id = $2")
-            .bind(&target_id).bind(&pep_id)
-            .execute(&mut *tx)
+    let removed = {
+        let mut tx = db.begin_write().await?;
+        sql("DELETE FROM actions WHERE target_id = $1 AND pep_id = $2")
+            .bind(&target_id)
+            .bind(&pep_id)
+            .execute(&mut tx)
             .await?;
-        let removed = sqlx::query("DELETE FROM targets WHERE id = $1 AND pep_id = $2 AND version = $3")
-            .bind(&target_id).bind(&pep_id).bind(version)
-            .execute(&mut *tx)
+        let removed = sql("DELETE FROM targets WHERE id = $1 AND pep_id = $2 AND version = $3")
+            .bind(&target_id)
+            .bind(&pep_id)
+            .bind(version)
+            .execute(&mut tx)
             .await?
             .rows_affected();
         if removed == 0 {
             tx.rollback().await?;
         } else {
             // Its shared-text parts' history goes with it (their versions go by cascade).
-            sqlx::query("DELETE FROM target_text_versions WHERE target_id = $1")
+            sql("DELETE FROM target_text_versions WHERE target_id = $1")
                 .bind(&target_id)
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await?;
-            sqlx::query("DELETE FROM text_edits WHERE pep_id = $1 AND section = 'targets' AND (field LIKE $2 OR field LIKE $3)")
+            sql("DELETE FROM text_edits WHERE pep_id = $1 AND section = 'targets' AND (field LIKE $2 OR field LIKE $3)")
                 .bind(&pep_id).bind(format!("{target_id}.%")).bind(format!("{target_id}-a%"))
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await?;
-            append_audit_event!(tx, &reached.event(Utc::now(), "target.removed", "target", &target_id, serde_json::json!({ "version": version })))?;
+            audit::append(
+                &mut tx,
+                &reached.event(
+                    Utc::now(),
+                    "target.removed",
+                    "target",
+                    &target_id,
+                    serde_json::json!({ "version": version }),
+                ),
+            )
+            .await?;
             tx.commit().await?;
         }
         removed
-    });
+    };
     if removed == 0 {
         return Err(AppError::Invalid(vec![(
             "target".into(),

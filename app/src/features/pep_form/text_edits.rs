@@ -22,8 +22,9 @@ use crate::domain::pep_form::{FieldKind, LONGEST_TEXT, field};
 use crate::domain::shared_text::{Refused, ServerText, TextEditSeen, TextOp};
 use crate::domain::targets::LONGEST_PART;
 use crate::error::AppError;
+use crate::infra::audit;
 use crate::infra::db::Db;
-use crate::{append_audit_event, on_db};
+use crate::infra::sql::{On, Tx, sql};
 
 /// Edits kept per field: a page whose base is older reads the text afresh (`TextEdited::Resync`).
 pub const EDITS_KEPT: i64 = 1_000;
@@ -216,28 +217,34 @@ fn row_gone(doc: &SharedTextDoc) -> AppError {
     }
 }
 
-/// The text and version of `$doc` now, inside `$tx` (a transaction or the pool): `None` for a
-/// target that is not there. A macro: it awaits inside the caller's `on_db!` body.
-macro_rules! current_text {
-    ($tx:expr, $doc:expr, $pep_id:expr, $section:expr, $field_key:expr) => {{
-        let current: Option<(String, i64)> = match &$doc.home {
-            TextHome::Field => sqlx::query_as(
-                "SELECT value, version FROM pep_fields WHERE pep_id = $1 AND section = $2 AND field = $3",
-            )
-            .bind($pep_id).bind($section).bind($field_key)
-            .fetch_optional($tx)
-            .await?
-            .or(Some((String::new(), 0))),
-            TextHome::Row(part) => {
-                let read = part.read_sql();
-                sqlx::query_as(&read)
-                    .bind($pep_id).bind(&part.row_id).bind(part.column)
-                    .fetch_optional($tx)
-                    .await?
-            }
-        };
-        current
-    }};
+/// The text and version of `doc` now, read in a transaction or on the pool: `None` for a
+/// target or action that is not there.
+async fn current_text<'c>(
+    on: impl Into<On<'c>>,
+    doc: &SharedTextDoc,
+    pep_id: &str,
+    section: &str,
+    field_key: &str,
+) -> Result<Option<(String, i64)>, sqlx::Error> {
+    match &doc.home {
+        TextHome::Field => Ok(sql("SELECT value, version FROM pep_fields \
+                                   WHERE pep_id = $1 AND section = $2 AND field = $3")
+        .bind(pep_id)
+        .bind(section)
+        .bind(field_key)
+        .fetch_optional(on)
+        .await?
+        .or(Some((String::new(), 0)))),
+        TextHome::Row(part) => {
+            let read = part.read_sql();
+            sql(&read)
+                .bind(pep_id)
+                .bind(&part.row_id)
+                .bind(part.column)
+                .fetch_optional(on)
+                .await
+        }
+    }
 }
 
 /// The edits of a field after `version`, in order, for a page catching up (after a reconnect,
@@ -252,17 +259,19 @@ pub async fn pep_text_since(
     let (reached, relationship) = reach(&db, &pep_id).await?;
     let doc = text_doc(reached.phase, &section, &field_key)?;
     reached.authorize(doc.section, false, relationship)?;
-    let (current, since) = on_db!(&db, pool => {
-        let current = current_text!(pool, doc, &pep_id, &section, &field_key);
-        let since: Vec<(i64, String, String)> = sqlx::query_as(
-            "SELECT version, op_json, edit_id FROM text_edits \
-             WHERE pep_id = $1 AND section = $2 AND field = $3 AND version > $4 ORDER BY version",
-        )
-        .bind(&pep_id).bind(&section).bind(&field_key).bind(version)
-        .fetch_all(pool)
-        .await?;
+    let (current, since) = {
+        let current = current_text(&db, &doc, &pep_id, &section, &field_key).await?;
+        let since: Vec<(i64, String, String)> =
+            sql("SELECT version, op_json, edit_id FROM text_edits \
+             WHERE pep_id = $1 AND section = $2 AND field = $3 AND version > $4 ORDER BY version")
+            .bind(&pep_id)
+            .bind(&section)
+            .bind(&field_key)
+            .bind(version)
+            .fetch_all(&db)
+            .await?;
         (current, since)
-    });
+    };
     let (text, now_at) = current.ok_or_else(|| row_gone(&doc))?;
     // The field was read first: edits committed since then are for the next catch-up.
     let since: Vec<(i64, String, String)> =
@@ -400,192 +409,228 @@ pub async fn edit_pep_text(
     Ok(applied.answer())
 }
 
-/// Applies one edit in the caller's write transaction `$tx` at `$now`: a `Result<Applied,
-/// AppError>`. Nothing is written unless it is `Applied::Stored` (every refusal is decided
-/// before the first write), so a batch can go on past a refused edit; a database error may
-/// leave part of it written, and the caller rolls back. A macro: it awaits inside the caller's
-/// `on_db!` body, where the transaction's backend is known.
-macro_rules! edit_in_tx {
-    ($tx:expr, $request:expr, $now:expr) => {{
-        let TextEditRequest { writer, doc, field_key, base, op, edit_id } = $request;
-        let (pep_id, field_key, edit_id, base, now) =
-            (writer.pep_id.as_str(), field_key.as_str(), edit_id.as_str(), *base, $now);
-        let section_key = doc.section;
-        let section = section_key.as_str();
-        let field_id = format!("{section}.{field_key}");
-        async {
-            let state: Option<String> = sqlx::query_scalar("SELECT state FROM peps WHERE id = $1")
-                .bind(pep_id)
-                .fetch_optional(&mut *$tx)
-                .await?;
-            if state.as_deref() != Some(writer.state.as_str()) {
-                return Ok(Applied::StateMoved);
-            }
-            // The same edit sent again (its answer was lost): answer as the first time.
-            let applied: Option<(i64, String, String)> = sqlx::query_as(
-                "SELECT version, user_id, pep_id FROM applied_edits WHERE edit_id = $1",
-            )
+/// Applies one edit in the caller's write transaction at `now`. Nothing is written unless it
+/// is `Applied::Stored` (every refusal is decided before the first write), so a batch can go on
+/// past a refused edit; a database error may leave part of it written, and the caller rolls
+/// back.
+async fn edit_in_tx(
+    tx: &mut Tx,
+    request: &TextEditRequest,
+    now: chrono::DateTime<Utc>,
+) -> Result<Applied, AppError> {
+    let TextEditRequest {
+        writer,
+        doc,
+        field_key,
+        base,
+        op,
+        edit_id,
+    } = request;
+    let (pep_id, field_key, edit_id, base) = (
+        writer.pep_id.as_str(),
+        field_key.as_str(),
+        edit_id.as_str(),
+        *base,
+    );
+    let section_key = doc.section;
+    let section = section_key.as_str();
+    let field_id = format!("{section}.{field_key}");
+    let state: Option<String> = sql("SELECT state FROM peps WHERE id = $1")
+        .bind(pep_id)
+        .fetch_optional_value(&mut *tx)
+        .await?;
+    if state.as_deref() != Some(writer.state.as_str()) {
+        return Ok(Applied::StateMoved);
+    }
+    // The same edit sent again (its answer was lost): answer as the first time.
+    let applied: Option<(i64, String, String)> =
+        sql("SELECT version, user_id, pep_id FROM applied_edits WHERE edit_id = $1")
             .bind(edit_id)
-            .fetch_optional(&mut *$tx)
+            .fetch_optional(&mut *tx)
             .await?;
-            if let Some((version, by, on_pep)) = applied {
-                if by != writer.user_id || on_pep != pep_id {
-                    return Err(invalid("edit_id", "This edit id belongs to another edit: send a new one"));
-                }
-                return Ok(Applied::Answer(TextEdited::Accepted { version }));
-            }
-            let Some((text, version)) = current_text!(&mut *$tx, doc, pep_id, section, field_key) else {
-                return Err(row_gone(doc));
-            };
-            if base > version {
-                return Err(invalid("base", "This field has no such version yet: read it again"));
-            }
-            // Made against the text as it is (one typist, the usual case): nothing to read.
-            let since: Vec<(i64, String)> = if base == version {
-                Vec::new()
-            } else {
-                sqlx::query_as(
-                    "SELECT version, op_json FROM text_edits \
-                     WHERE pep_id = $1 AND section = $2 AND field = $3 AND version > $4 ORDER BY version",
-                )
-                .bind(pep_id).bind(section).bind(field_key).bind(base)
-                .fetch_all(&mut *$tx)
-                .await?
-            };
-            // Edits committed after the field was read (another statement's snapshot on PostgreSQL)
-            // are left out: the UPDATE below, guarded by the version, then asks for a retry. A gap
-            // (pruned, or a whole-value save in between) means the page starts again from the text.
-            let since: Vec<&(i64, String)> = since.iter().filter(|(v, _)| *v <= version).collect();
-            let history: Option<Vec<TextOp>> = (since.len() as i64 == version - base)
-                .then(|| since.iter().map(|(_, json)| serde_json::from_str(json).ok()).collect())
-                .flatten();
-            let Some(history) = history else {
-                return Ok(Applied::Answer(TextEdited::Resync { text, version }));
-            };
-            let mut server = ServerText {
-                text,
-                revision: version as u64,
-                history_from: base as u64,
-                history,
-            };
-            let applied = match server.receive(base as u64, op, doc.most_chars) {
-                Ok(applied) => applied,
-                Err(refused) => {
-                        return match refused {
-                        Refused::Resync => Ok(Applied::Answer(TextEdited::Resync { text: server.text, version })),
-                        Refused::Mismatch(_) => Err(invalid("op", "The edit does not fit the text it was made against: read the field again")),
-                        Refused::TooLong { max_chars } => Err(invalid(field_key, format!("{} must be {max_chars} characters or fewer", doc.label))),
-                        Refused::Unprintable(problem) => Err(invalid(field_key, problem.message())),
-                    };
-                }
-            };
-            let next = version + 1;
-            let written = match &doc.home {
-                TextHome::Field if version == 0 => sqlx::query(
-                    "INSERT INTO pep_fields (pep_id, section, field, value, version, updated_at, updated_by) \
-                     VALUES ($1, $2, $3, $4, 1, $5, $6) ON CONFLICT (pep_id, section, field) DO NOTHING",
-                )
-                .bind(pep_id).bind(section).bind(field_key).bind(&server.text).bind(now).bind(&writer.user_id)
-                .execute(&mut *$tx)
-                .await?
-                .rows_affected(),
-                TextHome::Field => sqlx::query(
-                    "UPDATE pep_fields SET value = $4, version = $7, updated_at = $5, updated_by = $6 \
-                     WHERE pep_id = $1 AND section = $2 AND field = $3 AND version = $8",
-                )
-                .bind(pep_id).bind(section).bind(field_key).bind(&server.text).bind(now).bind(&writer.user_id)
-                .bind(next).bind(version)
-                .execute(&mut *$tx)
-                .await?
-                .rows_affected(),
-                TextHome::Row(part) => {
-                    // The version guards the text, as in pep_fields; the row's own version is
-                    // for its structured parts and does not move.
-                    let bump = part.bump_sql(version == 0);
-                    let mut bumped = sqlx::query(&bump).bind(&part.row_id).bind(part.column).bind(next);
-                    if version > 0 {
-                        bumped = bumped.bind(version);
-                    }
-                    let moved = bumped.execute(&mut *$tx).await?.rows_affected();
-                    if moved == 1 {
-                        let write = part.write_sql();
-                        sqlx::query(&write)
-                            .bind(&server.text).bind(&part.row_id).bind(pep_id)
-                            .execute(&mut *$tx)
-                            .await?;
-                    }
-                    moved
-                }
-            };
-            if written == 0 {
-                // Another server's transaction got there first (PostgreSQL): the page sends again.
-                return Ok(Applied::Answer(TextEdited::Retry));
-            }
-            mark_section_edited!($tx, &pep_id, section_key, now);
-            // One audit row per person per field per minute; its revision is the edit's.
-            let last_audited: Option<chrono::DateTime<Utc>> = sqlx::query_scalar(
-                "SELECT occurred_at FROM audit_events WHERE pep_id = $1 AND actor_id = $2 \
-                 AND action = 'pep.text_edited' AND entity_id = $3 ORDER BY revision DESC LIMIT 1",
-            )
-            .bind(pep_id).bind(&writer.user_id).bind(&field_id)
-            .fetch_optional(&mut *$tx)
-            .await?;
-            let audit_due = last_audited
-                .is_none_or(|at| now - at >= Duration::seconds(AUDIT_COALESCE_SECONDS));
-            let revision: i64 = if audit_due {
-                let event = crate::infra::audit::AuditEvent {
-                    occurred_at: now,
-                    actor_id: Some(&writer.user_id),
-                    action: "pep.text_edited",
-                    entity: "pep_field",
-                    entity_id: Some(&field_id),
-                    child_id: Some(&writer.child_id),
-                    pep_id: Some(pep_id),
-                    detail: serde_json::json!({ "section": section, "field": field_key, "from_version": next }),
-                    request_id: None,
-                };
-                append_audit_event!($tx, &event)?.unwrap_or_default()
-            } else {
-                sqlx::query_scalar("UPDATE peps SET revision = revision + 1 WHERE id = $1 RETURNING revision")
-                    .bind(pep_id)
-                    .fetch_one(&mut *$tx)
-                    .await?
-            };
-            sqlx::query(
-                "INSERT INTO text_edits (pep_id, section, field, version, op_json, author_id, edit_id, pep_revision, applied_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            )
-            .bind(pep_id).bind(section).bind(field_key).bind(next)
-            .bind(serde_json::to_string(&applied).unwrap_or_default())
-            .bind(&writer.user_id).bind(edit_id).bind(revision).bind(now)
-            .execute(&mut *$tx)
-            .await?;
-            sqlx::query(
-                "INSERT INTO applied_edits (edit_id, pep_id, user_id, version, applied_at) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(edit_id).bind(pep_id).bind(&writer.user_id).bind(next).bind(now)
-            .execute(&mut *$tx)
-            .await?;
-            // Edits beyond the last EDITS_KEPT are dropped every PRUNE_EVERY versions, not on each.
-            if next % PRUNE_EVERY == 0 {
-                sqlx::query(
-                    "DELETE FROM text_edits WHERE pep_id = $1 AND section = $2 AND field = $3 AND version <= $4",
-                )
-                .bind(pep_id).bind(section).bind(field_key).bind(next - EDITS_KEPT)
-                .execute(&mut *$tx)
-                .await?;
-            }
-            Ok(Applied::Stored {
-                revision,
-                edit: FieldTextEdit {
-                    field: FieldKey::new(section_key, field_key),
-                    edit: TextEditSeen { version: next, op: applied, edit_id: edit_id.to_string() },
-                    by: writer.name.to_string(),
-                },
-            })
+    if let Some((version, by, on_pep)) = applied {
+        if by != writer.user_id || on_pep != pep_id {
+            return Err(invalid(
+                "edit_id",
+                "This edit id belongs to another edit: send a new one",
+            ));
         }
-        .await
-    }};
+        return Ok(Applied::Answer(TextEdited::Accepted { version }));
+    }
+    let Some((text, version)) = current_text(&mut *tx, doc, pep_id, section, field_key).await?
+    else {
+        return Err(row_gone(doc));
+    };
+    if base > version {
+        return Err(invalid(
+            "base",
+            "This field has no such version yet: read it again",
+        ));
+    }
+    // Made against the text as it is (one typist, the usual case): nothing to read.
+    let since: Vec<(i64, String)> = if base == version {
+        Vec::new()
+    } else {
+        sql("SELECT version, op_json FROM text_edits \
+             WHERE pep_id = $1 AND section = $2 AND field = $3 AND version > $4 ORDER BY version")
+        .bind(pep_id)
+        .bind(section)
+        .bind(field_key)
+        .bind(base)
+        .fetch_all(&mut *tx)
+        .await?
+    };
+    // Edits committed after the field was read (another statement's snapshot on PostgreSQL)
+    // are left out: the UPDATE below, guarded by the version, then asks for a retry. A gap
+    // (pruned, or a whole-value save in between) means the page starts again from the text.
+    let since: Vec<&(i64, String)> = since.iter().filter(|(v, _)| *v <= version).collect();
+    let history: Option<Vec<TextOp>> = (since.len() as i64 == version - base)
+        .then(|| {
+            since
+                .iter()
+                .map(|(_, json)| serde_json::from_str(json).ok())
+                .collect()
+        })
+        .flatten();
+    let Some(history) = history else {
+        return Ok(Applied::Answer(TextEdited::Resync { text, version }));
+    };
+    let mut server = ServerText {
+        text,
+        revision: version as u64,
+        history_from: base as u64,
+        history,
+    };
+    let applied = match server.receive(base as u64, op, doc.most_chars) {
+        Ok(applied) => applied,
+        Err(refused) => {
+            return match refused {
+                Refused::Resync => Ok(Applied::Answer(TextEdited::Resync {
+                    text: server.text,
+                    version,
+                })),
+                Refused::Mismatch(_) => Err(invalid(
+                    "op",
+                    "The edit does not fit the text it was made against: read the field again",
+                )),
+                Refused::TooLong { max_chars } => Err(invalid(
+                    field_key,
+                    format!("{} must be {max_chars} characters or fewer", doc.label),
+                )),
+                Refused::Unprintable(problem) => Err(invalid(field_key, problem.message())),
+            };
+        }
+    };
+    let next = version + 1;
+    let written = match &doc.home {
+        TextHome::Field if version == 0 => sql(
+            "INSERT INTO pep_fields (pep_id, section, field, value, version, updated_at, updated_by) \
+             VALUES ($1, $2, $3, $4, 1, $5, $6) ON CONFLICT (pep_id, section, field) DO NOTHING",
+        )
+        .bind(pep_id).bind(section).bind(field_key).bind(&server.text).bind(now).bind(&writer.user_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected(),
+        TextHome::Field => sql(
+            "UPDATE pep_fields SET value = $4, version = $7, updated_at = $5, updated_by = $6 \
+             WHERE pep_id = $1 AND section = $2 AND field = $3 AND version = $8",
+        )
+        .bind(pep_id).bind(section).bind(field_key).bind(&server.text).bind(now).bind(&writer.user_id)
+        .bind(next).bind(version)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected(),
+        TextHome::Row(part) => {
+            // The version guards the text, as in pep_fields; the row's own version is
+            // for its structured parts and does not move.
+            let bump = part.bump_sql(version == 0);
+            let mut bumped = sql(&bump).bind(&part.row_id).bind(part.column).bind(next);
+            if version > 0 {
+                bumped = bumped.bind(version);
+            }
+            let moved = bumped.execute(&mut *tx).await?.rows_affected();
+            if moved == 1 {
+                let write = part.write_sql();
+                sql(&write)
+                    .bind(&server.text).bind(&part.row_id).bind(pep_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            moved
+        }
+    };
+    if written == 0 {
+        // Another server's transaction got there first (PostgreSQL): the page sends again.
+        return Ok(Applied::Answer(TextEdited::Retry));
+    }
+    mark_section_edited(&mut *tx, pep_id, section_key, now).await?;
+    // One audit row per person per field per minute; its revision is the edit's.
+    let last_audited: Option<chrono::DateTime<Utc>> = sql(
+        "SELECT occurred_at FROM audit_events WHERE pep_id = $1 AND actor_id = $2 \
+         AND action = 'pep.text_edited' AND entity_id = $3 ORDER BY revision DESC LIMIT 1",
+    )
+    .bind(pep_id)
+    .bind(&writer.user_id)
+    .bind(&field_id)
+    .fetch_optional_value(&mut *tx)
+    .await?;
+    let audit_due =
+        last_audited.is_none_or(|at| now - at >= Duration::seconds(AUDIT_COALESCE_SECONDS));
+    let revision: i64 = if audit_due {
+        let event = crate::infra::audit::AuditEvent {
+            occurred_at: now,
+            actor_id: Some(&writer.user_id),
+            action: "pep.text_edited",
+            entity: "pep_field",
+            entity_id: Some(&field_id),
+            child_id: Some(&writer.child_id),
+            pep_id: Some(pep_id),
+            detail: serde_json::json!({ "section": section, "field": field_key, "from_version": next }),
+            request_id: None,
+        };
+        audit::append(&mut *tx, &event).await?.unwrap_or_default()
+    } else {
+        sql("UPDATE peps SET revision = revision + 1 WHERE id = $1 RETURNING revision")
+            .bind(pep_id)
+            .fetch_value(&mut *tx)
+            .await?
+    };
+    sql(
+        "INSERT INTO text_edits (pep_id, section, field, version, op_json, author_id, edit_id, pep_revision, applied_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(pep_id).bind(section).bind(field_key).bind(next)
+    .bind(serde_json::to_string(&applied).unwrap_or_default())
+    .bind(&writer.user_id).bind(edit_id).bind(revision).bind(now)
+    .execute(&mut *tx)
+    .await?;
+    sql(
+        "INSERT INTO applied_edits (edit_id, pep_id, user_id, version, applied_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(edit_id).bind(pep_id).bind(&writer.user_id).bind(next).bind(now)
+    .execute(&mut *tx)
+    .await?;
+    // Edits beyond the last EDITS_KEPT are dropped every PRUNE_EVERY versions, not on each.
+    if next % PRUNE_EVERY == 0 {
+        sql(
+            "DELETE FROM text_edits WHERE pep_id = $1 AND section = $2 AND field = $3 AND version <= $4",
+        )
+        .bind(pep_id).bind(section).bind(field_key).bind(next - EDITS_KEPT)
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(Applied::Stored {
+        revision,
+        edit: FieldTextEdit {
+            field: FieldKey::new(section_key, field_key),
+            edit: TextEditSeen {
+                version: next,
+                op: applied,
+                edit_id: edit_id.to_string(),
+            },
+            by: writer.name.to_string(),
+        },
+    })
 }
 
 /// One edit in a transaction of its own; the caller tells the live rooms.
@@ -593,15 +638,15 @@ pub(crate) async fn apply_text_edit(
     db: &Db,
     request: &TextEditRequest,
 ) -> Result<Applied, AppError> {
-    on_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        let applied = edit_in_tx!(tx, request, Utc::now());
+    {
+        let mut tx = db.begin_write().await?;
+        let applied = edit_in_tx(&mut tx, request, Utc::now()).await;
         match &applied {
             Ok(Applied::Stored { .. }) => tx.commit().await?,
             _ => tx.rollback().await?,
         }
         applied
-    })
+    }
 }
 
 /// Several edits in one transaction (group commit: one turn of the write lock, one commit),
@@ -615,13 +660,13 @@ pub(crate) async fn apply_text_edits(
     if let [request] = requests {
         return vec![apply_text_edit(db, request).await];
     }
-    let together: Result<Vec<Result<Applied, AppError>>, AppError> = on_db!(db, pool => {
+    let together: Result<Vec<Result<Applied, AppError>>, AppError> = {
         async {
-            let mut tx = pool.begin_write().await?;
+            let mut tx = db.begin_write().await?;
             let now = Utc::now();
             let mut answers = Vec::with_capacity(requests.len());
             for request in requests {
-                let applied = edit_in_tx!(tx, request, now);
+                let applied = edit_in_tx(&mut tx, request, now).await;
                 if let Err(error @ AppError::Internal { .. }) = applied {
                     tx.rollback().await?;
                     return Err(error);
@@ -632,7 +677,7 @@ pub(crate) async fn apply_text_edits(
             Ok(answers)
         }
         .await
-    });
+    };
     match together {
         Ok(answers) => answers,
         Err(error) => {

@@ -13,9 +13,10 @@ use crate::domain::pep_form::SectionStatus;
 use crate::domain::workflow::{MoveRefused, check_move, check_went_on_without, next_steps};
 use crate::error::AppError;
 use crate::features::children::countdowns::Countdowns;
+use crate::infra::audit;
 use crate::infra::db::Db;
 use crate::infra::reference_data::{contribution_rule, section_policy};
-use crate::{append_audit_event, on_db};
+use crate::infra::sql::sql;
 
 /// Where the PEP is and what `reached.user` may do to move it on, with what blocks ready and
 /// submitted (read from the targets as they stand) and the required contributions not completed.
@@ -72,12 +73,12 @@ async fn missing_contributions(
         return Ok(Vec::new());
     }
     let sections = section_policy(db, &reached.user.council_id).await?;
-    let stored: Vec<(String, String)> = on_db!(db, pool => {
-        sqlx::query_as("SELECT section, status FROM pep_sections WHERE pep_id = $1")
+    let stored: Vec<(String, String)> = {
+        sql("SELECT section, status FROM pep_sections WHERE pep_id = $1")
             .bind(&reached.pep.id)
-            .fetch_all(pool)
+            .fetch_all(db)
             .await?
-    });
+    };
     let status = |section: SectionKey| {
         stored
             .iter()
@@ -198,9 +199,9 @@ pub async fn change_pep_state(
     };
     let without_detail: Vec<&str> = without.iter().map(|(s, _)| s.as_str()).collect();
     let from = reached.state;
-    let moved = on_db!(&db, pool => {
-        let mut tx = pool.begin_write().await?;
-        let moved = sqlx::query(
+    let moved = {
+        let mut tx = db.begin_write().await?;
+        let moved = sql(
             "UPDATE peps SET state = $1, version = version + 1, updated_at = $2, \
              submitted_at = CASE WHEN $1 = 'submitted' THEN $2 ELSE submitted_at END, \
              approved_at = CASE WHEN $1 = 'approved' THEN $2 ELSE approved_at END, \
@@ -208,32 +209,46 @@ pub async fn change_pep_state(
              went_on_without = $6 \
              WHERE id = $4 AND version = $5",
         )
-        .bind(to.as_str()).bind(now).bind(&reason).bind(&pep_id).bind(version).bind(&went_on_without)
-        .execute(&mut *tx)
+        .bind(to.as_str())
+        .bind(now)
+        .bind(&reason)
+        .bind(&pep_id)
+        .bind(version)
+        .bind(&went_on_without)
+        .execute(&mut tx)
         .await?
         .rows_affected();
         if moved == 1 {
             if overrides_mix {
-                sqlx::query(
+                sql(
                     "INSERT INTO pep_fields (pep_id, section, field, value, updated_at, updated_by) \
                      VALUES ($1, 'targets', $2, $3, $4, $5) ON CONFLICT (pep_id, section, field) \
                      DO UPDATE SET value = excluded.value, version = pep_fields.version + 1, \
                      updated_at = excluded.updated_at, updated_by = excluded.updated_by",
                 )
                 .bind(&pep_id).bind(MIX_OVERRIDE_FIELD).bind(&reason).bind(now).bind(&reached.user.id)
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await?;
             }
-            let revision = append_audit_event!(tx, &reached.event(now, "pep.state_changed", "pep", &pep_id,
-                serde_json::json!({ "from": from.as_str(), "to": to.as_str(), "reason": reason,
-                    "went_on_without": without_detail, "without_reason": without_reason })))?;
+            let revision = audit::append(
+                &mut tx,
+                &reached.event(
+                    now,
+                    "pep.state_changed",
+                    "pep",
+                    &pep_id,
+                    serde_json::json!({ "from": from.as_str(), "to": to.as_str(), "reason": reason,
+                    "went_on_without": without_detail, "without_reason": without_reason }),
+                ),
+            )
+            .await?;
             tx.commit().await?;
             Some(revision)
         } else {
             tx.rollback().await?;
             None
         }
-    });
+    };
     let Some(revision) = moved else {
         return Err(moved_meanwhile());
     };

@@ -1,0 +1,339 @@
+//! One way to run a statement on either backend, from plain functions.
+//!
+//! `sql("… $1 …").bind(x).fetch_all::<Row>(&db)` runs the same SQL text on SQLite and on
+//! PostgreSQL. The statement holds its values as [`Param`]s (text, integer, date, instant …)
+//! until it runs, and only then becomes a query of the backend at hand, so the code that builds
+//! it is ordinary code: a store is a set of `async fn`s over [`Tx`] or [`Db`] that rustfmt
+//! formats and that call each other, with no macro body in the way.
+//!
+//! Why not `sqlx::Any`: it has no dates or instants (chrono), and its rows decode through a
+//! value type of its own. Here each backend keeps its own types, decoding is sqlx's own
+//! (`#[derive(sqlx::FromRow)]` rows and tuples work unchanged), and the values are bound with
+//! the type PostgreSQL needs to see, a NULL included.
+
+use std::borrow::Cow;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::postgres::{PgArguments, PgConnection, PgPool, PgRow};
+use sqlx::query::Query;
+use sqlx::sqlite::{SqliteArguments, SqliteConnection, SqlitePool, SqliteRow};
+use sqlx::{Decode, FromRow, Postgres, Sqlite, Type};
+
+use super::db::{Db, WriteTransaction};
+
+/// A value waiting to be bound, with its type (so a NULL is a NULL of that type).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Param<'q> {
+    Text(Option<Cow<'q, str>>),
+    Integer(Option<i64>),
+    Real(Option<f64>),
+    Boolean(Option<bool>),
+    Date(Option<NaiveDate>),
+    Instant(Option<DateTime<Utc>>),
+}
+
+/// What can be bound to a statement: text, integers, dates, instants, and `Option`s of them.
+pub trait Bind<'q> {
+    fn param(self) -> Param<'q>;
+    /// The NULL of this type, for `None`.
+    fn null() -> Param<'q>
+    where
+        Self: Sized;
+}
+
+macro_rules! bind_as {
+    ($variant:ident: $($t:ty => |$v:ident| $into:expr),+ $(,)?) => {$(
+        impl<'q> Bind<'q> for $t {
+            fn param(self) -> Param<'q> {
+                let $v = self;
+                Param::$variant(Some($into))
+            }
+            fn null() -> Param<'q> {
+                Param::$variant(None)
+            }
+        }
+    )+};
+}
+
+bind_as!(Text:
+    &'q str => |v| Cow::Borrowed(v),
+    &'q String => |v| Cow::Borrowed(v.as_str()),
+    String => |v| Cow::Owned(v),
+    Cow<'q, str> => |v| v,
+);
+bind_as!(Integer:
+    i64 => |v| v,
+    &'q i64 => |v| *v,
+    i32 => |v| i64::from(v),
+    u32 => |v| i64::from(v),
+);
+bind_as!(Real: f64 => |v| v);
+bind_as!(Boolean: bool => |v| v);
+bind_as!(Date: NaiveDate => |v| v, &'q NaiveDate => |v| *v);
+bind_as!(Instant: DateTime<Utc> => |v| v, &'q DateTime<Utc> => |v| *v);
+
+impl<'q, T: Bind<'q>> Bind<'q> for Option<T> {
+    fn param(self) -> Param<'q> {
+        match self {
+            Some(value) => value.param(),
+            None => T::null(),
+        }
+    }
+    fn null() -> Param<'q> {
+        T::null()
+    }
+}
+
+impl<'q> Bind<'q> for &'q Option<String> {
+    fn param(self) -> Param<'q> {
+        self.as_deref().param()
+    }
+    fn null() -> Param<'q> {
+        Param::Text(None)
+    }
+}
+
+/// A row type both backends can decode: any `#[derive(sqlx::FromRow)]` struct or tuple whose
+/// fields both decode.
+pub trait EitherRow:
+    for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
+{
+}
+impl<T> EitherRow for T where
+    T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
+{
+}
+
+/// A single column's type both backends can decode.
+pub trait EitherValue:
+    for<'r> Decode<'r, Sqlite>
+    + Type<Sqlite>
+    + for<'r> Decode<'r, Postgres>
+    + Type<Postgres>
+    + Send
+    + Unpin
+{
+}
+impl<T> EitherValue for T where
+    T: for<'r> Decode<'r, Sqlite>
+        + Type<Sqlite>
+        + for<'r> Decode<'r, Postgres>
+        + Type<Postgres>
+        + Send
+        + Unpin
+{
+}
+
+/// A transaction on either backend. It is rolled back when dropped without [`Tx::commit`].
+pub enum Tx {
+    Sqlite(WriteTransaction<Sqlite>),
+    Postgres(WriteTransaction<Postgres>),
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await,
+            Tx::Postgres(tx) => tx.commit().await,
+        }
+    }
+
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(tx) => tx.rollback().await,
+            Tx::Postgres(tx) => tx.rollback().await,
+        }
+    }
+}
+
+/// Where a statement runs: the pool (a connection of its own) or a transaction.
+pub enum On<'c> {
+    SqlitePool(&'c SqlitePool),
+    PostgresPool(&'c PgPool),
+    SqliteTx(&'c mut SqliteConnection),
+    PostgresTx(&'c mut PgConnection),
+}
+
+impl<'c> From<&'c Db> for On<'c> {
+    fn from(db: &'c Db) -> Self {
+        match db {
+            Db::Sqlite(pool) => On::SqlitePool(pool),
+            Db::Postgres(pool) => On::PostgresPool(pool),
+        }
+    }
+}
+
+impl<'c> From<&'c SqlitePool> for On<'c> {
+    fn from(pool: &'c SqlitePool) -> Self {
+        On::SqlitePool(pool)
+    }
+}
+
+impl<'c> From<&'c PgPool> for On<'c> {
+    fn from(pool: &'c PgPool) -> Self {
+        On::PostgresPool(pool)
+    }
+}
+
+impl<'c> From<&'c mut Tx> for On<'c> {
+    fn from(tx: &'c mut Tx) -> Self {
+        match tx {
+            Tx::Sqlite(tx) => On::SqliteTx(tx),
+            Tx::Postgres(tx) => On::PostgresTx(tx),
+        }
+    }
+}
+
+/// What a statement that returns no rows did.
+#[derive(Debug, Clone, Copy)]
+pub struct Done {
+    rows_affected: u64,
+}
+
+impl Done {
+    pub fn rows_affected(&self) -> u64 {
+        self.rows_affected
+    }
+}
+
+/// A statement and its values, run on either backend.
+#[must_use = "a statement does nothing until it is executed or fetched"]
+#[derive(Debug, Clone)]
+pub struct Sql<'q> {
+    text: &'q str,
+    params: Vec<Param<'q>>,
+}
+
+/// Starts a statement. Its placeholders are `$1`, `$2` … (both backends read them).
+pub fn sql(text: &str) -> Sql<'_> {
+    Sql {
+        text,
+        params: Vec::new(),
+    }
+}
+
+fn sqlite_query<'q>(
+    text: &'q str,
+    params: Vec<Param<'q>>,
+) -> Query<'q, Sqlite, SqliteArguments<'q>> {
+    params
+        .into_iter()
+        .fold(sqlx::query(text), |query, param| match param {
+            Param::Text(v) => query.bind(v),
+            Param::Integer(v) => query.bind(v),
+            Param::Real(v) => query.bind(v),
+            Param::Boolean(v) => query.bind(v),
+            Param::Date(v) => query.bind(v),
+            Param::Instant(v) => query.bind(v),
+        })
+}
+
+fn postgres_query<'q>(text: &'q str, params: Vec<Param<'q>>) -> Query<'q, Postgres, PgArguments> {
+    params
+        .into_iter()
+        .fold(sqlx::query(text), |query, param| match param {
+            Param::Text(v) => query.bind(v),
+            Param::Integer(v) => query.bind(v),
+            Param::Real(v) => query.bind(v),
+            Param::Boolean(v) => query.bind(v),
+            Param::Date(v) => query.bind(v),
+            Param::Instant(v) => query.bind(v),
+        })
+}
+
+/// Runs `$run` (a method of sqlx's `Query`, `Map` …) on the backend `$on` names; `$query` is the
+/// backend's own query from `$make`. Private: the one place each backend's arm is written out.
+macro_rules! on_either {
+    ($self:ident, $on:expr, |$query:ident, $executor:ident| $run:expr) => {
+        match $on.into() {
+            On::SqlitePool($executor) => {
+                let $query = sqlite_query($self.text, $self.params);
+                $run
+            }
+            On::SqliteTx($executor) => {
+                let $query = sqlite_query($self.text, $self.params);
+                $run
+            }
+            On::PostgresPool($executor) => {
+                let $query = postgres_query($self.text, $self.params);
+                $run
+            }
+            On::PostgresTx($executor) => {
+                let $query = postgres_query($self.text, $self.params);
+                $run
+            }
+        }
+    };
+}
+
+impl<'q> Sql<'q> {
+    /// Adds the value of the next placeholder.
+    pub fn bind(mut self, value: impl Bind<'q>) -> Self {
+        self.params.push(value.param());
+        self
+    }
+
+    pub async fn execute<'c>(self, on: impl Into<On<'c>>) -> Result<Done, sqlx::Error> {
+        let rows_affected = on_either!(self, on, |query, executor| query
+            .execute(executor)
+            .await?
+            .rows_affected());
+        Ok(Done { rows_affected })
+    }
+
+    pub async fn fetch_all<'c, T: EitherRow>(
+        self,
+        on: impl Into<On<'c>>,
+    ) -> Result<Vec<T>, sqlx::Error> {
+        on_either!(self, on, |query, executor| {
+            let rows = query.fetch_all(executor).await?;
+            rows.iter().map(|row| T::from_row(row)).collect()
+        })
+    }
+
+    pub async fn fetch_optional<'c, T: EitherRow>(
+        self,
+        on: impl Into<On<'c>>,
+    ) -> Result<Option<T>, sqlx::Error> {
+        on_either!(self, on, |query, executor| {
+            let row = query.fetch_optional(executor).await?;
+            row.as_ref().map(|row| T::from_row(row)).transpose()
+        })
+    }
+
+    pub async fn fetch_one<'c, T: EitherRow>(
+        self,
+        on: impl Into<On<'c>>,
+    ) -> Result<T, sqlx::Error> {
+        self.fetch_optional(on)
+            .await?
+            .ok_or(sqlx::Error::RowNotFound)
+    }
+
+    /// The first column of every row.
+    pub async fn fetch_column<'c, T: EitherValue>(
+        self,
+        on: impl Into<On<'c>>,
+    ) -> Result<Vec<T>, sqlx::Error> {
+        let rows: Vec<(T,)> = self.fetch_all(on).await?;
+        Ok(rows.into_iter().map(|(value,)| value).collect())
+    }
+
+    /// The first column of the one row.
+    pub async fn fetch_value<'c, T: EitherValue>(
+        self,
+        on: impl Into<On<'c>>,
+    ) -> Result<T, sqlx::Error> {
+        let (value,): (T,) = self.fetch_one(on).await?;
+        Ok(value)
+    }
+
+    /// The first column of the row, if there is one.
+    pub async fn fetch_optional_value<'c, T: EitherValue>(
+        self,
+        on: impl Into<On<'c>>,
+    ) -> Result<Option<T>, sqlx::Error> {
+        let row: Option<(T,)> = self.fetch_optional(on).await?;
+        Ok(row.map(|(value,)| value))
+    }
+}
