@@ -5,7 +5,7 @@ pub mod access;
 pub mod calendar;
 pub mod child;
 pub mod deadlines;
-pub mod ical;
+pub mod ids;
 pub mod live;
 pub mod meeting;
 pub mod passwords;
@@ -158,8 +158,8 @@ mod tests {
 mod outside_input {
     use proptest::prelude::*;
 
+    use super::calendar::ical::parse_calendar_ics;
     use super::calendar::{BankHolidays, parse_calendar, parse_calendar_csv};
-    use super::ical::parse_calendar_ics;
 
     /// Lines that look like a calendar CSV row, some right and most nearly right.
     fn csv_line() -> impl Strategy<Value = String> {

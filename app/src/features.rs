@@ -6,6 +6,8 @@ pub mod calendars;
 pub mod children;
 pub mod dashboard;
 pub mod deadline_rules;
+#[cfg(feature = "ssr")]
+pub mod guard;
 pub mod home;
 pub mod invitations;
 pub mod live;

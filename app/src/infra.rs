@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod common_passwords;
 pub mod db;
+pub mod live_signal;
 pub mod mail;
 pub mod passwords;
 pub mod reference_data;

@@ -5,7 +5,7 @@ pub mod request_decoding;
 pub mod security;
 pub mod serving;
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -131,6 +131,7 @@ pub fn router(state: AppState) -> Router {
         provide_context(auth.clone());
         provide_context(service);
         provide_context(live.clone());
+        provide_context(app::infra::live_signal::LiveSignal(Arc::new(live.clone())));
     };
     Router::new()
         .route("/healthz", get(healthz))

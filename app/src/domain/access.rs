@@ -3,8 +3,8 @@
 //! People reach children only through a relationship in force today: an assignment (social worker,
 //! carer, young person, education advisor), or for a designated teacher the child being on their
 //! school's roll. The Virtual School head oversees every child of the council. The SQL that lists
-//! children applies the same rule (`features::children::server::REACHABLE_CHILDREN`); this
-//! function decides single requests.
+//! children applies the same rule (`features::guard::Reach`); this function decides single
+//! requests.
 
 use super::pep::{PepState, SectionKey};
 use super::policy::Access;

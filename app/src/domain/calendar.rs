@@ -12,6 +12,8 @@ use serde::{Deserialize, Serialize};
 
 use super::text_enum;
 
+pub mod ical;
+
 text_enum! {
     /// What a calendar period is.
     PeriodKind, "kind of calendar period" {
@@ -367,7 +369,7 @@ pub fn parse_calendar(text: &str) -> Result<Vec<Period>, Vec<LineError>> {
         .to_uppercase()
         .starts_with("BEGIN:VCALENDAR")
     {
-        super::ical::parse_calendar_ics(text)
+        ical::parse_calendar_ics(text)
     } else {
         parse_calendar_csv(text)
     }

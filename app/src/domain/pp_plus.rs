@@ -425,7 +425,7 @@ pub fn check_line_bounds(
 
 /// Whether a request id from the browser may name a request of this target: `{target id}-p…`.
 pub fn is_line_id_of(target_id: &str, line_id: &str) -> bool {
-    super::targets::is_part_id_of(target_id, "-p", line_id)
+    super::ids::is_part_id_of(target_id, "-p", line_id)
 }
 
 /// Checks the Virtual School's decision on a request: a known decision; a reason to decline.

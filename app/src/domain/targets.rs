@@ -240,19 +240,6 @@ pub fn with_actions_of(
     draft
 }
 
-/// Whether an id from the browser may name a part of this target: the page makes new ids as
-/// `{target id}{tag}…` (`-a` an action, `-p` a PP+ request) so a retried save never adds the
-/// same part twice, and an id of another target's part is refused.
-pub fn is_part_id_of(target_id: &str, tag: &str, id: &str) -> bool {
-    id.strip_prefix(target_id)
-        .and_then(|rest| rest.strip_prefix(tag))
-        .is_some_and(|rest| {
-            !rest.is_empty()
-                && rest.len() <= 40
-                && rest.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        })
-}
-
 /// Most actions one target may carry, and longest text of any part.
 pub const MOST_ACTIONS: usize = 12;
 pub const LONGEST_PART: usize = 2_000;

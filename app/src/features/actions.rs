@@ -55,23 +55,28 @@ pub mod server {
     use crate::error::AppError;
     use crate::features::auth::CurrentUser;
     use crate::features::children::countdowns::Countdowns;
-    use crate::features::children::server::{REACHABLE_CHILDREN, reader};
+    use crate::features::guard::{Reach, reader, today};
     use crate::infra::audit;
     use crate::infra::audit::AuditEvent;
     use crate::infra::db::Db;
-    use crate::infra::sql::sql;
+    use crate::infra::sql::{Sql, sql};
 
-    fn today() -> NaiveDate {
-        crate::domain::uk_time::uk_today(Utc::now())
+    /// Adds "from the actions the person owns" (named, or by role when nobody is named) and
+    /// their PEP, child, target and school, to `query`.
+    fn owned_actions<'q>(query: Sql<'q>, user: &'q CurrentUser) -> Sql<'q> {
+        query
+            .push(
+                " FROM actions a JOIN peps p ON p.id = a.pep_id \
+                 JOIN children c ON c.id = p.child_id \
+                 LEFT JOIN targets t ON t.id = a.target_id \
+                 LEFT JOIN schools s ON s.id = p.school_id \
+                 WHERE (a.owner_user_id = ",
+            )
+            .push_bind(&user.id)
+            .push(" OR (a.owner_user_id IS NULL AND a.owner_role = ")
+            .push_bind(user.role.as_str())
+            .push("))")
     }
-
-    /// Actions the person owns (named, or by role when nobody is named). Binds as
-    /// `REACHABLE_CHILDREN`, which the callers add.
-    const OWNED_ACTIONS: &str = "FROM actions a JOIN peps p ON p.id = a.pep_id \
-        JOIN children c ON c.id = p.child_id \
-        LEFT JOIN targets t ON t.id = a.target_id \
-        LEFT JOIN schools s ON s.id = p.school_id \
-        WHERE (a.owner_user_id = $3 OR (a.owner_user_id IS NULL AND a.owner_role = $2))";
 
     #[derive(sqlx::FromRow)]
     struct ActionRow {
@@ -90,21 +95,16 @@ pub mod server {
     pub async fn my_actions() -> Result<MyActions, AppError> {
         let user = reader().await?;
         let db = Db::from_context("actions")?;
-        let rows: Vec<ActionRow> = {
-            sql(&format!(
-                "SELECT a.id, a.description, a.frequency, c.first_name, c.last_name, p.id AS pep_id, \
-                 t.statement, a.due_on, p.school_id, s.name AS school \
-                 {OWNED_ACTIONS} AND a.status = 'open' AND {REACHABLE_CHILDREN} \
-                 ORDER BY a.due_on IS NULL, a.due_on, c.last_name, a.id"
-            ))
-            .bind(&user.council_id)
-            .bind(user.role.as_str())
-            .bind(&user.id)
-            .bind(today())
-            .bind(&user.school_id)
+        let query = sql(
+            "SELECT a.id, a.description, a.frequency, c.first_name, c.last_name, \
+             p.id AS pep_id, t.statement, a.due_on, p.school_id, s.name AS school",
+        );
+        let query = owned_actions(query, &user).push(" AND a.status = 'open' AND ");
+        let rows: Vec<ActionRow> = Reach::today(&user)
+            .push_onto(query)
+            .push(" ORDER BY a.due_on IS NULL, a.due_on, c.last_name, a.id")
             .fetch_all(&db)
-            .await?
-        };
+            .await?;
         let mut countdowns = Countdowns::load(&db, &user.council_id, today()).await?;
         let actions = rows
             .into_iter()
@@ -143,19 +143,14 @@ pub mod server {
         user: &CurrentUser,
         action_id: &str,
     ) -> Result<Option<(String, String)>, AppError> {
-        Ok({
-            sql(&format!(
-                "SELECT p.id, c.id {OWNED_ACTIONS} AND a.id = $6 AND {REACHABLE_CHILDREN}"
-            ))
-            .bind(&user.council_id)
-            .bind(user.role.as_str())
-            .bind(&user.id)
-            .bind(today())
-            .bind(&user.school_id)
-            .bind(action_id)
+        let query = owned_actions(sql("SELECT p.id, c.id"), user)
+            .push(" AND a.id = ")
+            .push_bind(action_id)
+            .push(" AND ");
+        Ok(Reach::today(user)
+            .push_onto(query)
             .fetch_optional(db)
-            .await?
-        })
+            .await?)
     }
 
     pub async fn set_action_status(action_id: String, done: bool) -> Result<(), AppError> {

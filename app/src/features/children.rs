@@ -129,7 +129,7 @@ pub mod server {
         ActionItem, ChildListItem, ChildSummary, ChildrenList, LabelledDeadline, NextPep,
         PepListItem,
     };
-    use crate::domain::access::{Action, Actor, Denial, Relationship, authorize};
+    use crate::domain::access::Action;
     use crate::domain::child::{
         Eligibility, EligibilityFacts, check_upn, eligibility, year_group_name,
     };
@@ -139,83 +139,32 @@ pub mod server {
     use crate::domain::roles::Role;
     use crate::domain::schedule::{contributions_due, submission_due};
     use crate::error::AppError;
-    use crate::features::auth::{CurrentUser, current_user};
+    use crate::features::guard::{Reach, authorize, child_reader, reader, relationship, today};
     use crate::infra::audit;
     use crate::infra::audit::AuditEvent;
     use crate::infra::db::Db;
     use crate::infra::sql::sql;
 
-    /// The rule of `domain::access` in SQL, for lists: children of the actor's council that the
-    /// actor reaches today. Binds: $1 council, $2 role, $3 user id, $4 today, $5 the user's school.
-    pub const REACHABLE_CHILDREN: &str = "c.council_id = $1 AND ( \
-        $2 = 'virtual_school_head' \
-        OR EXISTS (SELECT 1 FROM assignments a WHERE a.child_id = c.id AND a.user_id = $3 \
-                   AND a.starts_on <= $4 AND (a.ends_on IS NULL OR a.ends_on >= $4)) \
-        OR ($2 = 'designated_teacher' AND EXISTS (SELECT 1 FROM education_episodes e \
-                   WHERE e.child_id = c.id AND e.school_id = $5 \
-                   AND e.started_on <= $4 AND (e.ended_on IS NULL OR e.ended_on >= $4))))";
-
-    pub fn denial_error(denial: Denial) -> AppError {
-        match denial {
-            Denial::SignedOut => AppError::SignedOut,
-            Denial::SecondFactorPending => AppError::SecondFactorRequired,
-            Denial::NotAssigned
-            | Denial::SectionRights
-            | Denial::NotVirtualSchool
-            | Denial::NotRegisterEditor => AppError::Forbidden,
-        }
-    }
-
-    fn actor_of(user: &Option<CurrentUser>) -> Option<Actor> {
-        user.as_ref().map(|u| Actor {
-            role: u.role,
-            second_factor_pending: u.second_factor_pending,
-        })
-    }
-
-    /// Today in England: assignments and school rolls start and end on English dates.
-    fn today() -> NaiveDate {
-        crate::domain::uk_time::uk_today(Utc::now())
-    }
-
-    /// The person asking, once signed-out and second-factor-pending sessions are refused (before
-    /// any child is touched).
-    pub(crate) async fn reader() -> Result<CurrentUser, AppError> {
-        let user = current_user().await?;
-        authorize(
-            actor_of(&user),
-            Action::ReadChild,
-            Relationship::Current,
-            Access::None,
-        )
-        .map_err(denial_error)?;
-        user.ok_or(AppError::SignedOut)
-    }
-
     /// The children the person reaches today, each with their next PEP, soonest first.
     pub async fn my_children() -> Result<ChildrenList, AppError> {
         let user = reader().await?;
         let db = Db::from_context("children")?;
-        let rows: Vec<ChildRow> = {
-            sql(&format!(
-                "SELECT c.id, c.first_name, c.last_name, e.school_id, s.name AS school, \
-                 p.id AS pep_id, p.academic_year, p.term, p.kind, p.state, p.due_on, \
-                 p.due_explanation, p.meeting_at \
-                 FROM children c \
-                 LEFT JOIN education_episodes e ON e.child_id = c.id AND e.ended_on IS NULL \
-                 LEFT JOIN schools s ON s.id = e.school_id \
-                 LEFT JOIN peps p ON p.id = (SELECT p2.id FROM peps p2 WHERE p2.child_id = c.id \
-                      AND p2.state NOT IN ('submitted', 'approved') ORDER BY p2.due_on LIMIT 1) \
-                 WHERE {REACHABLE_CHILDREN} ORDER BY c.last_name, c.first_name"
-            ))
-            .bind(&user.council_id)
-            .bind(user.role.as_str())
-            .bind(&user.id)
-            .bind(today())
-            .bind(&user.school_id)
+        let query = sql(
+            "SELECT c.id, c.first_name, c.last_name, e.school_id, s.name AS school, \
+             p.id AS pep_id, p.academic_year, p.term, p.kind, p.state, p.due_on, \
+             p.due_explanation, p.meeting_at \
+             FROM children c \
+             LEFT JOIN education_episodes e ON e.child_id = c.id AND e.ended_on IS NULL \
+             LEFT JOIN schools s ON s.id = e.school_id \
+             LEFT JOIN peps p ON p.id = (SELECT p2.id FROM peps p2 WHERE p2.child_id = c.id \
+                  AND p2.state NOT IN ('submitted', 'approved') ORDER BY p2.due_on LIMIT 1) \
+             WHERE ",
+        );
+        let rows: Vec<ChildRow> = Reach::today(&user)
+            .push_onto(query)
+            .push(" ORDER BY c.last_name, c.first_name")
             .fetch_all(&db)
-            .await?
-        };
+            .await?;
         let mut countdowns = Countdowns::load(&db, &user.council_id, today()).await?;
         let mut children: Vec<ChildListItem> = rows
             .into_iter()
@@ -328,72 +277,6 @@ pub mod server {
         }
     }
 
-    /// How `user` relates to `child_id` today (see `domain::access::Relationship`).
-    pub async fn relationship(
-        db: &Db,
-        user: &CurrentUser,
-        child_id: &str,
-    ) -> Result<Relationship, AppError> {
-        let (current, ever): (bool, bool) = {
-            sql("SELECT \
-                   EXISTS (SELECT 1 FROM assignments a WHERE a.child_id = $1 AND a.user_id = $2 \
-                           AND a.starts_on <= $3 AND (a.ends_on IS NULL OR a.ends_on >= $3)) \
-                   OR ($4 = 'designated_teacher' AND EXISTS (SELECT 1 FROM education_episodes e \
-                           WHERE e.child_id = $1 AND e.school_id = $5 \
-                           AND e.started_on <= $3 AND (e.ended_on IS NULL OR e.ended_on >= $3))), \
-                   EXISTS (SELECT 1 FROM assignments a WHERE a.child_id = $1 AND a.user_id = $2) \
-                   OR ($4 = 'designated_teacher' AND EXISTS (SELECT 1 FROM education_episodes e \
-                           WHERE e.child_id = $1 AND e.school_id = $5))")
-            .bind(child_id)
-            .bind(&user.id)
-            .bind(today())
-            .bind(user.role.as_str())
-            .bind(&user.school_id)
-            .fetch_one(db)
-            .await?
-        };
-        Ok(match (current, ever) {
-            (true, _) => Relationship::Current,
-            (false, true) => Relationship::Ended,
-            (false, false) => Relationship::None,
-        })
-    }
-
-    /// The person asking, once they may read this child's record today.
-    pub(crate) async fn child_reader(db: &Db, child_id: &str) -> Result<CurrentUser, AppError> {
-        child_guard(db, child_id, Action::ReadChild).await
-    }
-
-    /// The person asking, once they may do `action` to this child today (another council's
-    /// child, or no such child, answers the same as "not yours"). Signed-out and
-    /// second-factor-pending sessions are refused before any lookup.
-    pub(crate) async fn child_guard(
-        db: &Db,
-        child_id: &str,
-        action: Action,
-    ) -> Result<CurrentUser, AppError> {
-        let user = reader().await?;
-        let in_council: bool = {
-            sql("SELECT EXISTS (SELECT 1 FROM children WHERE id = $1 AND council_id = $2)")
-                .bind(child_id)
-                .bind(&user.council_id)
-                .fetch_value(db)
-                .await?
-        };
-        if !in_council {
-            return Err(AppError::Forbidden);
-        }
-        let relationship = relationship(db, &user, child_id).await?;
-        authorize(
-            actor_of(&Some(user.clone())),
-            action,
-            relationship,
-            Access::None,
-        )
-        .map_err(denial_error)?;
-        Ok(user)
-    }
-
     pub async fn child_record(child_id: String) -> Result<ChildSummary, AppError> {
         let db = Db::from_context("children")?;
         let user = child_reader(&db, &child_id).await?;
@@ -487,7 +370,7 @@ pub mod server {
         };
         let (care_history, education_history) = super::register::server::episodes(&db, &id).await?;
         let can_edit_register = authorize(
-            actor_of(&Some(user.clone())),
+            Some(&user),
             Action::EditRegister,
             relationship,
             Access::None,

@@ -105,15 +105,14 @@ pub mod server {
     use crate::error::AppError;
     use crate::features::auth::CurrentUser;
     use crate::features::children::countdowns::{Countdowns, capitalise};
-    use crate::features::children::server::{
-        OpenPep, OpenPepColumns, REACHABLE_CHILDREN, next_pep, school_ref,
-    };
+    use crate::features::children::server::{OpenPep, OpenPepColumns, next_pep, school_ref};
+    use crate::features::guard::Reach;
     use crate::infra::db::Db;
     use crate::infra::reference_data::section_policy;
     use crate::infra::sql::sql;
 
     pub async fn virtual_school_dashboard(filter: DashboardFilter) -> Result<Dashboard, AppError> {
-        let user = crate::features::people::administrator().await?;
+        let user = crate::features::guard::administrator().await?;
         let db = leptos::prelude::use_context::<Db>()
             .ok_or_else(|| crate::error::internal("dashboard", "no database in context"))?;
         let today = crate::domain::uk_time::uk_today(Utc::now());
@@ -227,32 +226,28 @@ pub mod server {
             })?),
         };
         let school_filter = filter.school.as_deref().filter(|s| !s.is_empty());
-        let rows: Vec<Row> = {
-            sql(&format!(
-                "SELECT c.id, c.first_name, c.last_name, c.date_of_birth, c.nc_year_override, \
-                 ce.started_on AS in_care_since, e.school_id, s.name AS school, \
-                 p.id AS pep_id, p.academic_year, p.term, p.kind, p.state, p.due_on, \
-                 p.due_explanation, p.meeting_at \
-                 FROM children c \
-                 LEFT JOIN care_episodes ce ON ce.child_id = c.id AND ce.ended_on IS NULL \
-                 LEFT JOIN education_episodes e ON e.child_id = c.id AND e.ended_on IS NULL \
-                 LEFT JOIN schools s ON s.id = e.school_id \
-                 LEFT JOIN peps p ON p.id = COALESCE( \
-                      (SELECT p2.id FROM peps p2 WHERE p2.child_id = c.id \
-                       AND p2.state <> 'approved' ORDER BY p2.due_on LIMIT 1), \
-                      (SELECT p3.id FROM peps p3 WHERE p3.child_id = c.id \
-                       AND p3.state = 'approved' ORDER BY p3.due_on DESC LIMIT 1)) \
-                 WHERE {REACHABLE_CHILDREN} AND ($6 = '' OR e.school_id = $6)"
-            ))
-            .bind(&user.council_id)
-            .bind(user.role.as_str())
-            .bind(&user.id)
-            .bind(today)
-            .bind(&user.school_id)
-            .bind(school_filter.unwrap_or(""))
-            .fetch_all(db)
-            .await?
+        let query = sql(
+            "SELECT c.id, c.first_name, c.last_name, c.date_of_birth, c.nc_year_override, \
+             ce.started_on AS in_care_since, e.school_id, s.name AS school, \
+             p.id AS pep_id, p.academic_year, p.term, p.kind, p.state, p.due_on, \
+             p.due_explanation, p.meeting_at \
+             FROM children c \
+             LEFT JOIN care_episodes ce ON ce.child_id = c.id AND ce.ended_on IS NULL \
+             LEFT JOIN education_episodes e ON e.child_id = c.id AND e.ended_on IS NULL \
+             LEFT JOIN schools s ON s.id = e.school_id \
+             LEFT JOIN peps p ON p.id = COALESCE( \
+                  (SELECT p2.id FROM peps p2 WHERE p2.child_id = c.id \
+                   AND p2.state <> 'approved' ORDER BY p2.due_on LIMIT 1), \
+                  (SELECT p3.id FROM peps p3 WHERE p3.child_id = c.id \
+                   AND p3.state = 'approved' ORDER BY p3.due_on DESC LIMIT 1)) \
+             WHERE ",
+        );
+        let query = Reach::on(user, today).push_onto(query);
+        let query = match school_filter {
+            Some(school) => query.push(" AND e.school_id = ").push_bind(school),
+            None => query,
         };
+        let rows: Vec<Row> = query.fetch_all(db).await?;
         let schools: Vec<(String, String)> = {
             sql("SELECT id, name FROM schools WHERE council_id = $1 ORDER BY name")
                 .bind(&user.council_id)

@@ -51,7 +51,7 @@ mod server {
     use crate::domain::workflow::{ContributionRuleForm, check_contribution_rule};
     use crate::error::AppError;
     use crate::features::auth::CurrentUser;
-    use crate::features::people::administrator;
+    use crate::features::guard::administrator;
     use crate::infra::audit;
     use crate::infra::audit::AuditEvent;
     use crate::infra::db::Db;

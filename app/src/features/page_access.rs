@@ -49,8 +49,8 @@ pub async fn refuses(path: &str) -> bool {
         return false;
     };
     let outcome: Result<(), AppError> = match guard {
-        PageGuard::Administrator => crate::features::people::administrator().await.map(drop),
-        PageGuard::Child(id) => crate::features::children::server::child_reader(&db, id)
+        PageGuard::Administrator => crate::features::guard::administrator().await.map(drop),
+        PageGuard::Child(id) => crate::features::guard::child_reader(&db, id)
             .await
             .map(drop),
         PageGuard::ChildRegister(id) => {

@@ -11,10 +11,6 @@ mod section_rights_page;
 #[cfg(feature = "ssr")]
 mod server;
 
-/// The signed-in Virtual School member, or why not (for other admin features).
-#[cfg(feature = "ssr")]
-pub(crate) use server::administrator;
-
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 

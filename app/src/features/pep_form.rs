@@ -8,6 +8,7 @@
 #[cfg(feature = "ssr")]
 mod action_log;
 mod form_problems;
+pub mod live_room;
 #[cfg(feature = "ssr")]
 pub(crate) mod meeting;
 mod meeting_part;
@@ -15,6 +16,7 @@ mod pep_page;
 #[cfg(feature = "ssr")]
 mod pp_plus;
 mod pp_plus_part;
+pub mod presence_part;
 mod saver;
 #[cfg(feature = "ssr")]
 pub mod server;

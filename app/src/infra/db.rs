@@ -9,7 +9,6 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use super::sql::Tx;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -51,6 +50,11 @@ pub struct WriteTransaction<DB: sqlx::Database> {
 }
 
 impl<DB: sqlx::Database> WriteTransaction<DB> {
+    /// A transaction that takes no turn: for one that only reads.
+    pub(crate) fn reading(tx: sqlx::Transaction<'static, DB>) -> Self {
+        WriteTransaction { tx, _turn: None }
+    }
+
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         self.tx.commit().await
     }
@@ -186,44 +190,14 @@ impl Db {
         }
     }
 
-    /// Brings the schema up to date. Safe to run on every start.
-    pub async fn migrate(&self) -> Result<(), DbError> {
+    /// The schema's migrations, for this backend. [`Db::migrate`] (in `reference_data.rs`)
+    /// runs these and then loads the reference data the app ships.
+    pub async fn migrate_schema(&self) -> Result<(), DbError> {
         match self {
             Db::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
             Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
         }
-        crate::infra::reference_data::load_shipped_bank_holidays(self)
-            .await
-            .map_err(|e| DbError::Migration(sqlx::migrate::MigrateError::Execute(e)))?;
         Ok(())
-    }
-
-    /// Starts a transaction that will write (see [`BeginWrite`]): on SQLite it waits its turn
-    /// and takes the write lock at once.
-    pub async fn begin_write(&self) -> Result<Tx, sqlx::Error> {
-        Ok(match self {
-            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_write().await?),
-            Db::Postgres(pool) => Tx::Postgres(pool.begin_write().await?),
-        })
-    }
-
-    /// Starts a transaction that only reads: one snapshot for several statements.
-    pub async fn begin_read(&self) -> Result<Tx, sqlx::Error> {
-        Ok(match self {
-            Db::Sqlite(pool) => Tx::Sqlite(WriteTransaction {
-                tx: pool.begin().await?,
-                _turn: None,
-            }),
-            Db::Postgres(pool) => Tx::Postgres(WriteTransaction {
-                tx: pool.begin().await?,
-                _turn: None,
-            }),
-        })
-    }
-
-    /// A round trip to the database, for `/healthz`.
-    pub async fn ping(&self) -> Result<(), sqlx::Error> {
-        super::sql::sql("SELECT 1").execute(self).await.map(|_| ())
     }
 
     pub async fn close(&self) {

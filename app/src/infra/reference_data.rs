@@ -10,7 +10,7 @@ use crate::domain::calendar::{
     BankHolidays, ENGLAND_AND_WALES, Period, PeriodKind, SHIPPED_BANK_HOLIDAYS_JSON,
 };
 use crate::domain::schedule::DeadlinePolicy;
-use crate::infra::db::Db;
+use crate::infra::db::{Db, DbError};
 use crate::infra::sql::sql;
 
 /// Adds the shipped England and Wales bank holidays that are not in the table yet.
@@ -203,4 +203,16 @@ pub async fn contribution_rule(
         crate::domain::workflow::ContributionRule::from_json,
     )
     .await
+}
+
+impl Db {
+    /// Brings the schema up to date and loads the reference data the app ships (bank
+    /// holidays). Safe to run on every start.
+    pub async fn migrate(&self) -> Result<(), DbError> {
+        self.migrate_schema().await?;
+        load_shipped_bank_holidays(self)
+            .await
+            .map_err(|e| DbError::Migration(sqlx::migrate::MigrateError::Execute(e)))?;
+        Ok(())
+    }
 }

@@ -19,7 +19,7 @@ use sqlx::query::Query;
 use sqlx::sqlite::{SqliteArguments, SqliteConnection, SqlitePool, SqliteRow};
 use sqlx::{Decode, FromRow, Postgres, Sqlite, Type};
 
-use super::db::{Db, WriteTransaction};
+use super::db::{BeginWrite, Db, WriteTransaction};
 
 /// A value waiting to be bound, with its type (so a NULL is a NULL of that type).
 #[derive(Debug, Clone, PartialEq)]
@@ -200,14 +200,15 @@ impl Done {
 #[must_use = "a statement does nothing until it is executed or fetched"]
 #[derive(Debug, Clone)]
 pub struct Sql<'q> {
-    text: &'q str,
+    text: Cow<'q, str>,
     params: Vec<Param<'q>>,
 }
 
-/// Starts a statement. Its placeholders are `$1`, `$2` … (both backends read them).
+/// Starts a statement. Its placeholders are `$1`, `$2` … (both backends read them); a statement
+/// built from pieces numbers them itself with [`Sql::push_bind`].
 pub fn sql(text: &str) -> Sql<'_> {
     Sql {
-        text,
+        text: Cow::Borrowed(text),
         params: Vec::new(),
     }
 }
@@ -244,26 +245,27 @@ fn postgres_query<'q>(text: &'q str, params: Vec<Param<'q>>) -> Query<'q, Postgr
 /// Runs `$run` (a method of sqlx's `Query`, `Map` …) on the backend `$on` names; `$query` is the
 /// backend's own query from `$make`. Private: the one place each backend's arm is written out.
 macro_rules! on_either {
-    ($self:ident, $on:expr, |$query:ident, $executor:ident| $run:expr) => {
+    ($self:ident, $on:expr, |$query:ident, $executor:ident| $run:expr) => {{
+        let text = $self.text;
         match $on.into() {
             On::SqlitePool($executor) => {
-                let $query = sqlite_query($self.text, $self.params);
+                let $query = sqlite_query(&text, $self.params);
                 $run
             }
             On::SqliteTx($executor) => {
-                let $query = sqlite_query($self.text, $self.params);
+                let $query = sqlite_query(&text, $self.params);
                 $run
             }
             On::PostgresPool($executor) => {
-                let $query = postgres_query($self.text, $self.params);
+                let $query = postgres_query(&text, $self.params);
                 $run
             }
             On::PostgresTx($executor) => {
-                let $query = postgres_query($self.text, $self.params);
+                let $query = postgres_query(&text, $self.params);
                 $run
             }
         }
-    };
+    }};
 }
 
 impl<'q> Sql<'q> {
@@ -271,6 +273,29 @@ impl<'q> Sql<'q> {
     pub fn bind(mut self, value: impl Bind<'q>) -> Self {
         self.params.push(value.param());
         self
+    }
+
+    /// Adds text to the statement, for one built from pieces.
+    pub fn push(mut self, text: &str) -> Self {
+        self.text.to_mut().push_str(text);
+        self
+    }
+
+    /// Adds a placeholder numbered after those already bound, and its value: a piece of SQL
+    /// written this way binds its own values and can go anywhere in a statement.
+    pub fn push_bind(mut self, value: impl Bind<'q>) -> Self {
+        self = self.bind(value);
+        let number = self.params.len();
+        self.text.to_mut().push_str(&format!("${number}"));
+        self
+    }
+
+    /// Adds "the row from `from` to `until` (NULL: open-ended) is in force on `day`": the rule
+    /// every dated row (assignments, school and care episodes) is read by.
+    pub fn push_in_force(self, from: &str, until: &str, day: NaiveDate) -> Self {
+        let this = self.push("(").push(from).push(" <= ").push_bind(day);
+        let number = this.params.len();
+        this.push(&format!(" AND ({until} IS NULL OR {until} >= ${number}))"))
     }
 
     pub async fn execute<'c>(self, on: impl Into<On<'c>>) -> Result<Done, sqlx::Error> {
@@ -335,5 +360,58 @@ impl<'q> Sql<'q> {
     ) -> Result<Option<T>, sqlx::Error> {
         let row: Option<(T,)> = self.fetch_optional(on).await?;
         Ok(row.map(|(value,)| value))
+    }
+}
+
+/// Transactions and the health check, here beside [`Tx`] so `db.rs` needs nothing from this file.
+impl Db {
+    /// Starts a transaction that will write (see [`BeginWrite`]): on SQLite it waits its turn
+    /// and takes the write lock at once.
+    pub async fn begin_write(&self) -> Result<Tx, sqlx::Error> {
+        Ok(match self {
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_write().await?),
+            Db::Postgres(pool) => Tx::Postgres(pool.begin_write().await?),
+        })
+    }
+
+    /// Starts a transaction that only reads: one snapshot for several statements.
+    pub async fn begin_read(&self) -> Result<Tx, sqlx::Error> {
+        Ok(match self {
+            Db::Sqlite(pool) => Tx::Sqlite(WriteTransaction::reading(pool.begin().await?)),
+            Db::Postgres(pool) => Tx::Postgres(WriteTransaction::reading(pool.begin().await?)),
+        })
+    }
+
+    /// A round trip to the database, for `/healthz`.
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        sql("SELECT 1").execute(self).await.map(|_| ())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_statement_built_from_pieces_numbers_its_placeholders_after_those_bound() {
+        let day = NaiveDate::from_ymd_opt(2026, 12, 4).unwrap();
+        let built = sql("SELECT 1 FROM assignments a WHERE a.user_id = $1 AND ")
+            .bind("u-1")
+            .push_in_force("a.starts_on", "a.ends_on", day)
+            .push(" AND a.child_id = ")
+            .push_bind("c-1");
+        assert_eq!(
+            built.text,
+            "SELECT 1 FROM assignments a WHERE a.user_id = $1 AND \
+             (a.starts_on <= $2 AND (a.ends_on IS NULL OR a.ends_on >= $2)) AND a.child_id = $3"
+        );
+        assert_eq!(
+            built.params,
+            vec![
+                Param::Text(Some("u-1".into())),
+                Param::Date(Some(day)),
+                Param::Text(Some("c-1".into())),
+            ]
+        );
     }
 }

@@ -416,7 +416,7 @@ pub mod server {
         if ended == 0 {
             return Err(AppError::Forbidden);
         }
-        crate::features::live::recheck();
+        crate::infra::live_signal::recheck();
         let request_id = request_id(&parts);
         record_auth_event(
             &db,
@@ -434,7 +434,7 @@ pub mod server {
         if let Some(token) = session_token(&parts, auth.cookies) {
             let user = sessions::resolve(&db, &token, auth.session_idle).await?;
             sessions::end(&db, &token).await?;
-            crate::features::live::recheck();
+            crate::infra::live_signal::recheck();
             if let Some(user) = user {
                 let request_id = request_id(&parts);
                 let detail = serde_json::json!({});

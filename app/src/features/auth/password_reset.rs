@@ -194,7 +194,7 @@ mod server {
         };
         // Every session ends: whoever knew the old password is out. The second factor stays.
         sessions::end_all_for_user(&db, &user_id).await?;
-        crate::features::live::recheck();
+        crate::infra::live_signal::recheck();
         record_auth_event(
             &db,
             Some(&user_id),

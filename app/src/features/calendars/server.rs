@@ -4,13 +4,13 @@
 use chrono::{NaiveDate, Utc};
 
 use super::{KnownBankHolidays, SchoolCalendarView};
-use crate::domain::access::{Action, Actor, Relationship, authorize};
+use crate::domain::access::{Action, Relationship};
 use crate::domain::calendar::{BankHolidays, LineError, Period, PeriodKind, parse_calendar};
 use crate::domain::policy::Access;
 use crate::domain::school::{NewSchoolForm, check_new_school};
 use crate::error::{AppError, internal};
 use crate::features::auth::{CurrentUser, current_user};
-use crate::features::children::server::denial_error;
+use crate::features::guard::authorize;
 use crate::features::people::Choice;
 use crate::infra::audit;
 use crate::infra::audit::AuditEvent;
@@ -51,22 +51,17 @@ enum Scope<'a> {
 /// The person asking, if they may manage calendars in `scope`.
 async fn calendar_manager(scope: Scope<'_>) -> Result<CurrentUser, AppError> {
     let user = current_user().await?;
-    let actor = user.as_ref().map(|u| Actor {
-        role: u.role,
-        second_factor_pending: u.second_factor_pending,
-    });
     let own_school = match (scope, user.as_ref()) {
         (Scope::OwnSchool, _) => true,
         (Scope::School(school), Some(user)) => user.school_id.as_deref() == Some(school),
         _ => false,
     };
     authorize(
-        actor,
+        user.as_ref(),
         Action::ManageSchoolCalendar { own_school },
         Relationship::None,
         Access::None,
-    )
-    .map_err(denial_error)?;
+    )?;
     user.ok_or(AppError::SignedOut)
 }
 

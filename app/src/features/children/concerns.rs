@@ -53,21 +53,15 @@ pub mod server {
     use chrono::{DateTime, Utc};
 
     use super::{ConcernItem, ConcernRaised, check_concern};
-    use crate::domain::access::{Action, Actor, authorize};
-    use crate::domain::policy::Access;
     use crate::domain::roles::Role;
     use crate::error::{AppError, internal};
     use crate::features::auth::{AuthContext, CurrentUser};
-    use crate::features::children::server::{denial_error, reader, relationship};
+    use crate::features::guard::{child_reader, today};
     use crate::infra::audit;
     use crate::infra::audit::AuditEvent;
     use crate::infra::db::Db;
     use crate::infra::mail::Email;
     use crate::infra::sql::sql;
-
-    fn today() -> chrono::NaiveDate {
-        crate::domain::uk_time::uk_today(Utc::now())
-    }
 
     /// Whether this person may raise concerns about children they reach (not young people).
     pub fn may_raise(user: &CurrentUser) -> bool {
@@ -112,26 +106,10 @@ pub mod server {
         child_id: String,
         concern: String,
     ) -> Result<ConcernRaised, AppError> {
-        let user = reader().await?;
         let db = Db::from_context("concerns")?;
+        let user = child_reader(&db, &child_id).await?;
         let auth = leptos::prelude::use_context::<AuthContext>()
             .ok_or_else(|| internal("concerns", "no auth context"))?;
-        let in_council: bool = {
-            sql("SELECT EXISTS (SELECT 1 FROM children WHERE id = $1 AND council_id = $2)")
-                .bind(&child_id)
-                .bind(&user.council_id)
-                .fetch_value(&db)
-                .await?
-        };
-        if !in_council {
-            return Err(AppError::Forbidden);
-        }
-        let relationship = relationship(&db, &user, &child_id).await?;
-        let actor = Some(Actor {
-            role: user.role,
-            second_factor_pending: user.second_factor_pending,
-        });
-        authorize(actor, Action::ReadChild, relationship, Access::None).map_err(denial_error)?;
         if !may_raise(&user) {
             return Err(AppError::Forbidden);
         }

@@ -99,16 +99,12 @@ pub mod server {
     };
     use crate::error::AppError;
     use crate::features::auth::CurrentUser;
-    use crate::features::children::server::child_guard;
+    use crate::features::guard::{child_guard, today};
     use crate::features::pep_schedule::server::schedule_peps;
     use crate::infra::audit;
     use crate::infra::audit::AuditEvent;
     use crate::infra::db::Db;
     use crate::infra::sql::sql;
-
-    fn today() -> NaiveDate {
-        crate::domain::uk_time::uk_today(Utc::now())
-    }
 
     fn invalid(problems: Vec<FieldProblem>) -> AppError {
         AppError::on_fields(problems)
@@ -250,7 +246,7 @@ pub mod server {
             Some(child_id) => (editor(&db, &child_id).await?, child_id, false),
             // Adding a child to the register is the Virtual School's.
             None => (
-                crate::features::people::administrator().await?,
+                crate::features::guard::administrator().await?,
                 uuid::Uuid::now_v7().to_string(),
                 true,
             ),

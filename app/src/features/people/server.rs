@@ -6,34 +6,16 @@ use super::{
     AssignmentRow, Choice, InvitationRow, PeopleOverview, PersonDetail, PersonRow,
     SectionRightsTable, assignment_relationship,
 };
-use crate::domain::access::{Action, Actor, Relationship, authorize};
 use crate::domain::pep::{PepState, SectionKey};
 use crate::domain::policy::Access;
 use crate::domain::roles::Role;
 use crate::error::{AppError, internal};
-use crate::features::auth::{CurrentUser, current_user};
-use crate::features::children::server::denial_error;
+use crate::features::auth::CurrentUser;
+use crate::features::guard::{administrator, today};
 use crate::infra::audit;
 use crate::infra::audit::AuditEvent;
 use crate::infra::db::Db;
 use crate::infra::sql::sql;
-
-/// The signed-in Virtual School member asking, or the reason they may not.
-pub(crate) async fn administrator() -> Result<CurrentUser, AppError> {
-    let user = current_user().await?;
-    let actor = user.as_ref().map(|u| Actor {
-        role: u.role,
-        second_factor_pending: u.second_factor_pending,
-    });
-    authorize(
-        actor,
-        Action::ManagePeople,
-        Relationship::None,
-        Access::None,
-    )
-    .map_err(denial_error)?;
-    user.ok_or(AppError::SignedOut)
-}
 
 fn invalid(field: &str, message: impl Into<String>) -> AppError {
     AppError::Invalid(vec![(field.to_string(), message.into())])
@@ -42,11 +24,6 @@ fn invalid(field: &str, message: impl Into<String>) -> AppError {
 /// The same words everywhere a date is shown: "3 September 2026".
 fn long_date(date: NaiveDate) -> String {
     date.format("%-d %B %Y").to_string()
-}
-
-/// Today in England, as `features::children` reads assignments.
-fn today() -> NaiveDate {
-    crate::domain::uk_time::uk_today(Utc::now())
 }
 
 const CHANGED_MEANWHILE: &str = "Someone else changed this person just now. The page now shows \
@@ -401,7 +378,7 @@ async fn apply_person_change(
         }).await?;
         tx.commit().await?;
     };
-    crate::features::live::recheck();
+    crate::infra::live_signal::recheck();
     Ok(())
 }
 
@@ -572,7 +549,7 @@ pub async fn end_assignment(assignment_id: String) -> Result<(), AppError> {
         tx.commit().await?;
     };
     // Someone whose link to a child ended may have the child's PEP open: they ask again.
-    crate::features::live::recheck();
+    crate::infra::live_signal::recheck();
     Ok(())
 }
 

@@ -148,7 +148,7 @@ pub async fn start_meeting(pep_id: String) -> Result<MeetingInfo, AppError> {
     };
     let meeting = meeting_of(&db, &pep_id).await?.ok_or_else(not_running)?;
     match revision {
-        Some(revision) => crate::features::live::ring(&pep_id, revision),
+        Some(revision) => crate::infra::live_signal::ring(&pep_id, revision),
         None => {
             return Err(AppError::Invalid(vec![(
                 "meeting".into(),
@@ -218,7 +218,7 @@ pub async fn record_attendance(
     let meeting = meeting_of(&db, &pep_id).await?.ok_or_else(not_running)?;
     match revision {
         Some(revision) => {
-            crate::features::live::ring(&pep_id, revision);
+            crate::infra::live_signal::ring(&pep_id, revision);
             Ok(meeting)
         }
         None if !meeting.running() => Err(not_running()),
@@ -277,6 +277,6 @@ pub async fn end_meeting(pep_id: String) -> Result<MeetingInfo, AppError> {
     let Some(revision) = revision else {
         return Err(not_running());
     };
-    crate::features::live::ring(&pep_id, revision);
+    crate::infra::live_signal::ring(&pep_id, revision);
     meeting_of(&db, &pep_id).await?.ok_or_else(not_running)
 }

@@ -4,10 +4,10 @@
 
 use leptos::prelude::*;
 
+use super::live_room::LiveRoom;
 use super::{ActionOwner, end_meeting, record_attendance, start_meeting};
 use crate::domain::meeting::{Attendance, Attendee, MeetingInfo};
 use crate::domain::roles::Role;
-use crate::features::live::LiveRoom;
 
 /// One row of the attendance form: who, and how they took part (none: not recorded).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -13,6 +13,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use super::form_problems::{FormProblems, ProblemAlert};
+use super::live_room::LiveRoom;
+use super::presence_part::LivePresence;
 use super::saver::{Heard, Persist, Replaced, SaveState, Saver};
 use super::shared_text_part::{SharedText, SharedTextField};
 use super::{
@@ -24,7 +26,6 @@ use crate::domain::pep::{PepState, SectionKey};
 use crate::domain::pep_form::{FieldKind, SectionStatus};
 use crate::domain::workflow::{Step, state_with_meeting};
 use crate::error::AppError;
-use crate::features::live::{LivePresence, LiveRoom};
 use crate::ui::countdown::{Countdown, PageCalendars};
 
 #[component]

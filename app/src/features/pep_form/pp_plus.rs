@@ -7,13 +7,13 @@
 use chrono::Utc;
 
 use super::server::{Reached, reach};
-use crate::domain::access::{Action, Actor, authorize};
+use crate::domain::access::Action;
 use crate::domain::pep::Phase;
 use crate::domain::pp_plus::{
     PpPlusBudget, PpPlusLine, check_decision, financial_year_days, financial_year_of, pounds,
 };
 use crate::error::AppError;
-use crate::features::children::server::denial_error;
+use crate::features::guard::authorize;
 use crate::infra::audit;
 use crate::infra::db::Db;
 use crate::infra::reference_data::pp_plus_policy;
@@ -135,15 +135,11 @@ pub async fn decide_pp_plus(
     let db = Db::from_context("pp plus")?;
     let (reached, relationship) = reach(&db, &pep_id).await?;
     authorize(
-        Some(Actor {
-            role: reached.user.role,
-            second_factor_pending: reached.user.second_factor_pending,
-        }),
+        Some(&reached.user),
         Action::DecidePpPlus,
         relationship,
         crate::domain::policy::Access::None,
-    )
-    .map_err(denial_error)?;
+    )?;
     let status = check_decision(&decision, &reason).map_err(AppError::on_fields)?;
     let request = requests_of(&db, &pep_id)
         .await?

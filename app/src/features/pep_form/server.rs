@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{FieldSaved, FormField, FormSection, PepForm};
-use crate::domain::access::{Action, Actor, Relationship, authorize};
+use crate::domain::access::{Action, Relationship};
 use crate::domain::pep::{PepState, Phase, SectionKey};
 use crate::domain::pep_form::{SectionStatus, check_field_value, field, fields, sections_for};
 use crate::domain::policy::Access;
@@ -17,7 +17,7 @@ use crate::features::auth::CurrentUser;
 use crate::features::children::countdowns::{
     Countdowns, capitalise, pep_due_explanation, pep_title,
 };
-use crate::features::children::server::{denial_error, reader, relationship};
+use crate::features::guard::{authorize, reader, relationship, today};
 use crate::infra::audit;
 use crate::infra::audit::AuditEvent;
 use crate::infra::db::Db;
@@ -66,10 +66,6 @@ pub(super) async fn mark_section_edited(
         .unwrap_or_else(|| SectionStatus::initial(section))
         .after_edit();
     upsert_status(tx, pep_id, section, status, now).await
-}
-
-fn today() -> NaiveDate {
-    crate::domain::uk_time::uk_today(Utc::now())
 }
 
 /// A PEP as the rights and deadlines need it.
@@ -161,10 +157,7 @@ impl Reached {
         relationship: Relationship,
     ) -> Result<(), AppError> {
         authorize(
-            Some(Actor {
-                role: self.user.role,
-                second_factor_pending: self.user.second_factor_pending,
-            }),
+            Some(&self.user),
             Action::Section {
                 section,
                 state: self.state,
@@ -173,7 +166,6 @@ impl Reached {
             relationship,
             self.access(section),
         )
-        .map_err(denial_error)
     }
 }
 
@@ -244,16 +236,7 @@ async fn reach_as(
         return Err(AppError::Forbidden);
     };
     let relationship = relationship(db, &user, &pep.child_id).await?;
-    authorize(
-        Some(Actor {
-            role: user.role,
-            second_factor_pending: user.second_factor_pending,
-        }),
-        Action::ReadChild,
-        relationship,
-        Access::None,
-    )
-    .map_err(denial_error)?;
+    authorize(Some(&user), Action::ReadChild, relationship, Access::None)?;
     let state = PepState::parse(&pep.state)
         .map_err(|e| crate::error::internal("pep form", e.to_string()))?;
     let phase =
@@ -578,7 +561,7 @@ pub async fn save_pep_field(
 ) -> Result<FieldSaved, AppError> {
     let db = Db::from_context("pep form")?;
     if let Some(id) = &edit_id
-        && !crate::domain::live::is_edit_id(id)
+        && !crate::domain::ids::is_edit_id(id)
     {
         return Err(AppError::Invalid(vec![(
             "edit_id".into(),
@@ -712,7 +695,7 @@ pub async fn save_pep_field(
     };
     let (outcome, revision) = outcome;
     if let Some(revision) = revision {
-        crate::features::live::ring(&pep_id, revision);
+        crate::infra::live_signal::ring(&pep_id, revision);
     }
     Ok(outcome)
 }

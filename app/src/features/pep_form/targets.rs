@@ -21,7 +21,7 @@ use crate::domain::pp_plus::{
 use crate::domain::schedule::{term_windows, termly_due};
 use crate::domain::targets::{
     ActionDraft, ActionTextPart, MOST_ACTIONS, PreviousTarget, ReviewWindow, TargetDraft,
-    TargetTextPart, check_evaluation, check_target_bounds, is_part_id_of, key_stage,
+    TargetTextPart, check_evaluation, check_target_bounds, key_stage,
 };
 use crate::error::AppError;
 use crate::features::children::countdowns::{Countdowns, capitalise};
@@ -423,7 +423,9 @@ pub async fn add_target(pep_id: String) -> Result<TargetRecord, AppError> {
 /// A new action's id from the page: a part of this target (`{target id}-a…`) short enough to
 /// name a shared-text field.
 fn check_new_action_id(target_id: &str, action_id: &str) -> Result<(), AppError> {
-    if is_part_id_of(target_id, "-a", action_id) && crate::domain::live::is_edit_id(action_id) {
+    if crate::domain::ids::is_part_id_of(target_id, "-a", action_id)
+        && crate::domain::ids::is_edit_id(action_id)
+    {
         Ok(())
     } else {
         Err(AppError::Invalid(vec![(
@@ -575,7 +577,7 @@ pub async fn save_target(
     if let Some(bad) = target
         .actions
         .iter()
-        .find(|a| !is_part_id_of(&target_id, "-a", &a.id))
+        .find(|a| !crate::domain::ids::is_part_id_of(&target_id, "-a", &a.id))
     {
         return Err(AppError::Invalid(vec![(
             "actions".into(),

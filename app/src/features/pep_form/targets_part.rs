@@ -11,6 +11,7 @@ use leptos::prelude::*;
 
 use std::collections::BTreeMap;
 
+use super::live_room::LiveRoom;
 use super::pep_page::{ConflictChoice, FreshForm, ReplacedNotice, SaveStatus, follow_text};
 use super::pp_plus_part::{PpPlusReadOnly, PpPlusRequests, PpPlusSummary};
 use super::saver::{Persist, SaveState, Saver};
@@ -29,7 +30,6 @@ use crate::domain::targets::{
     with_actions_of, with_text_of,
 };
 use crate::error::AppError;
-use crate::features::live::LiveRoom;
 use crate::ui::raw_text::textarea_content;
 
 /// One target of one PEP.
@@ -497,7 +497,7 @@ fn Checklist(findings: Signal<Vec<Finding>>, id: String) -> impl IntoView {
 
 /// A new part's id: the target's id, `tag` (`-a` an action, `-p` a PP+ request) and a number
 /// unique on this page, so a save that is retried never adds the part twice
-/// (`domain::targets::is_part_id_of` checks it on the server).
+/// (`domain::ids::is_part_id_of` checks it on the server).
 pub(super) fn new_part_id(target_id: &str, tag: &str) -> String {
     let millis = chrono::Utc::now().timestamp_millis();
     let salt = NEXT_PART.with(|n| {

@@ -363,7 +363,7 @@ pub(crate) fn read_edit(edit_id: &str, base: i64, op: &str) -> Result<TextOp, Ap
 
 /// The edit's id and base version, as both paths (HTTP and the live channel) check them.
 pub(crate) fn check_edit(edit_id: &str, base: i64) -> Result<(), AppError> {
-    if !crate::domain::live::is_edit_id(edit_id) {
+    if !crate::domain::ids::is_edit_id(edit_id) {
         return Err(invalid(
             "edit_id",
             "An edit id is 1 to 64 letters, digits, hyphens or underscores",
@@ -404,7 +404,7 @@ pub async fn edit_pep_text(
     };
     let applied = apply_text_edit(&db, &request).await?;
     if let Applied::Stored { revision, edit } = &applied {
-        crate::features::live::written(&pep_id, *revision, edit.clone());
+        crate::infra::live_signal::written(&pep_id, *revision, edit.clone());
     }
     Ok(applied.answer())
 }

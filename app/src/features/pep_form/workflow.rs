@@ -254,7 +254,7 @@ pub async fn change_pep_state(
     };
     // Everyone else with the PEP open sees it move (their workflow part reads itself again).
     if let Some(revision) = revision {
-        crate::features::live::ring(&pep_id, revision);
+        crate::infra::live_signal::ring(&pep_id, revision);
     }
     Ok(())
 }

@@ -9,7 +9,7 @@
 
 use chrono::{Duration, NaiveDate};
 
-use super::calendar::{LineError, Period, PeriodKind, check_periods};
+use super::{LineError, Period, PeriodKind, check_periods};
 
 /// One unfolded content line with the physical line it started on.
 struct ContentLine {
@@ -362,15 +362,7 @@ END:VCALENDAR\n";
     #[test]
     fn either_format_is_read_by_its_first_line() {
         let csv = "start,end,kind,label\n2026-09-01,2026-12-18,term,Autumn term\n";
-        assert_eq!(
-            super::super::calendar::parse_calendar(csv).unwrap().len(),
-            1
-        );
-        assert_eq!(
-            super::super::calendar::parse_calendar(RIVERSIDE)
-                .unwrap()
-                .len(),
-            4
-        );
+        assert_eq!(super::super::parse_calendar(csv).unwrap().len(), 1);
+        assert_eq!(super::super::parse_calendar(RIVERSIDE).unwrap().len(), 4);
     }
 }

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::room::{Link, LiveRoom};
+use super::live_room::{Link, LiveRoom};
 use crate::domain::live::FieldKey;
 
 /// `labels` names each field the person may read: (field, "Section: question").
