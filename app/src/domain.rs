@@ -2,6 +2,7 @@
 
 pub mod academic_year;
 pub mod access;
+pub mod audit;
 pub mod calendar;
 pub mod child;
 pub mod deadlines;
@@ -32,6 +33,12 @@ pub mod workflow;
 pub struct UnknownValue {
     pub what: &'static str,
     pub value: String,
+}
+
+/// A value stored as its code (every `text_enum!`): how the database layer binds one without
+/// `domain` naming it.
+pub trait Coded: Copy {
+    fn code(self) -> &'static str;
 }
 
 /// Declares a closed set of codes stored as text (in the database, in URLs, in JSON) with a
@@ -91,13 +98,80 @@ macro_rules! text_enum {
                 f.write_str(self.label())
             }
         }
+
+        // In the database as text, read back by sqlx (`struct Row { state: PepState }`): a code
+        // this version does not know is an error on the row, never a silent default.
+        #[cfg(feature = "ssr")]
+        impl<DB: sqlx::Database> sqlx::Type<DB> for $name
+        where
+            str: sqlx::Type<DB>,
+        {
+            fn type_info() -> DB::TypeInfo {
+                <str as sqlx::Type<DB>>::type_info()
+            }
+            fn compatible(ty: &DB::TypeInfo) -> bool {
+                <str as sqlx::Type<DB>>::compatible(ty)
+            }
+        }
+
+        #[cfg(feature = "ssr")]
+        impl<'r, DB: sqlx::Database> sqlx::Decode<'r, DB> for $name
+        where
+            &'r str: sqlx::Decode<'r, DB>,
+        {
+            fn decode(
+                value: <DB as sqlx::Database>::ValueRef<'r>,
+            ) -> Result<Self, sqlx::error::BoxDynError> {
+                let code = <&'r str as sqlx::Decode<'r, DB>>::decode(value)?;
+                Ok($name::parse(code)?)
+            }
+        }
+
+        impl $crate::domain::Coded for $name {
+            fn code(self) -> &'static str {
+                self.as_str()
+            }
+        }
     };
 }
 pub(crate) use text_enum;
 
+/// Calls `$check!` with every coded value's type, so the tests that hold them to one name
+/// everywhere (JSON, `parse`, the database) cannot miss one.
+#[cfg(any(test, feature = "ssr"))]
+macro_rules! every_text_enum {
+    ($check:ident) => {
+        $check!(
+            $crate::domain::school::SchoolKind,
+            $crate::domain::calendar::PeriodKind,
+            $crate::domain::pp_plus::PpPlusStatus,
+            $crate::domain::pep_form::SectionStatus,
+            $crate::domain::pep::PepState,
+            $crate::domain::pep::Phase,
+            $crate::domain::pep::Term,
+            $crate::domain::pep::PepKind,
+            $crate::domain::pep::SectionKey,
+            $crate::domain::register::SenStatus,
+            $crate::domain::register::EducationStatus,
+            $crate::domain::school_record::ExclusionKind,
+            $crate::domain::targets::NeedArea,
+            $crate::domain::targets::Evaluation,
+            $crate::domain::targets::TargetTextPart,
+            $crate::domain::targets::ActionTextPart,
+            $crate::domain::meeting::Attendance,
+            $crate::domain::roles::Role,
+            $crate::domain::policy::Access,
+            $crate::domain::deadlines::DayKind,
+            $crate::domain::audit::AuditAction,
+            $crate::domain::smart::SmartCheck,
+        )
+    };
+}
+#[cfg(any(test, feature = "ssr"))]
+pub(crate) use every_text_enum;
+
 #[cfg(test)]
 mod tests {
-    use super::pep::{PepState, Phase, SectionKey, Term};
     use super::roles::Role;
 
     /// Every coded value: its code parses back, no two share one, and JSON carries the same code
@@ -119,29 +193,48 @@ mod tests {
                 assert!(serde_json::from_str::<$kind>("\"no such code\"").is_err());
             )+};
         }
-        use super::*;
-        check!(
-            school::SchoolKind,
-            calendar::PeriodKind,
-            pp_plus::PpPlusStatus,
-            pep_form::SectionStatus,
-            PepState,
-            Phase,
-            Term,
-            pep::PepKind,
-            SectionKey,
-            register::SenStatus,
-            register::EducationStatus,
-            school_record::ExclusionKind,
-            targets::NeedArea,
-            targets::Evaluation,
-            targets::TargetTextPart,
-            targets::ActionTextPart,
-            meeting::Attendance,
-            Role,
-            policy::Access,
-            deadlines::DayKind,
-        );
+        super::every_text_enum!(check);
+    }
+
+    /// Every `text_enum!` in the source is in `every_text_enum!` (read from the files, so a new
+    /// enum left out of the list fails here).
+    #[test]
+    fn every_text_enum_is_in_the_list_the_round_trip_tests_use() {
+        let domain = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/domain");
+        let mut declared = Vec::new();
+        let mut folders = vec![domain];
+        while let Some(folder) = folders.pop() {
+            for entry in std::fs::read_dir(folder).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    folders.push(path);
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                let mut rest = text.as_str();
+                while let Some(at) = rest.find("text_enum! {") {
+                    rest = &rest[at + "text_enum! {".len()..];
+                    // The name is the first line that is not a doc comment or an attribute.
+                    let name = rest
+                        .lines()
+                        .map(str::trim)
+                        .find(|l| !l.is_empty() && !l.starts_with("//") && !l.starts_with('#'))
+                        .and_then(|l| l.split(',').next())
+                        .unwrap()
+                        .to_string();
+                    declared.push(name);
+                }
+            }
+        }
+        macro_rules! names {
+            ($($kind:ty),+ $(,)?) => {
+                vec![$(stringify!($kind).rsplit("::").next().unwrap().trim().to_string()),+]
+            };
+        }
+        let mut listed: Vec<String> = super::every_text_enum!(names);
+        declared.sort();
+        listed.sort();
+        assert_eq!(declared, listed);
     }
 
     #[test]

@@ -318,7 +318,10 @@ fn check_target(args: &CheckTargetArgs) -> anyhow::Result<String> {
     for finding in &check.findings {
         lines.push(format!(
             "{} {:?} ({}): {}",
-            finding.letter, finding.severity, finding.check, finding.reason
+            finding.letter,
+            finding.severity,
+            finding.check.as_str(),
+            finding.reason
         ));
     }
     Ok(lines.join("\n"))

@@ -4,6 +4,7 @@
 //! Loading is idempotent: if the demo council exists nothing is written. Every person's password is
 //! [`DEMO_PASSWORD`] (the README lists the sign-ins).
 
+use app::domain::audit::AuditAction;
 use app::domain::calendar::{
     BankHolidays, ENGLAND_AND_WALES, Period as DomainPeriod, PeriodKind, SHIPPED_BANK_HOLIDAYS_JSON,
 };
@@ -963,7 +964,7 @@ pub async fn seed(db: &Db) -> Result<SeedOutcome, sqlx::Error> {
                 audit::append(&mut tx, &AuditEvent {
                     occurred_at: now,
                     actor_id: Some("demo-user-vsh"),
-                    action: "pep.created",
+                    action: AuditAction::PepCreated,
                     entity: "pep",
                     entity_id: Some(pep_id),
                     child_id: Some(child.id),
@@ -980,7 +981,7 @@ pub async fn seed(db: &Db) -> Result<SeedOutcome, sqlx::Error> {
                             // No designated teacher user at Northdale High, or no school.
                             _ => "demo-user-advisor",
                         }),
-                        action: "pep.state_changed",
+                        action: AuditAction::PepStateChanged,
                         entity: "pep",
                         entity_id: Some(pep_id),
                         child_id: Some(child.id),
@@ -1078,7 +1079,7 @@ pub async fn seed(db: &Db) -> Result<SeedOutcome, sqlx::Error> {
             &AuditEvent {
                 occurred_at: now,
                 actor_id: None,
-                action: "demo.seeded",
+                action: AuditAction::DemoSeeded,
                 entity: "council",
                 entity_id: Some(DEMO_COUNCIL_ID),
                 child_id: None,

@@ -157,21 +157,6 @@ pub enum PepPart {
 }
 
 impl PepPart {
-    /// The part an audit action changed, when it is one of these.
-    pub fn changed_by(action: &str) -> Option<PepPart> {
-        Some(match action {
-            "pep.section_status" => PepPart::TaskList,
-            "pep.state_changed" => PepPart::State,
-            _ => match action.split_once('.')?.0 {
-                "target" => PepPart::Targets,
-                "action" => PepPart::ActionLog,
-                "pp_plus" => PepPart::PpPlus,
-                "suspension" => PepPart::Suspensions,
-                _ => return None,
-            },
-        })
-    }
-
     /// "the targets", for "Priya Sharma changed the targets."
     pub fn words(self) -> &'static str {
         match self {
@@ -343,23 +328,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_part_is_named_by_the_audit_action_that_changed_it_and_said_with_who() {
-        assert_eq!(PepPart::changed_by("target.saved"), Some(PepPart::Targets));
-        assert_eq!(
-            PepPart::changed_by("pp_plus.decided"),
-            Some(PepPart::PpPlus)
-        );
-        assert_eq!(
-            PepPart::changed_by("pep.section_status"),
-            Some(PepPart::TaskList)
-        );
-        assert_eq!(
-            PepPart::changed_by("pep.state_changed"),
-            Some(PepPart::State)
-        );
-        assert_eq!(PepPart::changed_by("pep.field_saved"), None);
-        assert_eq!(PepPart::changed_by("meeting.started"), None);
-        assert_eq!(PepPart::changed_by("nonsense"), None);
+    fn a_part_changed_is_said_with_who() {
         let change = |by: &[&str]| PartChange {
             part: PepPart::Targets,
             by: by.iter().map(|b| b.to_string()).collect(),

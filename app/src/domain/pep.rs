@@ -81,9 +81,14 @@ text_enum! {
 }
 
 impl PepState {
-    /// Approved PEPs are history: nobody edits them.
+    /// The states in which nobody edits a PEP: submitted (the Virtual School has it) and
+    /// approved (history). Queries read "still open" as `state NOT IN` these
+    /// (`Sql::push_not_in`), never a list of their own.
+    pub const LOCKED: [PepState; 2] = [PepState::Submitted, PepState::Approved];
+
+    /// Approved PEPs are history and submitted ones the Virtual School's: nobody edits them.
     pub fn is_locked(self) -> bool {
-        matches!(self, PepState::Submitted | PepState::Approved)
+        Self::LOCKED.contains(&self)
     }
 
     /// Contributors other than the designated teacher write before and during the meeting, and

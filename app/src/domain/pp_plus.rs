@@ -12,7 +12,7 @@
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use super::smart::{Finding, Severity};
+use super::smart::{Finding, Severity, SmartCheck};
 use super::text_enum;
 
 text_enum! {
@@ -328,7 +328,7 @@ pub fn check_lines(lines: &[PpPlusLine]) -> Vec<Finding> {
         if !missing.is_empty() {
             findings.push(Finding {
                 letter: 'A',
-                check: "pp_plus_not_itemised".to_string(),
+                check: SmartCheck::PpPlusNotItemised,
                 severity: Severity::Error,
                 reason: format!("PP+ request {}: {}", n + 1, missing.join("; ")),
             });
@@ -357,7 +357,7 @@ pub fn check_budget<'a>(
     }
     vec![Finding {
         letter: 'A',
-        check: "pp_plus_over_allocation".to_string(),
+        check: SmartCheck::PpPlusOverAllocation,
         severity: Severity::Error,
         reason: format!(
             "This PEP asks for {} of PP+, but only {} is left of the child's {} for {}: \

@@ -6,6 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::text_enum;
+
 /// How much a finding matters: an error blocks "ready", a warning asks for a look, a hint helps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -15,14 +17,50 @@ pub enum Severity {
     Hint,
 }
 
+text_enum! {
+    /// Which check a finding comes from: a stable name the page and the tests can rely on.
+    SmartCheck, "SMART check" {
+        StatementMissing = "statement_missing", "no statement";
+        TooShort = "too_short", "too short";
+        TooLong = "too_long", "too long";
+        NotMeasurable = "not_measurable", "not measurable";
+        Vague = "vague", "vague words";
+        NoDate = "no_date", "no date";
+        NoNeedArea = "no_need_area", "no area of need";
+        NoBaseline = "no_baseline", "no starting point";
+        NoChildView = "no_child_view", "no child's view";
+        BadDate = "bad_date", "a date that does not read";
+        DateBeforeMeeting = "date_before_meeting", "a date before the meeting";
+        DateAfterReview = "date_after_review", "a date after the next review";
+        NoOwnedAction = "no_owned_action", "no action with an owner";
+        NoFrequency = "no_frequency", "an action without a frequency";
+        TooFewTargets = "too_few_targets", "too few targets";
+        RequiredAreaMissing = "required_area_missing", "a required area missing";
+        WritingMissing = "writing_missing", "no writing target";
+        PreviousNotEvaluated = "previous_not_evaluated", "previous targets not evaluated";
+        RepeatsUnmetTarget = "repeats_unmet_target", "repeats an unmet target";
+        PpPlusNotItemised = "pp_plus_not_itemised", "PP+ not itemised";
+        PpPlusOverAllocation = "pp_plus_over_allocation", "PP+ over the allocation";
+    }
+}
+
+impl SmartCheck {
+    /// The checks of a target's Pupil Premium Plus requests (check 11), which block a PEP
+    /// from being ready however its author answers them.
+    pub fn is_pp_plus(self) -> bool {
+        matches!(
+            self,
+            SmartCheck::PpPlusNotItemised | SmartCheck::PpPlusOverAllocation
+        )
+    }
+}
+
 /// One check that fired, with its reason in words.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     /// The SMART letter it belongs to: "S", "M", "A", "R" or "T".
     pub letter: char,
-    /// A stable name: `statement_missing`, `too_short`, `too_long`, `not_measurable`, `vague`,
-    /// `no_date`.
-    pub check: String,
+    pub check: SmartCheck,
     pub severity: Severity,
     pub reason: String,
 }
@@ -373,7 +411,7 @@ pub fn check_target_text(statement: &str) -> TextCheck {
     if words == 0 {
         findings.push(Finding {
             letter: 'S',
-            check: "statement_missing".to_string(),
+            check: SmartCheck::StatementMissing,
             severity: Severity::Error,
             reason: "Write the target: what the child will be able to do, how well, and by when"
                 .to_string(),
@@ -381,7 +419,7 @@ pub fn check_target_text(statement: &str) -> TextCheck {
     } else if words < FEWEST_WORDS {
         findings.push(Finding {
             letter: 'S',
-            check: "too_short".to_string(),
+            check: SmartCheck::TooShort,
             severity: Severity::Error,
             reason: format!(
                 "{words} words cannot say what will change: write what the child will do, how \
@@ -391,7 +429,7 @@ pub fn check_target_text(statement: &str) -> TextCheck {
     } else if characters > MOST_CHARACTERS {
         findings.push(Finding {
             letter: 'S',
-            check: "too_long".to_string(),
+            check: SmartCheck::TooLong,
             severity: Severity::Error,
             reason: format!(
                 "{characters} characters is more than one target ({MOST_CHARACTERS} at most): \
@@ -405,7 +443,7 @@ pub fn check_target_text(statement: &str) -> TextCheck {
     if words > 0 && measure.is_none() {
         findings.push(Finding {
             letter: 'M',
-            check: "not_measurable".to_string(),
+            check: SmartCheck::NotMeasurable,
             severity: Severity::Warning,
             reason: "Nothing here can be counted or checked: add a number, a percentage, \
                      “x out of y”, a grade, or “as measured by” a named assessment"
@@ -416,7 +454,7 @@ pub fn check_target_text(statement: &str) -> TextCheck {
     if let (true, Some(phrase)) = (vague, &vague_words) {
         findings.push(Finding {
             letter: 'M',
-            check: "vague".to_string(),
+            check: SmartCheck::Vague,
             severity: Severity::Warning,
             reason: format!(
                 "“{phrase}” says which way, not how far: say how everyone will know it has \
@@ -427,7 +465,7 @@ pub fn check_target_text(statement: &str) -> TextCheck {
     if words > 0 && date.is_none() {
         findings.push(Finding {
             letter: 'T',
-            check: "no_date".to_string(),
+            check: SmartCheck::NoDate,
             severity: Severity::Warning,
             reason: "No date in the words: add one, like “by 12 February 2027” or “by the end \
                      of the spring term”, or the target's date field must say when"
@@ -449,8 +487,8 @@ mod tests {
 
     use super::*;
 
-    fn checks(check: &TextCheck) -> Vec<&str> {
-        check.findings.iter().map(|f| f.check.as_str()).collect()
+    fn checks(check: &TextCheck) -> Vec<SmartCheck> {
+        check.findings.iter().map(|f| f.check).collect()
     }
 
     #[test]
@@ -463,7 +501,7 @@ mod tests {
         assert!(!check.vague);
         assert_eq!(check.measure_phrase.as_deref(), Some("40 words"));
         assert_eq!(check.date_phrase.as_deref(), Some("by 12 February 2027"));
-        assert_eq!(checks(&check), Vec::<&str>::new());
+        assert_eq!(checks(&check), Vec::<SmartCheck>::new());
     }
 
     #[test]
@@ -472,7 +510,14 @@ mod tests {
         assert!(!check.measurable);
         assert!(check.vague);
         assert_eq!(check.date_phrase, None);
-        assert_eq!(checks(&check), ["not_measurable", "vague", "no_date"]);
+        assert_eq!(
+            checks(&check),
+            [
+                SmartCheck::NotMeasurable,
+                SmartCheck::Vague,
+                SmartCheck::NoDate
+            ]
+        );
         assert!(
             check.findings[1]
                 .reason
@@ -525,10 +570,19 @@ mod tests {
 
     #[test]
     fn missing_short_and_long_statements_are_errors() {
-        assert_eq!(checks(&check_target_text("   ")), ["statement_missing"]);
-        assert_eq!(check_target_text("Be good.").findings[0].check, "too_short");
+        assert_eq!(
+            checks(&check_target_text("   ")),
+            [SmartCheck::StatementMissing]
+        );
+        assert_eq!(
+            check_target_text("Be good.").findings[0].check,
+            SmartCheck::TooShort
+        );
         let long = "Read 40 words a minute by 12 February 2027. ".repeat(20);
-        assert_eq!(check_target_text(&long).findings[0].check, "too_long");
+        assert_eq!(
+            check_target_text(&long).findings[0].check,
+            SmartCheck::TooLong
+        );
         assert_eq!(
             check_target_text(&long).findings[0].severity,
             Severity::Error

@@ -14,7 +14,7 @@ use super::deadlines::long_date;
 use super::pep::Phase;
 use super::pp_plus::{PpPlusBudget, PpPlusLine, check_budget, check_lines};
 use super::roles::Role;
-use super::smart::{Finding, Severity, check_target_text};
+use super::smart::{Finding, Severity, SmartCheck, check_target_text};
 use super::text_enum;
 
 text_enum! {
@@ -314,10 +314,10 @@ pub fn key_stage(year_group: i32) -> Option<u8> {
     }
 }
 
-fn finding(letter: char, check: &str, severity: Severity, reason: String) -> Finding {
+fn finding(letter: char, check: SmartCheck, severity: Severity, reason: String) -> Finding {
     Finding {
         letter,
-        check: check.to_string(),
+        check,
         severity,
         reason,
     }
@@ -333,17 +333,17 @@ pub fn check_target(target: &TargetDraft, window: &ReviewWindow, rule: &MixRule)
     let mut findings: Vec<Finding> = statement
         .findings
         .into_iter()
-        .filter(|f| match f.check.as_str() {
+        .filter(|f| match f.check {
             // The success measure may carry the criterion, and the date field the date.
-            "not_measurable" => !measurable,
+            SmartCheck::NotMeasurable => !measurable,
             // Vague words stay vague whatever the success measure says: a statement rewritten
             // as "will try to improve" passed every check while the old measure was there.
-            "vague" => !statement_measurable,
-            "no_date" => false,
+            SmartCheck::Vague => !statement_measurable,
+            SmartCheck::NoDate => false,
             _ => true,
         })
         .map(|mut f| {
-            if f.check == "not_measurable" {
+            if f.check == SmartCheck::NotMeasurable {
                 f.severity = rule.measurable_criterion_severity;
                 f.reason = "Nothing in the target or its success measure can be counted or \
                             checked: add a number, a percentage, “x out of y”, a grade, or “as \
@@ -355,10 +355,14 @@ pub fn check_target(target: &TargetDraft, window: &ReviewWindow, rule: &MixRule)
         .collect();
     // An empty target is not measurable either (the text checks say nothing of empty words, and
     // the checklist showed "Measurable: met" on a new target).
-    if !measurable && !findings.iter().any(|f| f.check == "not_measurable") {
+    if !measurable
+        && !findings
+            .iter()
+            .any(|f| f.check == SmartCheck::NotMeasurable)
+    {
         findings.push(finding(
             'M',
-            "not_measurable",
+            SmartCheck::NotMeasurable,
             rule.measurable_criterion_severity,
             "Nothing in the target or its success measure can be counted or checked yet: add a \
              number, a percentage, “x out of y”, a grade, or “as measured by” a named assessment"
@@ -368,7 +372,7 @@ pub fn check_target(target: &TargetDraft, window: &ReviewWindow, rule: &MixRule)
     if NeedArea::parse(&target.need_area).is_err() {
         findings.push(finding(
             'R',
-            "no_need_area",
+            SmartCheck::NoNeedArea,
             Severity::Error,
             "Choose the need area this target is for".to_string(),
         ));
@@ -378,7 +382,7 @@ pub fn check_target(target: &TargetDraft, window: &ReviewWindow, rule: &MixRule)
     if measurable && !has_number(&target.reason_baseline) {
         findings.push(finding(
             'M',
-            "no_baseline",
+            SmartCheck::NoBaseline,
             Severity::Warning,
             "The target is measured, but the reason gives no starting point: say where the \
              child is now in the same terms (a score, a count, a percentage)"
@@ -389,7 +393,7 @@ pub fn check_target(target: &TargetDraft, window: &ReviewWindow, rule: &MixRule)
     if target.child_view.trim().is_empty() {
         findings.push(finding(
             'R',
-            "no_child_view",
+            SmartCheck::NoChildView,
             Severity::Warning,
             "Say how this target links to the child's own views: what they said they want, \
              find hard or would help"
@@ -400,7 +404,7 @@ pub fn check_target(target: &TargetDraft, window: &ReviewWindow, rule: &MixRule)
     match NaiveDate::parse_from_str(target.target_date.trim(), "%Y-%m-%d") {
         Err(_) if target.target_date.trim().is_empty() => findings.push(finding(
             'T',
-            "no_date",
+            SmartCheck::NoDate,
             Severity::Error,
             format!(
                 "Give the date the target should be met by: on or before the next PEP, due {}",
@@ -409,13 +413,13 @@ pub fn check_target(target: &TargetDraft, window: &ReviewWindow, rule: &MixRule)
         )),
         Err(_) => findings.push(finding(
             'T',
-            "bad_date",
+            SmartCheck::BadDate,
             Severity::Error,
             "Write the date as year-month-day, like 2027-03-12".to_string(),
         )),
         Ok(date) if date < window.starts => findings.push(finding(
             'T',
-            "date_before_meeting",
+            SmartCheck::DateBeforeMeeting,
             Severity::Error,
             format!(
                 "{} is before {} {}: a target looks forward",
@@ -430,7 +434,7 @@ pub fn check_target(target: &TargetDraft, window: &ReviewWindow, rule: &MixRule)
         )),
         Ok(date) if date > window.next_review => findings.push(finding(
             'T',
-            "date_after_review",
+            SmartCheck::DateAfterReview,
             Severity::Warning,
             format!(
                 "{} is after the next PEP, due {}: more than a term away, so break it into a \
@@ -450,7 +454,7 @@ pub fn check_target(target: &TargetDraft, window: &ReviewWindow, rule: &MixRule)
     if !written.iter().any(|a| Role::parse(&a.owner_role).is_ok()) {
         findings.push(finding(
             'A',
-            "no_owned_action",
+            SmartCheck::NoOwnedAction,
             Severity::Error,
             "Add at least one action with who will do it: the child, the school, the carer or \
              the social worker"
@@ -461,7 +465,7 @@ pub fn check_target(target: &TargetDraft, window: &ReviewWindow, rule: &MixRule)
         if action.frequency.trim().is_empty() {
             findings.push(finding(
                 'A',
-                "no_frequency",
+                SmartCheck::NoFrequency,
                 Severity::Warning,
                 format!(
                     "Action {} (“{}”) does not say how often: daily, weekly, three times a week",
@@ -501,7 +505,7 @@ pub fn check_mix(
     if need_areas.len() < rule.targets_per_pep {
         findings.push(finding(
             'R',
-            "too_few_targets",
+            SmartCheck::TooFewTargets,
             Severity::Error,
             format!(
                 "The council asks for {} targets; this PEP has {}",
@@ -517,7 +521,7 @@ pub fn check_mix(
         if !met {
             findings.push(finding(
                 'R',
-                "required_area_missing",
+                SmartCheck::RequiredAreaMissing,
                 Severity::Error,
                 format!("The council asks for a {} target", required.label()),
             ));
@@ -529,7 +533,7 @@ pub fn check_mix(
     {
         findings.push(finding(
             'R',
-            "writing_missing",
+            SmartCheck::WritingMissing,
             Severity::Error,
             format!("At key stage {stage} one target must be about writing"),
         ));
@@ -583,7 +587,7 @@ pub fn check_against_previous(target: &TargetDraft, previous: &[PreviousTarget])
     {
         findings.push(finding(
             'R',
-            "previous_not_evaluated",
+            SmartCheck::PreviousNotEvaluated,
             Severity::Error,
             format!(
                 "Evaluate last PEP's {} target (“{}”) first: achieved, partly or not, with evidence",
@@ -609,7 +613,7 @@ pub fn check_against_previous(target: &TargetDraft, previous: &[PreviousTarget])
     }) {
         findings.push(finding(
             'A',
-            "repeats_unmet_target",
+            SmartCheck::RepeatsUnmetTarget,
             Severity::Warning,
             format!(
                 "This repeats last PEP's target, which was {}: break it into a smaller step the \
@@ -665,9 +669,8 @@ pub fn ready_problems(
     for (n, target) in targets.iter().enumerate() {
         let mut findings = check_target(target, window, rule);
         findings.extend(check_against_previous(target, previous));
-        let (money, others): (Vec<Finding>, Vec<Finding>) = findings
-            .into_iter()
-            .partition(|f| f.check.starts_with("pp_plus"));
+        let (money, others): (Vec<Finding>, Vec<Finding>) =
+            findings.into_iter().partition(|f| f.check.is_pp_plus());
         let overridable = if blocks_ready(&others, &target.override_reason) {
             others
         } else {
@@ -905,16 +908,13 @@ mod tests {
         }
     }
 
-    fn checks(findings: &[Finding]) -> Vec<(String, Severity)> {
-        findings
-            .iter()
-            .map(|f| (f.check.clone(), f.severity))
-            .collect()
+    fn checks(findings: &[Finding]) -> Vec<(SmartCheck, Severity)> {
+        findings.iter().map(|f| (f.check, f.severity)).collect()
     }
 
     /// Expected findings, for comparing with `checks`.
-    fn want(expected: &[(&str, Severity)]) -> Vec<(String, Severity)> {
-        expected.iter().map(|(c, s)| (c.to_string(), *s)).collect()
+    fn want(expected: &[(SmartCheck, Severity)]) -> Vec<(SmartCheck, Severity)> {
+        expected.to_vec()
     }
 
     #[test]
@@ -932,13 +932,13 @@ mod tests {
         assert_eq!(
             checks(&found),
             want(&[
-                ("statement_missing", Severity::Error),
+                (SmartCheck::StatementMissing, Severity::Error),
                 // An empty target is not "measurable: met".
-                ("not_measurable", Severity::Warning),
-                ("no_need_area", Severity::Error),
-                ("no_child_view", Severity::Warning),
-                ("no_date", Severity::Error),
-                ("no_owned_action", Severity::Error),
+                (SmartCheck::NotMeasurable, Severity::Warning),
+                (SmartCheck::NoNeedArea, Severity::Error),
+                (SmartCheck::NoChildView, Severity::Warning),
+                (SmartCheck::NoDate, Severity::Error),
+                (SmartCheck::NoOwnedAction, Severity::Error),
             ])
         );
         assert!(
@@ -951,7 +951,7 @@ mod tests {
         linked.child_view = "  ".into();
         assert_eq!(
             checks(&check_target(&linked, &window(), &MixRule::default())),
-            want(&[("no_child_view", Severity::Warning)])
+            want(&[(SmartCheck::NoChildView, Severity::Warning)])
         );
     }
 
@@ -963,7 +963,7 @@ mod tests {
         // passed every check while an old success measure was there).
         assert_eq!(
             checks(&check_target(&vague, &window(), &MixRule::default())),
-            want(&[("vague", Severity::Warning)])
+            want(&[(SmartCheck::Vague, Severity::Warning)])
         );
         vague.success_measure = "Her teacher will be pleased.".into();
         let rule = MixRule {
@@ -974,8 +974,8 @@ mod tests {
         assert_eq!(
             checks(&found),
             want(&[
-                ("not_measurable", Severity::Error),
-                ("vague", Severity::Warning)
+                (SmartCheck::NotMeasurable, Severity::Error),
+                (SmartCheck::Vague, Severity::Warning)
             ])
         );
         assert!(found[1].reason.contains("“try to”"), "{}", found[1].reason);
@@ -987,7 +987,7 @@ mod tests {
         target.reason_baseline = "She finds tables hard.".into();
         assert_eq!(
             checks(&check_target(&target, &window(), &MixRule::default())),
-            want(&[("no_baseline", Severity::Warning)])
+            want(&[(SmartCheck::NoBaseline, Severity::Warning)])
         );
     }
 
@@ -1002,13 +1002,16 @@ mod tests {
         assert_eq!(at("2027-03-19"), want(&[]));
         assert_eq!(
             at("2026-11-19"),
-            want(&[("date_before_meeting", Severity::Error)])
+            want(&[(SmartCheck::DateBeforeMeeting, Severity::Error)])
         );
         assert_eq!(
             at("2027-03-20"),
-            want(&[("date_after_review", Severity::Warning)])
+            want(&[(SmartCheck::DateAfterReview, Severity::Warning)])
         );
-        assert_eq!(at("19/03/2027"), want(&[("bad_date", Severity::Error)]));
+        assert_eq!(
+            at("19/03/2027"),
+            want(&[(SmartCheck::BadDate, Severity::Error)])
+        );
     }
 
     #[test]
@@ -1045,7 +1048,10 @@ mod tests {
             ..ActionDraft::default()
         });
         let found = check_target(&target, &window(), &MixRule::default());
-        assert_eq!(checks(&found), want(&[("no_frequency", Severity::Warning)]));
+        assert_eq!(
+            checks(&found),
+            want(&[(SmartCheck::NoFrequency, Severity::Warning)])
+        );
         assert!(
             found[0]
                 .reason
@@ -1057,8 +1063,8 @@ mod tests {
         assert_eq!(
             checks(&check_target(&target, &window(), &MixRule::default())),
             want(&[
-                ("no_owned_action", Severity::Error),
-                ("no_frequency", Severity::Warning)
+                (SmartCheck::NoOwnedAction, Severity::Error),
+                (SmartCheck::NoFrequency, Severity::Warning)
             ])
         );
     }
@@ -1072,14 +1078,14 @@ mod tests {
         assert_eq!(mix(&[A::Reading, A::Maths, A::Semh], Some(3)), want(&[]));
         assert_eq!(
             mix(&[A::Reading, A::Maths, A::Semh], Some(1)),
-            want(&[("writing_missing", Severity::Error)])
+            want(&[(SmartCheck::WritingMissing, Severity::Error)])
         );
         assert_eq!(mix(&[A::Writing, A::Maths, A::Semh], Some(2)), want(&[]));
         assert_eq!(
             mix(&[A::Maths], Some(3)),
             want(&[
-                ("too_few_targets", Severity::Error),
-                ("required_area_missing", Severity::Error)
+                (SmartCheck::TooFewTargets, Severity::Error),
+                (SmartCheck::RequiredAreaMissing, Severity::Error)
             ])
         );
         assert_eq!(check_mix(&[], Phase::EarlyYears, None, &rule), vec![]);
@@ -1260,7 +1266,7 @@ mod tests {
         let found = check_against_previous(&good(), &[previous("")]);
         assert_eq!(
             checks(&found),
-            want(&[("previous_not_evaluated", Severity::Error)])
+            want(&[(SmartCheck::PreviousNotEvaluated, Severity::Error)])
         );
         assert!(
             found[0].reason.contains("last PEP's Maths target"),
@@ -1274,7 +1280,7 @@ mod tests {
         let found = check_against_previous(&again, &[previous("not_achieved")]);
         assert_eq!(
             checks(&found),
-            want(&[("repeats_unmet_target", Severity::Warning)])
+            want(&[(SmartCheck::RepeatsUnmetTarget, Severity::Warning)])
         );
         assert_eq!(
             check_against_previous(&again, &[previous("achieved")]),

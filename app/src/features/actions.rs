@@ -52,6 +52,7 @@ pub mod server {
     use chrono::{NaiveDate, Utc};
 
     use super::{MyAction, MyActions};
+    use crate::domain::audit::AuditAction;
     use crate::error::AppError;
     use crate::features::auth::CurrentUser;
     use crate::features::children::countdowns::Countdowns;
@@ -173,7 +174,7 @@ pub mod server {
                 &AuditEvent {
                     occurred_at: now,
                     actor_id: Some(&user.id),
-                    action: "action.status_changed",
+                    action: AuditAction::ActionStatusChanged,
                     entity: "action",
                     entity_id: Some(&action_id),
                     child_id: Some(&child_id),

@@ -130,6 +130,7 @@ pub mod server {
         PepListItem,
     };
     use crate::domain::access::Action;
+    use crate::domain::audit::AuditAction;
     use crate::domain::child::{
         Eligibility, EligibilityFacts, check_upn, eligibility, year_group_name,
     };
@@ -157,9 +158,10 @@ pub mod server {
              LEFT JOIN education_episodes e ON e.child_id = c.id AND e.ended_on IS NULL \
              LEFT JOIN schools s ON s.id = e.school_id \
              LEFT JOIN peps p ON p.id = (SELECT p2.id FROM peps p2 WHERE p2.child_id = c.id \
-                  AND p2.state NOT IN ('submitted', 'approved') ORDER BY p2.due_on LIMIT 1) \
-             WHERE ",
-        );
+                  AND ",
+        )
+        .push_not_in("p2.state", &PepState::LOCKED)
+        .push(" ORDER BY p2.due_on LIMIT 1) WHERE ");
         let rows: Vec<ChildRow> = Reach::today(&user)
             .push_onto(query)
             .push(" ORDER BY c.last_name, c.first_name")
@@ -216,7 +218,7 @@ pub mod server {
         academic_year: Option<i64>,
         term: Option<String>,
         kind: Option<String>,
-        pub state: Option<String>,
+        pub state: Option<PepState>,
         pub due_on: Option<NaiveDate>,
         due_explanation: Option<String>,
         /// When its meeting is (planned, or held).
@@ -230,7 +232,7 @@ pub mod server {
                 academic_year: self.academic_year?,
                 term: self.term.clone()?,
                 kind: self.kind.clone()?,
-                state: self.state.clone()?,
+                state: self.state?,
                 due_on: self.due_on?,
                 due_explanation: self.due_explanation.clone().unwrap_or_default(),
                 meeting_at: self.meeting_at,
@@ -245,7 +247,7 @@ pub mod server {
         pub academic_year: i64,
         pub term: String,
         pub kind: String,
-        pub state: String,
+        pub state: PepState,
         pub due_on: NaiveDate,
         pub due_explanation: String,
         pub meeting_at: Option<DateTime<Utc>>,
@@ -269,9 +271,7 @@ pub mod server {
         let explanation = pep_due_explanation(&pep.due_explanation, pep.due_on, &title);
         NextPep {
             pep_id: pep.id.clone(),
-            state: PepState::parse(&pep.state)
-                .map(|s| s.label().to_string())
-                .unwrap_or_default(),
+            state: pep.state.label().to_string(),
             countdown: countdowns.countdown(pep.due_on, &explanation, school),
             title,
         }
@@ -315,10 +315,11 @@ pub mod server {
             .await?;
             let open: Vec<OpenPep> = sql(
                 "SELECT id, academic_year, term, kind, state, due_on, due_explanation, meeting_at \
-                 FROM peps WHERE child_id = $1 AND state NOT IN ('submitted', 'approved') \
-                 ORDER BY due_on LIMIT 1",
+                 FROM peps WHERE child_id = $1 AND ",
             )
             .bind(&id)
+            .push_not_in("state", &PepState::LOCKED)
+            .push(" ORDER BY due_on LIMIT 1")
             .fetch_all(&mut tx)
             .await?;
             audit::append(
@@ -326,7 +327,7 @@ pub mod server {
                 &AuditEvent {
                     occurred_at: Utc::now(),
                     actor_id: Some(&user.id),
-                    action: "child.read",
+                    action: AuditAction::ChildRead,
                     entity: "child",
                     entity_id: Some(&id),
                     child_id: Some(&id),
@@ -410,7 +411,7 @@ pub mod server {
         };
         let meeting_on = crate::domain::uk_time::uk_local(meeting_at).date();
         let calendar = countdowns.school_calendar(school.map(|(id, _)| id));
-        let state = PepState::parse(&pep.state).unwrap_or(PepState::Draft);
+        let state = pep.state;
         let mut deadlines = Vec::new();
         if matches!(state, PepState::Scheduled | PepState::Contributions) {
             for (role, deadline) in contributions_due(

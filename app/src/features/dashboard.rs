@@ -285,11 +285,7 @@ pub mod server {
                 if phase_filter.is_some() && phase != phase_filter {
                     return None;
                 }
-                let state = row
-                    .pep
-                    .state
-                    .as_deref()
-                    .and_then(|s| PepState::parse(s).ok());
+                let state = row.pep.state;
                 if let Some(wanted) = state_filter
                     && state != wanted
                 {
@@ -339,7 +335,7 @@ pub mod server {
         let overdue = matching.iter().filter(|m| m.3.overdue()).count();
         let awaiting_qa = matching
             .iter()
-            .filter(|m| m.0.pep.state.as_deref() == Some("submitted"))
+            .filter(|m| m.0.pep.state == Some(PepState::Submitted))
             .count();
         let pages = total.div_ceil(PAGE_SIZE).max(1);
         let page = filter.page.clamp(1, pages);
@@ -358,8 +354,8 @@ pub mod server {
                     name: format!("{} {}", row.first_name, row.last_name),
                     school: row.school.clone(),
                     phase,
-                    awaiting_qa: row.pep.state.as_deref() == Some("submitted"),
-                    approved: row.pep.state.as_deref() == Some("approved"),
+                    awaiting_qa: row.pep.state == Some(PepState::Submitted),
+                    approved: row.pep.state == Some(PepState::Approved),
                     pep,
                     overdue: late.overdue(),
                     late: late.parts,

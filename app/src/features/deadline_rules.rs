@@ -47,6 +47,7 @@ pub async fn save_contribution_rule(rule: ContributionRuleForm) -> Result<(), Ap
 mod server {
     use chrono::Utc;
 
+    use crate::domain::audit::AuditAction;
     use crate::domain::schedule::{DeadlineRulesForm, check_deadline_rules};
     use crate::domain::workflow::{ContributionRuleForm, check_contribution_rule};
     use crate::error::AppError;
@@ -74,7 +75,7 @@ mod server {
         let before = deadline_policy(&db, &admin.council_id).await?.to_json();
         let change = PolicyChange {
             key: "deadline_rules",
-            action: "council.deadline_rules_changed",
+            action: AuditAction::CouncilDeadlineRulesChanged,
             before,
             after: policy.to_json(),
         };
@@ -94,7 +95,7 @@ mod server {
         let before = stored_rule(&db, &admin.council_id).await?.to_json();
         let change = PolicyChange {
             key: "contributions",
-            action: "council.contribution_rule_changed",
+            action: AuditAction::CouncilContributionRuleChanged,
             before,
             after: rule.to_json(),
         };
@@ -104,7 +105,7 @@ mod server {
     /// One of the council's policies replaced, audited with before and after.
     struct PolicyChange {
         key: &'static str,
-        action: &'static str,
+        action: AuditAction,
         before: serde_json::Value,
         after: serde_json::Value,
     }

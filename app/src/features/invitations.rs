@@ -43,6 +43,7 @@ mod server {
     use leptos::prelude::*;
 
     use super::INVITATION_DAYS;
+    use crate::domain::audit::AuditAction;
     use crate::domain::passwords::check_new_password;
     use crate::domain::roles::Role;
     use crate::error::{AppError, internal};
@@ -162,7 +163,7 @@ mod server {
             audit::append(&mut tx, &AuditEvent {
                 occurred_at: now,
                 actor_id: Some(&actor.id),
-                action: "invitation.created",
+                action: AuditAction::InvitationCreated,
                 entity: "invitation",
                 entity_id: Some(&id),
                 child_id: None,
@@ -206,7 +207,7 @@ mod server {
         id: String,
         council_id: String,
         email: String,
-        role: String,
+        role: Role,
         school_id: Option<String>,
         expires_at: DateTime<Utc>,
         used_at: Option<DateTime<Utc>>,
@@ -277,7 +278,7 @@ mod server {
         if !problems.is_empty() {
             return Err(AppError::Invalid(problems));
         }
-        let role = Role::parse(&invitation.role).map_err(|e| internal("invitation role", e))?;
+        let role = invitation.role;
         let hash = tokio::task::spawn_blocking(move || hash_passwords(&[password.as_str()]).pop())
             .await
             .ok()
@@ -320,7 +321,7 @@ mod server {
             audit::append(&mut tx, &AuditEvent {
                 occurred_at: now,
                 actor_id: Some(&user_id),
-                action: "user.registered",
+                action: AuditAction::UserRegistered,
                 entity: "user",
                 entity_id: Some(&user_id),
                 child_id: None,
@@ -331,6 +332,6 @@ mod server {
             tx.commit().await?;
         };
         let detail = serde_json::json!({ "via": "registration" });
-        start_signed_in_session(&db, &user_id, "auth.sign_in_succeeded", detail).await
+        start_signed_in_session(&db, &user_id, AuditAction::AuthSignInSucceeded, detail).await
     }
 }

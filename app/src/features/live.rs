@@ -5,7 +5,7 @@
 //! events: presence, typing, drafts and edits go both ways). A free-text edit goes on the
 //! channel while it is up (rights held by the connection, no session or PEP read per keystroke)
 //! and over HTTP (`edit_pep_text`) when it is not; both store it the same way
-//! (`pep_form::text_edits`), answer only once it is stored, and take a resend with the same id
+//! (`pep_form::server::text_edits`), answer only once it is stored, and take a resend with the same id
 //! at most once. Other values are saved over HTTP (`save_pep_field`).
 //! Messages are `domain::live`'s. This feature is the server's end: `hub` (rooms, presence,
 //! fan-out), `changes` (what changed since a revision, read from the database), `notifier`

@@ -5,37 +5,21 @@
 //! Rights come from the council's stored role × section × state table on every read and write;
 //! the person reaches the PEP only through its child (`domain::access`).
 
-#[cfg(feature = "ssr")]
-mod action_log;
-mod form_problems;
-pub mod live_room;
-#[cfg(feature = "ssr")]
-pub(crate) mod meeting;
-mod meeting_part;
-mod pep_page;
-#[cfg(feature = "ssr")]
-mod pp_plus;
-mod pp_plus_part;
-pub mod presence_part;
-mod saver;
+//! The folder says which side runs what: this file is the server-function surface (each
+//! `#[server]` function and the types it answers with), `server/` what they do on the server,
+//! `page/` the page's components.
+
+pub mod page;
 #[cfg(feature = "ssr")]
 pub mod server;
-mod shared_text_part;
+
 #[cfg(feature = "ssr")]
-mod suspensions;
-mod suspensions_part;
-#[cfg(feature = "ssr")]
-mod targets;
-mod targets_part;
-#[cfg(feature = "ssr")]
-pub(crate) mod text_edits;
-#[cfg(feature = "ssr")]
-mod workflow;
+use server::{action_log, form, meeting, pp_plus, suspensions, targets, text_edits, workflow};
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-pub use pep_page::PepPage;
+pub use page::pep_page::PepPage;
 
 use crate::domain::pep::{PepState, Phase, SectionKey};
 use crate::domain::pep_form::{FieldKind, SectionStatus};
@@ -269,7 +253,7 @@ impl TargetRecord {
 
 #[server(name = PepFormForEditing, prefix = "/api", endpoint = "pep/form")]
 pub async fn pep_form(pep_id: String) -> Result<PepForm, AppError> {
-    server::pep_form(pep_id)
+    form::pep_form(pep_id)
         .await
         .inspect_err(crate::features::auth::set_status)
 }
@@ -390,7 +374,7 @@ pub async fn save_pep_field(
     version: i64,
     edit_id: Option<String>,
 ) -> Result<FieldSaved, AppError> {
-    server::save_pep_field(pep_id, section, field, value, version, edit_id)
+    form::save_pep_field(pep_id, section, field, value, version, edit_id)
         .await
         .inspect_err(crate::features::auth::set_status)
 }
@@ -557,7 +541,7 @@ pub async fn set_section_status(
     section: String,
     status: String,
 ) -> Result<(), AppError> {
-    server::set_section_status(pep_id, section, status)
+    form::set_section_status(pep_id, section, status)
         .await
         .inspect_err(crate::features::auth::set_status)
 }

@@ -13,6 +13,7 @@ pub mod server {
     use chrono::{NaiveDate, Utc};
 
     use crate::domain::academic_year::AcademicYear;
+    use crate::domain::audit::AuditAction;
     use crate::domain::child::{EligibilityFacts, eligibility};
     use crate::domain::pep::{PepState, Phase, Term};
     use crate::domain::schedule::{
@@ -83,9 +84,9 @@ pub mod server {
             id: String,
             child_id: String,
             academic_year: i64,
-            term: String,
+            term: Term,
             due_on: NaiveDate,
-            state: String,
+            state: PepState,
             school_id: Option<String>,
             trigger_on: Option<NaiveDate>,
         }
@@ -100,15 +101,12 @@ pub mod server {
         };
         let mut existing: HashMap<String, Vec<ExistingPep>> = HashMap::new();
         for row in existing_rows {
-            let stored = |e: crate::domain::UnknownValue| {
-                sqlx::Error::Protocol(format!("a stored PEP: {e}"))
-            };
             existing.entry(row.child_id).or_default().push(ExistingPep {
                 id: row.id,
                 academic_year: AcademicYear::starting(row.academic_year as i32),
-                term: Term::parse(&row.term).map_err(stored)?,
+                term: row.term,
                 due_on: row.due_on,
-                state: PepState::parse(&row.state).map_err(stored)?,
+                state: row.state,
                 school_id: row.school_id,
                 trigger_on: row.trigger_on,
             });
@@ -247,7 +245,7 @@ pub mod server {
                     &AuditEvent {
                         occurred_at: now,
                         actor_id: None,
-                        action: "pep.scheduled",
+                        action: AuditAction::PepScheduled,
                         entity: "pep",
                         entity_id: Some(&id),
                         child_id: Some(child_id),
@@ -283,7 +281,7 @@ pub mod server {
                  due_explanation = COALESCE($2, due_explanation), \
                  school_id = COALESCE($3, school_id), trigger_on = $4, \
                  version = version + 1, updated_at = $5 \
-                 WHERE id = $6 AND state NOT IN ('submitted', 'approved')")
+                 WHERE id = $6 AND ")
             .bind(change.brought_forward.as_ref().map(|d| d.due))
             .bind(
                 change
@@ -295,6 +293,7 @@ pub mod server {
             .bind(change.trigger_on)
             .bind(now)
             .bind(&change.pep_id)
+            .push_not_in("state", &PepState::LOCKED)
             .execute(&mut tx)
             .await?
             .rows_affected()
@@ -303,7 +302,7 @@ pub mod server {
                 audit::append(&mut tx, &AuditEvent {
                     occurred_at: now,
                     actor_id: None,
-                    action: "pep.rescheduled",
+                    action: AuditAction::PepRescheduled,
                     entity: "pep",
                     entity_id: Some(&change.pep_id),
                     child_id: Some(child_id),

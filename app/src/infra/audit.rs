@@ -7,6 +7,7 @@
 use chrono::{DateTime, Utc};
 
 use super::sql::{Tx, sql};
+use crate::domain::audit::AuditAction;
 
 /// One thing that happened, by whom, to what.
 #[derive(Debug, Clone)]
@@ -14,7 +15,7 @@ pub struct AuditEvent<'a> {
     pub occurred_at: DateTime<Utc>,
     pub actor_id: Option<&'a str>,
     /// What happened, as a stable dotted code: `pep.created`, `pep.field_changed`, `child.read`.
-    pub action: &'a str,
+    pub action: AuditAction,
     pub entity: &'a str,
     pub entity_id: Option<&'a str>,
     pub child_id: Option<&'a str>,
@@ -27,7 +28,7 @@ impl<'a> AuditEvent<'a> {
     /// Something a person did now to a child's record (not to a PEP): `action` on `entity`.
     pub fn about_child(
         actor_id: &'a str,
-        action: &'a str,
+        action: AuditAction,
         entity: &'a str,
         entity_id: &'a str,
         child_id: &'a str,
@@ -66,7 +67,7 @@ pub async fn append(tx: &mut Tx, event: &AuditEvent<'_>) -> Result<Option<i64>, 
     )
     .bind(event.occurred_at)
     .bind(event.actor_id)
-    .bind(event.action)
+    .bind(event.action.as_str())
     .bind(event.entity)
     .bind(event.entity_id)
     .bind(event.child_id)

@@ -196,6 +196,16 @@ impl Done {
     }
 }
 
+/// Every coded value (`text_enum!`) binds as its code.
+impl<'q, T: crate::domain::Coded> Bind<'q> for T {
+    fn param(self) -> Param<'q> {
+        Param::Text(Some(Cow::Borrowed(self.code())))
+    }
+    fn null() -> Param<'q> {
+        Param::Text(None)
+    }
+}
+
 /// A statement and its values, run on either backend.
 #[must_use = "a statement does nothing until it is executed or fetched"]
 #[derive(Debug, Clone)]
@@ -290,6 +300,18 @@ impl<'q> Sql<'q> {
         self
     }
 
+    /// Adds "`column` is none of `values`", each value bound: `state NOT IN ($4, $5)`.
+    pub fn push_not_in<T: Bind<'q> + Copy>(self, column: &str, values: &[T]) -> Self {
+        let mut this = self.push(column).push(" NOT IN (");
+        for (n, &value) in values.iter().enumerate() {
+            if n > 0 {
+                this = this.push(", ");
+            }
+            this = this.push_bind(value);
+        }
+        this.push(")")
+    }
+
     /// Adds "the row from `from` to `until` (NULL: open-ended) is in force on `day`": the rule
     /// every dated row (assignments, school and care episodes) is read by.
     pub fn push_in_force(self, from: &str, until: &str, day: NaiveDate) -> Self {
@@ -361,6 +383,38 @@ impl<'q> Sql<'q> {
         let row: Option<(T,)> = self.fetch_optional(on).await?;
         Ok(row.map(|(value,)| value))
     }
+}
+
+/// Every coded value (`text_enum!`) bound as a parameter reads back as itself on this
+/// backend, and an unknown code is refused: for the tests of both backends. Returns how many
+/// values it checked.
+pub async fn every_code_reads_back(db: &Db) -> Result<usize, String> {
+    let mut checked = 0;
+    macro_rules! check {
+        ($($kind:ty),+ $(,)?) => {$(
+            for &value in <$kind>::ALL {
+                let read: $kind = sql("SELECT $1")
+                    .bind(value)
+                    .fetch_value(db)
+                    .await
+                    .map_err(|e| format!("{}: {value:?}: {e}", stringify!($kind)))?;
+                if read != value {
+                    return Err(format!("{value:?} read back as {read:?}"));
+                }
+                let stored: String = sql("SELECT $1").bind(value).fetch_value(db).await
+                    .map_err(|e| e.to_string())?;
+                if stored != value.as_str() {
+                    return Err(format!("{value:?} stored as {stored}, not its code"));
+                }
+                checked += 1;
+            }
+            if sql("SELECT 'no such code'").fetch_value::<$kind>(db).await.is_ok() {
+                return Err(format!("{} read an unknown code", stringify!($kind)));
+            }
+        )+};
+    }
+    crate::domain::every_text_enum!(check);
+    Ok(checked)
 }
 
 /// Transactions and the health check, here beside [`Tx`] so `db.rs` needs nothing from this file.

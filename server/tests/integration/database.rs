@@ -105,6 +105,63 @@ async fn foreign_keys_and_checks_are_enforced_on_both_backends() {
     }
 }
 
+/// Every coded value goes into the database as its code and comes back as itself, on both
+/// backends, and a code nobody knows is refused on reading (`app::infra::sql::every_code_reads_back`
+/// covers every `text_enum!`; a unit test holds that list complete). And a row struct reads one
+/// straight from a text column.
+#[tokio::test]
+async fn every_coded_value_reads_back_from_the_database_as_itself() {
+    for t in TestDb::each_backend().await {
+        let checked = app::infra::sql::every_code_reads_back(&t.db)
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e}", t.db.backend_name()));
+        assert!(checked > 150, "only {checked} values checked");
+        #[derive(sqlx::FromRow)]
+        struct RoleRow {
+            code: app::domain::roles::Role,
+        }
+        let rows: Vec<RoleRow> = sql("SELECT code FROM roles ORDER BY code")
+            .fetch_all(&t.db)
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), app::domain::roles::Role::ALL.len());
+        assert!(
+            rows.iter()
+                .any(|r| r.code == app::domain::roles::Role::Carer)
+        );
+        t.finish().await;
+    }
+}
+
+/// A test that panics midway leaves no PostgreSQL database behind: `TestDb`'s drop removes it
+/// (the same path as a test that fails before `finish`).
+#[tokio::test]
+async fn a_test_that_panics_leaves_no_postgres_database_behind() {
+    let Some(admin_url) = std::env::var("TEST_DATABASE_URL").ok() else {
+        return;
+    };
+    let t = TestDb::postgres().await.expect("PostgreSQL configured");
+    let name = t.postgres_name().unwrap().to_string();
+    let exists = |admin: sqlx::PgPool, name: String| async move {
+        let found: bool = sql("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(name)
+            .fetch_value(&admin)
+            .await
+            .unwrap();
+        admin.close().await;
+        found
+    };
+    let admin = sqlx::PgPool::connect(&admin_url).await.unwrap();
+    assert!(exists(admin, name.clone()).await, "made {name}");
+    let failing = tokio::spawn(async move {
+        let _database = t;
+        panic!("a test that fails before finish");
+    });
+    assert!(failing.await.unwrap_err().is_panic());
+    let admin = sqlx::PgPool::connect(&admin_url).await.unwrap();
+    assert!(!exists(admin, name.clone()).await, "{name} left behind");
+}
+
 #[tokio::test]
 async fn dates_round_trip_and_sort_the_same_on_both_backends() {
     for t in TestDb::each_backend().await {

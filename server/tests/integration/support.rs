@@ -73,18 +73,50 @@ impl TestDb {
         all
     }
 
-    /// Closes the pool and drops a PostgreSQL test database.
-    pub async fn finish(self) {
+    /// Closes the pool and drops a PostgreSQL test database. A test that panics before it gets
+    /// here drops its database all the same (see `Drop`), so a failing run leaves none behind.
+    pub async fn finish(mut self) {
         self.db.close().await;
-        if let Some((admin_url, name)) = self.postgres_admin {
-            let admin = sqlx::PgPool::connect(&admin_url)
-                .await
-                .expect("admin connection");
-            sql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .execute(&admin)
-                .await
-                .expect("DROP DATABASE");
-            admin.close().await;
+        if let Some((admin_url, name)) = self.postgres_admin.take() {
+            drop_database(&admin_url, &name).await;
+        }
+    }
+
+    /// The PostgreSQL database this test made, if it made one.
+    pub fn postgres_name(&self) -> Option<&str> {
+        self.postgres_admin.as_ref().map(|(_, name)| name.as_str())
+    }
+}
+
+async fn drop_database(admin_url: &str, name: &str) {
+    let admin = sqlx::PgPool::connect(admin_url)
+        .await
+        .expect("admin connection");
+    // FORCE: the test's own pool may still hold connections when it panicked.
+    sql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&admin)
+        .await
+        .expect("DROP DATABASE");
+    admin.close().await;
+}
+
+impl Drop for TestDb {
+    /// A test that panicked (or never called `finish`) still drops its PostgreSQL database. Drop
+    /// cannot wait on the test's runtime, so a thread of its own does it, with its own runtime.
+    fn drop(&mut self) {
+        let Some((admin_url, name)) = self.postgres_admin.take() else {
+            return;
+        };
+        let dropped = std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime to drop the test database")
+                .block_on(drop_database(&admin_url, &name));
+        })
+        .join();
+        if dropped.is_err() {
+            eprintln!("a PostgreSQL test database could not be dropped");
         }
     }
 }

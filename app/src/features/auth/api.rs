@@ -73,6 +73,7 @@ pub mod server {
     use super::super::sessions::{self, CookiePolicy};
     use super::super::throttle::{self, Counted, NOTICE_AFTER_FAILURES};
     use super::super::{CurrentUser, SignInForm, check_sign_in_form};
+    use crate::domain::audit::AuditAction;
     use crate::domain::uk_time::uk_date_time_words;
     use crate::error::{AppError, internal};
     use crate::infra::audit;
@@ -183,7 +184,7 @@ pub mod server {
     pub(in crate::features::auth) async fn record_auth_event(
         db: &Db,
         user_id: Option<&str>,
-        action: &str,
+        action: AuditAction,
         detail: serde_json::Value,
         request_id: Option<&str>,
     ) -> Result<(), AppError> {
@@ -256,7 +257,7 @@ pub mod server {
             record_auth_event(
                 &db,
                 user_id,
-                "auth.sign_in_failed",
+                AuditAction::AuthSignInFailed,
                 detail,
                 request_id.as_deref(),
             )
@@ -276,7 +277,7 @@ pub mod server {
         throttle::clear(&db, &this_pair).await?;
 
         let detail = serde_json::json!({ "ip": ip });
-        start_signed_in_session(&db, &account.id, "auth.sign_in_succeeded", detail).await
+        start_signed_in_session(&db, &account.id, AuditAction::AuthSignInSucceeded, detail).await
     }
 
     /// Emails the person that someone keeps failing to sign in to their account: it is not
@@ -321,7 +322,7 @@ pub mod server {
     pub async fn start_signed_in_session(
         db: &Db,
         user_id: &str,
-        action: &str,
+        action: AuditAction,
         detail: serde_json::Value,
     ) -> Result<super::SignInOutcome, AppError> {
         let (_, auth, parts) = services()?;
@@ -421,7 +422,7 @@ pub mod server {
         record_auth_event(
             &db,
             Some(&user.id),
-            "auth.session_ended",
+            AuditAction::AuthSessionEnded,
             serde_json::json!({ "reference": reference }),
             request_id.as_deref(),
         )
@@ -441,7 +442,7 @@ pub mod server {
                 record_auth_event(
                     &db,
                     Some(&user.id),
-                    "auth.signed_out",
+                    AuditAction::AuthSignedOut,
                     detail,
                     request_id.as_deref(),
                 )

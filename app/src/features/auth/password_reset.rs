@@ -33,6 +33,7 @@ mod server {
 
     /// How long a reset link works.
     const RESET_LINK_MINUTES: i64 = 60;
+    use crate::domain::audit::AuditAction;
     use crate::domain::passwords::check_new_password;
     use crate::error::{AppError, internal};
     use crate::infra::common_passwords::is_common;
@@ -89,7 +90,7 @@ mod server {
         record_auth_event(
             &db,
             Some(&user_id),
-            "auth.password_reset_requested",
+            AuditAction::AuthPasswordResetRequested,
             serde_json::json!({}),
             None,
         )
@@ -198,7 +199,7 @@ mod server {
         record_auth_event(
             &db,
             Some(&user_id),
-            "auth.password_reset",
+            AuditAction::AuthPasswordReset,
             serde_json::json!({}),
             None,
         )

@@ -52,6 +52,7 @@ mod server {
         matching_step, new_recovery_codes, new_secret, otpauth_uri, qr_svg, recovery_code_hash,
     };
     use super::SetupDetails;
+    use crate::domain::audit::AuditAction;
     use crate::error::{AppError, internal};
     use crate::infra::sql::sql;
 
@@ -172,7 +173,7 @@ mod server {
             record_auth_event(
                 &db,
                 Some(&user.id),
-                "auth.second_factor_failed",
+                AuditAction::AuthSecondFactorFailed,
                 serde_json::json!({ "during": "setup" }),
                 request_id.as_deref(),
             )
@@ -216,7 +217,7 @@ mod server {
         record_auth_event(
             &db,
             Some(&user.id),
-            "auth.second_factor_set_up",
+            AuditAction::AuthSecondFactorSetUp,
             serde_json::json!({}),
             request_id.as_deref(),
         )
@@ -269,7 +270,7 @@ mod server {
             record_auth_event(
                 &db,
                 Some(&user.id),
-                "auth.second_factor_failed",
+                AuditAction::AuthSecondFactorFailed,
                 serde_json::json!({}),
                 request_id.as_deref(),
             )
@@ -287,7 +288,7 @@ mod server {
         record_auth_event(
             &db,
             Some(&user.id),
-            "auth.second_factor_passed",
+            AuditAction::AuthSecondFactorPassed,
             serde_json::json!({ "method": method }),
             request_id.as_deref(),
         )

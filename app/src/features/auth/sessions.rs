@@ -118,7 +118,7 @@ pub async fn start(
 struct SessionRow {
     user_id: String,
     display_name: String,
-    role: String,
+    role: Role,
     council_id: String,
     school_id: Option<String>,
     second_factor_done: bool,
@@ -182,9 +182,7 @@ async fn look_up(
                 .await?;
         };
     }
-    let Ok(role) = Role::parse(&row.role) else {
-        return Ok(None);
-    };
+    let role = row.role;
     Ok(Some(CurrentUser {
         id: row.user_id,
         display_name: row.display_name,

@@ -5,6 +5,7 @@ use chrono::{NaiveDate, Utc};
 
 use super::{KnownBankHolidays, SchoolCalendarView};
 use crate::domain::access::{Action, Relationship};
+use crate::domain::audit::AuditAction;
 use crate::domain::calendar::{BankHolidays, LineError, Period, PeriodKind, parse_calendar};
 use crate::domain::policy::Access;
 use crate::domain::school::{NewSchoolForm, check_new_school};
@@ -210,7 +211,7 @@ pub async fn import_calendar(school_id: String, csv: String) -> Result<usize, Ap
             &AuditEvent {
                 occurred_at: now,
                 actor_id: Some(&admin.id),
-                action: "calendar.imported",
+                action: AuditAction::CalendarImported,
                 entity: "calendar",
                 entity_id: Some(&calendar_id),
                 child_id: None,
@@ -292,7 +293,7 @@ pub async fn import_bank_holidays(json: String) -> Result<usize, AppError> {
         audit::append(&mut tx, &AuditEvent {
             occurred_at: now,
             actor_id: Some(&user.id),
-            action: "bank_holidays.imported",
+            action: AuditAction::BankHolidaysImported,
             entity: "bank_holidays",
             entity_id: Some(&list.division),
             child_id: None,
@@ -374,7 +375,7 @@ pub async fn add_school(form: NewSchoolForm) -> Result<String, AppError> {
         audit::append(&mut tx, &AuditEvent {
             occurred_at: now,
             actor_id: Some(&admin.id),
-            action: "school.added",
+            action: AuditAction::SchoolAdded,
             entity: "school",
             entity_id: Some(&school_id),
             child_id: None,

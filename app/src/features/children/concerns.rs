@@ -53,6 +53,7 @@ pub mod server {
     use chrono::{DateTime, Utc};
 
     use super::{ConcernItem, ConcernRaised, check_concern};
+    use crate::domain::audit::AuditAction;
     use crate::domain::roles::Role;
     use crate::error::{AppError, internal};
     use crate::features::auth::{AuthContext, CurrentUser};
@@ -159,7 +160,7 @@ pub mod server {
                 &AuditEvent {
                     occurred_at: now,
                     actor_id: Some(&user.id),
-                    action: "concern.raised",
+                    action: AuditAction::ConcernRaised,
                     entity: "concern",
                     entity_id: Some(&id),
                     child_id: Some(&child_id),

@@ -91,6 +91,7 @@ pub mod server {
 
     use super::{Episode, RegisterEntry, RegisterSaved};
     use crate::domain::access::Action;
+    use crate::domain::audit::AuditAction;
     use crate::domain::deadlines::long_date;
     use crate::domain::register::{
         CareEpisode, CareEpisodeForm, ChildDetailsForm, EducationEpisode, EducationEpisodeForm,
@@ -323,7 +324,7 @@ pub mod server {
                 };
                 audit::append(&mut tx, &AuditEvent::about_child(
                     &user.id,
-                    if creating { "child.created" } else { "child.updated" },
+                    if creating { AuditAction::ChildCreated } else { AuditAction::ChildUpdated },
                     "child",
                     &child_id,
                     &child_id,
@@ -458,7 +459,7 @@ pub mod server {
                     .execute(&mut tx)
                     .await?;
                     (
-                        "care_episode.added",
+                        AuditAction::CareEpisodeAdded,
                         "care_episode",
                         serde_json::json!({
                             "started_on": e.started_on, "emergency_placement": e.emergency_placement,
@@ -478,7 +479,7 @@ pub mod server {
                     .execute(&mut tx)
                     .await?;
                     (
-                        "education_episode.added",
+                        AuditAction::EducationEpisodeAdded,
                         "education_episode",
                         serde_json::json!({
                             "started_on": e.started_on, "status": e.status.as_str(), "school_id": e.school_id,

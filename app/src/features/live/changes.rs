@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::domain::audit::AuditAction;
 use crate::domain::live::{ChangedField, FieldKey, FieldTextEdit, PartChange, PepPart};
 use crate::domain::meeting::MeetingInfo;
 use crate::domain::pep::SectionKey;
@@ -161,19 +162,24 @@ pub async fn changes_since(
     let mut meeting_changed = false;
     let mut recheck_workflow = false;
     for (action, entity_id, _, actor, name) in &events {
-        if action == "pep.field_saved" {
+        // A code this version does not know (written by a newer one) changes no part it knows.
+        let Ok(action) = AuditAction::parse(action) else {
+            recheck_workflow = true;
+            continue;
+        };
+        if action == AuditAction::PepFieldSaved {
             field_ids.extend(entity_id.clone());
             continue;
         }
-        if action == "pep.text_edited" {
+        if action == AuditAction::PepTextEdited {
             // Edited but none of its edits here (pruned, or too many): sent whole.
             field_ids.extend(entity_id.clone().filter(|id| !touched_ids.contains(id)));
             continue;
         }
         recheck_workflow = true;
-        if action.starts_with("meeting.") {
+        if action.is_meeting() {
             meeting_changed = true;
-        } else if let Some(part) = PepPart::changed_by(action) {
+        } else if let Some(part) = action.pep_part() {
             let at = match elsewhere.iter().position(|p| p.part == part) {
                 Some(at) => at,
                 None => {
@@ -226,7 +232,7 @@ pub async fn changes_since(
         else {
             continue;
         };
-        let Some(part) = crate::features::pep_form::text_edits::row_part(&key) else {
+        let Some(part) = crate::features::pep_form::server::text_edits::row_part(&key) else {
             continue;
         };
         let read = part.read_sql();
@@ -249,7 +255,7 @@ pub async fn changes_since(
     }
     let meeting = if meeting_changed {
         // A meeting that cannot be read now is sent at the next change.
-        crate::features::pep_form::meeting::meeting_of(db, pep_id)
+        crate::features::pep_form::server::meeting::meeting_of(db, pep_id)
             .await
             .ok()
             .flatten()

@@ -17,7 +17,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::changes::Changes;
 use super::hub::LiveHub;
 use crate::error::AppError;
-use crate::features::pep_form::text_edits::{Applied, TextEditRequest, apply_text_edits};
+use crate::features::pep_form::server::text_edits::{Applied, TextEditRequest, apply_text_edits};
 use crate::infra::db::Db;
 
 /// The most edits one transaction stores.

@@ -20,7 +20,7 @@ use super::edit_queue::EditQueue;
 use super::notifier::{Doorbell, InProcessNotifier, Notifier};
 use crate::domain::live::{FieldKey, PRESENCE_LIMIT, Present};
 use crate::error::AppError;
-use crate::features::pep_form::text_edits::{Applied, TextEditRequest};
+use crate::features::pep_form::server::text_edits::{Applied, TextEditRequest};
 use crate::infra::db::Db;
 
 /// How often each room checks the PEP's revision without a doorbell.
@@ -321,7 +321,8 @@ impl LiveHub {
         if let Some(queue) = self.inner.edits.get() {
             return queue.apply(request).await;
         }
-        let applied = crate::features::pep_form::text_edits::apply_text_edit(db, &request).await?;
+        let applied =
+            crate::features::pep_form::server::text_edits::apply_text_edit(db, &request).await?;
         if let Applied::Stored { revision, edit } = &applied {
             self.written(
                 &request.writer.pep_id,

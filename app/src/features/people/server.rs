@@ -6,6 +6,7 @@ use super::{
     AssignmentRow, Choice, InvitationRow, PeopleOverview, PersonDetail, PersonRow,
     SectionRightsTable, assignment_relationship,
 };
+use crate::domain::audit::AuditAction;
 use crate::domain::pep::{PepState, SectionKey};
 use crate::domain::policy::Access;
 use crate::domain::roles::Role;
@@ -34,7 +35,7 @@ struct PersonRecord {
     id: String,
     display_name: String,
     email: String,
-    role: String,
+    role: Role,
     school_id: Option<String>,
     school: Option<String>,
     status: String,
@@ -48,7 +49,7 @@ const PERSON_SELECT: &str = "SELECT u.id, u.display_name, u.email, u.role, u.sch
 
 impl PersonRecord {
     fn into_row(self) -> Result<(PersonRow, i64), AppError> {
-        let role = Role::parse(&self.role).map_err(|e| internal("stored role", e))?;
+        let role = self.role;
         Ok((
             PersonRow {
                 id: self.id,
@@ -239,7 +240,7 @@ pub async fn change_role(
         ),
         _ => None,
     };
-    if new_role.as_str() == person.role && school_id == person.school_id {
+    if new_role == person.role && school_id == person.school_id {
         return Ok(());
     }
     if let Some(school) = &school_id {
@@ -272,7 +273,7 @@ pub async fn set_person_active(
         return Ok(());
     }
     let change = PersonChange {
-        role: Role::parse(&person.role).map_err(|e| internal("stored role", e))?,
+        role: person.role,
         school_id: person.school_id.clone(),
         active,
     };
@@ -299,11 +300,11 @@ async fn apply_person_change(
 ) -> Result<(), AppError> {
     let was_active = person.status == "active";
     let action = match (was_active, change.active) {
-        (true, false) => "user.deactivated",
-        (false, true) => "user.reactivated",
-        _ => "user.role_changed",
+        (true, false) => AuditAction::UserDeactivated,
+        (false, true) => AuditAction::UserReactivated,
+        _ => AuditAction::UserRoleChanged,
     };
-    let role_changes = change.role.as_str() != person.role;
+    let role_changes = change.role != person.role;
     let now = Utc::now();
     let today = today();
     {
@@ -326,9 +327,7 @@ async fn apply_person_change(
                         "{} is assigned to {current} {} as {}. End {} below before changing the role.",
                         person.display_name,
                         if current == 1 { "child" } else { "children" },
-                        Role::parse(&person.role)
-                            .map(|r| r.label())
-                            .unwrap_or("their role"),
+                        person.role.label(),
                         if current == 1 {
                             "that assignment"
                         } else {
@@ -390,7 +389,7 @@ pub async fn assign_child(
     let admin = administrator().await?;
     let db = Db::from_context("people")?;
     let person = person_in_council(&db, &admin, &user_id).await?;
-    let role = Role::parse(&person.role).map_err(|e| internal("stored role", e))?;
+    let role = person.role;
     let Some(relationship) = assignment_relationship(role) else {
         return Err(invalid(
             "child_id",
@@ -469,7 +468,7 @@ pub async fn assign_child(
             &AuditEvent {
                 occurred_at: now,
                 actor_id: Some(&admin.id),
-                action: "assignment.created",
+                action: AuditAction::AssignmentCreated,
                 entity: "assignment",
                 entity_id: Some(&id),
                 child_id: Some(&child_id),
@@ -519,13 +518,13 @@ pub async fn end_assignment(assignment_id: String) -> Result<(), AppError> {
                 .bind(&assignment_id)
                 .execute(&mut tx)
                 .await?;
-            "assignment.ended"
+            AuditAction::AssignmentEnded
         } else {
             sql("DELETE FROM assignments WHERE id = $1")
                 .bind(&assignment_id)
                 .execute(&mut tx)
                 .await?;
-            "assignment.withdrawn"
+            AuditAction::AssignmentWithdrawn
         };
         audit::append(
             &mut tx,
@@ -540,7 +539,7 @@ pub async fn end_assignment(assignment_id: String) -> Result<(), AppError> {
                 detail: serde_json::json!({
                     "user_id": user_id,
                     "starts_on": starts_on,
-                    "ends_on": (action == "assignment.ended").then_some(yesterday),
+                    "ends_on": (action == AuditAction::AssignmentEnded).then_some(yesterday),
                 }),
                 request_id: None,
             },

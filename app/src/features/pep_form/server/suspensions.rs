@@ -5,15 +5,16 @@
 
 use chrono::{NaiveDate, Utc};
 
-use super::SuspensionsPart;
-use super::server::{Reached, reach};
+use super::form::{Reached, reach};
 use crate::domain::academic_year::AcademicYear;
+use crate::domain::audit::AuditAction;
 use crate::domain::pep::SectionKey;
 use crate::domain::policy::Access;
 use crate::domain::school_record::{
     ExclusionKind, SuspensionDetails, SuspensionDraft, SuspensionRecord, check_suspension,
 };
 use crate::error::AppError;
+use crate::features::pep_form::SuspensionsPart;
 use crate::infra::audit;
 use crate::infra::db::Db;
 use crate::infra::sql::sql;
@@ -21,7 +22,7 @@ use crate::infra::sql::sql;
 #[derive(sqlx::FromRow)]
 struct SuspensionRow {
     id: String,
-    kind: String,
+    kind: ExclusionKind,
     starts_on: NaiveDate,
     days: i64,
     reason: String,
@@ -33,7 +34,7 @@ struct SuspensionRow {
 
 /// The child's suspensions and exclusions that started in the PEP's school year, earliest first,
 /// when the person may read the section.
-pub(super) async fn suspensions_of(
+pub(in crate::features::pep_form) async fn suspensions_of(
     db: &Db,
     reached: &Reached,
 ) -> Result<Option<SuspensionsPart>, AppError> {
@@ -60,8 +61,7 @@ pub(super) async fn suspensions_of(
         .map(|r| {
             Ok(SuspensionRecord {
                 details: SuspensionDetails {
-                    kind: ExclusionKind::parse(&r.kind)
-                        .map_err(|e| crate::error::internal("suspensions", e.to_string()))?,
+                    kind: r.kind,
                     starts_on: r.starts_on,
                     days: u32::try_from(r.days).unwrap_or(0),
                     reason: r.reason,
@@ -110,7 +110,7 @@ pub async fn record_suspension(
             &mut tx,
             &reached.event(
                 now,
-                "suspension.recorded",
+                AuditAction::SuspensionRecorded,
                 "suspension",
                 &id,
                 serde_json::json!({ "kind": checked.kind.as_str(), "days": checked.days }),

@@ -4,20 +4,21 @@
 
 use chrono::{NaiveDate, Utc};
 
-use super::server::{Reached, reach};
-use super::{ActionLogItem, ActionOwner, NewAction};
+use super::form::{Reached, reach};
+use crate::domain::audit::AuditAction;
 use crate::domain::pep::SectionKey;
 use crate::domain::roles::Role;
 use crate::domain::targets::ACTION_OWNERS;
 use crate::error::AppError;
 use crate::features::children::countdowns::{Countdowns, capitalise};
+use crate::features::pep_form::{ActionLogItem, ActionOwner, NewAction};
 use crate::infra::audit;
 use crate::infra::db::Db;
 use crate::infra::sql::sql;
 
 /// The people who reach the child today (assigned, or the designated teacher of the school the
 /// child is on the roll of), who may be named as an action's owner.
-pub(super) async fn team_of(
+pub(in crate::features::pep_form) async fn team_of(
     db: &Db,
     child_id: &str,
     today: NaiveDate,
@@ -157,7 +158,7 @@ pub async fn add_action(pep_id: String, action: NewAction) -> Result<ActionLogIt
         .bind(&person).bind(frequency).bind(due_on).bind(now)
         .execute(&mut tx)
         .await?;
-        audit::append(&mut tx, &reached.event(now, "action.added", "action", &id,
+        audit::append(&mut tx, &reached.event(now, AuditAction::ActionAdded, "action", &id,
             serde_json::json!({ "owner_role": role.map(Role::as_str), "owner_user_id": person }))).await?;
         tx.commit().await?;
     };

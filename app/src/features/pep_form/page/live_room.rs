@@ -13,7 +13,6 @@ use std::collections::HashMap;
 
 use leptos::prelude::*;
 
-use super::TextEdited;
 use crate::domain::live::{
     ChangedField, FieldKey, FieldTextEdit, PartChange, Present, ServerMessage,
 };
@@ -24,6 +23,7 @@ use crate::domain::live::{
 use crate::domain::meeting::MeetingInfo;
 use crate::domain::shared_text::TextOp;
 use crate::error::AppError;
+use crate::features::pep_form::TextEdited;
 
 /// How many recent announcements the live region keeps.
 pub const ANNOUNCEMENTS_KEPT: usize = 5;

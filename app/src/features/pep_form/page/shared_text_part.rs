@@ -13,12 +13,12 @@ use leptos::html::Textarea;
 use leptos::prelude::*;
 
 use super::live_room::LiveRoom;
-use super::pep_page::SaveStatusLine;
+use super::save_status_part::SaveStatusLine;
 use super::saver::{SIGNED_OUT_WORDS, SendFailure};
-use super::{TextEdited, TextSince, edit_pep_text, pep_text_since};
 use crate::domain::live::FieldKey;
 use crate::domain::shared_text::{ClientText, Outgoing, TextEditSeen, TextOp};
 use crate::error::AppError;
+use crate::features::pep_form::{TextEdited, TextSince, edit_pep_text, pep_text_since};
 use crate::ui::raw_text::textarea_content;
 
 /// Where the field's words are on their way to the server.

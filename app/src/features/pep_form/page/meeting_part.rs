@@ -5,9 +5,9 @@
 use leptos::prelude::*;
 
 use super::live_room::LiveRoom;
-use super::{ActionOwner, end_meeting, record_attendance, start_meeting};
 use crate::domain::meeting::{Attendance, Attendee, MeetingInfo};
 use crate::domain::roles::Role;
+use crate::features::pep_form::{ActionOwner, end_meeting, record_attendance, start_meeting};
 
 /// One row of the attendance form: who, and how they took part (none: not recorded).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,15 +6,15 @@
 use leptos::prelude::*;
 
 use super::form_problems::{FormProblems, ProblemAlert};
-use super::{SuspensionsPart, record_suspension};
 use crate::domain::academic_year::AcademicYear;
 use crate::domain::deadlines::long_date;
 use crate::domain::school_record::{
     ExclusionKind, SuspensionDraft, SuspensionRecord, school_year_total,
 };
+use crate::features::pep_form::{SuspensionsPart, record_suspension};
 
 #[component]
-pub(super) fn SuspensionLog(pep_id: String, part: SuspensionsPart) -> impl IntoView {
+pub(crate) fn SuspensionLog(pep_id: String, part: SuspensionsPart) -> impl IntoView {
     let SuspensionsPart {
         editable,
         academic_year,

@@ -5,7 +5,8 @@
 
 use chrono::{DateTime, Utc};
 
-use super::server::{Reached, reach, when};
+use super::form::{Reached, reach, when};
+use crate::domain::audit::AuditAction;
 use crate::domain::meeting::{Attendee, MeetingInfo, check_attendees};
 use crate::domain::pep::{PepState, SectionKey};
 use crate::error::AppError;
@@ -40,7 +41,7 @@ async fn follow_the_meeting(
         let detail = serde_json::json!({
             "from": reached.state.as_str(), "to": to.as_str(), "reason": why,
         });
-        let event = reached.event(now, "pep.state_changed", "pep", pep_id, detail);
+        let event = reached.event(now, AuditAction::PepStateChanged, "pep", pep_id, detail);
         audit::append(tx, &event).await?;
     }
     Ok(())
@@ -77,7 +78,7 @@ pub(crate) async fn meeting_of(db: &Db, pep_id: &str) -> Result<Option<MeetingIn
 }
 
 /// Whether the person may run the meeting: whoever may edit the meeting record now.
-pub(super) fn runs_meeting(
+pub(in crate::features::pep_form) fn runs_meeting(
     reached: &Reached,
     relationship: crate::domain::access::Relationship,
 ) -> bool {
@@ -135,7 +136,7 @@ pub async fn start_meeting(pep_id: String) -> Result<MeetingInfo, AppError> {
                 &mut tx,
                 &reached.event(
                     now,
-                    "meeting.started",
+                    AuditAction::MeetingStarted,
                     "pep_meeting",
                     &pep_id,
                     serde_json::json!({}),
@@ -204,7 +205,7 @@ pub async fn record_attendance(
                 &mut tx,
                 &reached.event(
                     Utc::now(),
-                    "meeting.attendance",
+                    AuditAction::MeetingAttendance,
                     "pep_meeting",
                     &pep_id,
                     serde_json::json!({ "people": attendees.len(), "version": version + 1 }),
@@ -263,7 +264,7 @@ pub async fn end_meeting(pep_id: String) -> Result<MeetingInfo, AppError> {
                 &mut tx,
                 &reached.event(
                     now,
-                    "meeting.ended",
+                    AuditAction::MeetingEnded,
                     "pep_meeting",
                     &pep_id,
                     serde_json::json!({}),

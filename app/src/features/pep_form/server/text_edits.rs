@@ -13,8 +13,8 @@
 
 use chrono::{Duration, Utc};
 
-use super::server::{mark_section_edited, reach};
-use super::{TextEdited, TextSince};
+use super::form::{mark_section_edited, reach};
+use crate::domain::audit::AuditAction;
 use crate::domain::live::{FieldKey, FieldTextEdit};
 use crate::domain::pep::SectionKey;
 use crate::domain::pep::{PepState, Phase};
@@ -22,6 +22,7 @@ use crate::domain::pep_form::{FieldKind, LONGEST_TEXT, field};
 use crate::domain::shared_text::{Refused, ServerText, TextEditSeen, TextOp};
 use crate::domain::targets::LONGEST_PART;
 use crate::error::AppError;
+use crate::features::pep_form::{TextEdited, TextSince};
 use crate::infra::audit;
 use crate::infra::db::Db;
 use crate::infra::sql::{On, Tx, sql};
@@ -580,7 +581,7 @@ async fn edit_in_tx(
         let event = crate::infra::audit::AuditEvent {
             occurred_at: now,
             actor_id: Some(&writer.user_id),
-            action: "pep.text_edited",
+            action: AuditAction::PepTextEdited,
             entity: "pep_field",
             entity_id: Some(&field_id),
             child_id: Some(&writer.child_id),

@@ -7,15 +7,15 @@ use crate::error::AppError;
 
 /// The problems of the last attempt, by field ("form" for one that belongs to no field).
 #[derive(Clone, Copy)]
-pub(super) struct FormProblems(RwSignal<Vec<(String, String)>>);
+pub(crate) struct FormProblems(RwSignal<Vec<(String, String)>>);
 
 impl FormProblems {
-    pub(super) fn new() -> FormProblems {
+    pub(crate) fn new() -> FormProblems {
         FormProblems(RwSignal::new(Vec::new()))
     }
 
     /// The problem with `field`, if any.
-    pub(super) fn of(self, field: &'static str) -> impl Fn() -> Option<String> + Copy {
+    pub(crate) fn of(self, field: &'static str) -> impl Fn() -> Option<String> + Copy {
         move || {
             self.0.with(|all| {
                 all.iter()
@@ -26,7 +26,7 @@ impl FormProblems {
     }
 
     /// The form group's class, marked while `field` has a problem.
-    pub(super) fn group_class(self, field: &'static str) -> impl Fn() -> &'static str + Copy {
+    pub(crate) fn group_class(self, field: &'static str) -> impl Fn() -> &'static str + Copy {
         move || {
             if self.of(field)().is_some() {
                 "form-group form-group--error"
@@ -36,12 +36,12 @@ impl FormProblems {
         }
     }
 
-    pub(super) fn clear(self) {
+    pub(crate) fn clear(self) {
         self.0.set(Vec::new());
     }
 
     /// Shows why the server refused: by field for a 422, else one message for the form.
-    pub(super) fn refused(self, error: AppError) {
+    pub(crate) fn refused(self, error: AppError) {
         self.0.set(match error {
             AppError::Invalid(found) => found,
             other => vec![("form".to_string(), other.to_string())],
@@ -51,7 +51,7 @@ impl FormProblems {
 
 /// "Not recorded yet: change the 2 parts marked above. Nothing you typed is lost."
 #[component]
-pub(super) fn ProblemAlert(problems: FormProblems, not_done: &'static str) -> impl IntoView {
+pub(crate) fn ProblemAlert(problems: FormProblems, not_done: &'static str) -> impl IntoView {
     let words = move || {
         problems.0.with(|all| {
             if let Some((_, message)) = all.iter().find(|(f, _)| f == "form") {

@@ -4,16 +4,16 @@
 
 use leptos::prelude::*;
 
-use super::decide_pp_plus;
 use super::saver::Saver;
 use super::targets_part::{FindingLine, TargetRef, new_part_id};
 use crate::domain::pp_plus::{
     PpPlusBudget, PpPlusLine, PpPlusStatus, check_budget, pounds, totals,
 };
+use crate::features::pep_form::decide_pp_plus;
 
 /// The allocation, what other PEPs of the year take, what this PEP asks for, and what is left.
 #[component]
-pub(super) fn PpPlusSummary(budget: PpPlusBudget, lines: Signal<Vec<PpPlusLine>>) -> impl IntoView {
+pub(crate) fn PpPlusSummary(budget: PpPlusBudget, lines: Signal<Vec<PpPlusLine>>) -> impl IntoView {
     let asked = move || lines.with(|all| totals(all.iter()));
     let row = |key: &'static str, value: Box<dyn Fn() -> String + Send + Sync>| {
         view! {
@@ -72,7 +72,7 @@ fn status_class(line: &PpPlusLine) -> &'static str {
 
 /// A target's PP+ requests as its editor writes them.
 #[component]
-pub(super) fn PpPlusRequests(
+pub(crate) fn PpPlusRequests(
     number: usize,
     pep_id: String,
     target_id: String,
@@ -192,7 +192,7 @@ fn PpPlusRow(
 /// A target's PP+ requests for someone who may not change the target: the Virtual School decides
 /// here.
 #[component]
-pub(super) fn PpPlusReadOnly(
+pub(crate) fn PpPlusReadOnly(
     number: usize,
     pep_id: String,
     /// The target's requests as they stand (merged live when someone changes them).

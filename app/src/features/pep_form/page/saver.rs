@@ -11,9 +11,9 @@ use std::future::Future;
 
 use leptos::prelude::*;
 
-use super::Saved;
 use crate::domain::live::{RemoteCommit, on_remote_commit};
 use crate::error::AppError;
+use crate::features::pep_form::Saved;
 
 /// Where a value is saved, and how.
 pub trait Persist: Clone + Send + Sync + 'static {
@@ -58,7 +58,7 @@ pub enum SaveState<T> {
 }
 
 /// What a failed send means for the words on screen, the same for every kind of value.
-pub(super) enum SendFailure {
+pub(crate) enum SendFailure {
     /// The server refused them (what to change), or the value closed to this person: kept on
     /// screen until the person changes them.
     Refused(String),
@@ -69,7 +69,7 @@ pub(super) enum SendFailure {
 }
 
 impl SendFailure {
-    pub(super) fn of(error: AppError) -> SendFailure {
+    pub(crate) fn of(error: AppError) -> SendFailure {
         match error {
             AppError::Invalid(problems) => SendFailure::Refused(
                 problems
@@ -90,7 +90,7 @@ impl SendFailure {
 }
 
 /// The status line while the session has ended.
-pub(super) const SIGNED_OUT_WORDS: &str = "Not saved yet: your session has ended. Sign in again \
+pub(crate) const SIGNED_OUT_WORDS: &str = "Not saved yet: your session has ended. Sign in again \
                                            in a new tab and this will be saved; what you typed \
                                            stays here.";
 
@@ -428,7 +428,7 @@ impl<K: Persist> Saver<K> {
 
 /// A new edit id: the time, a random part (two people's pages never make the same one) and a
 /// counter (one page never does).
-pub(super) fn new_edit_id() -> String {
+pub(crate) fn new_edit_id() -> String {
     thread_local! {
         static NEXT_EDIT: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
     }

@@ -11,15 +11,13 @@ use leptos::prelude::*;
 
 use std::collections::BTreeMap;
 
+use super::field_part::follow_text;
 use super::live_room::LiveRoom;
-use super::pep_page::{ConflictChoice, FreshForm, ReplacedNotice, SaveStatus, follow_text};
+use super::pep_page::FreshForm;
 use super::pp_plus_part::{PpPlusReadOnly, PpPlusRequests, PpPlusSummary};
+use super::save_status_part::{ConflictChoice, ReplacedNotice, SaveStatus};
 use super::saver::{Persist, SaveState, Saver};
 use super::shared_text_part::{SharedText, SharedTextField};
-use super::{
-    Saved, TargetEvaluation, TargetRecord, TargetsPart, add_target, add_target_action,
-    evaluate_target, remove_target, remove_target_action, save_target,
-};
 use crate::domain::live::{FieldKey, PepPart};
 use crate::domain::pep::SectionKey;
 use crate::domain::roles::Role;
@@ -30,11 +28,15 @@ use crate::domain::targets::{
     with_actions_of, with_text_of,
 };
 use crate::error::AppError;
+use crate::features::pep_form::{
+    Saved, TargetEvaluation, TargetRecord, TargetsPart, add_target, add_target_action,
+    evaluate_target, remove_target, remove_target_action, save_target,
+};
 use crate::ui::raw_text::textarea_content;
 
 /// One target of one PEP.
 #[derive(Clone)]
-pub(super) struct TargetRef {
+pub(crate) struct TargetRef {
     pep_id: String,
     target_id: String,
 }
@@ -430,7 +432,7 @@ fn rule_in_words(rule: &MixRule, key_stage: Option<u8>) -> String {
 }
 
 #[component]
-pub(super) fn FindingLine(finding: Finding) -> impl IntoView {
+pub(crate) fn FindingLine(finding: Finding) -> impl IntoView {
     let (mark, word) = match finding.severity {
         Severity::Error => ("✗", "Problem"),
         Severity::Warning => ("!", "Check"),
@@ -498,7 +500,7 @@ fn Checklist(findings: Signal<Vec<Finding>>, id: String) -> impl IntoView {
 /// A new part's id: the target's id, `tag` (`-a` an action, `-p` a PP+ request) and a number
 /// unique on this page, so a save that is retried never adds the part twice
 /// (`domain::ids::is_part_id_of` checks it on the server).
-pub(super) fn new_part_id(target_id: &str, tag: &str) -> String {
+pub(crate) fn new_part_id(target_id: &str, tag: &str) -> String {
     let millis = chrono::Utc::now().timestamp_millis();
     let salt = NEXT_PART.with(|n| {
         let value = n.get();

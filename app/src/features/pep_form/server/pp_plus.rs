@@ -6,8 +6,9 @@
 
 use chrono::Utc;
 
-use super::server::{Reached, reach};
+use super::form::{Reached, reach};
 use crate::domain::access::Action;
+use crate::domain::audit::AuditAction;
 use crate::domain::pep::Phase;
 use crate::domain::pp_plus::{
     PpPlusBudget, PpPlusLine, check_decision, financial_year_days, financial_year_of, pounds,
@@ -21,9 +22,9 @@ use crate::infra::sql::sql;
 
 /// A stored request, as its target's draft shows it.
 #[derive(sqlx::FromRow)]
-pub(super) struct RequestRow {
-    pub(super) id: String,
-    pub(super) target_id: String,
+pub(in crate::features::pep_form) struct RequestRow {
+    pub(in crate::features::pep_form) id: String,
+    pub(in crate::features::pep_form) target_id: String,
     item: String,
     provider: String,
     unit_cost_pence: Option<i64>,
@@ -35,7 +36,7 @@ pub(super) struct RequestRow {
 }
 
 impl RequestRow {
-    pub(super) fn line(&self) -> PpPlusLine {
+    pub(in crate::features::pep_form) fn line(&self) -> PpPlusLine {
         PpPlusLine {
             id: self.id.clone(),
             item: self.item.clone(),
@@ -53,11 +54,14 @@ impl RequestRow {
     }
 }
 
-pub(super) const REQUEST_COLUMNS: &str = "id, target_id, item, provider, unit_cost_pence, \
+pub(in crate::features::pep_form) const REQUEST_COLUMNS: &str = "id, target_id, item, provider, unit_cost_pence, \
      sessions, weeks, status, decision_reason, version";
 
 /// Every request of the PEP, in order.
-pub(super) async fn requests_of(db: &Db, pep_id: &str) -> Result<Vec<RequestRow>, AppError> {
+pub(in crate::features::pep_form) async fn requests_of(
+    db: &Db,
+    pep_id: &str,
+) -> Result<Vec<RequestRow>, AppError> {
     let select = format!(
         "SELECT {REQUEST_COLUMNS} FROM pp_plus_requests WHERE pep_id = $1 ORDER BY position, id"
     );
@@ -100,7 +104,10 @@ async fn costs_in_year(
 
 /// The child's PP+ for the PEP's financial year (the year its due date falls in), less what the
 /// child's other PEPs of that year ask for or were given.
-pub(super) async fn budget_of(db: &Db, reached: &Reached) -> Result<PpPlusBudget, AppError> {
+pub(in crate::features::pep_form) async fn budget_of(
+    db: &Db,
+    reached: &Reached,
+) -> Result<PpPlusBudget, AppError> {
     let policy = pp_plus_policy(db, &reached.user.council_id).await?;
     let financial_year = financial_year_of(reached.pep.due_on);
     let elsewhere = costs_in_year(
@@ -218,7 +225,7 @@ pub async fn decide_pp_plus(
                 &mut tx,
                 &reached.event(
                     now,
-                    "pp_plus.decided",
+                    AuditAction::PpPlusDecided,
                     "pp_plus_request",
                     &request_id,
                     serde_json::json!({

@@ -7,10 +7,10 @@
 
 use chrono::{Duration, NaiveDate, Utc};
 
+use super::form::{PepRow, Reached, reach};
 use super::pp_plus::{REQUEST_COLUMNS, RequestRow};
-use super::server::{PepRow, Reached, reach};
-use super::{Saved, TargetEvaluation, TargetRecord, TargetsPart};
 use crate::domain::academic_year::AcademicYear;
+use crate::domain::audit::AuditAction;
 use crate::domain::child::year_group;
 use crate::domain::pep::{PepState, SectionKey, Term};
 use crate::domain::pep_form::SectionPolicy;
@@ -25,6 +25,7 @@ use crate::domain::targets::{
 };
 use crate::error::AppError;
 use crate::features::children::countdowns::{Countdowns, capitalise};
+use crate::features::pep_form::{Saved, TargetEvaluation, TargetRecord, TargetsPart};
 use crate::infra::audit;
 use crate::infra::db::Db;
 use crate::infra::sql::sql;
@@ -34,7 +35,7 @@ const ABOUT_A_TERM: i64 = 120;
 
 /// From the meeting (or today, before one is booked) to the next PEP's due date at the child's
 /// school; without term dates, about a term after this PEP is due.
-pub(super) fn review_window(
+pub(in crate::features::pep_form) fn review_window(
     pep: &PepRow,
     countdowns: &Countdowns,
     today: NaiveDate,
@@ -86,7 +87,10 @@ struct ActionRow {
 }
 
 /// Every target of the PEP with its actions, in order.
-pub(super) async fn load_targets(db: &Db, pep_id: &str) -> Result<Vec<TargetRecord>, AppError> {
+pub(in crate::features::pep_form) async fn load_targets(
+    db: &Db,
+    pep_id: &str,
+) -> Result<Vec<TargetRecord>, AppError> {
     type Versions = Vec<(String, String, i64)>;
     let (targets, actions, text_versions, action_versions): (
         Vec<TargetRow>,
@@ -180,7 +184,7 @@ pub(super) async fn load_targets(db: &Db, pep_id: &str) -> Result<Vec<TargetReco
 /// The PEP's targets with what their checks need (whoever asks: the workflow checks them even
 /// for people who may not read them). `previous`: the child's PEP before this one (id, title),
 /// as `previous_pep` found it (the form reads it once for the targets and the action log).
-pub(super) async fn targets_of(
+pub(in crate::features::pep_form) async fn targets_of(
     db: &Db,
     reached: &Reached,
     sections: &SectionPolicy,
@@ -229,7 +233,7 @@ pub(super) async fn targets_of(
 }
 
 /// The child's PEP before this one (by due date), if there is one: (id, title).
-pub(super) async fn previous_pep(
+pub(in crate::features::pep_form) async fn previous_pep(
     db: &Db,
     pep: &PepRow,
 ) -> Result<Option<(String, String)>, AppError> {
@@ -341,7 +345,7 @@ pub async fn evaluate_target(
                 &mut tx,
                 &reached.event(
                     Utc::now(),
-                    "target.evaluated",
+                    AuditAction::TargetEvaluated,
                     "target",
                     &target_id,
                     serde_json::json!({
@@ -370,7 +374,7 @@ pub async fn evaluate_target(
 
 /// Where a PEP keeps why its targets stand although they do not follow the council's mix rule
 /// (given when it is marked ready; read by quality assurance).
-pub(super) const MIX_OVERRIDE_FIELD: &str = "mix_override_reason";
+pub(in crate::features::pep_form) const MIX_OVERRIDE_FIELD: &str = "mix_override_reason";
 
 /// The person asking, once they may edit this PEP's targets in its state.
 async fn target_editor(db: &Db, pep_id: &str) -> Result<Reached, AppError> {
@@ -402,7 +406,7 @@ pub async fn add_target(pep_id: String) -> Result<TargetRecord, AppError> {
             &mut tx,
             &reached.event(
                 Utc::now(),
-                "target.added",
+                AuditAction::TargetAdded,
                 "target",
                 &id,
                 serde_json::json!({ "position": position }),
@@ -482,7 +486,7 @@ pub async fn add_target_action(
                     &mut tx,
                     &reached.event(
                         now,
-                        "target.action_added",
+                        AuditAction::TargetActionAdded,
                         "action",
                         &action_id,
                         serde_json::json!({ "target": target_id }),
@@ -534,7 +538,7 @@ pub async fn remove_target_action(pep_id: String, action_id: String) -> Result<(
                 &mut tx,
                 &reached.event(
                     now,
-                    "target.action_removed",
+                    AuditAction::TargetActionRemoved,
                     "action",
                     &action_id,
                     serde_json::json!({}),
@@ -687,7 +691,7 @@ pub async fn save_target(
                 &mut tx,
                 &reached.event(
                     Utc::now(),
-                    "target.saved",
+                    AuditAction::TargetSaved,
                     "target",
                     &target_id,
                     serde_json::json!({
@@ -767,7 +771,7 @@ pub async fn remove_target(
                 &mut tx,
                 &reached.event(
                     Utc::now(),
-                    "target.removed",
+                    AuditAction::TargetRemoved,
                     "target",
                     &target_id,
                     serde_json::json!({ "version": version }),

@@ -5,14 +5,15 @@
 
 use chrono::Utc;
 
-use super::server::{Reached, reach};
+use super::form::{Reached, reach};
 use super::targets::{MIX_OVERRIDE_FIELD, previous_pep, targets_of};
-use super::{TargetsPart, WorkflowPart};
+use crate::domain::audit::AuditAction;
 use crate::domain::pep::{PepState, SectionKey};
 use crate::domain::pep_form::SectionStatus;
 use crate::domain::workflow::{MoveRefused, check_move, check_went_on_without, next_steps};
 use crate::error::AppError;
 use crate::features::children::countdowns::Countdowns;
+use crate::features::pep_form::{TargetsPart, WorkflowPart};
 use crate::infra::audit;
 use crate::infra::db::Db;
 use crate::infra::reference_data::{contribution_rule, section_policy};
@@ -20,7 +21,7 @@ use crate::infra::sql::sql;
 
 /// Where the PEP is and what `reached.user` may do to move it on, with what blocks ready and
 /// submitted (read from the targets as they stand) and the required contributions not completed.
-pub(super) async fn workflow_part(
+pub(in crate::features::pep_form) async fn workflow_part(
     db: &Db,
     reached: &Reached,
     targets: &TargetsPart,
@@ -234,7 +235,7 @@ pub async fn change_pep_state(
                 &mut tx,
                 &reached.event(
                     now,
-                    "pep.state_changed",
+                    AuditAction::PepStateChanged,
                     "pep",
                     &pep_id,
                     serde_json::json!({ "from": from.as_str(), "to": to.as_str(), "reason": reason,

@@ -1,0 +1,29 @@
+//! The PEP page in the browser (and rendered on the server first): one component or one
+//! concern per file.
+//!
+//! - `pep_page`: the page at `/peps/:id`, loading its form; `form_part` the form once loaded;
+//!   `section_part` one section, `field_part` one field, `save_status_part` what saving says;
+//!   `workflow_part` the workflow buttons; `action_log_part` the action log;
+//! - `targets_part`, `pp_plus_part`, `suspensions_part`, `meeting_part`: one part of the PEP each;
+//! - `shared_text_part`: a free-text field that merges what several people type;
+//! - `saver`: saving what is typed, retrying, and showing conflicts; `form_problems`: the error
+//!   summary;
+//! - `live_room`, `presence_part`: the page's end of the live channel (who is here, what they
+//!   typed, what changed).
+
+pub(crate) mod action_log_part;
+pub(crate) mod field_part;
+pub(crate) mod form_part;
+pub(crate) mod form_problems;
+pub mod live_room;
+pub(crate) mod meeting_part;
+pub(crate) mod pep_page;
+pub(crate) mod pp_plus_part;
+pub mod presence_part;
+pub(crate) mod save_status_part;
+pub(crate) mod saver;
+pub(crate) mod section_part;
+pub(crate) mod shared_text_part;
+pub(crate) mod suspensions_part;
+pub(crate) mod targets_part;
+pub(crate) mod workflow_part;
