@@ -227,26 +227,48 @@ impl std::fmt::Display for LineError {
 pub fn parse_calendar_csv(text: &str) -> Result<Vec<Period>, Vec<LineError>> {
     let mut errors = Vec::new();
     let mut periods: Vec<(usize, Period)> = Vec::new();
-    let mut lines = text
-        .lines()
-        .enumerate()
-        .map(|(n, l)| (n + 1, l.trim_end_matches('\r')));
-    match lines.next() {
-        Some((_, header)) => {
-            let columns: Vec<String> = split_csv_line(header.trim_start_matches('\u{feff}'))
-                .into_iter()
-                .map(|c| c.trim().to_lowercase())
-                .collect();
+    // The `csv` crate reads the file (quotes, a label with a comma or a line break). A record's
+    // line is counted here from its byte offset: the crate's own count skips blank lines and
+    // line breaks inside quotes.
+    let text = text.trim_start_matches('\u{feff}');
+    let line_at = |position: Option<&csv::Position>| {
+        let bytes = text.as_bytes();
+        let mut at = position.map_or(0, |p| p.byte() as usize).min(bytes.len());
+        // The offset can point at the end of the line before (and at blank lines): step past.
+        while at < bytes.len() && matches!(bytes[at], b'\r' | b'\n') {
+            at += 1;
+        }
+        1 + bytes[..at].iter().filter(|&&b| b == b'\n').count()
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut records = reader.records().map(|read| {
+        read.map(|record| {
+            let line = line_at(record.position());
+            (line, record.iter().map(str::to_string).collect::<Vec<_>>())
+        })
+        .map_err(|e| LineError {
+            line: line_at(e.position()),
+            message: "this line could not be read as CSV: check its quotes".into(),
+        })
+    });
+    match records.next() {
+        Some(Ok((_, header))) => {
+            let columns: Vec<String> = header.iter().map(|c| c.trim().to_lowercase()).collect();
             if columns != ["start", "end", "kind", "label"] {
                 errors.push(LineError {
                     line: 1,
                     message: format!(
-                        "the first line must be the header start,end,kind,label (it is “{header}”)"
+                        "the first line must be the header start,end,kind,label (it is “{}”)",
+                        header.join(",")
                     ),
                 });
                 return Err(errors);
             }
         }
+        Some(Err(error)) => return Err(vec![error]),
         None => {
             return Err(vec![LineError {
                 line: 1,
@@ -254,11 +276,17 @@ pub fn parse_calendar_csv(text: &str) -> Result<Vec<Period>, Vec<LineError>> {
             }]);
         }
     }
-    for (line, text) in lines {
-        if text.trim().is_empty() {
+    for read in records {
+        let (line, fields) = match read {
+            Ok(record) => record,
+            Err(error) => {
+                errors.push(error);
+                continue;
+            }
+        };
+        if fields.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
-        let fields = split_csv_line(text);
         if fields.len() != 4 {
             errors.push(LineError {
                 line,
@@ -375,25 +403,6 @@ pub fn parse_calendar(text: &str) -> Result<Vec<Period>, Vec<LineError>> {
     }
 }
 
-/// Splits one CSV line, honouring double quotes (a label may contain a comma).
-fn split_csv_line(line: &str) -> Vec<String> {
-    let mut fields = vec![String::new()];
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                chars.next();
-                fields.last_mut().expect("one field").push('"');
-            }
-            ('"', _) => quoted = !quoted,
-            (',', false) => fields.push(String::new()),
-            (c, _) => fields.last_mut().expect("one field").push(c),
-        }
-    }
-    fields
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -444,6 +453,24 @@ mod tests {
             Some(ClosedBecause::OutOfTerm)
         );
         assert_eq!(calendar.term_range(), Some((d(2026, 9, 1), d(2027, 3, 25))));
+    }
+
+    #[test]
+    fn a_quoted_label_may_hold_a_comma_a_quote_or_a_line_break_and_lines_still_count() {
+        let csv = "start,end,kind,label\r\n\
+                   2026-09-01,2026-12-18,term,\"Autumn term, first half\"\r\n\
+                   2026-10-26,2026-10-30,holiday,\"Half-term\n(\"\"October\"\")\"\r\n\
+                   \r\n\
+                   2026-11-04,2026-11-04,party,INSET\r\n";
+        let errors = parse_calendar_csv(csv).unwrap_err();
+        assert_eq!(
+            errors.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            ["line 6: kind “party” must be one of term, holiday, inset, closure"]
+        );
+        let periods = parse_calendar_csv(&csv.replace("party", "inset")).unwrap();
+        assert_eq!(periods[0].label, "Autumn term, first half");
+        assert_eq!(periods[1].label, "Half-term\n(\"October\")");
+        assert_eq!(periods.len(), 3);
     }
 
     #[test]

@@ -242,10 +242,13 @@ async fn sqlite_writers_take_turns_in_the_order_they_asked() {
     const ROUNDS: usize = 40;
     let t = TestDb::sqlite().await;
     let order = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    // All four start together, so none has a head start of its own making.
+    let start = std::sync::Arc::new(tokio::sync::Barrier::new(TASKS));
     let mut tasks = Vec::new();
     for task in 0..TASKS {
-        let (db, order) = (t.db.clone(), order.clone());
+        let (db, order, start) = (t.db.clone(), order.clone(), start.clone());
         tasks.push(tokio::spawn(async move {
+            start.wait().await;
             for round in 0..ROUNDS {
                 {
                     let mut tx = db.begin_write().await?;
@@ -263,8 +266,18 @@ async fn sqlite_writers_take_turns_in_the_order_they_asked() {
         task.await.unwrap().unwrap();
     }
     let order = order.lock().unwrap().clone();
+    // Counted from the moment all four are writing (each has committed once): before that, on a
+    // busy machine a task that started first may commit a few times with nobody queued behind it.
+    let all_writing = (0..TASKS)
+        .map(|task| order.iter().position(|t| *t == task).unwrap())
+        .max()
+        .unwrap();
+    assert!(
+        all_writing < ROUNDS,
+        "a task wrote nothing in the first {ROUNDS} commits: {order:?}"
+    );
     // While all four were writing, each was served about a quarter of the time.
-    let first: Vec<usize> = order[..TASKS * ROUNDS / 2].to_vec();
+    let first: Vec<usize> = order[all_writing..all_writing + TASKS * ROUNDS / 2].to_vec();
     for task in 0..TASKS {
         let served = first.iter().filter(|t| **t == task).count();
         assert!(

@@ -1,14 +1,17 @@
 //! Time-based one-time passwords (RFC 6238: HMAC-SHA-1, 6 digits, 30-second steps), the format
 //! every authenticator app reads, and single-use recovery codes. Server only: secrets never reach
 //! the browser except once, on the setup page.
+//!
+//! The code itself is `totp-rs`'s (compared in constant time); what is ours is the rule around
+//! it: one step of drift either side, each step usable once (`matching_step` says which step a
+//! code matched, for `users.totp_last_step`), spaces ignored.
 
 use data_encoding::BASE32_NOPAD;
-use hmac::{Hmac, Mac};
-use sha1::Sha1;
 use sha2::{Digest, Sha256};
+use totp_rs::{Algorithm, TOTP};
 
 pub const STEP_SECONDS: i64 = 30;
-const DIGITS: u32 = 6;
+const DIGITS: usize = 6;
 /// Codes from one step either side are accepted: phone clocks drift.
 const SKEW_STEPS: i64 = 1;
 
@@ -19,20 +22,17 @@ pub fn new_secret() -> Result<String, getrandom::Error> {
     Ok(BASE32_NOPAD.encode(&bytes))
 }
 
-/// The code for one 30-second step, or `None` if the secret is not base32.
-pub fn code_at_step(secret_base32: &str, step: i64) -> Option<String> {
+/// The generator for a secret, checking one step at a time (the drift is ours, below); `None`
+/// if the secret is not base32 or shorter than 128 bits.
+fn generator(secret_base32: &str) -> Option<TOTP> {
     let key = BASE32_NOPAD.decode(secret_base32.as_bytes()).ok()?;
-    let mut mac = Hmac::<Sha1>::new_from_slice(&key).ok()?;
-    mac.update(&(step as u64).to_be_bytes());
-    let digest = mac.finalize().into_bytes();
-    let offset = usize::from(digest[19] & 0x0f);
-    let binary = u32::from_be_bytes([
-        digest[offset] & 0x7f,
-        digest[offset + 1],
-        digest[offset + 2],
-        digest[offset + 3],
-    ]);
-    Some(format!("{:06}", binary % 10u32.pow(DIGITS)))
+    TOTP::new(Algorithm::SHA1, DIGITS, 0, STEP_SECONDS as u64, key).ok()
+}
+
+/// The code for one 30-second step, or `None` if the secret is not usable.
+pub fn code_at_step(secret_base32: &str, step: i64) -> Option<String> {
+    let step = u64::try_from(step).ok()?;
+    Some(generator(secret_base32)?.generate(step * STEP_SECONDS as u64))
 }
 
 /// The step a typed code matches at `unix_time`, if it is newer than `last_used_step` (each code
@@ -44,13 +44,16 @@ pub fn matching_step(
     last_used_step: Option<i64>,
 ) -> Option<i64> {
     let typed: String = typed.chars().filter(|c| !c.is_whitespace()).collect();
-    if typed.len() != DIGITS as usize || !typed.chars().all(|c| c.is_ascii_digit()) {
+    if typed.len() != DIGITS || !typed.chars().all(|c| c.is_ascii_digit()) {
         return None;
     }
+    let totp = generator(secret_base32)?;
     let now = unix_time.div_euclid(STEP_SECONDS);
     (now - SKEW_STEPS..=now + SKEW_STEPS)
         .filter(|step| last_used_step.is_none_or(|last| *step > last))
-        .find(|step| code_at_step(secret_base32, *step).as_deref() == Some(typed.as_str()))
+        .find(|&step| {
+            u64::try_from(step).is_ok_and(|step| totp.check(&typed, step * STEP_SECONDS as u64))
+        })
 }
 
 /// The `otpauth://` address an authenticator app scans.
