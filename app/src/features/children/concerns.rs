@@ -119,12 +119,13 @@ pub mod server {
         // The child's advisors today; with none, the council's Virtual School head.
         let advisors: Vec<(String, String, String)> = {
             let assigned: Vec<(String, String, String)> = sql(
-                "SELECT u.email, u.display_name, u.role FROM assignments a JOIN users u ON u.id = a.user_id \
-                 WHERE a.child_id = $1 AND u.role = 'education_advisor' AND u.status = 'active' \
-                 AND a.starts_on <= $2 AND (a.ends_on IS NULL OR a.ends_on >= $2) ORDER BY u.display_name",
+                "SELECT u.email, u.display_name, u.role FROM assignments a \
+                 JOIN users u ON u.id = a.user_id \
+                 WHERE a.child_id = $1 AND u.role = 'education_advisor' AND u.status = 'active' AND ",
             )
             .bind(&child_id)
-            .bind(today())
+            .push_in_force("a.starts_on", "a.ends_on", today())
+            .push(" ORDER BY u.display_name")
             .fetch_all(&db)
             .await?;
             if assigned.is_empty() {

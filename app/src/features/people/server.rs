@@ -312,14 +312,11 @@ async fn apply_person_change(
         // Links to children belong to the old role (a carer's child is not a social worker's
         // case): they must be ended first, on purpose, rather than carried over silently.
         if role_changes {
-            let current: i64 = sql(
-                "SELECT COUNT(*) FROM assignments WHERE user_id = $1 AND starts_on <= $2 \
-                 AND (ends_on IS NULL OR ends_on >= $2)",
-            )
-            .bind(&person.id)
-            .bind(today)
-            .fetch_value(&mut tx)
-            .await?;
+            let current: i64 = sql("SELECT COUNT(*) FROM assignments WHERE user_id = $1 AND ")
+                .bind(&person.id)
+                .push_in_force("starts_on", "ends_on", today)
+                .fetch_value(&mut tx)
+                .await?;
             if current > 0 {
                 return Err(invalid(
                     field,

@@ -5,6 +5,8 @@
 //!   `section_part` one section, `field_part` one field, `save_status_part` what saving says;
 //!   `workflow_part` the workflow buttons; `action_log_part` the action log;
 //! - `targets_part`, `pp_plus_part`, `suspensions_part`, `meeting_part`: one part of the PEP each;
+//!   a target's pieces: `target_on_screen`, `target_editor_part`, `target_actions_part`,
+//!   `previous_target_part`, `smart_checklist_part`;
 //! - `shared_text_part`: a free-text field that merges what several people type;
 //! - `saver`: saving what is typed, retrying, and showing conflicts; `form_problems`: the error
 //!   summary;
@@ -20,10 +22,15 @@ pub(crate) mod meeting_part;
 pub(crate) mod pep_page;
 pub(crate) mod pp_plus_part;
 pub mod presence_part;
+pub(crate) mod previous_target_part;
 pub(crate) mod save_status_part;
 pub(crate) mod saver;
 pub(crate) mod section_part;
 pub(crate) mod shared_text_part;
+pub(crate) mod smart_checklist_part;
 pub(crate) mod suspensions_part;
+pub(crate) mod target_actions_part;
+pub(crate) mod target_editor_part;
+pub(crate) mod target_on_screen;
 pub(crate) mod targets_part;
 pub(crate) mod workflow_part;

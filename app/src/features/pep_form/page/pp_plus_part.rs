@@ -5,7 +5,8 @@
 use leptos::prelude::*;
 
 use super::saver::Saver;
-use super::targets_part::{FindingLine, TargetRef, new_part_id};
+use super::smart_checklist_part::FindingLine;
+use super::target_on_screen::{TargetRef, new_part_id};
 use crate::domain::pp_plus::{
     PpPlusBudget, PpPlusLine, PpPlusStatus, check_budget, pounds, totals,
 };

@@ -23,31 +23,30 @@ pub(in crate::features::pep_form) async fn team_of(
     child_id: &str,
     today: NaiveDate,
 ) -> Result<Vec<ActionOwner>, AppError> {
-    let rows: Vec<(String, String, String)> = {
-        sql(
-            "SELECT u.id, u.display_name, u.role FROM users u JOIN assignments a ON a.user_id = u.id \
-             WHERE a.child_id = $1 AND a.starts_on <= $2 AND (a.ends_on IS NULL OR a.ends_on >= $2) \
-             AND u.status = 'active' \
-             UNION \
-             SELECT u.id, u.display_name, u.role FROM users u JOIN education_episodes e ON e.school_id = u.school_id \
-             WHERE e.child_id = $1 AND u.role = 'designated_teacher' AND e.started_on <= $2 \
-             AND (e.ended_on IS NULL OR e.ended_on >= $2) AND u.status = 'active' \
-             ORDER BY 2",
-        )
-        .bind(child_id)
-        .bind(today)
-        .fetch_all(db)
-        .await?
-    };
+    // A stored role the app does not know is an error on the row, not a person left off.
+    let rows: Vec<(String, String, Role)> = sql(
+        "SELECT u.id, u.display_name, u.role FROM users u JOIN assignments a ON a.user_id = u.id \
+         WHERE a.child_id = ",
+    )
+    .push_bind(child_id)
+    .push(" AND ")
+    .push_in_force("a.starts_on", "a.ends_on", today)
+    .push(
+        " AND u.status = 'active' \
+         UNION \
+         SELECT u.id, u.display_name, u.role FROM users u \
+         JOIN education_episodes e ON e.school_id = u.school_id \
+         WHERE e.child_id = ",
+    )
+    .push_bind(child_id)
+    .push(" AND u.role = 'designated_teacher' AND ")
+    .push_in_force("e.started_on", "e.ended_on", today)
+    .push(" AND u.status = 'active' ORDER BY 2")
+    .fetch_all(db)
+    .await?;
     Ok(rows
         .into_iter()
-        .filter_map(|(id, name, role)| {
-            Some(ActionOwner {
-                role: Role::parse(&role).ok()?,
-                id,
-                name,
-            })
-        })
+        .map(|(id, name, role)| ActionOwner { role, id, name })
         .collect())
 }
 
