@@ -23,24 +23,20 @@ const RUNS: usize = 30;
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let dir = tempfile::tempdir().unwrap();
-    let sqlite = Db::connect(&format!("sqlite://{}/bench.db", dir.path().display()))
-        .await
-        .unwrap();
-    run("SQLite", &sqlite).await;
-    sqlite.close().await;
+    let sqlite = common::TestDb::sqlite().await;
+    run("SQLite", &sqlite.db).await;
+    sqlite.finish().await;
 
-    if let Some((postgres, scratch)) = common::scratch_postgres("epep_bench").await {
-        run("PostgreSQL", &postgres).await;
-        postgres.close().await;
-        scratch.drop_now().await;
-    } else {
-        println!("PostgreSQL skipped: set TEST_DATABASE_URL to a server to include it");
+    match common::TestDb::postgres().await {
+        Some(postgres) => {
+            run("PostgreSQL", &postgres.db).await;
+            postgres.finish().await;
+        }
+        None => println!("PostgreSQL skipped: set TEST_DATABASE_URL to a server to include it"),
     }
 }
 
 async fn run(backend: &str, db: &Db) {
-    db.migrate().await.unwrap();
     server::demo::seed(db).await.unwrap();
     let started = Instant::now();
     let peps = load_children(db).await.unwrap();

@@ -19,7 +19,6 @@ use std::time::{Duration, Instant};
 
 use app::domain::live::{ClientMessage, FieldKey, ServerMessage};
 use app::domain::pep::SectionKey;
-use app::infra::db::Db;
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
@@ -29,13 +28,9 @@ const ROUNDS: usize = 20;
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = Db::connect(&format!("sqlite://{}/bench.db", dir.path().display()))
-        .await
-        .unwrap();
-    db.migrate().await.unwrap();
-    server::demo::seed(&db).await.unwrap();
-    let base = serve(db, dir.path().to_path_buf()).await;
+    let test_db = common::TestDb::sqlite().await;
+    server::demo::seed(&test_db.db).await.unwrap();
+    let base = serve(test_db.db.clone(), test_db.mail_folder()).await;
     let cookie = sign_in(&base, "linda.bennett@example.com").await;
     let fields: Vec<FieldKey> = app::domain::pep_form::fields(SectionKey::CarerContribution)
         .iter()

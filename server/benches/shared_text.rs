@@ -39,21 +39,15 @@ async fn main() {
         "{:>11}  {:>9}  {:>12}  {:>20}  {:>9}",
         "backend", "edits/s", "keystrokes/s", "stored p50 / p99", "converged"
     );
-    let dir = tempfile::tempdir().unwrap();
-    let sqlite = Db::connect(&format!("sqlite://{}/bench.db", dir.path().display()))
-        .await
-        .unwrap();
-    run("SQLite", sqlite, dir.path().to_path_buf()).await;
-    if let Some((postgres, scratch)) = common::scratch_postgres("epep_bench_text").await {
-        run("PostgreSQL", postgres, dir.path().to_path_buf()).await;
-        scratch.drop_now().await;
-    } else {
-        println!("PostgreSQL skipped: set TEST_DATABASE_URL to a server to include it");
+    let sqlite = common::TestDb::sqlite().await;
+    run("SQLite", sqlite.db.clone(), sqlite.mail_folder()).await;
+    match common::TestDb::postgres().await {
+        Some(postgres) => run("PostgreSQL", postgres.db.clone(), postgres.mail_folder()).await,
+        None => println!("PostgreSQL skipped: set TEST_DATABASE_URL to a server to include it"),
     }
 }
 
 async fn run(backend: &str, db: Db, folder: std::path::PathBuf) {
-    db.migrate().await.unwrap();
     server::demo::seed(&db).await.unwrap();
     let base = serve(db.clone(), folder).await;
     // The carer's own section: no second factor to pass for five pages of one session.

@@ -5,13 +5,15 @@
 
 use std::collections::BTreeSet;
 
-use super::support::{TestApp, TestDb, spawn_app};
+use super::support::seeded_apps;
+use super::support::{
+    TestApp, USERS, call, field_version, fixture_child, fixture_pep, fixture_target, session,
+};
 use app::domain::access::{Action, Actor, Denial, Relationship, authorize};
 use app::domain::pep::{PepState, SectionKey};
 use app::domain::policy::{Access, default_section_access};
 use app::domain::roles::Role;
 use app::infra::sql::sql;
-use server::demo::{DEMO_PASSWORD, DEMO_TOTP_SECRET, seed};
 
 /// What guards each server function.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -122,53 +124,11 @@ fn every_server_function_is_in_the_matrix() {
     }
 }
 
-/// One demo person of each role.
-pub const USERS: &[(Role, &str)] = &[
-    (Role::VirtualSchoolHead, "helen.okafor@northdale.example"),
-    (Role::EducationAdvisor, "daniel.reid@northdale.example"),
-    (Role::DesignatedTeacher, "s.whitfield@brookfield.example"),
-    (Role::SocialWorker, "priya.sharma@northdale.example"),
-    (Role::Carer, "linda.bennett@example.com"),
-    (Role::YoungPerson, "jayden.walker@example.com"),
-];
-
 const RELATIONSHIPS: [Relationship; 3] = [
     Relationship::Current,
     Relationship::Ended,
     Relationship::None,
 ];
-
-/// A new child related to `user_id` as asked: an assignment, or for a designated teacher a place
-/// on their school's roll; ended ones finished in July 2025.
-async fn child_related(
-    app: &TestApp,
-    user_id: &str,
-    role: Role,
-    relationship: Relationship,
-) -> String {
-    let child_id = format!("matrix-{user_id}-{relationship:?}").to_lowercase();
-    let start = chrono::NaiveDate::from_ymd_opt(2020, 1, 6).unwrap();
-    let ended = (relationship == Relationship::Ended)
-        .then(|| chrono::NaiveDate::from_ymd_opt(2025, 7, 18).unwrap());
-    let now = chrono::Utc::now();
-    {
-        sql("INSERT INTO children (id, council_id, first_name, last_name, date_of_birth, gender, ethnicity, first_language, sen_status, created_at, updated_at) VALUES ($1, 'demo-council', 'Matrix', $1, $2, 'female', 'White British', 'English', 'none', $3, $3)")
-            .bind(&child_id).bind(chrono::NaiveDate::from_ymd_opt(2014, 5, 1).unwrap()).bind(now)
-            .execute(&app.db.db).await.unwrap();
-        if relationship != Relationship::None {
-            if role == Role::DesignatedTeacher {
-                sql("INSERT INTO education_episodes (id, child_id, school_id, status, started_on, ended_on) VALUES ($1, $2, 'demo-school-brookfield', 'on_roll', $3, $4)")
-                    .bind(format!("{child_id}-edu")).bind(&child_id).bind(start).bind(ended)
-                    .execute(&app.db.db).await.unwrap();
-            } else {
-                sql("INSERT INTO assignments (id, user_id, child_id, relationship, starts_on, ends_on, created_at) VALUES ($1, $2, $3, 'matrix', $4, $5, $6)")
-                    .bind(format!("{child_id}-assignment")).bind(user_id).bind(&child_id).bind(start).bind(ended).bind(now)
-                    .execute(&app.db.db).await.unwrap();
-            }
-        }
-    };
-    child_id
-}
 
 /// The fixture child of the matrix actor `USERS[user_index]` (a demo child for signed-out).
 async fn actor_child(
@@ -183,67 +143,8 @@ async fn actor_child(
     }
 }
 
-/// The child related to this user as asked, made the first time it is needed.
-pub async fn fixture_child(
-    app: &TestApp,
-    user_id: &str,
-    role: Role,
-    relationship: Relationship,
-) -> String {
-    let child_id = format!("matrix-{user_id}-{relationship:?}").to_lowercase();
-    let exists: i64 = sql("SELECT COUNT(*) FROM children WHERE id = $1")
-        .bind(&child_id)
-        .fetch_value(&app.db.db)
-        .await
-        .unwrap();
-    if exists == 0 {
-        child_related(app, user_id, role, relationship).await
-    } else {
-        child_id
-    }
-}
-
 const REGISTER_ENDPOINTS: usize = 3;
 const PEP_ENDPOINTS: usize = 19;
-
-/// The child's autumn 2026 interim PEP (a kind the demo never schedules) in `state`, made the first time it is needed (the state is
-/// set every time).
-pub async fn fixture_pep(app: &TestApp, child_id: &str, state: PepState) -> String {
-    let pep_id = format!("{child_id}-pep");
-    let now = chrono::Utc::now();
-    {
-        sql("INSERT INTO peps (id, child_id, academic_year, term, kind, phase, state, due_on, created_at, updated_at) VALUES ($1, $2, 2026, 'autumn', 'interim', 'school_age', $3, $4, $5, $5) ON CONFLICT (id) DO UPDATE SET state = excluded.state")
-            .bind(&pep_id).bind(child_id).bind(state.as_str())
-            .bind(chrono::NaiveDate::from_ymd_opt(2026, 12, 11).unwrap()).bind(now)
-            .execute(&app.db.db).await.unwrap();
-    };
-    pep_id
-}
-
-/// A new empty target on the PEP, at version 1, with an id like the ones `add_target` makes
-/// (short enough that its actions' ids name shared-text fields).
-pub async fn fixture_target(app: &TestApp, pep_id: &str) -> String {
-    let target_id = uuid::Uuid::now_v7().to_string();
-    let now = chrono::Utc::now();
-    {
-        sql("INSERT INTO targets (id, pep_id, position, need_area, created_at, updated_at) VALUES ($1, $2, 0, '', $3, $3)")
-            .bind(&target_id).bind(pep_id).bind(now)
-            .execute(&app.db.db).await.unwrap();
-    };
-    target_id
-}
-
-/// The field's current version (0: never written), to save over it.
-pub async fn field_version(app: &TestApp, pep_id: &str, section: &str, field: &str) -> i64 {
-    sql("SELECT version FROM pep_fields WHERE pep_id = $1 AND section = $2 AND field = $3")
-        .bind(pep_id)
-        .bind(section)
-        .bind(field)
-        .fetch_optional_value::<i64>(&app.db.db)
-        .await
-        .unwrap()
-        .unwrap_or(0)
-}
 
 const MATRIX_CALENDAR: &str = "start,end,kind,label\n2026-09-01,2026-12-18,term,Autumn term\n";
 
@@ -352,48 +253,6 @@ async fn admin_request(app: &TestApp, path: &str, case: usize) -> Vec<(&'static 
     }
 }
 
-pub async fn call(
-    app: &TestApp,
-    path: &str,
-    form: &[(&str, &str)],
-    cookie: Option<&str>,
-) -> reqwest::Response {
-    app.call(path, form, cookie).await
-}
-
-/// Signs in; with `verify`, passes the second factor where the role needs it.
-pub async fn session(app: &TestApp, email: &str, verify: bool) -> String {
-    let response = call(
-        app,
-        "/api/auth/sign_in",
-        &[("email", email), ("password", DEMO_PASSWORD)],
-        None,
-    )
-    .await;
-    assert_eq!(response.status(), 200, "{email}");
-    let cookie = response.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
-    let outcome: serde_json::Value = response.json().await.unwrap();
-    if verify && outcome["user"]["second_factor_pending"] == true {
-        let step = chrono::Utc::now().timestamp() / 30;
-        let code = app::features::auth::totp::code_at_step(DEMO_TOTP_SECRET, step).unwrap();
-        let verified = call(
-            app,
-            "/api/auth/verify_second_factor",
-            &[("code", &code)],
-            Some(&cookie),
-        )
-        .await;
-        assert_eq!(verified.status(), 200, "{email}");
-    }
-    cookie
-}
-
 /// One row of the matrix: who is asking, with which session, as which demo person.
 struct MatrixActor {
     label: String,
@@ -413,9 +272,7 @@ fn expected_status(decision: Result<(), Denial>) -> u16 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_role_and_relationship_gets_what_the_policy_says() {
-    for db in TestDb::each_backend().await {
-        seed(&db.db).await.unwrap();
-        let app = spawn_app(db).await;
+    for app in seeded_apps().await {
         let backend = app.db.db.backend_name();
         let user_ids: Vec<String> = {
             let mut ids = Vec::new();

@@ -1,16 +1,15 @@
 //! "My actions" over HTTP: each person's open actions on the children they reach, soonest
 //! first; marking one done takes it off the list; nobody marks someone else's.
 
-use super::access_matrix::session;
-use super::support::{TestDb, spawn_app};
+use super::support::seeded_apps;
+use super::support::session;
+use app::features::actions::MyActions;
+use app::features::pep_form::PepForm;
 use app::infra::sql::sql;
-use server::demo::seed;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_person_sees_and_marks_only_their_own_open_actions() {
-    for db in TestDb::each_backend().await {
-        seed(&db.db).await.unwrap();
-        let app = spawn_app(db).await;
+    for app in seeded_apps().await {
         let backend = app.db.db.backend_name();
         let brookfield = session(&app, "s.whitfield@brookfield.example", true).await;
         let riverside = session(&app, "i.hussain@riverside.example", true).await;
@@ -18,27 +17,27 @@ async fn each_person_sees_and_marks_only_their_own_open_actions() {
         let grace = session(&app, "grace.adeyemi@example.com", false).await;
 
         // The demo's open actions belong to the designated teacher of each pupil's school.
-        let mine = app.json("/api/actions/mine", &[], Some(&brookfield)).await;
-        let actions = mine["actions"].as_array().unwrap().clone();
+        let mine: MyActions = app.typed("/api/actions/mine", &[], Some(&brookfield)).await;
+        let actions = mine.actions;
         assert!(!actions.is_empty(), "{backend}");
         let pupils = ["Ruby", "Leo", "Kai", "Amelia", "Tyler", "Maya"];
         assert!(
-            actions.iter().all(|a| pupils
+            actions
                 .iter()
-                .any(|p| a["child_name"].as_str().unwrap().starts_with(p))),
+                .all(|a| pupils.iter().any(|p| a.child_name.starts_with(p))),
             "{backend}: {actions:?}"
         );
-        let dues: Vec<&str> = actions
+        let dues: Vec<chrono::NaiveDate> = actions
             .iter()
-            .map(|a| a["due"]["due"].as_str().unwrap())
+            .map(|a| a.due.as_ref().unwrap().due)
             .collect();
         let mut sorted = dues.clone();
         sorted.sort();
         assert_eq!(dues, sorted, "{backend}: soonest first");
-        assert!(actions[0]["target"].as_str().is_some());
+        assert!(actions[0].target.is_some());
 
         // Another school's teacher cannot mark it; its own teacher can, and it leaves the list.
-        let first = actions[0]["id"].as_str().unwrap();
+        let first = actions[0].id.as_str();
         let refused = app
             .call(
                 "/api/actions/set_status",
@@ -53,12 +52,8 @@ async fn each_person_sees_and_marks_only_their_own_open_actions() {
             Some(&brookfield),
         )
         .await;
-        let after = app.json("/api/actions/mine", &[], Some(&brookfield)).await;
-        assert_eq!(
-            after["actions"].as_array().unwrap().len(),
-            actions.len() - 1,
-            "{backend}"
-        );
+        let after: MyActions = app.typed("/api/actions/mine", &[], Some(&brookfield)).await;
+        assert_eq!(after.actions.len(), actions.len() - 1, "{backend}");
         let status: String = sql("SELECT status FROM actions WHERE id = $1")
             .bind(first)
             .fetch_value(&app.db.db)
@@ -73,38 +68,32 @@ async fn each_person_sees_and_marks_only_their_own_open_actions() {
                 .bind(chrono::NaiveDate::from_ymd_opt(2027, 2, 12).unwrap()).bind(now)
                 .execute(&app.db.db).await.unwrap();
         };
-        let hers = app.json("/api/actions/mine", &[], Some(&linda)).await;
-        let ids: Vec<&str> = hers["actions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|a| a["id"].as_str().unwrap())
-            .collect();
+        let hers: MyActions = app.typed("/api/actions/mine", &[], Some(&linda)).await;
+        let ids: Vec<&str> = hers.actions.iter().map(|a| a.id.as_str()).collect();
         assert!(ids.contains(&"carer-action"), "{backend}: {ids:?}");
         // The demo's targets that say "carer to …" are hers too, for her own children only.
-        for action in hers["actions"].as_array().unwrap() {
-            let child = action["child_name"].as_str().unwrap();
+        for action in &hers.actions {
+            let child = action.child_name.as_str();
             assert!(
                 child == "Jayden Walker" || child.starts_with("Tyler"),
                 "{backend}: {child}"
             );
         }
         assert!(
-            hers["actions"]
-                .as_array()
-                .unwrap()
+            hers.actions
                 .iter()
-                .any(|a| a["description"].as_str().unwrap().starts_with("Carer to ")),
-            "{backend}: {hers}"
+                .any(|a| a.description.starts_with("Carer to ")),
+            "{backend}: {:?}",
+            hers.actions
         );
-        let not_hers = app.json("/api/actions/mine", &[], Some(&grace)).await;
+        let not_hers: MyActions = app.typed("/api/actions/mine", &[], Some(&grace)).await;
         assert!(
-            not_hers["actions"]
-                .as_array()
-                .unwrap()
+            not_hers
+                .actions
                 .iter()
-                .all(|a| a["id"] != "carer-action" && a["child_name"] != "Jayden Walker"),
-            "{backend}: {not_hers}"
+                .all(|a| a.id != "carer-action" && a.child_name != "Jayden Walker"),
+            "{backend}: {:?}",
+            not_hers.actions
         );
         let refused = app
             .call(
@@ -121,9 +110,7 @@ async fn each_person_sees_and_marks_only_their_own_open_actions() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_action_added_to_the_log_for_a_named_person_reaches_their_actions() {
     const AMELIA_PEP: &str = "demo-child-amelia-pep-2026-autumn";
-    for db in TestDb::each_backend().await {
-        seed(&db.db).await.unwrap();
-        let app = spawn_app(db).await;
+    for app in seeded_apps().await {
         let backend = app.db.db.backend_name();
         let teacher = session(&app, "s.whitfield@brookfield.example", true).await;
         let priya = session(&app, "priya.sharma@northdale.example", true).await;
@@ -143,16 +130,11 @@ async fn an_action_added_to_the_log_for_a_named_person_reaches_their_actions() {
             };
 
         // The teacher may add, and may name anyone who works with Amelia today.
-        let form = app
-            .json("/api/pep/form", &[("pep_id", AMELIA_PEP)], Some(&teacher))
+        let form: PepForm = app
+            .typed("/api/pep/form", &[("pep_id", AMELIA_PEP)], Some(&teacher))
             .await;
-        assert_eq!(form["adds_actions"], true, "{backend}");
-        let team: Vec<&str> = form["action_owners"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|o| o["name"].as_str().unwrap())
-            .collect();
+        assert!(form.adds_actions, "{backend}");
+        let team: Vec<&str> = form.action_owners.iter().map(|o| o.name.as_str()).collect();
         assert_eq!(
             team,
             ["Daniel Reid", "Priya Sharma", "Sarah Whitfield"],
@@ -202,27 +184,23 @@ async fn an_action_added_to_the_log_for_a_named_person_reaches_their_actions() {
         );
 
         // It reaches Priya's "My actions"; she reads the log but may not add to it.
-        let hers = app.json("/api/actions/mine", &[], Some(&priya)).await;
+        let hers: MyActions = app.typed("/api/actions/mine", &[], Some(&priya)).await;
         assert!(
-            hers["actions"]
-                .as_array()
-                .unwrap()
+            hers.actions
                 .iter()
-                .any(|a| a["description"] == "Ask the GP about a hearing test"),
-            "{backend}: {hers}"
+                .any(|a| a.description == "Ask the GP about a hearing test"),
+            "{backend}: {:?}",
+            hers.actions
         );
-        let read = app
-            .json("/api/pep/form", &[("pep_id", AMELIA_PEP)], Some(&priya))
+        let read: PepForm = app
+            .typed("/api/pep/form", &[("pep_id", AMELIA_PEP)], Some(&priya))
             .await;
         assert_eq!(
-            (
-                read["adds_actions"].as_bool(),
-                read["action_owners"].as_array().map(Vec::len)
-            ),
-            (Some(false), Some(0)),
+            (read.adds_actions, read.action_owners.len()),
+            (false, 0),
             "{backend}"
         );
-        assert_eq!(read["action_log"].as_array().unwrap().len(), 5, "{backend}");
+        assert_eq!(read.action_log.unwrap().len(), 5, "{backend}");
         assert_eq!(
             add(
                 priya.clone(),

@@ -625,7 +625,7 @@ async fn the_time_out_warning_asks_without_extending_and_staying_signed_in_exten
         };
         assert!(status(None).await.is_null(), "{backend}: signed out");
 
-        let cookie = super::access_matrix::session(&app, "grace.adeyemi@example.com", true).await;
+        let cookie = super::support::session(&app, "grace.adeyemi@example.com", true).await;
         let fresh = status(Some(cookie.clone())).await;
         let idle_left = fresh["idle_seconds_left"].as_i64().unwrap();
         assert!((1790..=1800).contains(&idle_left), "{backend}: {fresh}");

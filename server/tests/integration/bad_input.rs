@@ -10,12 +10,12 @@
 
 use std::collections::BTreeSet;
 
-use super::access_matrix::session;
+use super::support::seeded_apps;
+use super::support::session;
 use super::support::{TestApp, TestDb, spawn_app};
 use app::error::AppError;
 use app::infra::sql::sql;
 use app::request_decoder::{Decoder, decoders};
-use server::demo::seed;
 
 const FORM: &str = "application/x-www-form-urlencoded";
 
@@ -426,9 +426,7 @@ struct Tally {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_input_gets_a_4xx_with_a_message_and_changes_nothing() {
-    for db in TestDb::each_backend().await {
-        seed(&db.db).await.unwrap();
-        let app = spawn_app(db).await;
+    for app in seeded_apps().await {
         let backend = app.db.db.backend_name();
         let head = session(&app, "helen.okafor@northdale.example", true).await;
         let teacher = session(&app, "s.whitfield@brookfield.example", true).await;

@@ -1,8 +1,9 @@
 //! School calendars through HTTP: the preview reports every problem by line, an import replaces a
 //! school's periods (giving a school on the council default its own), audited, within the council.
 
-use super::access_matrix::{call, session};
+use super::support::seeded_apps;
 use super::support::{TestDb, spawn_app};
+use super::support::{call, session};
 use app::infra::sql::sql;
 use server::demo::seed;
 
@@ -137,9 +138,7 @@ END:VCALENDAR\r\n";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_designated_teacher_keeps_their_own_schools_calendar_from_an_ics_file() {
-    for db in TestDb::each_backend().await {
-        seed(&db.db).await.unwrap();
-        let app = spawn_app(db).await;
+    for app in seeded_apps().await {
         let backend = app.db.db.backend_name();
         let teacher = session(&app, "s.whitfield@brookfield.example", true).await;
 
@@ -236,9 +235,7 @@ async fn a_designated_teacher_keeps_their_own_schools_calendar_from_an_ics_file(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_virtual_school_imports_the_governments_bank_holidays_after_a_preview() {
-    for db in TestDb::each_backend().await {
-        seed(&db.db).await.unwrap();
-        let app = spawn_app(db).await;
+    for app in seeded_apps().await {
         let backend = app.db.db.backend_name();
         let head = session(&app, HEAD, true).await;
         // The next year's list, as the government publishes it (two divisions).
@@ -323,9 +320,7 @@ async fn the_virtual_school_imports_the_governments_bank_holidays_after_a_previe
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_school_starts_with_a_copy_of_the_council_default_calendar() {
-    for db in TestDb::each_backend().await {
-        seed(&db.db).await.unwrap();
-        let app = spawn_app(db).await;
+    for app in seeded_apps().await {
         let backend = app.db.db.backend_name();
         let head = session(&app, HEAD, true).await;
         let form = |name: &'static str, urn: &'static str| {

@@ -1,8 +1,8 @@
 //! The children lists behind the first dashboards: the next PEP of each child with what its
 //! countdown needs, soonest first.
 
-use super::access_matrix::{call, session};
 use super::support::{TestDb, spawn_app};
+use super::support::{call, session};
 use app::infra::sql::sql;
 use server::demo::seed;
 

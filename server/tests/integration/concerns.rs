@@ -1,7 +1,7 @@
 //! Raising a concern: recorded on the child, the child's Virtual School advisor emailed without
 //! the child's name or the words, read back by the Virtual School and by whoever raised it.
 
-use super::access_matrix::session;
+use super::support::session;
 use super::support::{TestDb, spawn_app};
 use server::demo::seed;
 

@@ -1,8 +1,9 @@
 //! The Virtual School dashboard over HTTP: every child reached, soonest deadline first, each
 //! filter, pages of fifty, and nobody else let in.
 
-use super::access_matrix::{call, session};
-use super::support::{TestDb, spawn_app};
+use super::support::TestDb;
+use super::support::seeded_apps;
+use super::support::{call, session};
 use app::infra::sql::sql;
 use server::demo::seed;
 
@@ -27,9 +28,7 @@ fn names(dashboard: &serde_json::Value) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_virtual_school_filters_every_child_by_school_phase_state_and_deadline() {
-    for db in TestDb::each_backend().await {
-        seed(&db.db).await.unwrap();
-        let app = spawn_app(db).await;
+    for app in seeded_apps().await {
         let backend = app.db.db.backend_name();
         let head = session(&app, "helen.okafor@northdale.example", true).await;
 

@@ -1,7 +1,7 @@
 //! Invitations by email, and registering from one.
 
-use super::access_matrix::{call, session};
 use super::support::{TestApp, TestDb, spawn_app};
+use super::support::{call, session};
 use app::infra::sql::sql;
 use server::demo::seed;
 

@@ -15,9 +15,10 @@ use futures_util::{SinkExt, StreamExt};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
-use super::access_matrix::session;
+use super::support::seeded_apps;
 use super::support::{TestApp, TestDb, free_port, spawn_app};
-use server::demo::{DEMO_PASSWORD, seed};
+use super::support::{session, sign_in};
+use server::demo::seed;
 
 pub const JAYDEN_PEP: &str = "demo-child-jayden-pep-2026-autumn";
 const LINDA: &str = "linda.bennett@example.com";
@@ -476,9 +477,7 @@ async fn presence_and_drafts_reach_each_reader_of_the_section_and_nobody_else() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn saves_reach_every_reader_and_a_resent_edit_applies_once() {
-    for db in TestDb::each_backend().await {
-        seed(&db.db).await.unwrap();
-        let app = spawn_app(db).await;
+    for app in seeded_apps().await {
         let base = app.base.as_str();
         let linda = session(&app, LINDA, true).await;
         let tom = session(&app, TOM, true).await;
@@ -693,9 +692,7 @@ async fn writer(
 }
 
 async fn converge(clients: usize, edits: usize) {
-    for db in TestDb::each_backend().await {
-        seed(&db.db).await.unwrap();
-        let app = spawn_app(db).await;
+    for app in seeded_apps().await {
         let backend = app.db.db.backend_name();
         let base = app.base.clone();
         let linda = session(&app, LINDA, true).await;
@@ -828,25 +825,6 @@ fn start_server(url: &str, port: u16) -> ServerProcess {
     ServerProcess(child)
 }
 
-async fn sign_in(base: &str, email: &str) -> String {
-    let response = reqwest::Client::new()
-        .post(format!("{base}/api/auth/sign_in"))
-        .header("accept", "application/json")
-        .header("sec-fetch-site", "same-origin")
-        .form(&[("email", email), ("password", DEMO_PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200, "{email}");
-    response.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killing_the_server_mid_meeting_loses_nothing_acknowledged() {
     let dir = tempfile::tempdir().unwrap();
@@ -860,8 +838,9 @@ async fn killing_the_server_mid_meeting_loses_nothing_acknowledged() {
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
     let mut server = start_server(&url, port);
-    let linda = sign_in(&base, LINDA).await;
-    let jayden = sign_in(&base, JAYDEN).await;
+    let client = reqwest::Client::new();
+    let linda = sign_in(&client, &base, LINDA, false).await;
+    let jayden = sign_in(&client, &base, JAYDEN, false).await;
     let client = reqwest::Client::new();
     let view: View = Arc::new(Mutex::new(HashMap::new()));
     let watcher = listen(
@@ -993,9 +972,7 @@ async fn killing_the_server_mid_meeting_loses_nothing_acknowledged() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_meeting_starts_records_who_came_and_ends_live_for_everyone() {
-    for db in TestDb::each_backend().await {
-        seed(&db.db).await.unwrap();
-        let app = spawn_app(db).await;
+    for app in seeded_apps().await {
         let base = app.base.as_str();
         let teacher = session(&app, "m.osei@northdale-high.example", true).await;
         let linda = session(&app, LINDA, true).await;
@@ -1249,9 +1226,7 @@ async fn only_typing_in_the_live_channel_counts_as_activity() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_meeting_moves_the_pep_and_only_others_are_told_of_it() {
     const KAI_PEP: &str = "demo-child-kai-pep-2026-autumn";
-    for db in TestDb::each_backend().await {
-        seed(&db.db).await.unwrap();
-        let app = spawn_app(db).await;
+    for app in seeded_apps().await {
         let base = app.base.as_str();
         let teacher = session(&app, "s.whitfield@brookfield.example", true).await;
         let head = session(&app, "helen.okafor@northdale.example", true).await;

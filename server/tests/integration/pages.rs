@@ -1,7 +1,8 @@
 //! Pages as a browser gets them from the server: refusals answer the API's status, and saved text
 //! is text in the page whatever it holds.
 
-use super::access_matrix::session;
+use super::support::seeded_apps;
+use super::support::session;
 use super::support::{TestApp, TestDb, spawn_app};
 use app::infra::sql::sql;
 use server::demo::seed;
@@ -24,9 +25,7 @@ async fn page(app: &TestApp, path: &str, cookie: Option<&str>) -> (u16, String) 
 /// textarea (the browser test checks the page also hydrates and does not navigate).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn saved_markup_is_text_in_the_page_of_everyone_who_reads_it() {
-    for db in TestDb::each_backend().await {
-        seed(&db.db).await.unwrap();
-        let app = spawn_app(db).await;
+    for app in seeded_apps().await {
         let linda = session(&app, LINDA, true).await;
         let hostile = "Reads nightly </textarea><meta http-equiv=\"refresh\" content=\"0;url=https://example.org\"><!-- ]]> </script>";
         let (status, saved) = app
@@ -64,9 +63,7 @@ async fn saved_markup_is_text_in_the_page_of_everyone_who_reads_it() {
 /// page's own headers (the CSP its hydration needs); the same page for someone it is for is 200.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refusal_pages_answer_403_and_pages_for_the_person_200() {
-    for db in TestDb::each_backend().await {
-        seed(&db.db).await.unwrap();
-        let app = spawn_app(db).await;
+    for app in seeded_apps().await {
         let linda = session(&app, LINDA, true).await;
         let teacher = session(&app, "m.osei@northdale-high.example", true).await;
         let cases: [(&str, &str, &String, u16); 8] = [
@@ -143,8 +140,7 @@ async fn refusal_pages_answer_403_and_pages_for_the_person_200() {
 }
 
 async fn current_version(app: &TestApp) -> i64 {
-    super::access_matrix::field_version(app, JAYDEN_PEP, "carer_contribution", "support_at_home")
-        .await
+    super::support::field_version(app, JAYDEN_PEP, "carer_contribution", "support_at_home").await
 }
 
 /// Finished work shows no countdown: every section of an approved PEP, and a completed section of

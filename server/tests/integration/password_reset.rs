@@ -1,8 +1,9 @@
 //! Password reset by single-use link: no account enumeration, sessions end, second factor stays.
 
-use super::access_matrix::call;
-use super::support::{TestApp, TestDb, spawn_app};
-use server::demo::{DEMO_PASSWORD, seed};
+use super::support::TestApp;
+use super::support::call;
+use super::support::seeded_apps;
+use server::demo::DEMO_PASSWORD;
 
 const TEACHER: &str = "s.whitfield@brookfield.example";
 
@@ -37,9 +38,7 @@ async fn sign_in(app: &TestApp, password: &str) -> reqwest::Response {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reset_link_changes_the_password_once_ends_sessions_and_keeps_the_second_factor() {
-    for db in TestDb::each_backend().await {
-        seed(&db.db).await.unwrap();
-        let app = spawn_app(db).await;
+    for app in seeded_apps().await {
         let old_session = sign_in(&app, DEMO_PASSWORD).await;
         let old_cookie = old_session.headers()["set-cookie"]
             .to_str()

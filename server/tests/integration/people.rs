@@ -1,8 +1,9 @@
 //! The Virtual School's admin functions: people, roles, deactivation, assignments and the stored
 //! section rights, on both backends, through HTTP as the pages call them.
 
-use super::access_matrix::{call, session};
+use super::support::seeded_apps;
 use super::support::{TestApp, TestDb, spawn_app};
+use super::support::{call, session};
 use app::infra::sql::sql;
 use server::demo::seed;
 
@@ -47,9 +48,7 @@ async fn child_ids(app: &TestApp, cookie: &str) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deactivation_ends_every_session_at_once_and_is_audited() {
-    for db in TestDb::each_backend().await {
-        seed(&db.db).await.unwrap();
-        let app = spawn_app(db).await;
+    for app in seeded_apps().await {
         let backend = app.db.db.backend_name();
         let head = session(&app, HEAD, true).await;
         let carer = session(&app, CARER, true).await;
@@ -154,9 +153,7 @@ async fn deactivation_ends_every_session_at_once_and_is_audited() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn assignments_give_and_take_away_access_at_once() {
-    for db in TestDb::each_backend().await {
-        seed(&db.db).await.unwrap();
-        let app = spawn_app(db).await;
+    for app in seeded_apps().await {
         let backend = app.db.db.backend_name();
         let head = session(&app, HEAD, true).await;
         let worker = session(&app, SOCIAL_WORKER, true).await;
@@ -319,9 +316,7 @@ async fn assignments_give_and_take_away_access_at_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn section_rights_are_read_from_the_councils_stored_table() {
-    for db in TestDb::each_backend().await {
-        seed(&db.db).await.unwrap();
-        let app = spawn_app(db).await;
+    for app in seeded_apps().await {
         let backend = app.db.db.backend_name();
         let head = session(&app, HEAD, true).await;
         let carer_cell = |table: &serde_json::Value| -> String {

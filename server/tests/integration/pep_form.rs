@@ -2,12 +2,14 @@
 //! every state and for every role; two people saving one field see each other's words instead of
 //! one overwriting the other; bad values are refused by field and nothing is stored.
 
-use super::access_matrix::{USERS, call, field_version, fixture_child, fixture_pep, session};
+use super::support::seeded_apps;
 use super::support::{TestDb, spawn_app};
+use super::support::{USERS, call, field_version, fixture_child, fixture_pep, session};
 use app::domain::pep::{PepState, Phase, SectionKey};
 use app::domain::pep_form::{fields, sections_for};
 use app::domain::policy::{Access, default_section_access};
 use app::domain::roles::Role;
+use app::features::pep_form::PepForm;
 use app::infra::sql::sql;
 use server::demo::seed;
 
@@ -15,9 +17,7 @@ const AMELIA_PEP: &str = "demo-child-amelia-pep-2026-autumn";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_section_is_read_and_written_as_the_councils_table_says_in_every_state() {
-    for db in TestDb::each_backend().await {
-        seed(&db.db).await.unwrap();
-        let app = spawn_app(db).await;
+    for app in seeded_apps().await {
         let backend = app.db.db.backend_name();
         // A council may give a section to someone else: the social worker writes SEMH in draft.
         {
@@ -50,28 +50,14 @@ async fn each_section_is_read_and_written_as_the_councils_table_says_in_every_st
             for &state in PepState::ALL {
                 let pep_id = fixture_pep(&app, &child_id, state).await;
                 let context = format!("{backend} | {role:?} | {state:?}");
-                let form: serde_json::Value = app
-                    .json("/api/pep/form", &[("pep_id", &pep_id)], Some(&cookie))
+                let form: PepForm = app
+                    .typed("/api/pep/form", &[("pep_id", &pep_id)], Some(&cookie))
                     .await;
-                let shown: Vec<(String, bool)> = form["sections"]
-                    .as_array()
-                    .unwrap_or_else(|| panic!("{context}: {form}"))
-                    .iter()
-                    .map(|s| {
-                        (
-                            s["key"].as_str().unwrap().to_string(),
-                            s["editable"].as_bool().unwrap(),
-                        )
-                    })
-                    .collect();
-                let expected: Vec<(String, bool)> = sections_for(Phase::SchoolAge)
+                let shown: Vec<(SectionKey, bool)> =
+                    form.sections.iter().map(|s| (s.key, s.editable)).collect();
+                let expected: Vec<(SectionKey, bool)> = sections_for(Phase::SchoolAge)
                     .filter(|&s| !fields(s).is_empty() && stored(role, s, state) != Access::None)
-                    .map(|s| {
-                        (
-                            s.as_str().to_string(),
-                            stored(role, s, state) == Access::Edit,
-                        )
-                    })
+                    .map(|s| (s, stored(role, s, state) == Access::Edit))
                     .collect();
                 assert_eq!(shown, expected, "{context}");
                 for section in sections_for(Phase::SchoolAge).filter(|&s| !fields(s).is_empty()) {
@@ -120,9 +106,7 @@ async fn each_section_is_read_and_written_as_the_councils_table_says_in_every_st
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_people_saving_one_field_see_both_values_and_nothing_is_lost() {
-    for db in TestDb::each_backend().await {
-        seed(&db.db).await.unwrap();
-        let app = spawn_app(db).await;
+    for app in seeded_apps().await {
         let backend = app.db.db.backend_name();
         let teacher = session(&app, "s.whitfield@brookfield.example", true).await;
         let social_worker = session(&app, "priya.sharma@northdale.example", true).await;
@@ -348,9 +332,7 @@ async fn bad_values_are_refused_by_field_and_nothing_is_stored() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn targets_are_saved_whole_their_actions_come_and_go_one_by_one_and_a_stale_save_gets_the_other_version()
  {
-    for db in TestDb::each_backend().await {
-        seed(&db.db).await.unwrap();
-        let app = spawn_app(db).await;
+    for app in seeded_apps().await {
         let backend = app.db.db.backend_name();
         let teacher = session(&app, "s.whitfield@brookfield.example", true).await;
         let advisor = session(&app, "daniel.reid@northdale.example", true).await;
@@ -706,9 +688,7 @@ async fn targets_are_saved_whole_their_actions_come_and_go_one_by_one_and_a_stal
 /// PEP (every reader sees it) and in the audit row with the sections.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_council_may_require_contributions_and_a_reason_lets_the_pep_go_on_without_them() {
-    for db in TestDb::each_backend().await {
-        seed(&db.db).await.unwrap();
-        let app = spawn_app(db).await;
+    for app in seeded_apps().await {
         let backend = app.db.db.backend_name();
         let head = session(&app, "helen.okafor@northdale.example", true).await;
         let teacher = session(&app, "s.whitfield@brookfield.example", true).await;
@@ -859,9 +839,7 @@ async fn a_council_may_require_contributions_and_a_reason_lets_the_pep_go_on_wit
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_workflow_checks_the_targets_needs_a_reason_to_return_and_locks_an_approved_pep() {
-    for db in TestDb::each_backend().await {
-        seed(&db.db).await.unwrap();
-        let app = spawn_app(db).await;
+    for app in seeded_apps().await {
         let backend = app.db.db.backend_name();
         let teacher = session(&app, "s.whitfield@brookfield.example", true).await;
         let advisor = session(&app, "daniel.reid@northdale.example", true).await;
@@ -1033,9 +1011,7 @@ async fn the_workflow_checks_the_targets_needs_a_reason_to_return_and_locks_an_a
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn last_peps_targets_are_evaluated_before_new_ones_in_the_same_area() {
-    for db in TestDb::each_backend().await {
-        seed(&db.db).await.unwrap();
-        let app = spawn_app(db).await;
+    for app in seeded_apps().await {
         let backend = app.db.db.backend_name();
         let teacher = session(&app, "s.whitfield@brookfield.example", true).await;
         let advisor = session(&app, "daniel.reid@northdale.example", true).await;

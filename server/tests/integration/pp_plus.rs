@@ -3,10 +3,10 @@
 //! other PEPs of that year, the Virtual School's decision at a version (a reason to decline, never
 //! past the allocation), and a changed request sent back for a new decision.
 
-use super::access_matrix::session;
-use super::support::{TestApp, TestDb, spawn_app};
+use super::support::TestApp;
+use super::support::seeded_apps;
+use super::support::session;
 use app::infra::sql::sql;
-use server::demo::seed;
 
 const AMELIA_PEP: &str = "demo-child-amelia-pep-2026-autumn";
 const AMELIA_LAST_PEP: &str = "demo-child-amelia-pep-2025-summer";
@@ -87,9 +87,7 @@ async fn decide(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pp_plus_requests_are_itemised_decided_by_the_virtual_school_and_kept_within_the_allocation()
  {
-    for db in TestDb::each_backend().await {
-        seed(&db.db).await.unwrap();
-        let app = spawn_app(db).await;
+    for app in seeded_apps().await {
         let backend = app.db.db.backend_name();
         let teacher = session(&app, "s.whitfield@brookfield.example", true).await;
         let advisor = session(&app, "daniel.reid@northdale.example", true).await;

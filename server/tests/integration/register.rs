@@ -2,11 +2,10 @@
 //! education episodes that end the current one and schedule the PEP they make due, each problem
 //! named by field, and who may do it.
 
-use super::access_matrix::{call, session};
-use super::support::{TestDb, spawn_app};
+use super::support::seeded_apps;
+use super::support::{call, session};
 use app::infra::sql::sql;
 use chrono::Duration;
-use server::demo::seed;
 
 fn details<'a>(last_name: &'a str, upn: &'a str) -> Vec<(&'static str, &'a str)> {
     vec![
@@ -25,9 +24,7 @@ fn details<'a>(last_name: &'a str, upn: &'a str) -> Vec<(&'static str, &'a str)>
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_register_records_a_child_and_their_history_and_schedules_what_is_due() {
-    for db in TestDb::each_backend().await {
-        seed(&db.db).await.unwrap();
-        let app = spawn_app(db).await;
+    for app in seeded_apps().await {
         let backend = app.db.db.backend_name();
         let head = session(&app, "helen.okafor@northdale.example", true).await;
         let today = app::domain::uk_time::uk_today(chrono::Utc::now());

@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use server::demo::seed;
 
 use super::support::TestDb;
+use super::support::seeded_apps;
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
@@ -140,8 +141,8 @@ async fn the_schedule_creates_what_is_due_once_with_its_reason() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_virtual_school_changes_the_rules_and_the_next_pep_follows_them() {
-    use super::access_matrix::{call, session};
     use super::support::spawn_app;
+    use super::support::{call, session};
     for test_db in TestDb::each_backend().await {
         seed(&test_db.db).await.unwrap();
         let app = spawn_app(test_db).await;
@@ -247,11 +248,8 @@ async fn the_virtual_school_changes_the_rules_and_the_next_pep_follows_them() {
 /// happened. Before, a move made nothing: an existing PEP due after the move stopped the schedule.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_school_move_hands_the_pep_being_written_to_the_new_school() {
-    use super::access_matrix::session;
-    use super::support::spawn_app;
-    for db in TestDb::each_backend().await {
-        seed(&db.db).await.unwrap();
-        let app = spawn_app(db).await;
+    use super::support::session;
+    for app in seeded_apps().await {
         let backend = app.db.db.backend_name();
         let head = session(&app, "helen.okafor@northdale.example", true).await;
         let riverside = session(&app, "i.hussain@riverside.example", true).await;

@@ -8,7 +8,8 @@ use app::domain::shared_text::{ClientText, Outgoing, TextOp};
 use app::infra::sql::sql;
 use server::demo::seed;
 
-use super::access_matrix::session;
+use super::support::seeded_apps;
+use super::support::session;
 use super::support::{TestApp, TestDb, spawn_app};
 
 const AMELIA_PEP: &str = "demo-child-amelia-pep-2026-autumn";
@@ -315,9 +316,8 @@ async fn target_on_form(app: &TestApp, cookie: &str, target_id: &str) -> serde_j
 async fn five_pages_typing_into_one_field_converge_and_lose_no_word() {
     const PAGES: usize = 5;
     const WORDS: usize = 30;
-    for db in TestDb::each_backend().await {
-        seed(&db.db).await.unwrap();
-        let app = std::sync::Arc::new(spawn_app(db).await);
+    for app in seeded_apps().await {
+        let app = std::sync::Arc::new(app);
         let backend = app.db.db.backend_name();
         // One teacher with the PEP open on five devices (a second factor code works once).
         let cookie = session(&app, "s.whitfield@brookfield.example", true).await;
@@ -422,9 +422,8 @@ async fn five_pages_typing_into_one_field_converge_and_lose_no_word() {
 async fn five_pages_typing_on_the_live_channel_converge_and_rights_follow_the_pep() {
     const PAGES: usize = 5;
     const WORDS: usize = 20;
-    for db in TestDb::each_backend().await {
-        seed(&db.db).await.unwrap();
-        let app = std::sync::Arc::new(spawn_app(db).await);
+    for app in seeded_apps().await {
+        let app = std::sync::Arc::new(app);
         let backend = app.db.db.backend_name();
         let cookie = session(&app, "s.whitfield@brookfield.example", true).await;
         let (start, version) = field_now(&app).await;
@@ -579,9 +578,7 @@ async fn five_pages_typing_on_the_live_channel_converge_and_rights_follow_the_pe
 /// not free text, or with a control character, is refused with a 422 naming the field.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_resent_edit_applies_once_and_bad_edits_are_refused_by_field() {
-    for db in TestDb::each_backend().await {
-        seed(&db.db).await.unwrap();
-        let app = spawn_app(db).await;
+    for app in seeded_apps().await {
         let backend = app.db.db.backend_name();
         let cookie = session(&app, "s.whitfield@brookfield.example", true).await;
         let (start, version) = field_now(&app).await;
@@ -733,38 +730,8 @@ fn demo_database_and_port() -> (tempfile::TempDir, String, u16) {
 
 /// The designated teacher signed in to the binary on `port`, second factor passed: the cookie.
 async fn sign_in_to_binary(client: &reqwest::Client, port: u16) -> String {
-    use server::demo::{DEMO_PASSWORD, DEMO_TOTP_SECRET};
-    let signed_in = client
-        .post(format!("http://127.0.0.1:{port}/api/auth/sign_in"))
-        .header("accept", "application/json")
-        .header("sec-fetch-site", "same-origin")
-        .form(&[
-            ("email", "s.whitfield@brookfield.example"),
-            ("password", DEMO_PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    let cookie = signed_in.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
-    let step = chrono::Utc::now().timestamp() / 30;
-    let code = app::features::auth::totp::code_at_step(DEMO_TOTP_SECRET, step).unwrap();
-    let (status, _) = post(
-        client,
-        port,
-        "/api/auth/verify_second_factor",
-        &[("code", &code)],
-        &cookie,
-    )
-    .await
-    .unwrap();
-    assert_eq!(status, 200);
-    cookie
+    let base = format!("http://127.0.0.1:{port}");
+    super::support::sign_in(client, &base, "s.whitfield@brookfield.example", true).await
 }
 
 /// `kill -9` of the server while one person types word after word into a field: after a restart
@@ -1057,9 +1024,7 @@ async fn a_page_far_behind_is_told_the_field_not_sent_every_edit() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_page_offline_for_minutes_comes_back_and_merges_without_losing_a_word() {
     const OTHERS_WORDS: usize = 250;
-    for db in TestDb::each_backend().await {
-        seed(&db.db).await.unwrap();
-        let app = spawn_app(db).await;
+    for app in seeded_apps().await {
         let backend = app.db.db.backend_name();
         let cookie = session(&app, "s.whitfield@brookfield.example", true).await;
         let (start, version) = field_now(&app).await;
@@ -1140,9 +1105,8 @@ async fn a_page_offline_for_minutes_comes_back_and_merges_without_losing_a_word(
 async fn three_pages_typing_one_target_statement_converge_beside_structured_saves() {
     const PAGES: usize = 3;
     const WORDS: usize = 12;
-    for db in TestDb::each_backend().await {
-        seed(&db.db).await.unwrap();
-        let app = std::sync::Arc::new(spawn_app(db).await);
+    for app in seeded_apps().await {
+        let app = std::sync::Arc::new(app);
         let backend = app.db.db.backend_name();
         let cookie = session(&app, "s.whitfield@brookfield.example", true).await;
         let (target_id, start, target_version): (String, String, i64) = sql("SELECT id, statement, version FROM targets WHERE pep_id = $1 ORDER BY position LIMIT 1").bind(AMELIA_PEP).fetch_one(&app.db.db).await.unwrap();

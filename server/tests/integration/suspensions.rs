@@ -2,18 +2,15 @@
 //! may edit it (others refused), refused by field with nothing stored, listed for the PEP's
 //! school year only, and audited without the reason's words.
 
-use super::access_matrix::session;
-use super::support::{TestDb, spawn_app};
+use super::support::seeded_apps;
+use super::support::session;
 use app::infra::sql::sql;
-use server::demo::seed;
 
 const AMELIA_PEP: &str = "demo-child-amelia-pep-2026-autumn";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn suspensions_are_recorded_by_the_sections_editor_and_counted_for_the_peps_school_year() {
-    for db in TestDb::each_backend().await {
-        seed(&db.db).await.unwrap();
-        let app = spawn_app(db).await;
+    for app in seeded_apps().await {
         let backend = app.db.db.backend_name();
         let teacher = session(&app, "s.whitfield@brookfield.example", true).await;
         let social_worker = session(&app, "priya.sharma@northdale.example", true).await;
