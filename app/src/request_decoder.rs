@@ -2,7 +2,8 @@
 //!
 //! server_fn decodes a form body itself and answers any failure with `500 {"Transport": …}`
 //! (and the error text, which can hold the value sent). Here each request is read first, the way
-//! the function's own argument type will read it, and refused with **400** naming the field:
+//! the function's own argument type will read it, and refused with **400** naming the field
+//! (**422** for a coded value that is none of its choices, answered like the function's own):
 //! - the body must be a URL-encoded form (a JSON body is refused with 415);
 //! - every name and value must be valid UTF-8 once decoded (refused, never replaced with U+FFFD);
 //! - no name may come twice (`version=1&version=2` would let the last one win unseen);
@@ -23,7 +24,8 @@ use crate::error::AppError;
 pub struct Refusal {
     pub field: Option<String>,
     pub message: String,
-    /// 400, or 415 for a body that is not a form.
+    /// 400; 415 for a body that is not a form; 422 for a value that is none of a coded
+    /// field's choices.
     pub status: u16,
 }
 
@@ -36,10 +38,21 @@ impl Refusal {
         }
     }
 
+    /// A 422 (a value that is not one of a coded field's choices) is answered like the
+    /// function's own refusals, by field and in words; the rest are bad requests.
     pub fn into_app_error(self) -> AppError {
-        AppError::BadRequest {
-            field: self.field,
-            message: self.message,
+        match (self.status, self.field) {
+            (422, Some(field)) => {
+                let choices = self
+                    .message
+                    .strip_prefix("is not one of: ")
+                    .unwrap_or(&self.message);
+                AppError::Invalid(vec![(field, format!("Choose one of: {choices}"))])
+            }
+            (_, field) => AppError::BadRequest {
+                field,
+                message: self.message,
+            },
         }
     }
 }
@@ -196,6 +209,8 @@ fn refusal_for(path: &str, inner: &str) -> Refusal {
         "is not a whole number. Send digits only."
     } else if inner.starts_with("unknown variant") {
         // "unknown variant `sent`, expected one of `a`, `b`": name the choices, not what was sent.
+        // A coded argument (a PEP state, a section, a role) typed as its enum is checked here,
+        // so a value that is none of them is answered 422 by field, as the function would.
         let choices: Vec<&str> = inner
             .split_once("expected")
             .map(|(_, expected)| expected.split('`').skip(1).step_by(2).collect())
@@ -203,7 +218,7 @@ fn refusal_for(path: &str, inner: &str) -> Refusal {
         return Refusal {
             field,
             message: format!("is not one of: {}.", choices.join(", ")),
-            status: 400,
+            status: 422,
         };
     } else {
         "is not in the form this field takes. Check it and send it again."

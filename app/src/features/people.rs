@@ -14,6 +14,7 @@ mod server;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::domain::pep::PepState;
 use crate::domain::policy::Access;
 use crate::domain::roles::Role;
 use crate::error::AppError;
@@ -129,7 +130,7 @@ pub async fn get_person(user_id: String) -> Result<PersonDetail, AppError> {
 #[server(prefix = "/api", endpoint = "people/change_role")]
 pub async fn change_role(
     user_id: String,
-    role: String,
+    role: Role,
     school_id: Option<String>,
     version: i64,
 ) -> Result<(), AppError> {
@@ -172,7 +173,7 @@ pub async fn end_assignment(assignment_id: String) -> Result<(), AppError> {
 
 /// The council's stored section rights in one PEP state (a state code).
 #[server(prefix = "/api", endpoint = "council/section_rights")]
-pub async fn section_rights(state: String) -> Result<SectionRightsTable, AppError> {
+pub async fn section_rights(state: PepState) -> Result<SectionRightsTable, AppError> {
     server::section_rights(state)
         .await
         .inspect_err(crate::features::auth::set_status)

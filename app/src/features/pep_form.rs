@@ -524,7 +524,7 @@ pub async fn add_action(pep_id: String, action: NewAction) -> Result<ActionLogIt
 #[server(name = ChangePepState, prefix = "/api", endpoint = "pep/change_state")]
 pub async fn change_pep_state(
     pep_id: String,
-    to: String,
+    to: PepState,
     version: i64,
     reason: String,
     without_reason: String,
@@ -538,8 +538,8 @@ pub async fn change_pep_state(
 #[server(name = SetSectionStatus, prefix = "/api", endpoint = "pep/section_status")]
 pub async fn set_section_status(
     pep_id: String,
-    section: String,
-    status: String,
+    section: SectionKey,
+    status: SectionStatus,
 ) -> Result<(), AppError> {
     form::set_section_status(pep_id, section, status)
         .await

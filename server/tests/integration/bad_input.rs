@@ -567,3 +567,73 @@ async fn an_empty_post_needs_no_content_type() {
     assert_eq!(post(None, "x=1").await, 415, "a body says what it is");
     app.db.finish().await;
 }
+
+/// Coded arguments (a PEP state to move to, a section and its status, a role) are the app's own
+/// enums: a value that is none of their choices is answered 422 by field, listing the choices,
+/// as the function's own refusals are, and nothing changes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_coded_argument_that_is_none_of_its_choices_is_refused_by_field() {
+    let app = spawn_app(TestDb::sqlite().await).await;
+    server::demo::seed(&app.db.db).await.unwrap();
+    let teacher = session(&app, "s.whitfield@brookfield.example", true).await;
+    let head = session(&app, "helen.okafor@northdale.example", true).await;
+    let pep = "demo-child-amelia-pep-2026-autumn";
+    let before = fingerprint(&app).await;
+    let cases = [
+        (
+            "/api/pep/change_state",
+            vec![
+                ("pep_id", pep),
+                ("to", "published"),
+                ("version", "1"),
+                ("reason", ""),
+                ("without_reason", ""),
+            ],
+            &teacher,
+            "to",
+            "contributions",
+        ),
+        (
+            "/api/pep/section_status",
+            vec![("pep_id", pep), ("section", "semh"), ("status", "finished")],
+            &teacher,
+            "status",
+            "completed",
+        ),
+        (
+            "/api/council/section_rights",
+            vec![("state", "finished")],
+            &head,
+            "state",
+            "approved",
+        ),
+        (
+            "/api/people/change_role",
+            vec![
+                ("user_id", "demo-user-sw-tom"),
+                ("role", "wizard"),
+                ("version", "1"),
+            ],
+            &head,
+            "role",
+            "social_worker",
+        ),
+    ];
+    for (path, form, cookie, field, a_choice) in cases {
+        let (status, body) = app.answer(path, &form, cookie).await;
+        assert_eq!(status, 422, "{path}: {body}");
+        let error: AppError = serde_json::from_value(body.clone()).unwrap();
+        let AppError::Invalid(problems) = error else {
+            panic!("{path}: not refused by field: {body}");
+        };
+        assert_eq!(problems.len(), 1, "{path}: {problems:?}");
+        assert_eq!(problems[0].0, field, "{path}");
+        assert!(
+            problems[0].1.starts_with("Choose one of: ") && problems[0].1.contains(a_choice),
+            "{path}: {}",
+            problems[0].1
+        );
+    }
+    assert_eq!(fingerprint(&app).await, before, "nothing changed");
+    app.db.finish().await;
+}

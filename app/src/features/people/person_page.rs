@@ -220,9 +220,15 @@ fn RoleForm(
             )]);
             return;
         }
+        let Ok(role) = Role::parse(&chosen_role.get()) else {
+            actions
+                .errors
+                .set(vec![FieldError::new("role", "Choose a role")]);
+            return;
+        };
         actions.change_role.dispatch(ChangeRole {
             user_id: user_id.clone(),
-            role: chosen_role.get(),
+            role,
             school_id: Some(chosen_school.get()).filter(|s| !s.is_empty()),
             version,
         });

@@ -11,6 +11,7 @@ use super::people_page::{AdminAccessProblem, AdminNav, capitalised};
 use super::section_rights;
 use crate::domain::pep::PepState;
 use crate::domain::policy::Access;
+use crate::error::AppError;
 
 #[component]
 pub fn SectionRightsPage() -> impl IntoView {
@@ -21,7 +22,16 @@ pub fn SectionRightsPage() -> impl IntoView {
             .get("state")
             .unwrap_or_else(|| PepState::Draft.as_str().to_string())
     };
-    let table = Resource::new(state, section_rights);
+    // A state in the address that is not one is refused here, as the server would.
+    let table = Resource::new(state, |state| async move {
+        match PepState::parse(&state) {
+            Ok(state) => section_rights(state).await,
+            Err(_) => Err(AppError::Invalid(vec![(
+                "state".into(),
+                "Choose a PEP state".into(),
+            )])),
+        }
+    });
     view! {
         <Title text="Section rights" />
         <AdminNav current="/section-rights" />

@@ -226,12 +226,11 @@ async fn someone_else(
 
 pub async fn change_role(
     user_id: String,
-    role: String,
+    new_role: Role,
     school_id: Option<String>,
     version: i64,
 ) -> Result<(), AppError> {
     let (admin, db, person) = someone_else(&user_id, "role", "change your own role").await?;
-    let new_role = Role::parse(&role).map_err(|_| invalid("role", "Choose a role"))?;
     let school_id = match new_role {
         Role::DesignatedTeacher => Some(
             school_id
@@ -549,9 +548,8 @@ pub async fn end_assignment(assignment_id: String) -> Result<(), AppError> {
     Ok(())
 }
 
-pub async fn section_rights(state: String) -> Result<SectionRightsTable, AppError> {
+pub async fn section_rights(state: PepState) -> Result<SectionRightsTable, AppError> {
     let admin = administrator().await?;
-    let state = PepState::parse(&state).map_err(|_| invalid("state", "Choose a PEP state"))?;
     let db = Db::from_context("people")?;
     let stored: Vec<(String, String, String)> = {
         sql(

@@ -113,13 +113,7 @@ pub(crate) fn Section(
         move |next: SectionStatus| {
             let pep_id = pep_id.clone();
             leptos::task::spawn_local(async move {
-                match set_section_status(
-                    pep_id,
-                    key.as_str().to_string(),
-                    next.as_str().to_string(),
-                )
-                .await
-                {
+                match set_section_status(pep_id, key, next).await {
                     Ok(()) => {
                         status.set(next);
                         marking.set(None);

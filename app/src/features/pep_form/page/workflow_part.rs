@@ -23,13 +23,7 @@ pub(crate) fn Workflow(pep_id: String, part: RwSignal<WorkflowPart>) -> impl Int
         let version = part.get_untracked().version;
         let without = without_reason.get_untracked();
         leptos::task::spawn_local(async move {
-            let moved = change_pep_state(
-                pep_id.get_value(),
-                to.as_str().to_string(),
-                version,
-                why,
-                without,
-            );
+            let moved = change_pep_state(pep_id.get_value(), to, version, why, without);
             match moved.await {
                 // Rights and fields change with the state: load the page afresh.
                 Ok(()) => {

@@ -707,13 +707,12 @@ pub async fn save_pep_field(
 /// to in progress. Anyone who may edit the section may.
 pub async fn set_section_status(
     pep_id: String,
-    section: String,
-    status: String,
+    section: SectionKey,
+    status: SectionStatus,
 ) -> Result<(), AppError> {
     let db = Db::from_context("pep form")?;
     let (reached, relationship) = reach(&db, &pep_id).await?;
-    let section_key = SectionKey::parse(&section)
-        .ok()
+    let section_key = Some(section)
         .filter(|s| s.applies_to(reached.phase))
         .ok_or_else(|| {
             AppError::Invalid(vec![(
@@ -721,8 +720,7 @@ pub async fn set_section_status(
                 format!("This PEP has no section “{section}”"),
             )])
         })?;
-    let status = SectionStatus::parse(&status)
-        .ok()
+    let status = Some(status)
         .filter(|s| matches!(s, SectionStatus::Completed | SectionStatus::InProgress))
         .ok_or_else(|| {
             AppError::Invalid(vec![(
@@ -741,7 +739,7 @@ pub async fn set_section_status(
                 now,
                 AuditAction::PepSectionStatus,
                 "pep_section",
-                &section,
+                section.as_str(),
                 serde_json::json!({ "section": section, "status": status.as_str() }),
             ),
         )

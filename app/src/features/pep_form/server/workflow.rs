@@ -121,7 +121,7 @@ async fn current_targets(db: &Db, reached: &Reached) -> Result<TargetsPart, AppE
 
 pub async fn change_pep_state(
     pep_id: String,
-    to: String,
+    to: PepState,
     version: i64,
     reason: String,
     without_reason: String,
@@ -129,8 +129,6 @@ pub async fn change_pep_state(
     let db = Db::from_context("pep form")?;
     // Reaching the child is the first gate; the move's own rule is the second.
     let (reached, _) = reach(&db, &pep_id).await?;
-    let to =
-        PepState::parse(&to).map_err(|e| AppError::Invalid(vec![("to".into(), e.to_string())]))?;
     let step =
         check_move(reached.user.role, reached.state, to, &reason).map_err(
             |refused| match refused {
