@@ -58,7 +58,7 @@ pub async fn refuses(path: &str) -> bool {
                 .await
                 .map(drop)
         }
-        PageGuard::Pep(id) => crate::features::pep_form::server::form::pep_reader(&db, id).await,
+        PageGuard::Pep(id) => crate::features::pep_form::server::reached::pep_reader(&db, id).await,
     };
     matches!(outcome, Err(AppError::Forbidden))
 }

@@ -36,15 +36,20 @@ pub async fn stay_signed_in() -> Result<SessionTimes, AppError> {
 
 #[cfg(feature = "ssr")]
 mod server {
+    use chrono::{DateTime, Duration, Utc};
+
     use super::SessionTimes;
     use crate::error::AppError;
     use crate::features::auth::api::server::{services, session_token};
     use crate::features::auth::sessions;
+    use crate::features::auth::sessions::token_hash;
+    use crate::infra::db::Db;
+    use crate::infra::sql::sql;
 
     pub async fn session_status() -> Result<Option<SessionTimes>, AppError> {
         let (db, auth, parts) = services()?;
         match session_token(&parts, auth.cookies) {
-            Some(token) => Ok(sessions::time_left(&db, &token, auth.session_idle).await?),
+            Some(token) => Ok(time_left(&db, &token, auth.session_idle).await?),
             None => Ok(None),
         }
     }
@@ -55,9 +60,36 @@ mod server {
         if !sessions::touch(&db, &token, auth.session_idle).await? {
             return Err(AppError::SignedOut);
         }
-        sessions::time_left(&db, &token, auth.session_idle)
+        time_left(&db, &token, auth.session_idle)
             .await?
             .ok_or(AppError::SignedOut)
+    }
+
+    /// How long a live session has left, without counting this question as activity (the
+    /// time-out warning asks it; asking must not keep the session alive). `None` when it has ended.
+    pub async fn time_left(
+        db: &Db,
+        token: &str,
+        idle: Duration,
+    ) -> Result<Option<SessionTimes>, sqlx::Error> {
+        let now = Utc::now();
+        let row: Option<(DateTime<Utc>, DateTime<Utc>)> = {
+            sql(
+                "SELECT s.last_seen_at, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id \
+                 WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 \
+                 AND u.status = 'active'",
+            )
+            .bind(token_hash(token))
+            .bind(now)
+            .bind(now - idle)
+            .fetch_optional(db)
+            .await?
+        };
+        Ok(row.map(|(last_seen_at, expires_at)| SessionTimes {
+            idle_seconds_left: (last_seen_at + idle - now).num_seconds(),
+            absolute_seconds_left: (expires_at - now).num_seconds(),
+            idle_minutes: idle.num_minutes(),
+        }))
     }
 }
 

@@ -8,7 +8,6 @@ use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};
 
 use super::CurrentUser;
-use super::session_timeout::SessionTimes;
 use crate::domain::roles::Role;
 use crate::infra::audit;
 use crate::infra::audit::AuditEvent;
@@ -192,33 +191,6 @@ async fn look_up(
         second_factor_set_up: row.second_factor_set_up,
         second_factor_pending: (role.is_professional() || row.second_factor_set_up)
             && !row.second_factor_done,
-    }))
-}
-
-/// How long a live session has left, without counting this question as activity (the
-/// time-out warning asks it; asking must not keep the session alive). `None` when it has ended.
-pub async fn time_left(
-    db: &Db,
-    token: &str,
-    idle: Duration,
-) -> Result<Option<SessionTimes>, sqlx::Error> {
-    let now = Utc::now();
-    let row: Option<(DateTime<Utc>, DateTime<Utc>)> = {
-        sql(
-            "SELECT s.last_seen_at, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id \
-             WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 \
-             AND u.status = 'active'",
-        )
-        .bind(token_hash(token))
-        .bind(now)
-        .bind(now - idle)
-        .fetch_optional(db)
-        .await?
-    };
-    Ok(row.map(|(last_seen_at, expires_at)| SessionTimes {
-        idle_seconds_left: (last_seen_at + idle - now).num_seconds(),
-        absolute_seconds_left: (expires_at - now).num_seconds(),
-        idle_minutes: idle.num_minutes(),
     }))
 }
 

@@ -12,13 +12,14 @@
 //! One task per server: SQLite has one writer anyway. On PostgreSQL, where PEPs could be written
 //! in parallel, this is a choice to revisit when several servers share one database (issue 20).
 
+use std::sync::Arc;
+
 use tokio::sync::{mpsc, oneshot};
 
-use super::changes::Changes;
-use super::hub::LiveHub;
 use crate::error::AppError;
 use crate::features::pep_form::server::text_edits::{Applied, TextEditRequest, apply_text_edits};
 use crate::infra::db::Db;
+use crate::infra::live_signal::LiveRooms;
 
 /// The most edits one transaction stores.
 const MOST_EDITS_A_COMMIT: usize = 64;
@@ -32,8 +33,9 @@ pub struct EditQueue {
 }
 
 impl EditQueue {
-    /// Starts the writer task, which runs while any connection can still send to it.
-    pub fn start(hub: LiveHub, db: Db) -> EditQueue {
+    /// Starts the writer task, which runs while any connection can still send to it; it tells
+    /// `rooms` (the hub) what each edit wrote.
+    pub fn start(rooms: Arc<dyn LiveRooms>, db: Db) -> EditQueue {
         let (edits, mut waiting) = mpsc::unbounded_channel::<(TextEditRequest, Answer)>();
         tokio::spawn(async move {
             while let Some(first) = waiting.recv().await {
@@ -48,10 +50,7 @@ impl EditQueue {
                 let applied = apply_text_edits(&db, &requests).await;
                 for ((request, answer), applied) in requests.iter().zip(answers).zip(applied) {
                     if let Ok(Applied::Stored { revision, edit }) = &applied {
-                        hub.written(
-                            &request.writer.pep_id,
-                            Changes::of_text_edit(*revision, edit.clone()),
-                        );
+                        rooms.written(&request.writer.pep_id, *revision, edit.clone());
                     }
                     // The connection may have gone meanwhile: its page resends on return.
                     let _ = answer.send(applied);

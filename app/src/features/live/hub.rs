@@ -431,10 +431,10 @@ impl LiveHub {
     /// The hub's background task: answers doorbells and checks every room every two seconds.
     /// Runs until the server stops.
     pub fn start(&self, db: Db) {
-        let _ = self
-            .inner
-            .edits
-            .set(EditQueue::start(self.clone(), db.clone()));
+        let _ = self.inner.edits.set(EditQueue::start(
+            std::sync::Arc::new(self.clone()),
+            db.clone(),
+        ));
         let hub = self.clone();
         let mut doorbells = self.inner.notifier.subscribe();
         tokio::spawn(async move {

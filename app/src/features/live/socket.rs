@@ -21,7 +21,7 @@ use crate::domain::shared_text::TextOp;
 use crate::error::AppError;
 use crate::features::auth::sessions;
 use crate::features::auth::{AuthContext, CurrentUser};
-use crate::features::pep_form::server::form::{LiveRights, live_rights};
+use crate::features::pep_form::server::reached::{LiveRights, live_rights};
 use crate::features::pep_form::server::text_edits::{
     Applied, TextEditRequest, TextWriter, check_edit, text_doc,
 };

@@ -3,7 +3,8 @@
 //!
 //! - `pep_page`: the page at `/peps/:id`, loading its form; `form_part` the form once loaded;
 //!   `section_part` one section, `field_part` one field, `save_status_part` what saving says;
-//!   `workflow_part` the workflow buttons; `action_log_part` the action log;
+//!   `workflow_part` the workflow buttons; `action_log_part` the action log; `fresh_form` the
+//!   form read again while the page is open, which each part merges its piece of;
 //! - `targets_part`, `pp_plus_part`, `suspensions_part`, `meeting_part`: one part of the PEP each;
 //!   a target's pieces: `target_on_screen`, `target_editor_part`, `target_actions_part`,
 //!   `previous_target_part`, `smart_checklist_part`;
@@ -17,6 +18,7 @@ pub(crate) mod action_log_part;
 pub(crate) mod field_part;
 pub(crate) mod form_part;
 pub(crate) mod form_problems;
+pub(crate) mod fresh_form;
 pub mod live_room;
 pub(crate) mod meeting_part;
 pub(crate) mod pep_page;

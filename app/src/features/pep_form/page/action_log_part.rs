@@ -1,7 +1,7 @@
 //! The PEP's action log: the actions not tied to a target, and adding one.
 
 use super::form_problems::{FormProblems, ProblemAlert};
-use super::pep_page::FreshForm;
+use super::fresh_form::FreshForm;
 use crate::ui::countdown::{Countdown, PageCalendars};
 use leptos::prelude::*;
 

@@ -1,8 +1,8 @@
 //! One field of a section: read-only, or an editor that saves what is typed (free text
 //! through `shared_text_part`, short values through `saver`).
 
+use super::fresh_form::OneReadAtATime;
 use super::live_room::LiveRoom;
-use super::pep_page::OneReadAtATime;
 use super::save_status_part::{ConflictChoice, ReplacedNotice, SaveStatus};
 use super::saver::{Heard, Persist, SaveState, Saver};
 use crate::domain::live::FieldKey;

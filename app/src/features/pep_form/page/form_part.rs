@@ -2,13 +2,13 @@
 //! the action log.
 
 use super::action_log_part::ActionLog;
+use super::fresh_form::{FreshForm, OneReadAtATime};
 use super::live_room::LiveRoom;
-use super::pep_page::{FreshForm, OneReadAtATime, state_note};
 use super::presence_part::LivePresence;
 use super::section_part::Section;
 use super::workflow_part::Workflow;
 use crate::domain::live::{FieldKey, PepPart};
-use crate::domain::pep::SectionKey;
+use crate::domain::pep::{PepState, SectionKey};
 use crate::domain::pep_form::SectionStatus;
 use crate::domain::workflow::state_with_meeting;
 use crate::features::pep_form::{PepForm, pep_form, pep_workflow};
@@ -230,5 +230,18 @@ pub(crate) fn Form(form: PepForm) -> impl IntoView {
         {sections}
         {targets}
         {action_log}
+    }
+}
+
+/// A word on a PEP nobody can change, while it is so.
+fn state_note(state: PepState) -> Option<&'static str> {
+    match state {
+        PepState::Approved => {
+            Some("This PEP is approved: it is kept as it was and nobody can change it.")
+        }
+        PepState::Submitted => Some(
+            "This PEP is with the Virtual School for quality assurance: nobody can change it until it is approved or returned.",
+        ),
+        _ => None,
     }
 }

@@ -22,7 +22,7 @@ pub(crate) fn SuspensionLog(pep_id: String, part: SuspensionsPart) -> impl IntoV
     } = part;
     let year = AcademicYear::starting(academic_year);
     let records = RwSignal::new(records);
-    super::pep_page::FreshForm::each(
+    super::fresh_form::FreshForm::each(
         |form| form.suspensions.as_ref().map(|part| part.records.clone()),
         move |fresh| records.set(fresh),
     );

@@ -12,8 +12,8 @@ use leptos::prelude::*;
 
 use std::collections::BTreeMap;
 
+use super::fresh_form::FreshForm;
 use super::live_room::LiveRoom;
-use super::pep_page::FreshForm;
 use super::pp_plus_part::PpPlusSummary;
 use super::previous_target_part::{EvaluationRef, PreviousTargetEvaluation};
 use super::saver::{SaveState, Saver};

@@ -4,7 +4,7 @@
 
 use chrono::{NaiveDate, Utc};
 
-use super::form::{Reached, reach};
+use super::reached::{Reached, reach};
 use crate::domain::audit::AuditAction;
 use crate::domain::pep::SectionKey;
 use crate::domain::roles::Role;

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::form::{Reached, reach, when};
+use super::reached::{Reached, reach, when};
 use crate::domain::audit::AuditAction;
 use crate::domain::meeting::{Attendee, MeetingInfo, check_attendees};
 use crate::domain::pep::{PepState, SectionKey};

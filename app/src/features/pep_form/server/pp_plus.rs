@@ -6,7 +6,7 @@
 
 use chrono::Utc;
 
-use super::form::{Reached, reach};
+use super::reached::{Reached, reach};
 use crate::domain::access::Action;
 use crate::domain::audit::AuditAction;
 use crate::domain::pep::Phase;

@@ -5,7 +5,7 @@
 
 use chrono::{NaiveDate, Utc};
 
-use super::form::{Reached, reach};
+use super::reached::{Reached, reach};
 use crate::domain::academic_year::AcademicYear;
 use crate::domain::audit::AuditAction;
 use crate::domain::pep::SectionKey;

@@ -7,8 +7,8 @@
 
 use chrono::{Duration, NaiveDate, Utc};
 
-use super::form::{PepRow, Reached, reach};
 use super::pp_plus::{REQUEST_COLUMNS, RequestRow};
+use super::reached::{PepRow, Reached, reach};
 use crate::domain::academic_year::AcademicYear;
 use crate::domain::audit::AuditAction;
 use crate::domain::child::year_group;

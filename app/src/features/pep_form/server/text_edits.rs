@@ -13,7 +13,8 @@
 
 use chrono::{Duration, Utc};
 
-use super::form::{mark_section_edited, reach};
+use super::form::mark_section_edited;
+use super::reached::reach;
 use crate::domain::audit::AuditAction;
 use crate::domain::live::{FieldKey, FieldTextEdit};
 use crate::domain::pep::SectionKey;

@@ -5,7 +5,7 @@
 
 use chrono::Utc;
 
-use super::form::{Reached, reach};
+use super::reached::{Reached, reach};
 use super::targets::{MIX_OVERRIDE_FIELD, previous_pep, targets_of};
 use crate::domain::audit::AuditAction;
 use crate::domain::pep::{PepState, SectionKey};
