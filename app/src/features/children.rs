@@ -7,6 +7,7 @@ pub(crate) mod countdowns;
 pub mod register;
 mod register_page;
 
+use crate::domain::ids::ChildId;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -114,7 +115,7 @@ pub async fn my_children() -> Result<ChildrenList, AppError> {
 
 /// One child's record; every read is audited.
 #[server(name = ChildRecord, prefix = "/api", endpoint = "children/record")]
-pub async fn child_record(child_id: String) -> Result<ChildSummary, AppError> {
+pub async fn child_record(child_id: ChildId) -> Result<ChildSummary, AppError> {
     server::child_record(child_id)
         .await
         .inspect_err(crate::features::auth::set_status)
@@ -122,6 +123,7 @@ pub async fn child_record(child_id: String) -> Result<ChildSummary, AppError> {
 
 #[cfg(feature = "ssr")]
 pub mod server {
+    use crate::domain::ids::ChildId;
     use chrono::{DateTime, NaiveDate, Utc};
 
     use super::countdowns::{Countdowns, SchoolRef, capitalise, pep_due_explanation, pep_title};
@@ -277,7 +279,7 @@ pub mod server {
         }
     }
 
-    pub async fn child_record(child_id: String) -> Result<ChildSummary, AppError> {
+    pub async fn child_record(child_id: ChildId) -> Result<ChildSummary, AppError> {
         let db = Db::from_context("children")?;
         let user = child_reader(&db, &child_id).await?;
         let child: Option<ChildFacts> = {

@@ -11,6 +11,7 @@ mod section_rights_page;
 #[cfg(feature = "ssr")]
 mod server;
 
+use crate::domain::ids::ChildId;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -155,7 +156,7 @@ pub async fn set_person_active(
 #[server(prefix = "/api", endpoint = "people/assign")]
 pub async fn assign_child(
     user_id: String,
-    child_id: String,
+    child_id: ChildId,
     starts_on: String,
 ) -> Result<(), AppError> {
     server::assign_child(user_id, child_id, starts_on)

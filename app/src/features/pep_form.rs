@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 
 pub use page::pep_page::PepPage;
 
+use crate::domain::ids::PepId;
 use crate::domain::pep::{PepState, Phase, SectionKey};
 use crate::domain::pep_form::{FieldKind, SectionStatus};
 use crate::domain::pp_plus::PpPlusBudget;
@@ -52,7 +53,7 @@ pub struct WorkflowPart {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PepForm {
-    pub pep_id: String,
+    pub pep_id: PepId,
     pub child_id: String,
     pub child_name: String,
     /// "Autumn 2026/27 termly review".
@@ -252,7 +253,7 @@ impl TargetRecord {
 }
 
 #[server(name = PepFormForEditing, prefix = "/api", endpoint = "pep/form")]
-pub async fn pep_form(pep_id: String) -> Result<PepForm, AppError> {
+pub async fn pep_form(pep_id: PepId) -> Result<PepForm, AppError> {
     form::pep_form(pep_id)
         .await
         .inspect_err(crate::features::auth::set_status)
@@ -261,7 +262,7 @@ pub async fn pep_form(pep_id: String) -> Result<PepForm, AppError> {
 /// The PEP's workflow part alone: read again by an open page when the PEP moves or what blocks it
 /// changes, so the state, the buttons and the blockers are never stale.
 #[server(name = PepWorkflow, prefix = "/api", endpoint = "pep/workflow")]
-pub async fn pep_workflow(pep_id: String) -> Result<WorkflowPart, AppError> {
+pub async fn pep_workflow(pep_id: PepId) -> Result<WorkflowPart, AppError> {
     workflow::pep_workflow(pep_id)
         .await
         .inspect_err(crate::features::auth::set_status)
@@ -336,7 +337,7 @@ pub use crate::domain::shared_text::TextEditSeen;
 /// The edits of a free-text field after `version`, for a page catching up.
 #[server(name = PepTextSince, prefix = "/api", endpoint = "pep/text_since")]
 pub async fn pep_text_since(
-    pep_id: String,
+    pep_id: PepId,
     section: String,
     field: String,
     version: i64,
@@ -351,7 +352,7 @@ pub async fn pep_text_since(
 /// `edit_id` the page's id for it, so a resend applies at most once.
 #[server(name = EditPepText, prefix = "/api", endpoint = "pep/edit_text")]
 pub async fn edit_pep_text(
-    pep_id: String,
+    pep_id: PepId,
     section: String,
     field: String,
     base: i64,
@@ -367,7 +368,7 @@ pub async fn edit_pep_text(
 /// by the page for each edit, makes a resent save apply at most once.
 #[server(name = SavePepField, prefix = "/api", endpoint = "pep/save_field")]
 pub async fn save_pep_field(
-    pep_id: String,
+    pep_id: PepId,
     section: String,
     field: String,
     value: String,
@@ -381,7 +382,7 @@ pub async fn save_pep_field(
 
 /// Adds an empty target to the PEP, to be written.
 #[server(name = AddTarget, prefix = "/api", endpoint = "pep/add_target")]
-pub async fn add_target(pep_id: String) -> Result<TargetRecord, AppError> {
+pub async fn add_target(pep_id: PepId) -> Result<TargetRecord, AppError> {
     targets::add_target(pep_id)
         .await
         .inspect_err(crate::features::auth::set_status)
@@ -395,7 +396,7 @@ pub async fn add_target(pep_id: String) -> Result<TargetRecord, AppError> {
 /// server lacks is not added.
 #[server(name = SaveTarget, prefix = "/api", endpoint = "pep/save_target")]
 pub async fn save_target(
-    pep_id: String,
+    pep_id: PepId,
     target_id: String,
     version: i64,
     target: TargetDraft,
@@ -408,7 +409,7 @@ pub async fn save_target(
 /// Records how far one of the previous PEP's targets was met, with evidence, at its version.
 #[server(name = EvaluateTarget, prefix = "/api", endpoint = "pep/evaluate_target")]
 pub async fn evaluate_target(
-    pep_id: String,
+    pep_id: PepId,
     target_id: String,
     version: i64,
     evaluation: TargetEvaluation,
@@ -422,7 +423,7 @@ pub async fn evaluate_target(
 /// written as shared text. Sent twice, the second finds it there and answers the same.
 #[server(name = AddTargetAction, prefix = "/api", endpoint = "pep/add_target_action")]
 pub async fn add_target_action(
-    pep_id: String,
+    pep_id: PepId,
     target_id: String,
     action_id: String,
 ) -> Result<(), AppError> {
@@ -433,7 +434,7 @@ pub async fn add_target_action(
 
 /// Removes an action of a target (one already gone is not an error: the page drops it too).
 #[server(name = RemoveTargetAction, prefix = "/api", endpoint = "pep/remove_target_action")]
-pub async fn remove_target_action(pep_id: String, action_id: String) -> Result<(), AppError> {
+pub async fn remove_target_action(pep_id: PepId, action_id: String) -> Result<(), AppError> {
     targets::remove_target_action(pep_id, action_id)
         .await
         .inspect_err(crate::features::auth::set_status)
@@ -441,11 +442,7 @@ pub async fn remove_target_action(pep_id: String, action_id: String) -> Result<(
 
 /// Removes a target (and its actions) at `version`.
 #[server(name = RemoveTarget, prefix = "/api", endpoint = "pep/remove_target")]
-pub async fn remove_target(
-    pep_id: String,
-    target_id: String,
-    version: i64,
-) -> Result<(), AppError> {
+pub async fn remove_target(pep_id: PepId, target_id: String, version: i64) -> Result<(), AppError> {
     targets::remove_target(pep_id, target_id, version)
         .await
         .inspect_err(crate::features::auth::set_status)
@@ -453,9 +450,7 @@ pub async fn remove_target(
 
 /// Starts the PEP's meeting now (whoever may write the meeting record).
 #[server(name = StartMeeting, prefix = "/api", endpoint = "pep/start_meeting")]
-pub async fn start_meeting(
-    pep_id: String,
-) -> Result<crate::domain::meeting::MeetingInfo, AppError> {
+pub async fn start_meeting(pep_id: PepId) -> Result<crate::domain::meeting::MeetingInfo, AppError> {
     meeting::start_meeting(pep_id)
         .await
         .inspect_err(crate::features::auth::set_status)
@@ -464,7 +459,7 @@ pub async fn start_meeting(
 /// Replaces the running meeting's attendance list, over the version the person saw.
 #[server(name = RecordAttendance, prefix = "/api", endpoint = "pep/meeting_attendance")]
 pub async fn record_attendance(
-    pep_id: String,
+    pep_id: PepId,
     attendees: Vec<crate::domain::meeting::Attendee>,
     version: i64,
 ) -> Result<crate::domain::meeting::MeetingInfo, AppError> {
@@ -475,7 +470,7 @@ pub async fn record_attendance(
 
 /// Ends the PEP's running meeting.
 #[server(name = EndMeeting, prefix = "/api", endpoint = "pep/end_meeting")]
-pub async fn end_meeting(pep_id: String) -> Result<crate::domain::meeting::MeetingInfo, AppError> {
+pub async fn end_meeting(pep_id: PepId) -> Result<crate::domain::meeting::MeetingInfo, AppError> {
     meeting::end_meeting(pep_id)
         .await
         .inspect_err(crate::features::auth::set_status)
@@ -485,7 +480,7 @@ pub async fn end_meeting(pep_id: String) -> Result<crate::domain::meeting::Meeti
 /// "declined", with a reason to decline) at the version they saw; answers its new version.
 #[server(name = DecidePpPlus, prefix = "/api", endpoint = "pep/decide_pp_plus")]
 pub async fn decide_pp_plus(
-    pep_id: String,
+    pep_id: PepId,
     request_id: String,
     version: i64,
     decision: String,
@@ -500,7 +495,7 @@ pub async fn decide_pp_plus(
 /// reintegration meeting, who was told when), for whoever may edit the PEP's section for them.
 #[server(name = RecordSuspension, prefix = "/api", endpoint = "pep/record_suspension")]
 pub async fn record_suspension(
-    pep_id: String,
+    pep_id: PepId,
     suspension: SuspensionDraft,
 ) -> Result<SuspensionRecord, AppError> {
     suspensions::record_suspension(pep_id, suspension)
@@ -511,7 +506,7 @@ pub async fn record_suspension(
 /// Adds an action to the PEP's log, not tied to a target: owned by a role or by a named person
 /// of the child's team, with how often and by when.
 #[server(name = AddAction, prefix = "/api", endpoint = "pep/add_action")]
-pub async fn add_action(pep_id: String, action: NewAction) -> Result<ActionLogItem, AppError> {
+pub async fn add_action(pep_id: PepId, action: NewAction) -> Result<ActionLogItem, AppError> {
     action_log::add_action(pep_id, action)
         .await
         .inspect_err(crate::features::auth::set_status)
@@ -523,7 +518,7 @@ pub async fn add_action(pep_id: String, action: NewAction) -> Result<ActionLogIt
 /// approving it, why it goes on without a contribution the council requires (empty otherwise).
 #[server(name = ChangePepState, prefix = "/api", endpoint = "pep/change_state")]
 pub async fn change_pep_state(
-    pep_id: String,
+    pep_id: PepId,
     to: PepState,
     version: i64,
     reason: String,
@@ -537,7 +532,7 @@ pub async fn change_pep_state(
 /// Marks a section completed, checked, or back in progress on the task list.
 #[server(name = SetSectionStatus, prefix = "/api", endpoint = "pep/section_status")]
 pub async fn set_section_status(
-    pep_id: String,
+    pep_id: PepId,
     section: SectionKey,
     status: SectionStatus,
 ) -> Result<(), AppError> {

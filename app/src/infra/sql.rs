@@ -13,6 +13,7 @@
 
 use std::borrow::Cow;
 
+use crate::domain::ids::{ChildId, PepId};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::postgres::{PgArguments, PgConnection, PgPool, PgRow};
 use sqlx::query::Query;
@@ -60,6 +61,10 @@ bind_as!(Text:
     &'q String => |v| Cow::Borrowed(v.as_str()),
     String => |v| Cow::Owned(v),
     Cow<'q, str> => |v| v,
+    &'q PepId => |v| Cow::Borrowed(v.0.as_str()),
+    PepId => |v| Cow::Owned(v.0),
+    &'q ChildId => |v| Cow::Borrowed(v.0.as_str()),
+    ChildId => |v| Cow::Owned(v.0),
 );
 bind_as!(Integer:
     i64 => |v| v,

@@ -1,6 +1,7 @@
 //! One child's record: section A's facts with what follows from them (year group, phase, whether a
 //! PEP is due and why), the PEP being written with its countdown, and every PEP so far.
 
+use crate::domain::ids::ChildId;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -17,7 +18,7 @@ use crate::ui::countdown::{Countdown, PageCalendars};
 pub fn ChildPage() -> impl IntoView {
     let params = use_params_map();
     let record = Resource::new(
-        move || params.read().get("id").unwrap_or_default(),
+        move || ChildId(params.read().get("id").unwrap_or_default()),
         child_record,
     );
     view! {
@@ -58,7 +59,7 @@ fn Child(child: ChildSummary) -> impl IntoView {
     let concerns = (child.may_raise_concern || !child.concerns.is_empty()).then(|| {
         view! {
             <Concerns
-                child_id=child.id.clone()
+                child_id=ChildId(child.id.clone())
                 may_raise=child.may_raise_concern
                 concerns=child.concerns.clone()
             />
@@ -208,7 +209,7 @@ fn Child(child: ChildSummary) -> impl IntoView {
 /// the child's Virtual School advisor. What was typed stays if sending fails.
 #[component]
 fn Concerns(
-    child_id: String,
+    child_id: ChildId,
     may_raise: bool,
     concerns: Vec<super::concerns::ConcernItem>,
 ) -> impl IntoView {

@@ -4,6 +4,7 @@
 //! name or words travel by email. Choice: young people raise worries with their designated
 //! teacher or social worker, who can raise them here; the form is not offered to them.
 
+use crate::domain::ids::ChildId;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -42,7 +43,7 @@ pub fn check_concern(concern: &str) -> Result<(), String> {
 }
 
 #[server(name = RaiseConcern, prefix = "/api", endpoint = "children/raise_concern")]
-pub async fn raise_concern(child_id: String, concern: String) -> Result<ConcernRaised, AppError> {
+pub async fn raise_concern(child_id: ChildId, concern: String) -> Result<ConcernRaised, AppError> {
     server::raise_concern(child_id, concern)
         .await
         .inspect_err(crate::features::auth::set_status)
@@ -50,6 +51,7 @@ pub async fn raise_concern(child_id: String, concern: String) -> Result<ConcernR
 
 #[cfg(feature = "ssr")]
 pub mod server {
+    use crate::domain::ids::ChildId;
     use chrono::{DateTime, Utc};
 
     use super::{ConcernItem, ConcernRaised, check_concern};
@@ -104,7 +106,7 @@ pub mod server {
     }
 
     pub async fn raise_concern(
-        child_id: String,
+        child_id: ChildId,
         concern: String,
     ) -> Result<ConcernRaised, AppError> {
         let db = Db::from_context("concerns")?;

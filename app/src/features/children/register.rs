@@ -3,6 +3,7 @@
 //! A new episode ends the current one the day before and brings the child's PEP schedule up to
 //! date at once (a school move means a PEP is due). Every change is audited with its row.
 
+use crate::domain::ids::ChildId;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -47,7 +48,7 @@ pub struct RegisterSaved {
 }
 
 #[server(name = RegisterEntryForEditing, prefix = "/api", endpoint = "register/entry")]
-pub async fn register_entry(child_id: String) -> Result<RegisterEntry, AppError> {
+pub async fn register_entry(child_id: ChildId) -> Result<RegisterEntry, AppError> {
     server::register_entry(child_id)
         .await
         .inspect_err(crate::features::auth::set_status)
@@ -67,7 +68,7 @@ pub async fn save_child_details(
 
 #[server(name = AddCareEpisode, prefix = "/api", endpoint = "register/add_care_episode")]
 pub async fn add_care_episode(
-    child_id: String,
+    child_id: ChildId,
     episode: CareEpisodeForm,
 ) -> Result<RegisterSaved, AppError> {
     server::add_care_episode(child_id, episode)
@@ -77,7 +78,7 @@ pub async fn add_care_episode(
 
 #[server(name = AddEducationEpisode, prefix = "/api", endpoint = "register/add_education_episode")]
 pub async fn add_education_episode(
-    child_id: String,
+    child_id: ChildId,
     episode: EducationEpisodeForm,
 ) -> Result<RegisterSaved, AppError> {
     server::add_education_episode(child_id, episode)
@@ -87,6 +88,7 @@ pub async fn add_education_episode(
 
 #[cfg(feature = "ssr")]
 pub mod server {
+    use crate::domain::ids::ChildId;
     use chrono::{Duration, NaiveDate, Utc};
 
     use super::{Episode, RegisterEntry, RegisterSaved};
@@ -131,7 +133,7 @@ pub mod server {
         version: i64,
     }
 
-    pub async fn register_entry(child_id: String) -> Result<RegisterEntry, AppError> {
+    pub async fn register_entry(child_id: ChildId) -> Result<RegisterEntry, AppError> {
         let db = Db::from_context("register")?;
         let user = editor(&db, &child_id).await?;
         let row: DetailsRow = {
@@ -152,7 +154,7 @@ pub mod server {
                 .await?
         };
         Ok(RegisterEntry {
-            child_id,
+            child_id: child_id.0,
             name: format!("{} {}", row.first_name, row.last_name),
             version: row.version,
             details: ChildDetailsForm {
@@ -380,7 +382,7 @@ pub mod server {
     }
 
     pub async fn add_care_episode(
-        child_id: String,
+        child_id: ChildId,
         form: CareEpisodeForm,
     ) -> Result<RegisterSaved, AppError> {
         let db = Db::from_context("register")?;
@@ -391,7 +393,7 @@ pub mod server {
     }
 
     pub async fn add_education_episode(
-        child_id: String,
+        child_id: ChildId,
         form: EducationEpisodeForm,
     ) -> Result<RegisterSaved, AppError> {
         let db = Db::from_context("register")?;
@@ -427,7 +429,7 @@ pub mod server {
     async fn add_episode(
         db: &Db,
         user: &CurrentUser,
-        child_id: String,
+        child_id: ChildId,
         episode: NewEpisode,
     ) -> Result<RegisterSaved, AppError> {
         let id = uuid::Uuid::now_v7().to_string();
@@ -501,7 +503,7 @@ pub mod server {
         };
         let report = schedule_peps(db, today(), Some(&child_id)).await?;
         Ok(RegisterSaved {
-            child_id,
+            child_id: child_id.0,
             version,
             peps_scheduled: report.created_peps,
             peps_changed: report.changed_peps,

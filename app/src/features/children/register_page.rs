@@ -3,6 +3,7 @@
 //! and a school move, each a form of its own, each checked in the browser with the same rules the
 //! server applies. Nothing typed is lost when the server says no.
 
+use crate::domain::ids::ChildId;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
@@ -66,7 +67,7 @@ pub fn NewChildPage() -> impl IntoView {
 pub fn EditChildPage() -> impl IntoView {
     let params = use_params_map();
     let entry = Resource::new(
-        move || params.read().get("id").unwrap_or_default(),
+        move || ChildId(params.read().get("id").unwrap_or_default()),
         register_entry,
     );
     view! {
@@ -121,10 +122,10 @@ fn EditChild(entry: RegisterEntry) -> impl IntoView {
         <DetailsForm child_id=Some(child_id.clone()) version initial=details on_saved />
         <h2 class="heading-l">"Care"</h2>
         <History caption="Care episodes, newest first" id="care-history" episodes=care />
-        <CareEpisodeSection child_id=child_id.clone() />
+        <CareEpisodeSection child_id=ChildId(child_id.clone()) />
         <h2 class="heading-l">"School or setting"</h2>
         <History caption="Schools and settings, newest first" id="education-history" episodes=education />
-        <EducationEpisodeSection child_id schools />
+        <EducationEpisodeSection child_id=ChildId(child_id) schools />
     }
 }
 
@@ -267,7 +268,7 @@ fn DetailsForm(
 }
 
 #[component]
-fn CareEpisodeSection(child_id: String) -> impl IntoView {
+fn CareEpisodeSection(child_id: ChildId) -> impl IntoView {
     let add = ServerAction::<AddCareEpisode>::new();
     let started_on = RwSignal::new(String::new());
     let legal_status = RwSignal::new(String::new());
@@ -333,7 +334,7 @@ fn CareEpisodeSection(child_id: String) -> impl IntoView {
 }
 
 #[component]
-fn EducationEpisodeSection(child_id: String, schools: Vec<(String, String)>) -> impl IntoView {
+fn EducationEpisodeSection(child_id: ChildId, schools: Vec<(String, String)>) -> impl IntoView {
     let add = ServerAction::<AddEducationEpisode>::new();
     let started_on = RwSignal::new(String::new());
     let status = RwSignal::new(String::new());

@@ -1,5 +1,6 @@
 //! One person: their details, role and status, and the children they are assigned to.
 
+use crate::domain::ids::ChildId;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -417,7 +418,7 @@ fn AssignForm(
         }
         actions.assign.dispatch(AssignChild {
             user_id: user_id.clone(),
-            child_id: child.get(),
+            child_id: ChildId(child.get()),
             starts_on: starts_on.get(),
         });
     };

@@ -1,5 +1,6 @@
 //! The admin functions on the server: authorization first, then the council's rows only.
 
+use crate::domain::ids::ChildId;
 use chrono::{Duration, NaiveDate, Utc};
 
 use super::{
@@ -379,7 +380,7 @@ async fn apply_person_change(
 
 pub async fn assign_child(
     user_id: String,
-    child_id: String,
+    child_id: ChildId,
     starts_on: String,
 ) -> Result<(), AppError> {
     let admin = administrator().await?;
@@ -431,7 +432,7 @@ pub async fn assign_child(
         .bind(starts_on)
         .fetch_all(&mut tx)
         .await?;
-        if open.iter().any(|(c,)| *c == child_id) {
+        if open.iter().any(|(c,)| *c == child_id.0) {
             return Err(invalid(
                 "child_id",
                 format!(

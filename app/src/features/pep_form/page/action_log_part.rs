@@ -2,6 +2,7 @@
 
 use super::form_problems::{FormProblems, ProblemAlert};
 use super::fresh_form::FreshForm;
+use crate::domain::ids::PepId;
 use crate::ui::countdown::{Countdown, PageCalendars};
 use leptos::prelude::*;
 
@@ -9,7 +10,7 @@ use leptos::prelude::*;
 /// its status in words; and, for whoever may add to it, a form to add one not tied to a target.
 #[component]
 pub(crate) fn ActionLog(
-    pep_id: String,
+    pep_id: PepId,
     items: Vec<crate::features::pep_form::ActionLogItem>,
     adds: bool,
     owners: Vec<crate::features::pep_form::ActionOwner>,
@@ -65,7 +66,7 @@ pub(crate) fn ActionLog(
 /// often, by when. A refused form keeps what was typed and says by field what to change.
 #[component]
 fn AddAction(
-    pep_id: String,
+    pep_id: PepId,
     owners: Vec<crate::features::pep_form::ActionOwner>,
     items: RwSignal<Vec<crate::features::pep_form::ActionLogItem>>,
 ) -> impl IntoView {

@@ -5,6 +5,7 @@ use super::fresh_form::OneReadAtATime;
 use super::live_room::LiveRoom;
 use super::save_status_part::{ConflictChoice, ReplacedNotice, SaveStatus};
 use super::saver::{Heard, Persist, SaveState, Saver};
+use crate::domain::ids::PepId;
 use crate::domain::live::FieldKey;
 use crate::domain::pep::SectionKey;
 use crate::domain::pep_form::FieldKind;
@@ -16,11 +17,7 @@ use leptos::prelude::*;
 
 /// A field the person may read but not write: what is saved, or what its writer is typing now.
 #[component]
-pub(crate) fn ReadOnlyField(
-    pep_id: String,
-    section: SectionKey,
-    field: FormField,
-) -> impl IntoView {
+pub(crate) fn ReadOnlyField(pep_id: PepId, section: SectionKey, field: FormField) -> impl IntoView {
     let key = FieldKey::new(section, &field.key);
     let saved = RwSignal::new((field.value.clone(), field.version));
     let last_change = RwSignal::new(field.last_change.clone());
@@ -75,7 +72,7 @@ pub(crate) fn ReadOnlyField(
 /// One field of one section of one PEP.
 #[derive(Clone)]
 pub(crate) struct FieldRef {
-    pub(crate) pep_id: String,
+    pub(crate) pep_id: PepId,
     pub(crate) section: SectionKey,
     pub(crate) field: String,
 }
@@ -211,7 +208,7 @@ pub(crate) fn FieldEditor(
 /// is read from the server one read at a time, and a whole value the channel sends is taken
 /// when newer. `last_change` gets who changed it.
 pub(crate) fn follow_text(
-    pep_id: String,
+    pep_id: PepId,
     key: FieldKey,
     saved: RwSignal<(String, i64)>,
     last_change: RwSignal<Option<String>>,

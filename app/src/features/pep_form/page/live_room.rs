@@ -9,6 +9,7 @@
 //! `SharedTextField` and each other value's `Saver` keeps unsent words in memory and sends them
 //! again, at once, when `reconnected` ticks.
 
+use crate::domain::ids::PepId;
 use std::collections::HashMap;
 
 use leptos::prelude::*;
@@ -88,7 +89,7 @@ pub struct LiveRoom {
     #[cfg(feature = "hydrate")]
     awaiting_answers: StoredValue<HashMap<String, EditAnswered>, LocalStorage>,
     #[cfg(feature = "hydrate")]
-    pep_id: StoredValue<String>,
+    pep_id: StoredValue<PepId>,
     /// Bumped per keystroke so only the last draft of a burst goes out.
     #[cfg(feature = "hydrate")]
     draft_count: RwSignal<u64>,
@@ -103,7 +104,7 @@ pub struct LiveRoom {
 }
 
 impl LiveRoom {
-    pub fn new(pep_id: String, revision: i64, meeting: Option<MeetingInfo>) -> LiveRoom {
+    pub fn new(pep_id: PepId, revision: i64, meeting: Option<MeetingInfo>) -> LiveRoom {
         #[cfg(not(feature = "hydrate"))]
         let _ = pep_id;
         LiveRoom {

@@ -2,6 +2,7 @@
 //! writes the meeting record; everyone else sees it start and end live, with a link to the
 //! meeting record (never moving their focus).
 
+use crate::domain::ids::PepId;
 use leptos::prelude::*;
 
 use super::live_room::LiveRoom;
@@ -48,7 +49,7 @@ fn rows_for(team: &[ActionOwner], meeting: Option<&MeetingInfo>) -> Vec<Row> {
 
 #[component]
 pub fn MeetingPart(
-    pep_id: String,
+    pep_id: PepId,
     room: LiveRoom,
     runs: bool,
     team: Vec<ActionOwner>,

@@ -9,6 +9,7 @@
 //! another tab. Nothing typed is ever thrown away.
 
 use super::form_part::Form;
+use crate::domain::ids::PepId;
 use crate::features::pep_form::pep_form;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -18,7 +19,7 @@ use leptos_router::hooks::use_params_map;
 pub fn PepPage() -> impl IntoView {
     let params = use_params_map();
     let form = Resource::new(
-        move || params.read().get("id").unwrap_or_default(),
+        move || PepId(params.read().get("id").unwrap_or_default()),
         pep_form,
     );
     view! {

@@ -2,6 +2,7 @@
 //! for (checked as people type), each target's itemised requests (saved with the target), and the
 //! Virtual School's approve or decline with a reason.
 
+use crate::domain::ids::PepId;
 use leptos::prelude::*;
 
 use super::saver::Saver;
@@ -75,7 +76,7 @@ fn status_class(line: &PpPlusLine) -> &'static str {
 #[component]
 pub(crate) fn PpPlusRequests(
     number: usize,
-    pep_id: String,
+    pep_id: PepId,
     target_id: String,
     saver: Saver<TargetRef>,
     decides: bool,
@@ -110,7 +111,7 @@ pub(crate) fn PpPlusRequests(
 fn PpPlusRow(
     number: usize,
     index: usize,
-    pep_id: String,
+    pep_id: PepId,
     saver: Saver<TargetRef>,
     decides: bool,
 ) -> impl IntoView {
@@ -195,7 +196,7 @@ fn PpPlusRow(
 #[component]
 pub(crate) fn PpPlusReadOnly(
     number: usize,
-    pep_id: String,
+    pep_id: PepId,
     /// The target's requests as they stand (merged live when someone changes them).
     lines: Signal<Vec<PpPlusLine>>,
     decides: bool,
@@ -253,7 +254,7 @@ pub(crate) fn PpPlusReadOnly(
 #[component]
 fn PpPlusDecision(
     prefix: String,
-    pep_id: String,
+    pep_id: PepId,
     line: Signal<PpPlusLine>,
     decided: Callback<(String, String, i64)>,
 ) -> impl IntoView {

@@ -1,5 +1,6 @@
 //! One target of the previous PEP, evaluated from this one: how far it was met, with evidence.
 
+use crate::domain::ids::PepId;
 use leptos::prelude::*;
 
 use super::save_status_part::{ConflictChoice, SaveStatus};
@@ -12,7 +13,7 @@ use crate::ui::raw_text::textarea_content;
 /// The evaluation of one target of the previous PEP, asked from this one.
 #[derive(Clone)]
 pub(crate) struct EvaluationRef {
-    pub(super) pep_id: String,
+    pub(super) pep_id: PepId,
     pub(super) target_id: String,
 }
 

@@ -5,6 +5,7 @@ use super::field_part::{FieldEditor, FieldRef, ReadOnlyField};
 use super::live_room::LiveRoom;
 use super::saver::Saver;
 use super::shared_text_part::{SharedText, SharedTextField};
+use crate::domain::ids::PepId;
 use crate::domain::live::FieldKey;
 use crate::domain::pep::SectionKey;
 use crate::domain::pep_form::{FieldKind, SectionStatus};
@@ -13,7 +14,7 @@ use leptos::prelude::*;
 
 #[component]
 pub(crate) fn Section(
-    pep_id: String,
+    pep_id: PepId,
     section: FormSection,
     status: RwSignal<SectionStatus>,
     details: Option<Vec<(String, String)>>,

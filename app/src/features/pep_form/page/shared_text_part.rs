@@ -9,6 +9,7 @@
 //! another tab. Words typed into the server's page before the script was ready are adopted as
 //! the person's edit when it is.
 
+use crate::domain::ids::PepId;
 use leptos::html::Textarea;
 use leptos::prelude::*;
 
@@ -48,7 +49,7 @@ const CHANNEL_GRACE_MS: u64 = 400;
 /// One free-text field's side of the shared text. Copy: signals and stored values.
 #[derive(Clone, Copy)]
 pub struct SharedText {
-    pep_id: StoredValue<String>,
+    pep_id: StoredValue<PepId>,
     key: StoredValue<FieldKey>,
     client: StoredValue<ClientText>,
     /// The id of the edit in flight (a resend uses it again, so it applies at most once).
@@ -77,7 +78,7 @@ pub struct SharedText {
 
 impl SharedText {
     pub fn new(
-        pep_id: String,
+        pep_id: PepId,
         key: FieldKey,
         text: String,
         version: i64,

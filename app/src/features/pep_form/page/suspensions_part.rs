@@ -3,6 +3,7 @@
 //! education from day 6, no reintegration meeting), and a form to record one. A refused form
 //! keeps everything typed and says by field what to change.
 
+use crate::domain::ids::PepId;
 use leptos::prelude::*;
 
 use super::form_problems::{FormProblems, ProblemAlert};
@@ -14,7 +15,7 @@ use crate::domain::school_record::{
 use crate::features::pep_form::{SuspensionsPart, record_suspension};
 
 #[component]
-pub(crate) fn SuspensionLog(pep_id: String, part: SuspensionsPart) -> impl IntoView {
+pub(crate) fn SuspensionLog(pep_id: PepId, part: SuspensionsPart) -> impl IntoView {
     let SuspensionsPart {
         editable,
         academic_year,
@@ -115,7 +116,7 @@ fn later_dates() -> [(&'static str, &'static str, Read, Write); 3] {
 }
 
 #[component]
-fn RecordSuspension(pep_id: String, records: RwSignal<Vec<SuspensionRecord>>) -> impl IntoView {
+fn RecordSuspension(pep_id: PepId, records: RwSignal<Vec<SuspensionRecord>>) -> impl IntoView {
     let draft = RwSignal::new(SuspensionDraft::default());
     let problems = FormProblems::new();
     let done = RwSignal::new(None::<String>);

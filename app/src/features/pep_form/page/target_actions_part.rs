@@ -1,6 +1,7 @@
 //! A target's actions: added and removed one at a time on the server, so nobody's save of the
 //! target takes away an action someone else just added; their words are shared text.
 
+use crate::domain::ids::PepId;
 use leptos::prelude::*;
 
 use super::field_part::follow_text;
@@ -14,7 +15,7 @@ use crate::domain::targets::{ACTION_OWNERS, ActionDraft, ActionTextPart};
 use crate::features::pep_form::{add_target_action, remove_target_action};
 
 #[component]
-pub(crate) fn Actions(number: usize, pep_id: String, target: OnScreen) -> impl IntoView {
+pub(crate) fn Actions(number: usize, pep_id: PepId, target: OnScreen) -> impl IntoView {
     let saver = target.saver;
     let target_id = target.id.clone();
     let action_ids = move || {
@@ -125,7 +126,7 @@ fn first_words(target: &OnScreen, action_id: &str) -> (ActionDraft, [i64; 2]) {
 /// One action where the person may write: its words as shared text, who does it saved with the
 /// target, removed on its own.
 #[component]
-fn ActionRow(pep_id: String, action_id: String, target: OnScreen) -> impl IntoView {
+fn ActionRow(pep_id: PepId, action_id: String, target: OnScreen) -> impl IntoView {
     let saver = target.saver;
     let place = place_of(saver, action_id.clone());
     let (first, versions) = first_words(&target, &action_id);
@@ -240,7 +241,7 @@ fn ActionRow(pep_id: String, action_id: String, target: OnScreen) -> impl IntoVi
 
 /// One action where the person reads: its words followed live as others type.
 #[component]
-pub(crate) fn ActionLine(pep_id: String, action_id: String, target: OnScreen) -> impl IntoView {
+pub(crate) fn ActionLine(pep_id: PepId, action_id: String, target: OnScreen) -> impl IntoView {
     let saver = target.saver;
     let (first, versions) = first_words(&target, &action_id);
     let followed = |part: ActionTextPart, version: i64| {

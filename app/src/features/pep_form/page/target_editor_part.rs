@@ -1,6 +1,7 @@
 //! One target where the person may write (or read it, live): its need area, text parts as
 //! shared text, date, actions, PP+ requests, save state and SMART checklist.
 
+use crate::domain::ids::PepId;
 use leptos::prelude::*;
 
 use super::field_part::follow_text;
@@ -22,7 +23,7 @@ use crate::domain::targets::{
 #[component]
 pub(crate) fn TargetEditor(
     number: usize,
-    pep_id: String,
+    pep_id: PepId,
     target: OnScreen,
     window: ReviewWindow,
     rule: MixRule,

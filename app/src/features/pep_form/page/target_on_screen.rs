@@ -1,6 +1,7 @@
 //! A target as the page holds it: its saver, its text parts' versions and its actions' words,
 //! shared by the targets part, its editor, its actions and its PP+ requests.
 
+use crate::domain::ids::PepId;
 use leptos::prelude::*;
 
 use std::collections::BTreeMap;
@@ -14,7 +15,7 @@ use crate::features::pep_form::{Saved, save_target};
 /// One target of one PEP.
 #[derive(Clone)]
 pub(crate) struct TargetRef {
-    pub(super) pep_id: String,
+    pub(super) pep_id: PepId,
     pub(super) target_id: String,
 }
 

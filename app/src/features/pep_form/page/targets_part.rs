@@ -8,6 +8,7 @@
 //! marked ready. The pieces: `target_on_screen` (a target as the page holds it),
 //! `target_editor_part`, `target_actions_part`, `previous_target_part`, `smart_checklist_part`.
 
+use crate::domain::ids::PepId;
 use leptos::prelude::*;
 
 use std::collections::BTreeMap;
@@ -29,7 +30,7 @@ use crate::features::pep_form::{
 };
 
 #[component]
-pub fn TargetsSection(pep_id: String, part: TargetsPart) -> impl IntoView {
+pub fn TargetsSection(pep_id: PepId, part: TargetsPart) -> impl IntoView {
     let TargetsPart {
         label,
         owner,

@@ -1,6 +1,7 @@
 //! The PEP's place in the workflow and the buttons that move it on (with the reasons some
 //! moves need).
 
+use crate::domain::ids::PepId;
 use crate::domain::pep::PepState;
 use crate::domain::workflow::Step;
 use crate::error::AppError;
@@ -11,7 +12,7 @@ use leptos::prelude::*;
 /// follows `part`, which the page reads again whenever the PEP moves or its targets change, so the
 /// buttons and blockers are never stale; what is typed in the reasons stays across a re-read.
 #[component]
-pub(crate) fn Workflow(pep_id: String, part: RwSignal<WorkflowPart>) -> impl IntoView {
+pub(crate) fn Workflow(pep_id: PepId, part: RwSignal<WorkflowPart>) -> impl IntoView {
     let problems = RwSignal::new(Vec::<String>::new());
     let reason = RwSignal::new(String::new());
     let return_reason = RwSignal::new(String::new());

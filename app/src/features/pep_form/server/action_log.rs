@@ -2,6 +2,7 @@
 //! by a named person of the child's team today (so it reaches their "My actions"), with how often
 //! and by when. Whoever may edit the PEP's Actions section adds them.
 
+use crate::domain::ids::PepId;
 use chrono::{NaiveDate, Utc};
 
 use super::reached::{Reached, reach};
@@ -132,7 +133,7 @@ fn check_new_action(
     }
 }
 
-pub async fn add_action(pep_id: String, action: NewAction) -> Result<ActionLogItem, AppError> {
+pub async fn add_action(pep_id: PepId, action: NewAction) -> Result<ActionLogItem, AppError> {
     let db = Db::from_context("pep form")?;
     let (reached, relationship): (Reached, _) = reach(&db, &pep_id).await?;
     reached.authorize(SectionKey::Actions, true, relationship)?;

@@ -2,6 +2,7 @@
 //! parts' pieces), field saves that only succeed against the version the person started from,
 //! and the task list's statuses. Who may do what with each section is `reached`'s.
 
+use crate::domain::ids::PepId;
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -79,12 +80,13 @@ struct StoredField {
     updated_by: Option<String>,
 }
 
-pub async fn pep_form(pep_id: String) -> Result<PepForm, AppError> {
+pub async fn pep_form(pep_id: PepId) -> Result<PepForm, AppError> {
     let db = Db::from_context("pep form")?;
     let (reached, relationship) = reach(&db, &pep_id).await?;
     // Section A shows the register's facts; reading them is audited like any child record.
     let child =
-        crate::features::children::server::child_record(reached.pep.child_id.clone()).await?;
+        crate::features::children::server::child_record(reached.pep.child_id.clone().into())
+            .await?;
     let policy = section_policy(&db, &reached.user.council_id).await?;
     let pep = &reached.pep;
     let (stored_fields, statuses): (Vec<StoredField>, Vec<(String, String)>) = {
@@ -189,7 +191,7 @@ pub async fn pep_form(pep_id: String) -> Result<PepForm, AppError> {
         })
         .collect();
     Ok(PepForm {
-        pep_id: pep.id.clone(),
+        pep_id: pep.id.clone().into(),
         child_id: pep.child_id.clone(),
         child_name: child.name,
         title: pep_title(pep.academic_year, &pep.term, &pep.kind),
@@ -352,7 +354,7 @@ fn section_deadlines(
 /// `UPDATE … WHERE version = $v` (or an insert that finds no row), so two saves racing for the
 /// same version cannot both succeed.
 pub async fn save_pep_field(
-    pep_id: String,
+    pep_id: PepId,
     section: String,
     field_key: String,
     value: String,
@@ -424,7 +426,7 @@ pub async fn save_pep_field(
         };
         if let Some((applied_version, by, on_pep)) = applied {
             tx.rollback().await?;
-            if by != user.id || on_pep != pep_id {
+            if by != user.id || on_pep != pep_id.0 {
                 return Err(AppError::Invalid(vec![(
                     "edit_id".into(),
                     "This edit id belongs to another edit: send a new one".into(),
@@ -503,7 +505,7 @@ pub async fn save_pep_field(
 /// Marks a section on the task list: completed, checked (needs checking to completed), or back
 /// to in progress. Anyone who may edit the section may.
 pub async fn set_section_status(
-    pep_id: String,
+    pep_id: PepId,
     section: SectionKey,
     status: SectionStatus,
 ) -> Result<(), AppError> {

@@ -3,6 +3,7 @@
 //! is audited and rings the live channel, so every open page shows the meeting at once. Starting
 //! it puts the PEP in its meeting and ending it makes the PEP a draft, in the same transaction.
 
+use crate::domain::ids::PepId;
 use chrono::{DateTime, Utc};
 
 use super::reached::{Reached, reach, when};
@@ -101,7 +102,7 @@ fn not_running() -> AppError {
     )])
 }
 
-pub async fn start_meeting(pep_id: String) -> Result<MeetingInfo, AppError> {
+pub async fn start_meeting(pep_id: PepId) -> Result<MeetingInfo, AppError> {
     let db = Db::from_context("meeting")?;
     let reached = meeting_runner(&db, &pep_id).await?;
     let now = Utc::now();
@@ -165,7 +166,7 @@ pub async fn start_meeting(pep_id: String) -> Result<MeetingInfo, AppError> {
 
 /// Replaces the attendance list, only over the version the person saw.
 pub async fn record_attendance(
-    pep_id: String,
+    pep_id: PepId,
     attendees: Vec<Attendee>,
     version: i64,
 ) -> Result<MeetingInfo, AppError> {
@@ -230,7 +231,7 @@ pub async fn record_attendance(
     }
 }
 
-pub async fn end_meeting(pep_id: String) -> Result<MeetingInfo, AppError> {
+pub async fn end_meeting(pep_id: PepId) -> Result<MeetingInfo, AppError> {
     let db = Db::from_context("meeting")?;
     let reached = meeting_runner(&db, &pep_id).await?;
     let now = Utc::now();

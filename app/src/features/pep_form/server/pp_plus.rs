@@ -4,6 +4,7 @@
 //! Requests are written with their target (`targets::save_target`), so a target and its money
 //! are one save.
 
+use crate::domain::ids::PepId;
 use chrono::Utc;
 
 use super::reached::{Reached, reach};
@@ -133,7 +134,7 @@ pub(in crate::features::pep_form) async fn budget_of(
 /// takes what the child is given this financial year past the allocation; declining needs a
 /// reason. Returns the request's new version.
 pub async fn decide_pp_plus(
-    pep_id: String,
+    pep_id: PepId,
     request_id: String,
     version: i64,
     decision: String,

@@ -3,6 +3,7 @@
 //! edit that section now. Records belong to the child, so a school year's days count across PEPs
 //! and schools; the reason is kept on the record, never in the audit log.
 
+use crate::domain::ids::PepId;
 use chrono::{NaiveDate, Utc};
 
 use super::reached::{Reached, reach};
@@ -84,7 +85,7 @@ pub(in crate::features::pep_form) async fn suspensions_of(
 /// Records a suspension or exclusion on the PEP's child. The person needs the right to edit the
 /// PEP's "Suspensions and exclusions" section in its current state.
 pub async fn record_suspension(
-    pep_id: String,
+    pep_id: PepId,
     suspension: SuspensionDraft,
 ) -> Result<SuspensionRecord, AppError> {
     let db = Db::from_context("suspensions")?;

@@ -5,6 +5,7 @@
 //! is kept; the checks decide only whether the PEP may be marked ready. The words of targets and
 //! actions are shared text (`text_edits`).
 
+use crate::domain::ids::PepId;
 use chrono::{Duration, NaiveDate, Utc};
 
 use super::pp_plus::{REQUEST_COLUMNS, RequestRow};
@@ -302,7 +303,7 @@ struct EvaluationRow {
 /// Records how far a target of the previous PEP was met. The person needs the right to edit this
 /// PEP's targets; the target must belong to the child's previous PEP.
 pub async fn evaluate_target(
-    pep_id: String,
+    pep_id: PepId,
     target_id: String,
     version: i64,
     evaluation: TargetEvaluation,
@@ -383,7 +384,7 @@ async fn target_editor(db: &Db, pep_id: &str) -> Result<Reached, AppError> {
     Ok(reached)
 }
 
-pub async fn add_target(pep_id: String) -> Result<TargetRecord, AppError> {
+pub async fn add_target(pep_id: PepId) -> Result<TargetRecord, AppError> {
     let db = Db::from_context("pep form")?;
     let reached = target_editor(&db, &pep_id).await?;
     let id = uuid::Uuid::now_v7().to_string();
@@ -440,7 +441,7 @@ fn check_new_action_id(target_id: &str, action_id: &str) -> Result<(), AppError>
 }
 
 pub async fn add_target_action(
-    pep_id: String,
+    pep_id: PepId,
     target_id: String,
     action_id: String,
 ) -> Result<(), AppError> {
@@ -505,7 +506,7 @@ pub async fn add_target_action(
     }
 }
 
-pub async fn remove_target_action(pep_id: String, action_id: String) -> Result<(), AppError> {
+pub async fn remove_target_action(pep_id: PepId, action_id: String) -> Result<(), AppError> {
     let db = Db::from_context("pep form")?;
     let reached = target_editor(&db, &pep_id).await?;
     if reached.state == PepState::Approved {
@@ -569,7 +570,7 @@ impl StoredAmounts {
 }
 
 pub async fn save_target(
-    pep_id: String,
+    pep_id: PepId,
     target_id: String,
     version: i64,
     target: TargetDraft,
@@ -731,11 +732,7 @@ pub async fn save_target(
     }
 }
 
-pub async fn remove_target(
-    pep_id: String,
-    target_id: String,
-    version: i64,
-) -> Result<(), AppError> {
+pub async fn remove_target(pep_id: PepId, target_id: String, version: i64) -> Result<(), AppError> {
     let db = Db::from_context("pep form")?;
     let reached = target_editor(&db, &pep_id).await?;
     if reached.state == PepState::Approved {

@@ -11,6 +11,7 @@
 //! in `target_text_versions`) or of a target's action (field `{action id}.{part}`: the action's
 //! column, `action_text_versions`).
 
+use crate::domain::ids::PepId;
 use chrono::{Duration, Utc};
 
 use super::form::mark_section_edited;
@@ -252,7 +253,7 @@ async fn current_text<'c>(
 /// The edits of a field after `version`, in order, for a page catching up (after a reconnect,
 /// or when the live channel says the field changed); the text itself when they are not kept.
 pub async fn pep_text_since(
-    pep_id: String,
+    pep_id: PepId,
     section: String,
     field_key: String,
     version: i64,
@@ -378,7 +379,7 @@ pub(crate) fn check_edit(edit_id: &str, base: i64) -> Result<(), AppError> {
 }
 
 pub async fn edit_pep_text(
-    pep_id: String,
+    pep_id: PepId,
     section: String,
     field_key: String,
     base: i64,
@@ -394,7 +395,7 @@ pub async fn edit_pep_text(
         writer: TextWriter {
             user_id: reached.user.id.clone(),
             name: reached.user.display_name.clone(),
-            pep_id: pep_id.clone(),
+            pep_id: pep_id.to_string(),
             child_id: reached.pep.child_id.clone(),
             state: reached.state,
         },

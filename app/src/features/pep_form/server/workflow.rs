@@ -3,6 +3,7 @@
 //! and approved (or a reason to go on without them), a reason to return it, the PEP's version so
 //! two people cannot both move it, and an audit row carrying the PEP's next revision.
 
+use crate::domain::ids::PepId;
 use chrono::Utc;
 
 use super::reached::{Reached, reach};
@@ -56,7 +57,7 @@ pub(in crate::features::pep_form) async fn workflow_part(
     })
 }
 
-pub async fn pep_workflow(pep_id: String) -> Result<WorkflowPart, AppError> {
+pub async fn pep_workflow(pep_id: PepId) -> Result<WorkflowPart, AppError> {
     let db = Db::from_context("pep form")?;
     let (reached, _) = reach(&db, &pep_id).await?;
     let targets = current_targets(&db, &reached).await?;
@@ -120,7 +121,7 @@ async fn current_targets(db: &Db, reached: &Reached) -> Result<TargetsPart, AppE
 }
 
 pub async fn change_pep_state(
-    pep_id: String,
+    pep_id: PepId,
     to: PepState,
     version: i64,
     reason: String,
