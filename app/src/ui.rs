@@ -2,6 +2,7 @@
 
 pub mod countdown;
 pub mod error_summary;
+pub mod in_page_link;
 pub mod layout;
 pub mod notice;
 pub mod password_input;

@@ -132,7 +132,12 @@ pub fn ErrorSummary(
                             .map(|e| {
                                 view! {
                                     <li>
-                                        <a href=format!("#{}", e.field_id)>{e.message}</a>
+                                        <a
+                                            href=format!("#{}", e.field_id)
+                                            on:click=crate::ui::in_page_link::focus_in_page_target
+                                        >
+                                            {e.message}
+                                        </a>
                                     </li>
                                 }
                             })

@@ -10,7 +10,9 @@ use crate::features::service::DemoBanner;
 #[component]
 pub fn PageLayout(children: Children) -> impl IntoView {
     view! {
-        <a href="#main-content" class="skip-link">"Skip to main content"</a>
+        <a href="#main-content" class="skip-link" on:click=crate::ui::in_page_link::focus_in_page_target>
+            "Skip to main content"
+        </a>
         <header class="site-header">
             <div class="width-container site-header__inner">
                 <a href="/" class="site-header__name">

@@ -160,7 +160,11 @@ pub(crate) fn Form(form: PepForm) -> impl IntoView {
             });
             view! {
                 <li class="task-list__item">
-                    <a class="task-list__name" href=format!("#section-{}", section.key.as_str())>
+                    <a
+                        class="task-list__name"
+                        href=format!("#section-{}", section.key.as_str())
+                        on:click=crate::ui::in_page_link::focus_in_page_target
+                    >
                         {section.label.clone()}
                     </a>
                     <span class="task-list__owner">{format!("Completed by: {}", section.owner)}</span>
