@@ -37,14 +37,7 @@ impl TestDb {
             return None;
         };
         let name = format!("epep_test_{}", uuid::Uuid::now_v7().simple());
-        let admin = sqlx::PgPool::connect(&admin_url)
-            .await
-            .expect("test PostgreSQL reachable");
-        sql(&format!("CREATE DATABASE {name}"))
-            .execute(&admin)
-            .await
-            .expect("CREATE DATABASE");
-        admin.close().await;
+        on_admin(&admin_url, &format!("CREATE DATABASE {name}")).await;
         let url = replace_database(&admin_url, &name);
         let db = Db::connect(&url)
             .await
@@ -97,14 +90,23 @@ impl TestDb {
 }
 
 async fn drop_database(admin_url: &str, name: &str) {
+    // FORCE: the test's own pool may still hold connections when it panicked.
+    on_admin(
+        admin_url,
+        &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+    )
+    .await;
+}
+
+/// Runs one statement on the test server's admin database, on a connection of its own.
+async fn on_admin(admin_url: &str, statement: &str) {
     let admin = sqlx::PgPool::connect(admin_url)
         .await
-        .expect("admin connection");
-    // FORCE: the test's own pool may still hold connections when it panicked.
-    sql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .expect("test PostgreSQL reachable");
+    sql(statement)
         .execute(&admin)
         .await
-        .expect("DROP DATABASE");
+        .unwrap_or_else(|error| panic!("{statement}: {error}"));
     admin.close().await;
 }
 

@@ -31,34 +31,33 @@ pub const USERS: &[(Role, &str)] = &[
 
 /// A new child related to `user_id` as asked: an assignment, or for a designated teacher a place
 /// on their school's roll; ended ones finished in July 2025.
-async fn child_related(
+async fn add_child_related(
     app: &TestApp,
+    child_id: &str,
     user_id: &str,
     role: Role,
     relationship: Relationship,
-) -> String {
-    let child_id = format!("matrix-{user_id}-{relationship:?}").to_lowercase();
+) {
     let start = chrono::NaiveDate::from_ymd_opt(2020, 1, 6).unwrap();
     let ended = (relationship == Relationship::Ended)
         .then(|| chrono::NaiveDate::from_ymd_opt(2025, 7, 18).unwrap());
     let now = chrono::Utc::now();
     {
         sql("INSERT INTO children (id, council_id, first_name, last_name, date_of_birth, gender, ethnicity, first_language, sen_status, created_at, updated_at) VALUES ($1, 'demo-council', 'Matrix', $1, $2, 'female', 'White British', 'English', 'none', $3, $3)")
-            .bind(&child_id).bind(chrono::NaiveDate::from_ymd_opt(2014, 5, 1).unwrap()).bind(now)
+            .bind(child_id).bind(chrono::NaiveDate::from_ymd_opt(2014, 5, 1).unwrap()).bind(now)
             .execute(&app.db.db).await.unwrap();
         if relationship != Relationship::None {
             if role == Role::DesignatedTeacher {
                 sql("INSERT INTO education_episodes (id, child_id, school_id, status, started_on, ended_on) VALUES ($1, $2, 'demo-school-brookfield', 'on_roll', $3, $4)")
-                    .bind(format!("{child_id}-edu")).bind(&child_id).bind(start).bind(ended)
+                    .bind(format!("{child_id}-edu")).bind(child_id).bind(start).bind(ended)
                     .execute(&app.db.db).await.unwrap();
             } else {
                 sql("INSERT INTO assignments (id, user_id, child_id, relationship, starts_on, ends_on, created_at) VALUES ($1, $2, $3, 'matrix', $4, $5, $6)")
-                    .bind(format!("{child_id}-assignment")).bind(user_id).bind(&child_id).bind(start).bind(ended).bind(now)
+                    .bind(format!("{child_id}-assignment")).bind(user_id).bind(child_id).bind(start).bind(ended).bind(now)
                     .execute(&app.db.db).await.unwrap();
             }
         }
     };
-    child_id
 }
 
 /// The child related to this user as asked, made the first time it is needed.
@@ -75,10 +74,9 @@ pub async fn fixture_child(
         .await
         .unwrap();
     if exists == 0 {
-        child_related(app, user_id, role, relationship).await
-    } else {
-        child_id
+        add_child_related(app, &child_id, user_id, role, relationship).await;
     }
+    child_id
 }
 
 /// The child's autumn 2026 interim PEP (a kind the demo never schedules) in `state`, made the first time it is needed (the state is

@@ -97,16 +97,7 @@ impl TestApp {
         form: &[(&str, &str)],
         cookie: Option<&str>,
     ) -> reqwest::Response {
-        let mut request = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .header("accept", "application/json")
-            .header("sec-fetch-site", "same-origin")
-            .form(form);
-        if let Some(cookie) = cookie {
-            request = request.header("cookie", cookie);
-        }
-        request.send().await.unwrap()
+        post_form(&self.client, &self.base, path, form, cookie).await
     }
 
     /// Calls a server function that must answer 200, and reads its JSON.
@@ -116,9 +107,7 @@ impl TestApp {
         form: &[(&str, &str)],
         cookie: Option<&str>,
     ) -> serde_json::Value {
-        let response = self.call(path, form, cookie).await;
-        assert_eq!(response.status(), 200, "{path}");
-        response.json().await.unwrap()
+        self.typed(path, form, cookie).await
     }
 
     /// Calls a server function and reads its status and JSON (null when the body is not JSON),
@@ -154,11 +143,6 @@ impl TestApp {
     /// it. The session cookie.
     pub async fn session(&self, email: &str, verify: bool) -> String {
         sign_in(&self.client, &self.base, email, verify).await
-    }
-
-    /// Closes the database and drops it (a test that panics first drops it all the same).
-    pub async fn finish(self) {
-        self.db.finish().await;
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
@@ -200,38 +184,49 @@ pub fn cookie_of(response: &reqwest::Response) -> String {
 /// page does; with `verify`, passes the second factor with a code from the demo secret where the
 /// role needs one. The session cookie.
 pub async fn sign_in(client: &reqwest::Client, base: &str, email: &str, verify: bool) -> String {
-    let post = |path: &str, form: &[(&str, &str)], cookie: Option<&str>| {
-        let mut request = client
-            .post(format!("{base}{path}"))
-            .header("accept", "application/json")
-            .header("sec-fetch-site", "same-origin")
-            .form(form);
-        if let Some(cookie) = cookie {
-            request = request.header("cookie", cookie);
-        }
-        request.send()
-    };
-    let response = post(
+    let response = post_form(
+        client,
+        base,
         "/api/auth/sign_in",
         &[("email", email), ("password", DEMO_PASSWORD)],
         None,
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(response.status(), 200, "{email}");
     let cookie = cookie_of(&response);
     let outcome: serde_json::Value = response.json().await.unwrap();
     if verify && outcome["user"]["second_factor_pending"] == true {
         let step = chrono::Utc::now().timestamp() / 30;
         let code = app::features::auth::totp::code_at_step(DEMO_TOTP_SECRET, step).unwrap();
-        let verified = post(
+        let verified = post_form(
+            client,
+            base,
             "/api/auth/verify_second_factor",
             &[("code", &code)],
             Some(&cookie),
         )
-        .await
-        .unwrap();
+        .await;
         assert_eq!(verified.status(), 200, "{email}");
     }
     cookie
+}
+
+/// Calls the server function at `path` of the app at `base` the way the hydrated page does:
+/// same-origin, form-encoded, JSON back, with the session cookie if given.
+pub async fn post_form(
+    client: &reqwest::Client,
+    base: &str,
+    path: &str,
+    form: &[(&str, &str)],
+    cookie: Option<&str>,
+) -> reqwest::Response {
+    let mut request = client
+        .post(format!("{base}{path}"))
+        .header("accept", "application/json")
+        .header("sec-fetch-site", "same-origin")
+        .form(form);
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    request.send().await.unwrap()
 }

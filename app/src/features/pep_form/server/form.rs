@@ -511,27 +511,23 @@ pub async fn set_section_status(
 ) -> Result<(), AppError> {
     let db = Db::from_context("pep form")?;
     let (reached, relationship) = reach(&db, &pep_id).await?;
-    let section_key = Some(section)
-        .filter(|s| s.applies_to(reached.phase))
-        .ok_or_else(|| {
-            AppError::Invalid(vec![(
-                "section".into(),
-                format!("This PEP has no section “{section}”"),
-            )])
-        })?;
-    let status = Some(status)
-        .filter(|s| matches!(s, SectionStatus::Completed | SectionStatus::InProgress))
-        .ok_or_else(|| {
-            AppError::Invalid(vec![(
-                "status".into(),
-                "A section can be marked completed or in progress".into(),
-            )])
-        })?;
-    reached.authorize(section_key, true, relationship)?;
+    if !section.applies_to(reached.phase) {
+        return Err(AppError::Invalid(vec![(
+            "section".into(),
+            format!("This PEP has no section “{}”", section.as_str()),
+        )]));
+    }
+    if !matches!(status, SectionStatus::Completed | SectionStatus::InProgress) {
+        return Err(AppError::Invalid(vec![(
+            "status".into(),
+            "A section can be marked completed or in progress".into(),
+        )]));
+    }
+    reached.authorize(section, true, relationship)?;
     let now = Utc::now();
     {
         let mut tx = db.begin_write().await?;
-        upsert_status(&mut tx, &pep_id, section_key, status, now).await?;
+        upsert_status(&mut tx, &pep_id, section, status, now).await?;
         audit::append(
             &mut tx,
             &reached.event(
